@@ -1,0 +1,45 @@
+// One event of a kernel run, as the engine consumes it (decoded from a trace packet).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "models/kernel_model.h"
+
+namespace oopsim::models {
+
+enum class EventType {
+  kLockAttempt, kLockAcquired, kLockRelease, kSyscallEnter, kSyscallExit, kFork, kExit,
+  kWakeup, kSleep, kProgress, kFaultActivation, kOops, kSoftLockup, kHungTask, kPanic,
+  kObjectRead, kObjectWrite, kError,
+};
+
+enum class OopsKind {
+  kUnspecified, kNullDereference, kPagingFault, kGeneralProtection, kBug, kInvalidOpcode,
+  kListCorruption, kDivideError, kOther,
+};
+
+std::string_view name(EventType type);
+std::string_view name(OopsKind kind);
+
+// Events that report what happened after a crash (detectors, oopses, panics): the predictor never
+// takes them from a trace, it predicts them.
+bool is_report(EventType type);
+
+struct Event {
+  Ticks time = 0;
+  ContextId context = 0;
+  EventType type = EventType::kProgress;
+  LockId lock = 0;
+  LockMode mode = LockMode::kExclusive;
+  ObjectId object = 0;
+  ContextId target = 0;
+  std::int64_t value = 0;
+  std::int64_t result = 0;
+  OopsKind oops_kind = OopsKind::kUnspecified;
+  std::string text;
+  std::string workload;
+};
+
+}  // namespace oopsim::models

@@ -1,0 +1,44 @@
+// The seed study's 15 fault types (swifi's single-instruction mutations).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "models/kernel_model.h"
+
+namespace oopsim::models {
+
+enum class FaultType {
+  kBranch, kInverse, kPtr, kDstSrc, kInterface, kInit, kOffByOne, kAlloc,
+  kFree, kSize, kBcopy, kLoop, kIrq, kVar, kNull,
+};
+inline constexpr std::array<FaultType, 15> kAllFaultTypes = {
+    FaultType::kBranch, FaultType::kInverse, FaultType::kPtr,      FaultType::kDstSrc,
+    FaultType::kInterface, FaultType::kInit, FaultType::kOffByOne, FaultType::kAlloc,
+    FaultType::kFree,   FaultType::kSize,    FaultType::kBcopy,    FaultType::kLoop,
+    FaultType::kIrq,    FaultType::kVar,     FaultType::kNull};
+
+// Upper-case names as the seed prints them: BRANCH, ..., NULL.
+std::string_view name(FaultType type);
+std::optional<FaultType> parse_fault_type(std::string_view text);  // case-insensitive
+
+struct FaultInfo {
+  FaultType type = FaultType::kBranch;
+  std::string symbol;
+  std::uint64_t offset = 0;
+  std::uint64_t address = 0;
+  std::string before;  // raw bytes
+  std::string after;
+  ContextId context = 0;
+  std::uint64_t seed = 0;
+  std::string module;
+  std::string subsystem;
+
+  // "set_fs_pwd+0x2a".
+  std::string site() const;
+};
+
+}  // namespace oopsim::models

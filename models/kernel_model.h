@@ -1,0 +1,71 @@
+// The kernel model: the kinds of contexts and locks a trace talks about, and what the kernel does
+// with them (who can be killed, who spins, who sleeps). Plain data, no protobuf.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oopsim::models {
+
+using ContextId = std::uint32_t;
+using LockId = std::uint32_t;
+using ObjectId = std::uint32_t;
+using Ticks = std::uint64_t;
+
+enum class ContextKind { kInit, kKernelThread, kUserTask, kHardIrq, kSoftIrq, kIdle };
+enum class LockKind { kSpinlock, kRwlock, kMutex, kRwsem, kSemaphore };
+enum class LockMode { kExclusive, kShared };
+enum class ObjectClass { kPointer, kChecked, kPlain };
+
+std::string_view name(ContextKind kind);
+std::string_view name(LockKind kind);
+std::string_view name(LockMode mode);
+std::string_view name(ObjectClass cls);
+
+// The oops handler cannot kill init, interrupt or idle context: the kernel panics instead.
+bool killable(ContextKind kind);
+// Waiters on spinlocks and rwlocks spin (soft lockup); the others sleep (hung task).
+bool waiters_spin(LockKind kind);
+// Locks whose holders may share them.
+bool shareable(LockKind kind);
+// The detector that reports a waiter stuck on a lock of this kind.
+std::string_view stuck_detector(LockKind kind);
+
+struct ContextInfo {
+  ContextId id = 0;
+  std::int32_t pid = 0;
+  std::int32_t tid = 0;
+  std::string comm;
+  ContextKind kind = ContextKind::kUserTask;
+  std::vector<std::string> workloads;
+  ContextId parent = 0;  // 0: exists from the start
+
+  // "comm[pid]" as the kernel prints a task.
+  std::string label() const;
+};
+
+struct LockInfo {
+  LockId id = 0;
+  std::uint64_t address = 0;
+  LockKind kind = LockKind::kSpinlock;
+  std::string name;
+  std::string subsystem;
+  std::vector<ContextId> held_at_start;  // holders when the runs start
+  LockMode start_mode = LockMode::kExclusive;
+
+  // "name (kind 0xaddress)".
+  std::string label() const;
+};
+
+struct ObjectInfo {
+  ObjectId id = 0;
+  std::string name;
+  ObjectClass cls = ObjectClass::kPlain;
+  LockId guarded_by = 0;
+  ContextId owner = 0;  // 0: shared
+};
+
+}  // namespace oopsim::models

@@ -1,0 +1,52 @@
+// The workload model: what a workload needs, what counts as success, and how its one outcome is
+// decided from the failures that reach it (GLOSSARY: the first stopping failure in time decides;
+// a panic overrides everything).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/kernel_model.h"
+#include "models/outcome.h"
+
+namespace oopsim::models {
+
+struct WorkloadInfo {
+  std::string name;
+  std::vector<ContextId> required;  // contexts (processes) it cannot do without
+  std::string progress;             // name of its progress counter
+  std::uint64_t target = 0;         // success: the counter reaches this value (0: no target)
+};
+
+// One thing that happened to a workload, with the reason as a sentence.
+struct Finding {
+  Ticks time = 0;
+  Outcome outcome = Outcome::kNotManifest;
+  std::string why;
+};
+
+class WorkloadVerdict {
+ public:
+  explicit WorkloadVerdict(std::string name) : name_(std::move(name)) {}
+
+  const std::string& name() const { return name_; }
+  void add(Finding finding);
+  void set_progress(std::uint64_t value, Ticks time);
+  std::uint64_t progress() const { return progress_; }
+
+  // The outcome: panic if any; else the earliest stopping failure; else detect-error if an error
+  // reached it; else survived-inconsistent if it read possibly wrong state; else not-manifest.
+  // `target` 0 means there is no counter to reach.
+  Finding decide(std::uint64_t target) const;
+  const std::vector<Finding>& findings() const { return findings_; }
+
+ private:
+  std::string name_;
+  std::vector<Finding> findings_;
+  std::uint64_t progress_ = 0;
+  Ticks progress_time_ = 0;
+};
+
+}  // namespace oopsim::models

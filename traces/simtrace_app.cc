@@ -1,0 +1,125 @@
+#include "traces/simtrace_app.h"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+#include "traces/packet_writer.h"
+#include "traces/trace_reader.h"
+#include "traces/trace_summary.h"
+
+namespace oopsim::traces {
+
+namespace {
+
+int report(std::ostream& err, const TraceError& e) {
+  err << "simtrace: " << e.message() << "\n";
+  return e.exit_code();
+}
+
+int validate(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  int rc = 0;
+  for (const std::string& path : c.inputs) {
+    TraceError e;
+    auto source = open_trace(path, e);
+    if (!source) {
+      rc = rc ? rc : report(err, e);
+      continue;
+    }
+    TraceReader reader(std::move(source));
+    TraceReader::Item item;
+    while ((item = reader.next()) != TraceReader::Item::kEnd && item != TraceReader::Item::kError) {
+    }
+    if (item == TraceReader::Item::kError) {
+      int code = report(err, reader.error());
+      rc = rc ? rc : code;
+      continue;
+    }
+    out << fmt::format("{}: ok, {} packets, {} events{}\n", path, reader.packets(), reader.events(),
+                       reader.crash() ? "" : ", no crash");
+  }
+  return rc;
+}
+
+int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  if (c.inputs.size() != 1) {
+    err << "simtrace convert: give one input and --output\n";
+    return static_cast<int>(ErrorKind::kUsage);
+  }
+  TraceForm form = TraceForm::kBinary;
+  if (c.to == "text" ||
+      (c.to.empty() && (c.output == "-" || c.output.ends_with(".txt") || c.output.ends_with(".trace.txt")))) {
+    form = TraceForm::kText;
+  } else if (!c.to.empty() && c.to != "binary") {
+    err << "simtrace convert: --to is text or binary\n";
+    return static_cast<int>(ErrorKind::kUsage);
+  }
+  TraceError e;
+  auto source = open_trace(c.inputs[0], e);
+  if (!source) return report(err, e);
+  // Validate while converting: a bad trace is not written unless salvaging its good prefix.
+  TraceReader reader(std::move(source));
+  auto writer = create_trace_writer(c.output, form, e);
+  if (!writer) return report(err, e);
+  std::uint64_t written = 0;
+  int rc = 0;
+  while (true) {
+    TraceReader::Item item = reader.next();
+    if (item == TraceReader::Item::kEnd) break;
+    if (item == TraceReader::Item::kError) {
+      rc = report(err, reader.error());
+      if (c.salvage) {
+        err << fmt::format("simtrace: salvaged the {} good packets before the error\n", written);
+      }
+      break;
+    }
+    if (!writer->write(reader.packet())) return report(err, *writer->error());
+    ++written;
+  }
+  if (!writer->close()) return report(err, *writer->error());
+  if (rc != 0 && !c.salvage) {
+    err << "simtrace: the output is incomplete (use --salvage to keep the good prefix on purpose)\n";
+  }
+  if (rc == 0 && c.output != "-") out << fmt::format("{}: {} packets written\n", c.output, written);
+  return rc;
+}
+
+int summary(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  int rc = 0;
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const std::string& path : c.inputs) {
+    TraceError e;
+    auto source = open_trace(path, e);
+    if (!source) {
+      rc = rc ? rc : report(err, e);
+      continue;
+    }
+    TraceReader reader(std::move(source));
+    TraceSummary s;
+    if (!summarize(reader, s, e)) {
+      int code = report(err, e);
+      rc = rc ? rc : code;
+      continue;
+    }
+    if (c.format == "json") {
+      all.push_back(summary_json(s));
+    } else {
+      out << format_summary(s);
+    }
+  }
+  if (c.format == "json") out << all.dump(2) << "\n";
+  return rc;
+}
+
+}  // namespace
+
+int run_simtrace(const SimtraceConfig& config, std::ostream& out, std::ostream& err) {
+  switch (config.command) {
+    case SimtraceConfig::Command::kValidate: return validate(config, out, err);
+    case SimtraceConfig::Command::kConvert: return convert(config, out, err);
+    case SimtraceConfig::Command::kSummary: return summary(config, out, err);
+  }
+  return static_cast<int>(ErrorKind::kUsage);
+}
+
+}  // namespace oopsim::traces

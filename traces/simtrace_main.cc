@@ -1,0 +1,35 @@
+// simtrace: convert, validate and summarise oopsim traces. Parses flags only.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "traces/simtrace_app.h"
+
+int main(int argc, char** argv) {
+  using oopsim::traces::SimtraceConfig;
+  SimtraceConfig config;
+  CLI::App app{"simtrace: convert, validate and summarise oopsim traces (binary or text form)"};
+  app.require_subcommand(1);
+  auto* validate = app.add_subcommand("validate", "check traces; exit 65 at the first bad packet");
+  validate->add_option("traces", config.inputs, "trace files")->required();
+  auto* convert = app.add_subcommand("convert", "convert between the binary and the text form");
+  convert->add_option("input", config.inputs, "trace file")->required();
+  convert->add_option("-o,--output", config.output, "output file ('-': stdout)")->required();
+  convert->add_option("--to", config.to, "text or binary (default: text for *.txt and stdout)")
+      ->check(CLI::IsMember({"text", "binary"}));
+  convert->add_flag("--salvage", config.salvage,
+                    "on a damaged input, keep the packets before the damage (still exits 65)");
+  auto* summary = app.add_subcommand("summary", "what a trace holds");
+  summary->add_option("traces", config.inputs, "trace files")->required();
+  summary->add_option("--format", config.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 64;
+  }
+  if (*convert) config.command = SimtraceConfig::Command::kConvert;
+  if (*summary) config.command = SimtraceConfig::Command::kSummary;
+  return oopsim::traces::run_simtrace(config, std::cout, std::cerr);
+}

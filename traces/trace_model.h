@@ -1,0 +1,59 @@
+// What a trace declares, decoded into the models' types: header, fault, contexts, locks, objects,
+// workloads. Kept whole in memory (it grows with contexts and locks, not with events).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/event.h"
+#include "models/fault_model.h"
+#include "models/kernel_model.h"
+#include "models/outcome.h"
+#include "models/workload_model.h"
+
+namespace oopsim::traces {
+
+enum class Origin { kUnspecified, kCaptured, kHandWritten, kGenerated };
+std::string_view name(Origin origin);
+
+enum class SectionKind { kNone, kInjected, kGolden };
+std::string_view name(SectionKind kind);
+
+struct TraceHeader {
+  std::uint32_t format_version = 0;
+  std::string kernel_release;
+  Origin origin = Origin::kUnspecified;
+  std::uint64_t ticks_per_second = 1'000'000'000;
+  std::uint64_t window = 0;  // ticks after the crash; 0: until the golden run ends
+};
+
+struct ObservedOutcome {
+  std::string workload;
+  models::Outcome outcome = models::Outcome::kNotManifest;
+  std::string detail;
+};
+
+// Declarations, each indexed by its trace id. Indices are dense and in declaration order.
+struct TraceModel {
+  TraceHeader header;
+  std::optional<models::FaultInfo> fault;
+  std::vector<models::ContextInfo> contexts;
+  std::vector<models::LockInfo> locks;
+  std::vector<models::ObjectInfo> objects;
+  std::vector<models::WorkloadInfo> workloads;
+  std::unordered_map<models::ContextId, std::uint32_t> context_index;
+  std::unordered_map<models::LockId, std::uint32_t> lock_index;
+  std::unordered_map<models::ObjectId, std::uint32_t> object_index;
+  std::map<std::string, std::uint32_t> workload_index;
+
+  const models::ContextInfo* context(models::ContextId id) const;
+  const models::LockInfo* lock(models::LockId id) const;
+  const models::ObjectInfo* object(models::ObjectId id) const;
+  const models::WorkloadInfo* workload(const std::string& name) const;
+};
+
+}  // namespace oopsim::traces

@@ -1,0 +1,35 @@
+// A summary of one trace: what it declares, how many events of each kind per section, the crash,
+// the observed outcomes. Built by streaming through the trace.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "traces/trace_reader.h"
+
+namespace oopsim::traces {
+
+struct TraceSummary {
+  std::string path;
+  TraceModel model;
+  std::uint64_t packets = 0;
+  std::array<std::uint64_t, 18> injected_events{};  // by models::EventType
+  std::array<std::uint64_t, 18> golden_events{};
+  models::Ticks injected_end = 0;
+  models::Ticks golden_end = 0;
+  std::optional<models::Event> crash;
+  std::uint64_t events_after_crash = 0;
+  std::vector<ObservedOutcome> observed;
+};
+
+// Reads the whole trace. Returns false with `error` set if it is not valid.
+bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error);
+
+std::string format_summary(const TraceSummary& s);
+nlohmann::ordered_json summary_json(const TraceSummary& s);
+
+}  // namespace oopsim::traces

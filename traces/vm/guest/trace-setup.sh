@@ -1,0 +1,61 @@
+#!/bin/sh
+# Configure ftrace in the guest and stream trace_pipe to the virtio port $TRACEPORT.
+# Inputs (env): TRACEPORT, WPIDS, LOCKS (all|sleeping|none), LOCKPIDS (all|workloads), SYSCALLS (0|1)
+T=/sys/kernel/tracing
+kmsg() { echo "<5>$*" > /dev/kmsg; }
+echo 0 > $T/tracing_on
+echo 4096 > $T/buffer_size_kb
+echo > $T/trace
+echo > $T/kprobe_events
+
+SPIN="_raw_spin_lock _raw_spin_unlock _raw_spin_lock_irqsave _raw_spin_unlock_irqrestore
+_raw_spin_lock_irq _raw_spin_unlock_irq _raw_spin_lock_bh _raw_spin_unlock_bh _raw_spin_trylock
+_raw_read_lock _raw_read_unlock _raw_write_lock _raw_write_unlock _raw_read_lock_irqsave
+_raw_read_unlock_irqrestore _raw_write_lock_irqsave _raw_write_unlock_irqrestore _raw_read_lock_irq
+_raw_read_unlock_irq _raw_write_lock_irq _raw_write_unlock_irq _raw_read_lock_bh _raw_read_unlock_bh
+_raw_write_lock_bh _raw_write_unlock_bh _raw_read_trylock _raw_write_trylock"
+SLEEP="mutex_lock mutex_unlock mutex_lock_interruptible mutex_lock_killable mutex_trylock
+down_read up_read down_write up_write down_read_killable down_read_interruptible down_write_killable
+down_read_trylock down_write_trylock downgrade_write
+down up down_interruptible down_killable down_timeout down_trylock"
+case "$LOCKS" in
+all) SYMS="$SPIN $SLEEP" ;;
+sleeping) SYMS="$SLEEP" ;;
+*) SYMS="" ;;
+esac
+ok=""; bad=""
+for s in $SYMS; do
+	if ! grep -q " [Tt] $s\$" /proc/kallsyms; then bad="$bad $s(absent)"; continue; fi
+	n=${s#_raw_}
+	if echo "p:oopsim/$n $s lock=%di:x64 caller=\$stack0:x64" >> $T/kprobe_events 2>/dev/null; then
+		ok="$ok $s"
+		case $s in
+		*trylock*|*interruptible*|*killable*|*timeout*)
+			echo "r:oopsim/${n}_ret $s ret=\$retval:s32" >> $T/kprobe_events 2>/dev/null ;;
+		esac
+	else
+		bad="$bad $s(not-probeable)"
+	fi
+done
+kmsg "OOPSIM kprobes:$ok"
+[ -n "$bad" ] && kmsg "OOPSIM kprobes skipped:$bad"
+
+for e in sched_switch sched_wakeup sched_wakeup_new sched_process_fork sched_process_exit sched_process_exec; do
+	echo 1 > $T/events/sched/$e/enable
+done
+[ "$SYSCALLS" = 1 ] && echo 1 > $T/events/raw_syscalls/enable
+
+if [ "$LOCKPIDS" = workloads ]; then
+	echo 1 > $T/options/event-fork
+	echo $WPIDS > $T/set_event_pid
+fi
+
+# the streamer itself must not feed back into the trace
+cat $T/trace_pipe > $TRACEPORT &
+STREAMER=$!
+[ -d $T/events/oopsim ] && echo "common_pid != $STREAMER" > $T/events/oopsim/filter
+echo "common_pid != $STREAMER" > $T/events/raw_syscalls/filter
+[ -d $T/events/oopsim ] && echo 1 > $T/events/oopsim/enable
+echo 1 > $T/tracing_on
+echo "OOPSIM TRACE START streamer=$STREAMER wpids=$(echo $WPIDS)" > $T/trace_marker
+kmsg "OOPSIM trace streaming to $TRACEPORT (streamer pid $STREAMER)"

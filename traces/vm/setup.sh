@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# oopsim VM setup: idempotent.  Installs host tools (apt), fetches Debian's
+# linux-image-6.1.0-NN-amd64(-unsigned) with `apt-get download`, unpacks it
+# with dpkg -x into the cache, builds a busybox initramfs with the needed
+# modules and the static guest workloads, and creates the raw disk images.
+#
+# Everything goes under $OOPSIM_CACHE (default <repo>/.cache/vm).  Nothing is
+# installed into the host /boot or /lib/modules.
+#
+# Env: OOPSIM_CACHE   cache dir
+#      OOPSIM_KERNEL  force a package name (e.g. linux-image-6.1.0-56-amd64-unsigned)
+#      OOPSIM_NO_APT=1 skip apt-get install (tools already present)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$HERE/lib.sh"
+
+log() { echo "[setup] $*" >&2; }
+
+# ---------------------------------------------------------------- host tools
+PKGS=(qemu-system-x86 qemu-utils busybox-static zstd dosfstools e2fsprogs cpio
+      gcc libc6-dev kmod gdb python3 linux-libc-dev)
+need_install=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_install+=("$p")
+done
+if [ "${OOPSIM_NO_APT:-0}" != 1 ] && [ ${#need_install[@]} -gt 0 ]; then
+	log "apt-get install ${need_install[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_install[@]}" >/dev/null
+fi
+
+mkdir -p "$CACHE"/{dl,images,build}
+
+# ---------------------------------------------------------------- kernel
+if [ ! -s "$CACHE/kernel-version" ] || [ ! -f "$CACHE/vmlinuz" ]; then
+	if [ -z "${OOPSIM_KERNEL:-}" ]; then
+		# apt-cache needs fresh lists
+		apt-cache show linux-image-6.1.0-1-amd64-unsigned >/dev/null 2>&1 || \
+			ls /var/lib/apt/lists/*Packages* >/dev/null 2>&1 || apt-get update -qq
+		OOPSIM_KERNEL=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64(-unsigned)?$' |
+			awk '{print $1}' | sort -V | tail -1)
+		# prefer the -unsigned variant of the newest ABI (same kernel, no shim)
+		base=${OOPSIM_KERNEL%-unsigned}
+		if apt-cache show "$base-unsigned" >/dev/null 2>&1; then OOPSIM_KERNEL="$base-unsigned"; fi
+	fi
+	[ -n "$OOPSIM_KERNEL" ] || { log "no linux-image-6.1.0-*-amd64 found"; exit 1; }
+	log "kernel package: $OOPSIM_KERNEL"
+	rm -f "$CACHE"/dl/linux-image-*.deb
+	(cd "$CACHE/dl" && apt-get download "$OOPSIM_KERNEL" 2>&1 | grep -v unsandboxed || true)
+	deb=$(ls "$CACHE"/dl/linux-image-*.deb | head -1)
+	rm -rf "$CACHE/kpkg"
+	dpkg -x "$deb" "$CACHE/kpkg"
+	kver=$(ls "$CACHE/kpkg/lib/modules" | head -1)
+	pkgver=$(dpkg-deb -f "$deb" Version)
+	depmod -b "$CACHE/kpkg" "$kver"
+	cp "$CACHE/kpkg/boot/vmlinuz-$kver" "$CACHE/vmlinuz"
+	cp "$CACHE/kpkg/boot/config-$kver" "$CACHE/kernel-config"
+	printf '%s %s %s\n' "$OOPSIM_KERNEL" "$pkgver" "$kver" >"$CACHE/kernel-version.tmp"
+	mv "$CACHE/kernel-version.tmp" "$CACHE/kernel-version"
+fi
+read -r KPKG KPKGVER KVER <"$CACHE/kernel-version"
+log "kernel: $KPKG $KPKGVER ($KVER)"
+
+# ---------------------------------------------------------------- workloads
+GBIN="$CACHE/build/bin"
+mkdir -p "$GBIN"
+build_guest() {
+	local src=$1 out=$2
+	if [ ! -x "$out" ] || [ "$src" -nt "$out" ] || [ "$HERE/guest/oopsim_progress.h" -nt "$out" ]; then
+		log "cc -static $src"
+		gcc -static -O2 -Wall -Wno-format-truncation -o "$out" "$src"
+	fi
+}
+for c in "$HERE"/guest/*.c; do
+	n=$(basename "$c" .c)
+	build_guest "$c" "$GBIN/oopsim-$n"
+done
+
+# ---------------------------------------------------------------- initramfs
+MODS=(virtio_pci virtio_blk virtio_console crc32c_generic crct10dif_generic ext4 vfat
+      nls_cp437 nls_iso8859_1 xhci_pci usb_storage sd_mod snd_dummy snd_aloop)
+IRD="$CACHE/initramfs.cpio.gz"
+stamp_inputs=("$HERE/guest/init" "$HERE/guest/trace-setup.sh" "$HERE/setup.sh" "$CACHE/kernel-version" "$GBIN"/*)
+rebuild=0
+[ -f "$IRD" ] || rebuild=1
+for f in "${stamp_inputs[@]}"; do [ "$f" -nt "$IRD" ] && rebuild=1; done
+if [ $rebuild = 1 ]; then
+	log "building initramfs"
+	R="$CACHE/build/root"
+	rm -rf "$R"
+	mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,run,tmp,mnt/ext4,mnt/vfat,mnt/usb,etc/oopsim,lib/modules/$KVER}
+	cp /bin/busybox "$R/bin/busybox"
+	cp "$HERE/guest/init" "$R/init"
+	cp "$HERE/guest/trace-setup.sh" "$R/etc/oopsim/trace-setup.sh"
+	chmod 755 "$R/init" "$R/etc/oopsim/trace-setup.sh"
+	cp "$GBIN"/oopsim-* "$R/bin/"
+	# modules + dependencies (from modules.dep via modprobe --show-depends)
+	: >"$R/etc/oopsim/modules.order"
+	for m in "${MODS[@]}"; do
+		modprobe -d "$CACHE/kpkg" -S "$KVER" --show-depends "$m" | awk '$1=="insmod"{print $2}' |
+		while read -r ko; do
+			rel=${ko#"$CACHE/kpkg/lib/modules/$KVER/"}
+			mkdir -p "$R/lib/modules/$KVER/$(dirname "$rel")"
+			cp -n "$ko" "$R/lib/modules/$KVER/$rel"
+		done
+		echo "$m" >>"$R/etc/oopsim/modules.order"
+	done
+	cp "$CACHE/kpkg/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$R/lib/modules/$KVER/"
+	depmod -b "$R" "$KVER"
+	echo "$KPKG $KPKGVER $KVER" >"$R/etc/oopsim/kernel-version"
+	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 >"$IRD.tmp"
+	mv "$IRD.tmp" "$IRD"
+	log "initramfs: $(du -h "$IRD" | cut -f1), modules: $(find "$R/lib/modules" -name '*.ko' | wc -l)"
+fi
+
+# ---------------------------------------------------------------- disks
+# raw base images; never modified after creation (runs use qcow2 overlays)
+IMG="$CACHE/images"
+if [ ! -f "$IMG/ext4.img" ]; then
+	truncate -s 128M "$IMG/ext4.img.tmp"
+	mkfs.ext4 -q -F -L oopsim-ext4 "$IMG/ext4.img.tmp"
+	mv "$IMG/ext4.img.tmp" "$IMG/ext4.img"
+fi
+if [ ! -f "$IMG/vfat.img" ]; then
+	truncate -s 128M "$IMG/vfat.img.tmp"
+	mkfs.vfat -n OOPSIMVFAT "$IMG/vfat.img.tmp" >/dev/null
+	mv "$IMG/vfat.img.tmp" "$IMG/vfat.img"
+fi
+if [ ! -f "$IMG/usb.img" ]; then
+	truncate -s 128M "$IMG/usb.img.tmp"
+	mkfs.vfat -n OOPSIMUSB "$IMG/usb.img.tmp" >/dev/null
+	mv "$IMG/usb.img.tmp" "$IMG/usb.img"
+fi
+log "ready: $CACHE (vmlinuz, initramfs.cpio.gz, images/{ext4,vfat,usb}.img)"
