@@ -32,6 +32,8 @@ class TraceReader {
   const ObservedOutcome& observed() const { return observed_; }
   const std::vector<ObservedOutcome>& all_observed() const { return all_observed_; }
   const TraceError& error() const { return *error_; }
+  // An error located at the packet last read (for callers that find a problem in it).
+  TraceError source_error_here(std::string what) const { return source_->error_here(std::move(what)); }
   const std::string& path() const { return source_->path(); }
   std::uint64_t events() const { return events_; }
   std::uint64_t packets() const { return packets_; }

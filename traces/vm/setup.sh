@@ -77,7 +77,7 @@ for c in "$HERE"/guest/*.c; do
 done
 
 # ---------------------------------------------------------------- initramfs
-MODS=(virtio_pci virtio_blk virtio_console crc32c_generic crct10dif_generic ext4 vfat
+MODS=(virtio_pci virtio_blk virtio_console crc32c_generic crct10dif_generic ext4 vfat nls_ascii nls_utf8
       nls_cp437 nls_iso8859_1 xhci_pci usb_storage sd_mod snd_dummy snd_aloop)
 IRD="$CACHE/initramfs.cpio.gz"
 stamp_inputs=("$HERE/guest/init" "$HERE/guest/trace-setup.sh" "$HERE/setup.sh" "$CACHE/kernel-version" "$GBIN"/*)

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include "oopsim_progress.h"
 
-#define FILE_SZ (64 * 1024)
+#define FILE_SZ (16 * 1024)
 #define NFILES 8
 
 static void fill(uint32_t *p, size_t words, uint32_t seed)
@@ -67,6 +67,7 @@ int main(int argc, char **argv)
 			unlink(path);
 		}
 		iter++;
+		oops_pace();
 		snprintf(extra, sizeof extra, "bytes=%lu errors=%lu", iter * (unsigned long)FILE_SZ, errors);
 		oops_progress(name, iter, extra);
 	}

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +43,18 @@ static void oops_emit(const char *fmt, ...)
 		fputs(line + 3, stderr);
 	if (oops_marker_fd >= 0)
 		(void)!write(oops_marker_fd, buf, strlen(buf));
+}
+
+/* Per-iteration pacing: OOPSIM_PACE_US (set by /init from oopsim.pace_us=). */
+static void oops_pace(void)
+{
+	static long us = -1;
+	if (us < 0) {
+		const char *e = getenv("OOPSIM_PACE_US");
+		us = e ? atol(e) : 0;
+	}
+	if (us > 0)
+		usleep(us);
 }
 
 /* Report progress if at least 1 s passed since the last report. */

@@ -82,5 +82,6 @@ int main(int argc, char **argv)
 			p += w;
 		}
 		off += CHUNK;
+		oops_pace();
 	}
 }

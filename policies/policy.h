@@ -1,0 +1,57 @@
+// A recovery policy: what the kernel does when an oops happens. A policy looks at the crash and the
+// simulated kernel state through EngineActions and acts only through it, so each policy is one
+// file and the engine (sim/) stays the only owner of state.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/event.h"
+#include "models/kernel_model.h"
+
+namespace oopsim::policies {
+
+struct OopsView {
+  models::ContextId context = 0;  // the context that oopsed
+  models::Ticks time = 0;         // simulated time of the oops
+  models::OopsKind kind = models::OopsKind::kUnspecified;
+  std::string function;
+  bool first = true;  // the injected crash (false: a later oops the engine predicted)
+};
+
+// The engine's side: what a policy may look at and the actions it may take.
+class EngineActions {
+ public:
+  virtual ~EngineActions() = default;
+
+  virtual const models::ContextInfo& context(models::ContextId id) const = 0;
+  virtual const models::LockInfo& lock(models::LockId id) const = 0;
+  virtual std::vector<models::LockId> locks_held_by(models::ContextId id) const = 0;
+  virtual bool is_alive(models::ContextId id) const = 0;
+  virtual models::Ticks now() const = 0;
+
+  // The context dies where it stands; the locks it holds stay held.
+  virtual void kill(models::ContextId id, std::string_view why) = 0;
+  // The holder loses the lock; its waiters are woken in order.
+  virtual void release_lock(models::ContextId holder, models::LockId lock, std::string_view why) = 0;
+  // The kernel stops: every workload panics.
+  virtual void panic(std::string_view why) = 0;
+  // A line for the explanation.
+  virtual void note(std::string_view text) = 0;
+};
+
+// Parameters from the command line: --policy=name:key=value,key=value.
+using PolicyParams = std::map<std::string, std::string>;
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual std::string_view name() const = 0;
+  // Called at every oops, the injected crash first.
+  virtual void on_oops(const OopsView& oops, EngineActions& engine) = 0;
+};
+
+}  // namespace oopsim::policies

@@ -1,0 +1,50 @@
+// The engine's state of one simulated kernel context, run by its own fiber.
+#pragma once
+
+#include <boost/fiber/context.hpp>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "models/event.h"
+#include "models/kernel_model.h"
+#include "sim/wait_for_graph.h"
+
+namespace oopsim::sim {
+
+struct HeldLock {
+  std::uint32_t lock = 0;  // lock index
+  models::LockMode mode = models::LockMode::kExclusive;
+  models::Ticks since = 0;
+};
+
+struct ContextSim {
+  std::uint32_t index = 0;
+  models::ContextId id = 0;
+  NodeState state = NodeState::kNotStarted;
+  bool started = false;       // exists (from the start, or forked)
+  bool dead = false;          // killed by an oops
+  models::Ticks died_at = 0;
+  std::string death;          // why it died
+  bool drop_events = false;   // dead or stuck forever: later events are counted, not queued
+
+  std::deque<models::Event> queue;  // events delivered, not yet replayed
+  bool has_prev = false;            // for keeping the gaps between its events
+  models::Ticks prev_trace = 0;
+  models::Ticks prev_sim = 0;
+
+  std::vector<HeldLock> held;
+  std::uint32_t wait_lock = 0;       // lock index it waits for (state kWaitingLock)
+  models::LockMode wait_mode = models::LockMode::kExclusive;
+  models::Ticks wait_since = 0;
+  std::uint32_t confirm_lock = UINT32_MAX;  // a lock-acquired for this lock confirms the attempt
+  std::uint32_t pending_wakeups = 0;
+  std::vector<std::uint32_t> lost_wakers;  // dead or stuck contexts whose wakeup it still needs
+
+  boost::fibers::context* fiber = nullptr;
+  bool suspended = false;
+  bool input_wait = false;
+};
+
+}  // namespace oopsim::sim

@@ -1,0 +1,194 @@
+// The feeder: reads the trace packet by packet and delivers events to the context fibers.
+#include "sim/replay.h"
+
+#include <fmt/format.h>
+
+namespace oopsim::sim {
+
+using models::EventType;
+using traces::SectionKind;
+using Item = traces::TraceReader::Item;
+
+namespace {
+
+class SelfReportingScheduler : public SimScheduler {
+ public:
+  explicit SelfReportingScheduler(SimScheduler** self) { *self = this; }
+};
+
+}  // namespace
+
+Replay::Replay(const EngineConfig& config, traces::TraceReader& reader, policies::Policy& policy,
+               std::string policy_name)
+    : config_(config), reader_(reader), model_(reader.model()), policy_(policy) {
+  out_.trace = reader.path();
+  out_.policy = std::move(policy_name);
+}
+
+void Replay::run() {
+  boost::fibers::use_scheduling_algorithm<SelfReportingScheduler>(&sched_);
+  boost::this_fiber::properties<SimFiberProps>().wake = 0;
+  feed();
+  drain_and_stop();
+}
+
+void Replay::sync_declarations() {
+  while (ctx_.size() < model_.contexts.size()) {
+    auto c = std::make_unique<ContextSim>();
+    c->index = static_cast<std::uint32_t>(ctx_.size());
+    c->id = model_.contexts[c->index].id;
+    c->started = model_.contexts[c->index].parent == 0;
+    c->state = c->started ? NodeState::kRunning : NodeState::kNotStarted;
+    ContextSim* raw = c.get();
+    ctx_.push_back(std::move(c));
+    fibers_.emplace_back(std::allocator_arg,
+                         boost::fibers::fixedsize_stack(config_.fiber_stack_bytes),
+                         [this, raw] { context_main(*raw); });
+  }
+  if (locks_.size() < model_.locks.size()) locks_.resize(model_.locks.size());
+  if (tainted_.size() < model_.objects.size()) tainted_.resize(model_.objects.size(), false);
+  while (verdicts_.size() < model_.workloads.size()) {
+    verdicts_.emplace_back(model_.workloads[verdicts_.size()].name);
+  }
+}
+
+void Replay::start_runs() {
+  // Both runs start from the same saved state: the locks held then are held now.
+  runs_started_ = true;
+  for (std::uint32_t l = 0; l < model_.locks.size(); ++l) {
+    for (models::ContextId holder : model_.locks[l].held_at_start) {
+      std::uint32_t ci = model_.context_index.at(holder);
+      locks_.try_acquire(l, ci, model_.locks[l].start_mode, 0);
+      ctx_[ci]->held.push_back({l, model_.locks[l].start_mode, 0});
+    }
+  }
+}
+
+void Replay::feed() {
+  while (true) {
+    Item item = reader_.next();
+    if (item == Item::kError) {
+      error_ = reader_.error();
+      return;
+    }
+    if (item == Item::kEnd) break;
+    switch (item) {
+      case Item::kDeclaration:
+        sync_declarations();
+        break;
+      case Item::kSection:
+        sync_declarations();
+        if (reader_.section() == SectionKind::kInjected && !runs_started_) start_runs();
+        if (reader_.section() == SectionKind::kGolden && !crash_read_) {
+          error_ = reader_.source_error_here(
+              "the injected section has no oops: there is no crash to predict from");
+          return;
+        }
+        break;
+      case Item::kEvent:
+        if (!stopping_ && !panicked_) on_event(reader_.event());
+        break;
+      default:
+        break;
+    }
+  }
+  if (!crash_read_) {
+    error_ = reader_.source_error_here("the trace has no oops in its injected section: there is no crash to predict from");
+    return;
+  }
+}
+
+void Replay::on_event(const models::Event& e) {
+  if (reader_.section() == SectionKind::kInjected) {
+    if (crash_read_) {
+      ++out_.events_ignored_after_crash;  // what really happened next: never used to predict
+      return;
+    }
+    if (e.type == EventType::kOops) {
+      crash_read_ = true;
+      crash_trace_time_ = e.time;
+      deliver(e);
+      return;
+    }
+    if (models::is_report(e.type)) return;
+    deliver(e);
+    return;
+  }
+  // Golden: only what comes after the crash continues the surviving contexts.
+  if (e.time <= crash_trace_time_) return;
+  if (models::is_report(e.type) || e.type == EventType::kFaultActivation) return;
+  if (e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired) {
+    std::uint32_t l = model_.lock_index.at(e.lock);
+    std::uint32_t ci = model_.context_index.at(e.context);
+    bool known = false;
+    for (const auto& [lock, who] : golden_takers_) known = known || (lock == l && who == ci);
+    if (!known && golden_takers_.size() < 4 * model_.locks.size() + 64) golden_takers_.emplace_back(l, ci);
+  }
+  deliver(e);
+}
+
+void Replay::deliver(const models::Event& e) {
+  ContextSim& c = *ctx_[model_.context_index.at(e.context)];
+  if (c.drop_events) {
+    ++out_.events_dropped;
+    if (e.type == EventType::kWakeup) {
+      ContextSim& t = *ctx_[model_.context_index.at(e.target)];
+      if (std::find(t.lost_wakers.begin(), t.lost_wakers.end(), c.index) == t.lost_wakers.end()) {
+        t.lost_wakers.push_back(c.index);
+      }
+    }
+    return;
+  }
+  c.queue.push_back(e);
+  if (c.input_wait) {
+    c.input_wait = false;
+    wake(c);
+  }
+  if (c.queue.size() >= config_.stuck_check_queue && c.state == NodeState::kWaitingLock) {
+    WaitForGraph g = build_wait_graph();
+    if (g.analyze(c.index).deadlocked) {
+      // Stuck for good: nothing will ever run its queued events.
+      for (const models::Event& q : c.queue) {
+        if (q.type == EventType::kWakeup) {
+          ContextSim& t = *ctx_[model_.context_index.at(q.target)];
+          t.lost_wakers.push_back(c.index);
+        }
+      }
+      out_.events_dropped += c.queue.size();
+      c.queue.clear();
+      c.drop_events = true;
+    }
+  }
+  if (++since_yield_ >= config_.feed_batch) {
+    since_yield_ = 0;
+    boost::this_fiber::properties<SimFiberProps>().wake = e.time;
+    boost::this_fiber::yield();
+  }
+}
+
+void Replay::drain_and_stop() {
+  input_done_ = true;
+  if (!error_) {
+    // Let every context replay what it was given.
+    for (auto& c : ctx_) {
+      if (c->input_wait) {
+        c->input_wait = false;
+        wake(*c);
+      }
+    }
+    boost::this_fiber::properties<SimFiberProps>().wake = UINT64_MAX;
+    boost::this_fiber::yield();
+    conclude();
+  }
+  // Unwind every fiber that is still blocked, then join them all.
+  stopping_ = true;
+  for (auto& c : ctx_) {
+    c->input_wait = false;
+    wake(*c);
+  }
+  for (auto& f : fibers_) {
+    if (f.joinable()) f.join();
+  }
+}
+
+}  // namespace oopsim::sim

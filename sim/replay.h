@@ -1,0 +1,110 @@
+// One replay of one trace under one policy: the feeder (the thread's main fiber) reads the trace
+// and hands each context's events to its fiber; the fibers replay them on simulated time; at the
+// crash the policy acts through EngineActions. Runs on a thread of its own (engine.cc).
+#pragma once
+
+#include <boost/fiber/all.hpp>
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "policies/policy.h"
+#include "sim/context_sim.h"
+#include "sim/engine.h"
+#include "sim/lock_table.h"
+#include "sim/prediction.h"
+#include "sim/sim_scheduler.h"
+#include "traces/trace_reader.h"
+
+namespace oopsim::sim {
+
+class Replay : public policies::EngineActions {
+ public:
+  Replay(const EngineConfig& config, traces::TraceReader& reader, policies::Policy& policy,
+         std::string policy_name);
+  // Runs on the calling thread; installs the simulated-time scheduler on it.
+  void run();
+
+  Prediction& prediction() { return out_; }
+  const std::optional<traces::TraceError>& error() const { return error_; }
+
+  // EngineActions
+  const models::ContextInfo& context(models::ContextId id) const override;
+  const models::LockInfo& lock(models::LockId id) const override;
+  std::vector<models::LockId> locks_held_by(models::ContextId id) const override;
+  bool is_alive(models::ContextId id) const override;
+  models::Ticks now() const override { return sched_->now(); }
+  void kill(models::ContextId id, std::string_view why) override;
+  void release_lock(models::ContextId holder, models::LockId lock, std::string_view why) override;
+  void panic(std::string_view why) override;
+  void note(std::string_view text) override;
+
+ private:
+  struct Killed {};  // thrown inside a fiber to unwind a dead context; never leaves the fiber
+
+  // feeder (replay.cc)
+  void feed();
+  void sync_declarations();
+  void on_event(const models::Event& e);
+  void deliver(const models::Event& e);
+  void start_runs();
+  void drain_and_stop();
+
+  // context fibers (replay_context.cc)
+  void context_main(ContextSim& c);
+  void apply(ContextSim& c, const models::Event& e);
+  void acquire(ContextSim& c, std::uint32_t lock, models::LockMode mode);
+  void release(ContextSim& c, std::uint32_t lock);
+  void oops(ContextSim& c, const models::Event& e, bool first);
+  void suspend(ContextSim& c);
+  void wake(ContextSim& c);
+  void check_alive(ContextSim& c);
+  void grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted);
+  void diverge(const ContextSim& c, const models::Event& e, std::string_view what);
+  void finding(std::uint32_t context, models::Outcome outcome, std::string why, bool required_only);
+
+  // verdicts (replay_verdict.cc)
+  void conclude();
+  WaitForGraph build_wait_graph() const;
+  std::string describe_chain(const DeadlockVerdict& v) const;
+  std::string label(std::uint32_t context) const;
+  std::string secs(models::Ticks t) const;
+
+  const EngineConfig& config_;
+  traces::TraceReader& reader_;
+  const traces::TraceModel& model_;
+  policies::Policy& policy_;
+  Prediction out_;
+  std::optional<traces::TraceError> error_;
+
+  SimScheduler* sched_ = nullptr;
+  std::vector<std::unique_ptr<ContextSim>> ctx_;
+  std::vector<boost::fibers::fiber> fibers_;
+  LockTable locks_;
+  std::vector<bool> tainted_;                 // by object index
+  std::set<std::pair<std::uint32_t, std::uint32_t>> reported_reads_;  // (object, context)
+  std::vector<models::WorkloadVerdict> verdicts_;
+
+  bool runs_started_ = false;
+  bool input_done_ = false;
+  bool stopping_ = false;    // the end: every fiber unwinds
+  bool crash_read_ = false;  // the feeder has delivered the crash
+  bool crashed_ = false;     // the policy has acted on it
+  models::Ticks crash_trace_time_ = 0;
+  models::Ticks crash_sim_time_ = 0;
+  models::Ticks window_end_ = UINT64_MAX;
+  std::uint32_t faulty_ = UINT32_MAX;  // context index of the crash
+  bool activated_ = false;
+  std::uint32_t activator_ = UINT32_MAX;
+  bool panicked_ = false;
+  models::Ticks last_time_ = 0;
+  std::vector<HeldLock> held_at_crash_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> golden_takers_;  // (lock, context) after crash
+  std::vector<std::string> global_reasons_;
+  std::uint64_t since_yield_ = 0;
+};
+
+}  // namespace oopsim::sim

@@ -1,0 +1,367 @@
+// The context fibers: each replays its context's events on simulated time; locks block and wake
+// them; the crash hands control to the policy.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/replay.h"
+
+namespace oopsim::sim {
+
+using models::EventType;
+using models::LockMode;
+using models::Outcome;
+
+void Replay::suspend(ContextSim& c) {
+  c.suspended = true;
+  c.fiber->suspend();
+}
+
+void Replay::wake(ContextSim& c) {
+  if (!c.suspended) return;
+  c.suspended = false;
+  static_cast<SimFiberProps*>(c.fiber->get_properties())->wake = sched_->now();
+  boost::fibers::context::active()->schedule(c.fiber);
+}
+
+void Replay::check_alive(ContextSim& c) {
+  if (c.dead || stopping_ || panicked_) throw Killed{};
+}
+
+void Replay::context_main(ContextSim& c) {
+  c.fiber = boost::fibers::context::active();
+  try {
+    while (!c.started) {
+      suspend(c);
+      check_alive(c);
+    }
+    while (true) {
+      check_alive(c);
+      if (c.queue.empty()) {
+        if (input_done_) break;
+        c.input_wait = true;
+        suspend(c);
+        continue;
+      }
+      models::Event e = std::move(c.queue.front());
+      c.queue.pop_front();
+      models::Ticks t = c.has_prev ? c.prev_sim + (e.time - c.prev_trace) : e.time;
+      t = std::max(t, sched_->now());
+      c.has_prev = true;
+      c.prev_trace = e.time;
+      c.prev_sim = t;
+      if (crashed_ && t > window_end_) break;  // beyond the judged window
+      if (sched_->may_run_on(t)) {
+        sched_->advance(t);
+      } else {
+        static_cast<SimFiberProps*>(c.fiber->get_properties())->wake = t;
+        boost::this_fiber::yield();
+        check_alive(c);
+      }
+      ++out_.events_replayed;
+      last_time_ = std::max(last_time_, sched_->now());
+      apply(c, e);
+    }
+    if (c.state == NodeState::kRunning) c.state = NodeState::kFinished;
+  } catch (const Killed&) {
+    // A dead context: its fiber ends here.
+  } catch (const std::exception& ex) {
+    if (!error_) error_ = reader_.source_error_here(fmt::format("internal error in the engine: {}", ex.what()));
+    error_->kind = traces::ErrorKind::kData;
+  }
+  c.queue.clear();
+}
+
+void Replay::diverge(const ContextSim& c, const models::Event& e, std::string_view what) {
+  ++out_.divergences;
+  if (out_.divergences <= 20) {
+    note(fmt::format("{}: golden {} does not fit the simulated state ({}); skipped", label(c.index),
+                     models::name(e.type), what));
+  }
+}
+
+void Replay::finding(std::uint32_t context, Outcome outcome, std::string why, bool required_only) {
+  const models::ContextInfo& info = model_.contexts[context];
+  for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
+    const models::WorkloadInfo& wl = model_.workloads[w];
+    bool required = std::find(wl.required.begin(), wl.required.end(), info.id) != wl.required.end();
+    bool member = std::find(info.workloads.begin(), info.workloads.end(), wl.name) != info.workloads.end();
+    if (required_only ? required : (member || required)) {
+      verdicts_[w].add(models::Finding{sched_->now(), outcome, why});
+    }
+  }
+}
+
+void Replay::grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted) {
+  for (std::uint32_t g : granted) {
+    ContextSim& w = *ctx_[g];
+    w.held.push_back({lock, w.wait_mode, sched_->now()});
+    w.state = NodeState::kRunning;
+    w.confirm_lock = lock;
+    wake(w);
+  }
+}
+
+void Replay::acquire(ContextSim& c, std::uint32_t lock, LockMode mode) {
+  if (locks_.try_acquire(lock, c.index, mode, sched_->now())) {
+    c.held.push_back({lock, mode, sched_->now()});
+    c.confirm_lock = lock;
+    return;
+  }
+  locks_.enqueue(lock, c.index, mode, sched_->now());
+  c.state = NodeState::kWaitingLock;
+  c.wait_lock = lock;
+  c.wait_mode = mode;
+  c.wait_since = sched_->now();
+  while (c.state == NodeState::kWaitingLock) {
+    suspend(c);
+    if (c.dead || stopping_ || panicked_) locks_.cancel_wait(lock, c.index);
+    check_alive(c);
+  }
+}
+
+void Replay::release(ContextSim& c, std::uint32_t lock) {
+  auto it = std::find_if(c.held.begin(), c.held.end(), [&](const HeldLock& h) { return h.lock == lock; });
+  if (it != c.held.end()) c.held.erase(it);
+  std::vector<std::uint32_t> granted;
+  locks_.release(lock, c.index, sched_->now(), granted);
+  grant(lock, granted);
+}
+
+void Replay::apply(ContextSim& c, const models::Event& e) {
+  switch (e.type) {
+    case EventType::kLockAttempt:
+    case EventType::kLockAcquired: {
+      std::uint32_t l = model_.lock_index.at(e.lock);
+      if (e.type == EventType::kLockAcquired && c.confirm_lock == l) {
+        c.confirm_lock = UINT32_MAX;  // confirms the attempt that got it
+        return;
+      }
+      if (locks_.holds(l, c.index)) {
+        diverge(c, e, fmt::format("it already holds {}", model_.locks[l].label()));
+        return;
+      }
+      acquire(c, l, e.mode);
+      if (e.type == EventType::kLockAcquired) c.confirm_lock = UINT32_MAX;
+      return;
+    }
+    case EventType::kLockRelease: {
+      std::uint32_t l = model_.lock_index.at(e.lock);
+      if (!locks_.holds(l, c.index)) {
+        diverge(c, e, fmt::format("it does not hold {}", model_.locks[l].label()));
+        return;
+      }
+      release(c, l);
+      return;
+    }
+    case EventType::kFork: {
+      ContextSim& child = *ctx_[model_.context_index.at(e.target)];
+      if (child.started) {
+        diverge(c, e, fmt::format("{} already runs", label(child.index)));
+        return;
+      }
+      child.started = true;
+      child.state = NodeState::kRunning;
+      wake(child);
+      return;
+    }
+    case EventType::kExit:
+      c.state = NodeState::kExited;
+      c.drop_events = true;
+      if (!c.held.empty()) {
+        note(fmt::format("{} exits holding {} lock(s)", label(c.index), c.held.size()));
+      }
+      throw Killed{};
+    case EventType::kWakeup: {
+      ContextSim& t = *ctx_[model_.context_index.at(e.target)];
+      if (t.state == NodeState::kSleeping) {
+        t.state = NodeState::kRunning;
+        wake(t);
+      } else {
+        ++t.pending_wakeups;
+      }
+      return;
+    }
+    case EventType::kSleep:
+      if (c.pending_wakeups > 0) {
+        --c.pending_wakeups;
+        return;
+      }
+      c.state = NodeState::kSleeping;
+      c.wait_since = sched_->now();
+      while (c.state == NodeState::kSleeping) {
+        suspend(c);
+        check_alive(c);
+      }
+      return;
+    case EventType::kProgress: {
+      auto it = model_.workload_index.find(e.workload);
+      verdicts_[it->second].set_progress(static_cast<std::uint64_t>(e.value), sched_->now());
+      return;
+    }
+    case EventType::kFaultActivation:
+      if (!activated_) {
+        activated_ = true;
+        activator_ = c.index;
+        note(fmt::format("fault activated by {}", label(c.index)));
+      }
+      return;
+    case EventType::kOops:
+      oops(c, e, true);
+      return;
+    case EventType::kObjectWrite: {
+      std::uint32_t o = model_.object_index.at(e.object);
+      if (activated_ && !crashed_ && c.index == activator_) {
+        const models::ObjectInfo& obj = model_.objects[o];
+        if (!tainted_[o]) {
+          tainted_[o] = true;
+          if (obj.owner != c.id) {
+            global_reasons_.push_back(fmt::format("the faulting context wrote shared object {} after the fault's activation", obj.name));
+          }
+        }
+      }
+      return;
+    }
+    case EventType::kObjectRead: {
+      std::uint32_t o = model_.object_index.at(e.object);
+      if (!tainted_[o] || c.index == activator_) return;
+      if (!reported_reads_.insert({o, c.index}).second) return;
+      const models::ObjectInfo& obj = model_.objects[o];
+      switch (obj.cls) {
+        case models::ObjectClass::kPointer: {
+          std::string why = fmt::format("{} read {} ({} state the fault corrupted) and oopsed",
+                                        label(c.index), obj.name, models::name(obj.cls));
+          note(why);
+          finding(c.index, Outcome::kOopsAgain, why, false);
+          models::Event again = e;
+          again.type = EventType::kOops;
+          again.oops_kind = models::OopsKind::kPagingFault;
+          again.text = obj.name;
+          oops(c, again, false);
+          return;
+        }
+        case models::ObjectClass::kChecked: {
+          std::string why = fmt::format("{} read {}, a checked structure the fault corrupted: the check reports an error",
+                                        label(c.index), obj.name);
+          note(why);
+          finding(c.index, Outcome::kDetectError, why, false);
+          return;
+        }
+        case models::ObjectClass::kPlain: {
+          std::string why = fmt::format("{} read {}, plain data the fault may have left wrong, and went on",
+                                        label(c.index), obj.name);
+          note(why);
+          finding(c.index, Outcome::kSurvivedInconsistent, why, false);
+          return;
+        }
+      }
+      return;
+    }
+    case EventType::kError:
+      if (activated_) {
+        std::string why = fmt::format("{} got an error{}", label(c.index), e.text.empty() ? "" : ": " + e.text);
+        note(why);
+        finding(c.index, Outcome::kDetectError, why, false);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void Replay::oops(ContextSim& c, const models::Event& e, bool first) {
+  policies::OopsView view;
+  view.context = c.id;
+  view.time = sched_->now();
+  view.kind = e.oops_kind;
+  view.function = e.text;
+  view.first = first;
+  if (first) {
+    crashed_ = true;
+    faulty_ = c.index;
+    crash_sim_time_ = sched_->now();
+    held_at_crash_ = c.held;
+    if (model_.header.window != 0) window_end_ = crash_sim_time_ + model_.header.window;
+    const models::ContextInfo& info = model_.contexts[c.index];
+    out_.crash_time = crash_sim_time_;
+    out_.crash_context = info.label();
+    out_.crash_context_kind = std::string(models::name(info.kind));
+    out_.crash_kind = e.oops_kind;
+    out_.crash_function = e.text;
+    std::string held;
+    for (const HeldLock& h : c.held) held += (held.empty() ? "" : ", ") + model_.locks[h.lock].label();
+    note(fmt::format("crash: {} in {} ({} context {}){}", models::name(e.oops_kind),
+                     e.text.empty() ? "?" : e.text, models::name(info.kind), info.label(),
+                     held.empty() ? ", holding no lock" : ", holding " + held));
+  }
+  policy_.on_oops(view, *this);
+  check_alive(c);
+}
+
+// --- EngineActions -----------------------------------------------------------------------------
+
+const models::ContextInfo& Replay::context(models::ContextId id) const {
+  return model_.contexts[model_.context_index.at(id)];
+}
+
+const models::LockInfo& Replay::lock(models::LockId id) const {
+  return model_.locks[model_.lock_index.at(id)];
+}
+
+std::vector<models::LockId> Replay::locks_held_by(models::ContextId id) const {
+  std::vector<models::LockId> out;
+  for (const HeldLock& h : ctx_[model_.context_index.at(id)]->held) out.push_back(model_.locks[h.lock].id);
+  return out;
+}
+
+bool Replay::is_alive(models::ContextId id) const {
+  const ContextSim& c = *ctx_[model_.context_index.at(id)];
+  return !c.dead && c.state != NodeState::kExited;
+}
+
+void Replay::kill(models::ContextId id, std::string_view why) {
+  ContextSim& c = *ctx_[model_.context_index.at(id)];
+  if (c.dead) return;
+  c.dead = true;
+  c.died_at = sched_->now();
+  c.death = std::string(why);
+  c.state = NodeState::kDead;
+  c.drop_events = true;
+  out_.events_dropped += c.queue.size();
+  c.queue.clear();
+  note(fmt::format("{} killed: {}", label(c.index), why));
+  finding(c.index, Outcome::kNoProc, fmt::format("required {} was killed ({})", label(c.index), why), true);
+  // Its private objects go with it.
+  for (std::size_t o = 0; o < model_.objects.size(); ++o) {
+    if (model_.objects[o].owner == c.id) tainted_[o] = false;
+  }
+  c.input_wait = false;
+  wake(c);  // a blocked fiber unwinds
+}
+
+void Replay::release_lock(models::ContextId holder, models::LockId lock, std::string_view why) {
+  ContextSim& c = *ctx_[model_.context_index.at(holder)];
+  std::uint32_t l = model_.lock_index.at(lock);
+  if (!locks_.holds(l, c.index)) return;
+  note(fmt::format("{} released from {}: {}", model_.locks[l].label(), label(c.index), why));
+  release(c, l);
+}
+
+void Replay::panic(std::string_view why) {
+  if (panicked_) return;
+  panicked_ = true;
+  note(fmt::format("kernel panic: {}", why));
+  for (models::WorkloadVerdict& v : verdicts_) {
+    v.add(models::Finding{sched_->now(), Outcome::kPanic, fmt::format("kernel panic: {}", why)});
+  }
+  for (auto& c : ctx_) {
+    c->input_wait = false;
+    wake(*c);
+  }
+}
+
+void Replay::note(std::string_view text) {
+  out_.explanation.push_back(fmt::format("{} {}", secs(input_done_ ? last_time_ : sched_->now()), text));
+}
+
+}  // namespace oopsim::sim

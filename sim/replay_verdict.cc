@@ -1,0 +1,144 @@
+// The end of a replay: who is stuck (wait-for graph), the scope, and each workload's outcome.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/replay.h"
+
+namespace oopsim::sim {
+
+using models::Outcome;
+
+std::string Replay::label(std::uint32_t context) const { return model_.contexts[context].label(); }
+
+std::string Replay::secs(models::Ticks t) const {
+  std::uint64_t tps = model_.header.ticks_per_second;
+  int digits = std::min(9, static_cast<int>(std::ceil(std::log10(static_cast<double>(tps)))));
+  return fmt::format("{:.{}f}s", static_cast<double>(t) / static_cast<double>(tps), digits);
+}
+
+WaitForGraph Replay::build_wait_graph() const {
+  std::vector<NodeState> states;
+  states.reserve(ctx_.size());
+  for (const auto& c : ctx_) states.push_back(c->dead ? NodeState::kDead : c->state);
+  WaitForGraph g(std::move(states));
+  for (const auto& c : ctx_) {
+    if (c->dead) continue;
+    if (c->state == NodeState::kWaitingLock) {
+      for (const Holder& h : locks_.holders(c->wait_lock)) g.add_edge(c->index, h.context, c->wait_lock);
+    } else if (c->state == NodeState::kSleeping) {
+      for (std::uint32_t w : c->lost_wakers) g.add_edge(c->index, w, UINT32_MAX);
+    }
+  }
+  // A blocked context that still has to wake a sleeper keeps it waiting.
+  for (const auto& c : ctx_) {
+    if (c->state != NodeState::kWaitingLock && c->state != NodeState::kSleeping) continue;
+    for (const models::Event& e : c->queue) {
+      if (e.type != models::EventType::kWakeup) continue;
+      std::uint32_t t = model_.context_index.at(e.target);
+      if (ctx_[t]->state == NodeState::kSleeping) g.add_edge(t, c->index, UINT32_MAX);
+    }
+  }
+  g.finish();
+  return g;
+}
+
+std::string Replay::describe_chain(const DeadlockVerdict& v) const {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < v.chain.size(); ++i) {
+    std::uint32_t waiter = v.chain[i], holder = v.chain[i + 1];
+    if (i > 0) out += ", which ";
+    out += i == 0 ? label(waiter) + " " : "";
+    std::uint32_t lock = v.locks[i];
+    if (lock == UINT32_MAX) {
+      out += fmt::format("sleeps waiting for a wakeup from {}", label(holder));
+      continue;
+    }
+    const models::LockInfo& info = model_.locks[lock];
+    models::Ticks since = 0;
+    for (const Holder& h : locks_.holders(lock)) {
+      if (h.context == holder) since = h.since;
+    }
+    out += fmt::format("{} on {} held by {} since {}", models::waiters_spin(info.kind) ? "spins" : "sleeps",
+                       info.label(), label(holder), secs(since));
+  }
+  std::uint32_t last = v.chain.back();
+  const ContextSim& end = *ctx_[last];
+  if (v.cycle) {
+    out += " (a wait cycle)";
+  } else if (end.dead) {
+    out += fmt::format(" ({} is dead since {}: {})", label(last), secs(end.died_at), end.death);
+  } else if (end.state == NodeState::kExited) {
+    out += fmt::format(" ({} exited holding it)", label(last));
+  }
+  const ContextSim& first = *ctx_[v.chain.front()];
+  std::string detector = first.state == NodeState::kWaitingLock
+                             ? std::string(models::stuck_detector(model_.locks[first.wait_lock].kind))
+                             : std::string("hung task");
+  out += fmt::format(" -> {}", detector);
+  return out;
+}
+
+void Replay::conclude() {
+  out_.end_time = last_time_;
+  out_.header = model_.header;
+  out_.fault = model_.fault;
+  if (!panicked_) {
+    WaitForGraph g = build_wait_graph();
+    for (const auto& c : ctx_) {
+      if (c->state != NodeState::kWaitingLock && c->state != NodeState::kSleeping) continue;
+      DeadlockVerdict v = g.analyze(c->index);
+      if (!v.deadlocked) continue;
+      std::string why = describe_chain(v);
+      note(fmt::format("stuck for good: {}", why));
+      const models::ContextInfo& info = model_.contexts[c->index];
+      for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
+        const models::WorkloadInfo& wl = model_.workloads[w];
+        bool needed = std::find(info.workloads.begin(), info.workloads.end(), wl.name) != info.workloads.end() ||
+                      std::find(wl.required.begin(), wl.required.end(), info.id) != wl.required.end();
+        if (needed) verdicts_[w].add(models::Finding{c->wait_since, Outcome::kDeadlock, why});
+      }
+    }
+    // Required processes that never came to exist because their parent died first.
+    for (const auto& c : ctx_) {
+      if (c->started) continue;
+      const models::ContextInfo& info = model_.contexts[c->index];
+      const ContextSim& parent = *ctx_[model_.context_index.at(info.parent)];
+      if (!parent.dead) continue;
+      for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
+        const models::WorkloadInfo& wl = model_.workloads[w];
+        if (std::find(wl.required.begin(), wl.required.end(), info.id) == wl.required.end()) continue;
+        verdicts_[w].add(models::Finding{
+            parent.died_at, Outcome::kNoProc,
+            fmt::format("required {} never started: its parent {} was killed", info.label(), label(parent.index))});
+      }
+    }
+  }
+  // Scope: did the error reach state other contexts share?
+  std::vector<std::string> reasons = global_reasons_;
+  for (const HeldLock& h : held_at_crash_) {
+    for (const auto& [lock, who] : golden_takers_) {
+      if (lock == h.lock && who != faulty_) {
+        reasons.push_back(fmt::format("it held {} at the crash and {} takes it later",
+                                      model_.locks[lock].label(), label(who)));
+        break;
+      }
+    }
+  }
+  out_.scope = reasons.empty() ? models::Scope::kProcessLocal : models::Scope::kKernelGlobal;
+  out_.scope_why = reasons.empty() ? std::string("the faulting context held no lock that others take later and wrote no shared state after the fault's activation")
+                                   : reasons.front();
+  for (std::size_t i = 1; i < reasons.size(); ++i) out_.scope_why += "; " + reasons[i];
+  for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
+    WorkloadPrediction p;
+    p.workload = model_.workloads[w].name;
+    p.predicted = verdicts_[w].decide(model_.workloads[w].target);
+    for (const traces::ObservedOutcome& o : reader_.all_observed()) {
+      if (o.workload == p.workload) p.observed = o;
+    }
+    out_.workloads.push_back(std::move(p));
+  }
+}
+
+}  // namespace oopsim::sim

@@ -1,0 +1,51 @@
+// The wait-for graph (Boost.Graph): an edge from each blocked context to each context it waits
+// for (the holders of the lock it wants; the senders of a wakeup it needs). A blocked context is
+// deadlocked when it reaches, through such edges, a dead context or a wait cycle.
+#pragma once
+
+#include <boost/graph/adjacency_list.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/kernel_model.h"
+
+namespace oopsim::sim {
+
+enum class NodeState { kRunning, kFinished, kWaitingLock, kSleeping, kDead, kExited, kNotStarted };
+
+struct WaitEdge {
+  std::uint32_t lock = UINT32_MAX;  // the lock waited for; UINT32_MAX for a wakeup
+};
+
+using WaitGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS,
+                                        boost::no_property, WaitEdge>;
+
+struct DeadlockVerdict {
+  bool deadlocked = false;
+  bool cycle = false;                 // a wait cycle (else the chain ends at a dead context)
+  std::vector<std::uint32_t> chain;   // contexts, from the waiter to the dead one or around the cycle
+  std::vector<std::uint32_t> locks;   // lock waited for at each step (UINT32_MAX: a wakeup)
+};
+
+class WaitForGraph {
+ public:
+  explicit WaitForGraph(std::vector<NodeState> states);
+  void add_edge(std::uint32_t waiter, std::uint32_t holder, std::uint32_t lock);
+  // Call once after all edges are added.
+  void finish();
+
+  DeadlockVerdict analyze(std::uint32_t context) const;
+  const WaitGraph& graph() const { return graph_; }
+  NodeState state(std::uint32_t context) const { return states_[context]; }
+  bool in_cycle(std::uint32_t context) const { return cyclic_[context]; }
+
+ private:
+  std::vector<NodeState> states_;
+  WaitGraph graph_;
+  std::vector<bool> cyclic_;
+  std::vector<int> component_;
+};
+
+}  // namespace oopsim::sim

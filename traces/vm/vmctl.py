@@ -1,0 +1,626 @@
+#!/usr/bin/env python3
+"""oopsim VM control (python3 stdlib only).
+
+Subcommands:
+  boot   DIR   boot a fresh guest (overlays over the base images), wait for the
+               workloads, run for --seconds, quit.  DIR gets console.log,
+               trace.txt, meta.log, kallsyms, timing.json.
+  save   DIR   boot a guest, wait for steady state, QMP stop + migrate to
+               "exec:zstd -q -1 > DIR/vmstate.zst", quit.  DIR/{ext4,vfat,usb}.qcow2
+               are the frozen disk overlays matching the RAM state.
+  run    STATE RUNDIR   restore STATE into a new QEMU (-incoming ... -S) with
+               fresh qcow2 overlays over STATE's frozen overlays, optionally
+               inject a fault through the gdb stub, cont, run for --seconds.
+  stats  RUNDIR        event counts / rates of RUNDIR/trace.txt
+QEMU runs with TCG (single thread), -nic none, QMP and gdb stub on unix
+sockets inside the run directory (never TCP).
+"""
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+CACHE = os.environ.get("OOPSIM_CACHE", os.path.join(REPO, ".cache", "vm"))
+DISKS = [  # name, base image, how it is attached
+    ("ext4", "ext4.img", "virtio"),
+    ("vfat", "vfat.img", "virtio"),
+    ("usb", "usb.img", "usb"),
+]
+ALL_WORKLOADS = "ext4,vfat,usb,tcp,audio,restartd"
+_PROCS = []
+
+
+def log(*a):
+    print("[vmctl %s]" % time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------- QMP
+class QMP:
+    def __init__(self, path, timeout=30):
+        t0 = time.time()
+        while True:
+            try:
+                self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.s.connect(path)
+                break
+            except OSError:
+                self.s.close()
+                if time.time() - t0 > timeout:
+                    raise
+                time.sleep(0.05)
+        self.f = self.s.makefile("rwb", buffering=0)
+        self.events = []
+        json.loads(self.f.readline())  # greeting
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name, **args):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.f.write(json.dumps(msg).encode() + b"\n")
+        while True:
+            line = self.f.readline()
+            if not line:
+                raise EOFError("QMP closed")
+            r = json.loads(line)
+            if "event" in r:
+                self.events.append(r)
+                continue
+            if "error" in r:
+                raise RuntimeError("QMP %s: %s" % (name, r["error"]))
+            return r.get("return")
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+
+# --------------------------------------------------------------------- gdb remote protocol
+class GdbRemote:
+    """Minimal gdb remote serial protocol client (QEMU gdbstub, x86_64)."""
+    REGS = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11",
+            "r12", "r13", "r14", "r15", "rip"]
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.buf = b""
+        self.s.sendall(b"+")
+        # QEMU only accepts 'P' (write one register) once the client has
+        # fetched the target description, as gdb does.
+        self.req("qSupported:xmlRegisters=i386")
+        off = 0
+        while True:
+            r = self.req("qXfer:features:read:target.xml:%x,%x" % (off, 0xFFB))
+            if not r or r[0] not in "lm":
+                break
+            off += len(r) - 1
+            if r[0] == "l":
+                break
+
+    def _read(self):
+        d = self.s.recv(65536)
+        if not d:
+            raise EOFError("gdbstub closed")
+        self.buf += d
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        pkt = b"$" + data + b"#%02x" % (sum(data) & 0xFF)
+        self.s.sendall(pkt)
+        while True:  # wait for ack
+            while not self.buf:
+                self._read()
+            c, self.buf = self.buf[:1], self.buf[1:]
+            if c == b"+":
+                return
+            if c == b"-":
+                self.s.sendall(pkt)
+
+    def recv(self, timeout=None):
+        self.s.settimeout(timeout)
+        try:
+            while True:
+                i = self.buf.find(b"$")
+                if i >= 0:
+                    j = self.buf.find(b"#", i)
+                    if j >= 0 and len(self.buf) >= j + 3:
+                        data = self.buf[i + 1:j]
+                        self.buf = self.buf[j + 3:]
+                        self.s.sendall(b"+")
+                        return self._unrle(data).decode()
+                self._read()
+        finally:
+            self.s.settimeout(None)
+
+    @staticmethod
+    def _unrle(d):
+        out = bytearray()
+        i = 0
+        while i < len(d):
+            if d[i:i + 1] == b"*" and out:
+                out += out[-1:] * (d[i + 1] - 29)
+                i += 2
+            else:
+                out.append(d[i])
+                i += 1
+        return bytes(out)
+
+    def req(self, data, timeout=30):
+        self.send(data)
+        return self.recv(timeout)
+
+    def regs(self):
+        g = self.req("g")
+        return {n: int.from_bytes(bytes.fromhex(g[16 * i:16 * i + 16]), "little")
+                for i, n in enumerate(self.REGS)}
+
+    def set_reg(self, name, value):
+        idx = self.REGS.index(name)
+        r = self.req("P%x=%s" % (idx, (value & (2**64 - 1)).to_bytes(8, "little").hex()))
+        if r != "OK":
+            raise RuntimeError("P failed: %r" % r)
+
+    def read_mem(self, addr, n):
+        return bytes.fromhex(self.req("m%x,%x" % (addr, n)))
+
+    def write_mem(self, addr, data):
+        r = self.req("M%x,%x:%s" % (addr, len(data), data.hex()))
+        if r != "OK":
+            raise RuntimeError("M failed: %r" % r)
+
+
+# --------------------------------------------------------------------- helpers
+def kernel_version():
+    with open(os.path.join(CACHE, "kernel-version")) as f:
+        return f.read().split()
+
+
+def kernel_cmdline(cfg):
+    c = ["console=ttyS0,115200", "nokaslr", "mitigations=off", "printk.devkmsg=on",
+         "loglevel=7", "watchdog_thresh=2", "panic=-1", "tsc=unstable",
+         "oopsim.workloads=" + cfg["workloads"]]
+    c += cfg.get("extra_append", "").split()
+    return " ".join(c)
+
+
+def qemu_argv(cfg, d, incoming=None):
+    """Same command line for boot/save and restore (only -incoming/-S differ)."""
+    a = ["qemu-system-x86_64", "-accel", "tcg,thread=single", "-machine", "pc",
+         "-cpu", "qemu64", "-smp", str(cfg["smp"]), "-m", str(cfg["mem"]),
+         "-nodefaults", "-no-user-config", "-display", "none", "-nic", "none", "-no-reboot",
+         "-rtc", "base=utc,clock=vm",
+         "-kernel", cfg["kernel"], "-initrd", cfg["initrd"], "-append", kernel_cmdline(cfg),
+         "-chardev", "file,id=con,path=%s/console.log" % d, "-serial", "chardev:con",
+         "-device", "virtio-serial-pci,id=vser",
+         "-chardev", "file,id=trace,path=%s/trace.txt" % d,
+         "-device", "virtserialport,bus=vser.0,chardev=trace,name=oopsim.trace",
+         "-chardev", "file,id=meta,path=%s/meta.log" % d,
+         "-device", "virtserialport,bus=vser.0,chardev=meta,name=oopsim.meta",
+         "-device", "qemu-xhci,id=xhci"]
+    for name, _, how in DISKS:
+        a += ["-drive", "if=none,id=d%s,file=%s/%s.qcow2,format=qcow2,cache=unsafe" % (name, d, name)]
+        if how == "virtio":
+            a += ["-device", "virtio-blk-pci,drive=d%s,serial=oopsim-%s" % (name, name)]
+        else:
+            a += ["-device", "usb-storage,bus=xhci.0,drive=d%s,serial=oopsim%s" % (name, name)]
+    a += ["-qmp", "unix:%s/qmp.sock,server=on,wait=off" % d,
+          "-gdb", "unix:%s/gdb.sock,server=on,wait=off" % d]
+    if incoming:
+        a += ["-incoming", incoming, "-S"]
+    return a
+
+
+def make_overlays(d, backing_dir=None):
+    for name, img, _ in DISKS:
+        if backing_dir:
+            base, fmt = os.path.join(backing_dir, name + ".qcow2"), "qcow2"
+        else:
+            base, fmt = os.path.join(CACHE, "images", img), "raw"
+        out = os.path.join(d, name + ".qcow2")
+        if os.path.exists(out):
+            os.unlink(out)
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", base, "-F", fmt, out],
+                       check=True)
+
+
+def fresh_dir(d):
+    os.makedirs(d, exist_ok=True)
+    for f in ("console.log", "trace.txt", "meta.log", "qmp.sock", "gdb.sock", "kallsyms",
+              "timing.json", "qemu.stderr"):
+        p = os.path.join(d, f)
+        if os.path.exists(p):
+            os.unlink(p)
+
+
+def launch(cfg, d, incoming=None):
+    argv = qemu_argv(cfg, d, incoming)
+    with open(os.path.join(d, "qemu.cmdline"), "w") as f:
+        f.write(" ".join(shlex.quote(x) for x in argv) + "\n")
+    err = open(os.path.join(d, "qemu.stderr"), "wb")
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                         start_new_session=True)
+    log("qemu pid %d (%s)" % (p.pid, d))
+    _PROCS.append(p)
+    return p
+
+
+def read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+
+
+PROG_RE = re.compile(r"PROGRESS (\S+) (\d+) pid=(\d+)")
+
+
+def wait_console(d, pred, timeout, proc=None, what="condition"):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        txt = read(os.path.join(d, "console.log"))
+        r = pred(txt)
+        if r:
+            return r
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("qemu exited (%s) while waiting for %s; see %s/console.log"
+                               % (proc.returncode, what, d))
+        time.sleep(0.25)
+    raise TimeoutError("timeout waiting for %s (%s)" % (what, d))
+
+
+def steady(workloads, n):
+    wl = workloads.split(",")
+
+    def pred(txt):
+        i = txt.find("OOPSIM READY")
+        if i < 0:
+            return None
+        cnt = {w: 0 for w in wl}
+        for m in PROG_RE.finditer(txt, i):
+            if m.group(1) in cnt:
+                cnt[m.group(1)] += 1
+        return cnt if all(v >= n for v in cnt.values()) else None
+    return pred
+
+
+def quit_qemu(proc, qmp=None, timeout=20):
+    try:
+        if qmp is not None:
+            qmp.cmd("quit")
+    except Exception:
+        pass
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def extract_kallsyms(d):
+    meta = read(os.path.join(d, "meta.log"))
+    i = meta.find("=== kallsyms\n")
+    j = meta.find("=== end", i)
+    if i < 0 or j < 0:
+        return False
+    with open(os.path.join(d, "kallsyms"), "w") as f:
+        f.write(meta[i + len("=== kallsyms\n"):j])
+    return True
+
+
+def kallsyms_lookup(path, sym):
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) >= 3 and p[2] == sym:
+                return int(p[0], 16)
+    raise KeyError(sym)
+
+
+def progress_pids(txt, start=0):
+    pids = {}
+    for m in PROG_RE.finditer(txt, start):
+        pids.setdefault(m.group(1), set()).add(int(m.group(3)))
+    return {k: sorted(v) for k, v in pids.items()}
+
+
+def default_cfg(a):
+    kv = kernel_version()
+    return {"kernel": os.path.join(CACHE, "vmlinuz"),
+            "initrd": os.path.join(CACHE, "initramfs.cpio.gz"),
+            "smp": a.smp, "mem": a.mem, "workloads": a.workloads,
+            "extra_append": a.append, "kernel_package": kv}
+
+
+def write_json(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+# --------------------------------------------------------------------- commands
+def boot_until_steady(cfg, d, steady_n, boot_timeout):
+    fresh_dir(d)
+    make_overlays(d)
+    t0 = time.time()
+    proc = launch(cfg, d)
+    qmp = QMP(os.path.join(d, "qmp.sock"))
+    wait_console(d, lambda t: "OOPSIM READY" in t, boot_timeout, proc, "OOPSIM READY")
+    t_ready = time.time() - t0
+    log("guest READY after %.1f s" % t_ready)
+    cnt = wait_console(d, steady(cfg["workloads"], steady_n), boot_timeout, proc,
+                       "%d PROGRESS lines per workload" % steady_n)
+    t_steady = time.time() - t0
+    log("steady after %.1f s: %s" % (t_steady, cnt))
+    wait_console(d, lambda t: extract_kallsyms(d), 30, proc, "kallsyms on meta port")
+    return proc, qmp, {"boot_to_ready_s": round(t_ready, 2), "boot_to_steady_s": round(t_steady, 2)}
+
+
+def guest_seconds(txt):
+    ts = re.findall(r"^\[\s*(\d+\.\d+)\]", txt, re.M)
+    return float(ts[-1]) if ts else None
+
+
+def cmd_boot(a):
+    cfg = default_cfg(a)
+    d = os.path.abspath(a.dir)
+    proc, qmp, timing = boot_until_steady(cfg, d, a.steady, a.timeout)
+    time.sleep(a.seconds)
+    timing["ran_s"] = a.seconds
+    timing["guest_uptime_s"] = guest_seconds(read(os.path.join(d, "console.log")))
+    quit_qemu(proc, qmp)
+    timing.update(file_sizes(d))
+    write_json(os.path.join(d, "timing.json"), timing)
+    write_json(os.path.join(d, "config.json"), cfg)
+    log("done: %s" % json.dumps(timing))
+
+
+def file_sizes(d):
+    out = {}
+    for f in ("console.log", "trace.txt", "meta.log", "kallsyms", "vmstate.zst",
+              "ext4.qcow2", "vfat.qcow2", "usb.qcow2"):
+        p = os.path.join(d, f)
+        if os.path.exists(p):
+            out["size_" + f] = os.path.getsize(p)
+    return out
+
+
+def cmd_save(a):
+    cfg = default_cfg(a)
+    d = os.path.abspath(a.dir)
+    proc, qmp, timing = boot_until_steady(cfg, d, a.steady, a.timeout)
+    time.sleep(a.settle)
+    st = os.path.join(d, "vmstate.zst")
+    if os.path.exists(st):
+        os.unlink(st)
+    t0 = time.time()
+    qmp.cmd("stop")
+    t_stop = time.time()
+    qmp.cmd("migrate-set-parameters", **{"max-bandwidth": 100 * 1024**3, "downtime-limit": 100000})
+    qmp.cmd("migrate", uri="exec:zstd -q -1 > %s" % shlex.quote(st))
+    while True:
+        r = qmp.cmd("query-migrate")
+        if r.get("status") == "completed":
+            break
+        if r.get("status") in ("failed", "cancelled"):
+            raise RuntimeError("migration %s: %s" % (r.get("status"), r))
+        time.sleep(0.05)
+    t_done = time.time()
+    timing.update({"stop_s": round(t_stop - t0, 3), "migrate_s": round(t_done - t_stop, 3),
+                   "migrate_stats": r.get("ram", {}), "migrate_total_time_ms": r.get("total-time")})
+    guest_up = guest_seconds(read(os.path.join(d, "console.log")))
+    timing["guest_uptime_at_save_s"] = guest_up
+    quit_qemu(proc, qmp)
+    timing.update(file_sizes(d))
+    cfg["saved_progress_pids"] = progress_pids(read(os.path.join(d, "console.log")))
+    write_json(os.path.join(d, "config.json"), cfg)
+    write_json(os.path.join(d, "timing.json"), timing)
+    # freeze the disk overlays: they now belong to the saved RAM state
+    for name, _, _ in DISKS:
+        os.chmod(os.path.join(d, name + ".qcow2"), 0o444)
+    log("saved %s: %s" % (st, json.dumps(timing)))
+
+
+def inject(d, spec, kallsyms, report, proc):
+    """spec: SYMBOL:REG=VALUE  -> hbreak at SYMBOL, on hit set REG, remove bp, detach."""
+    sym, assign = spec.split(":", 1)
+    reg, val = assign.split("=", 1)
+    addr = kallsyms_lookup(kallsyms, sym)
+    g = GdbRemote(os.path.join(d, "gdb.sock"))
+    report["inject"] = {"symbol": sym, "addr": "%#x" % addr, "reg": reg, "value": val}
+    stop = g.req("?")
+    banner_addr = kallsyms_lookup(kallsyms, "linux_banner")
+    report["inject"]["linux_banner_via_gdb"] = g.read_mem(banner_addr, 48).split(b"\0")[0].decode()
+    # memory write demo: the guest hostname lives at init_uts_ns+65 (new_utsname.nodename)
+    uts = kallsyms_lookup(kallsyms, "init_uts_ns")
+    old = g.read_mem(uts + 65, 16).split(b"\0")[0].decode()
+    g.write_mem(uts + 65, b"oopsim-gdb\0")
+    report["inject"]["nodename_before"] = old
+    report["inject"]["nodename_after"] = g.read_mem(uts + 65, 16).split(b"\0")[0].decode()
+    r = g.req("Z1,%x,1" % addr)
+    if r != "OK":
+        raise RuntimeError("Z1 failed: %r" % r)
+    t0 = time.time()
+    g.send("c")
+    hit = g.recv(timeout=120)
+    regs = g.regs()
+    report["inject"]["stop_reply"] = hit
+    report["inject"]["hit_after_s"] = round(time.time() - t0, 3)
+    report["inject"]["rip"] = "%#x" % regs["rip"]
+    report["inject"]["old_" + reg] = "%#x" % regs[reg]
+    g.set_reg(reg, int(val, 0))
+    report["inject"]["new_" + reg] = "%#x" % g.regs()[reg]
+    g.req("z1,%x,1" % addr)
+    g.send("D")
+    try:
+        g.recv(timeout=5)
+    except Exception:
+        pass
+    g.s.close()
+    log("injected %s at %s (hit after %.2fs): %s %s -> %s" % (
+        sym, report["inject"]["rip"], report["inject"]["hit_after_s"], reg,
+        report["inject"]["old_" + reg], val))
+    return stop
+
+
+def cmd_run(a):
+    sdir = os.path.abspath(a.state)
+    d = os.path.abspath(a.rundir)
+    with open(os.path.join(sdir, "config.json")) as f:
+        cfg = json.load(f)
+    fresh_dir(d)
+    make_overlays(d, backing_dir=sdir)
+    shutil.copy(os.path.join(sdir, "kallsyms"), os.path.join(d, "kallsyms"))
+    st = os.path.join(sdir, "vmstate.zst")
+    report = {"state": sdir}
+    t0 = time.time()
+    proc = launch(cfg, d, incoming="exec:zstd -dcq %s" % shlex.quote(st))
+    qmp = QMP(os.path.join(d, "qmp.sock"))
+    t_qmp = time.time()
+    while True:
+        s = qmp.cmd("query-status")["status"]
+        if s not in ("inmigrate",):
+            break
+        if proc.poll() is not None:
+            raise RuntimeError("qemu exited during restore, see %s/qemu.stderr" % d)
+        time.sleep(0.02)
+    t_rest = time.time()
+    report.update({"restore_s": round(t_rest - t0, 3), "qemu_start_to_qmp_s": round(t_qmp - t0, 3),
+                   "status_after_restore": s})
+    log("restored in %.2f s (status %s)" % (t_rest - t0, s))
+    if a.inject:
+        report["inject_spec"] = a.inject
+        # resume first, then let the guest run a bit before arming the breakpoint
+        qmp.cmd("cont")
+        time.sleep(a.inject_after)
+        inject(d, a.inject, os.path.join(d, "kallsyms"), report, proc)
+    else:
+        qmp.cmd("cont")
+    t_cont = time.time()
+    report["cont_at_s"] = round(t_cont - t0, 3)
+    end = t_cont + a.seconds
+    while time.time() < end and proc.poll() is None:
+        time.sleep(0.25)
+    report["ran_s"] = round(time.time() - t_cont, 2)
+    report["qemu_exited_early"] = proc.poll() is not None
+    if proc.poll() is None:
+        quit_qemu(proc, qmp)
+    con = read(os.path.join(d, "console.log"))
+    report["guest_uptime_end_s"] = guest_seconds(con)
+    report["progress_pids_run"] = progress_pids(con)
+    report["progress_pids_saved"] = cfg.get("saved_progress_pids")
+    report["oops"] = bool(re.search(r"Oops|BUG:", con))
+    report.update(file_sizes(d))
+    report.update(trace_stats(os.path.join(d, "trace.txt")))
+    write_json(os.path.join(d, "timing.json"), report)
+    log("run done: %s" % d)
+    print(json.dumps({k: v for k, v in report.items() if k != "events"}, indent=1))
+
+
+TRACE_RE = re.compile(r"^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+(\S+)\s+(\d+\.\d+):\s+([\w:]+?):")
+
+
+LOST_RE = re.compile(r"\[LOST (\d+) EVENTS\]")
+
+
+def trace_stats(path):
+    cnt = {}
+    first = last = None
+    n = 0
+    nbytes = 0
+    lost = 0
+    with open(path, "rb") as f:
+        for raw in f:
+            nbytes += len(raw)
+            line = raw.decode("utf-8", "replace")
+            m = TRACE_RE.match(line)
+            if not m:
+                ml = LOST_RE.search(line)
+                if ml:
+                    lost += int(ml.group(1))
+                continue
+            t = float(m.group(5))
+            if first is None:
+                first = t
+            last = t
+            ev = m.group(6)
+            cnt[ev] = cnt.get(ev, 0) + 1
+            n += 1
+    span = (last - first) if first is not None else 0
+    return {"trace_events": n, "trace_bytes": nbytes, "trace_guest_span_s": round(span, 3),
+            "trace_events_per_guest_s": round(n / span) if span else None,
+            "trace_lost_events": lost,
+            "trace_bytes_per_guest_s": round(nbytes / span) if span else None,
+            "events": dict(sorted(cnt.items(), key=lambda x: -x[1]))}
+
+
+def cmd_stats(a):
+    s = trace_stats(os.path.join(a.rundir, "trace.txt"))
+    print(json.dumps(s, indent=1))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    def common(p):
+        p.add_argument("--smp", type=int, default=int(os.environ.get("OOPSIM_SMP", 2)))
+        p.add_argument("--mem", type=int, default=int(os.environ.get("OOPSIM_MEM", 512)))
+        p.add_argument("--workloads", default=os.environ.get("OOPSIM_WORKLOADS", ALL_WORKLOADS))
+        p.add_argument("--append", default=os.environ.get("OOPSIM_APPEND", ""),
+                       help="extra kernel cmdline, e.g. oopsim.lockpids=workloads")
+        p.add_argument("--steady", type=int, default=3, help="PROGRESS lines per workload")
+        p.add_argument("--timeout", type=float, default=600)
+    p = sub.add_parser("boot")
+    p.add_argument("dir")
+    p.add_argument("--seconds", type=float, default=20)
+    common(p)
+    p.set_defaults(fn=_cleanup_on_error(cmd_boot))
+    p = sub.add_parser("save")
+    p.add_argument("dir")
+    p.add_argument("--settle", type=float, default=2, help="extra seconds after steady state")
+    common(p)
+    p.set_defaults(fn=_cleanup_on_error(cmd_save))
+    p = sub.add_parser("run")
+    p.add_argument("state")
+    p.add_argument("rundir")
+    p.add_argument("--seconds", type=float, default=20)
+    p.add_argument("--inject", help="SYMBOL:REG=VALUE, e.g. __x64_sys_newuname:rdi=0")
+    p.add_argument("--inject-after", type=float, default=2)
+    p.set_defaults(fn=_cleanup_on_error(cmd_run))
+    p = sub.add_parser("stats")
+    p.add_argument("rundir")
+    p.set_defaults(fn=cmd_stats)
+    a = ap.parse_args()
+    a.fn(a)
+
+
+def _cleanup_on_error(fn):
+    """Never leave a QEMU behind when a command fails."""
+    def wrapped(a):
+        try:
+            fn(a)
+        finally:
+            for p in list(_PROCS):
+                if p.poll() is None:
+                    log("killing qemu pid %d" % p.pid)
+                    os.kill(p.pid, signal.SIGKILL)
+                    p.wait()
+    return wrapped
+
+
+if __name__ == "__main__":
+    main()
