@@ -147,16 +147,7 @@ void Replay::deliver(const models::Event& e) {
   if (c.queue.size() >= config_.stuck_check_queue && c.state == NodeState::kWaitingLock) {
     WaitForGraph g = build_wait_graph();
     if (g.analyze(c.index).deadlocked) {
-      // Stuck for good: nothing will ever run its queued events.
-      for (const models::Event& q : c.queue) {
-        if (q.type == EventType::kWakeup) {
-          ContextSim& t = *ctx_[model_.context_index.at(q.target)];
-          t.lost_wakers.push_back(c.index);
-        }
-      }
-      out_.events_dropped += c.queue.size();
-      c.queue.clear();
-      c.drop_events = true;
+      drop_queue(c);  // stuck for good: nothing will ever run its queued events
     }
   }
   if (++since_yield_ >= config_.feed_batch) {

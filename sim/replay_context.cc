@@ -72,6 +72,20 @@ void Replay::context_main(ContextSim& c) {
   c.queue.clear();
 }
 
+void Replay::drop_queue(ContextSim& c) {
+  // Nothing will replay these events; the wakeups among them are lost to their targets.
+  for (const models::Event& q : c.queue) {
+    if (q.type != EventType::kWakeup) continue;
+    ContextSim& t = *ctx_[model_.context_index.at(q.target)];
+    if (std::find(t.lost_wakers.begin(), t.lost_wakers.end(), c.index) == t.lost_wakers.end()) {
+      t.lost_wakers.push_back(c.index);
+    }
+  }
+  out_.events_dropped += c.queue.size();
+  c.queue.clear();
+  c.drop_events = true;
+}
+
 void Replay::diverge(const ContextSim& c, const models::Event& e, std::string_view what) {
   ++out_.divergences;
   if (out_.divergences <= 20) {
@@ -326,9 +340,7 @@ void Replay::kill(models::ContextId id, std::string_view why) {
   c.died_at = sched_->now();
   c.death = std::string(why);
   c.state = NodeState::kDead;
-  c.drop_events = true;
-  out_.events_dropped += c.queue.size();
-  c.queue.clear();
+  drop_queue(c);
   note(fmt::format("{} killed: {}", label(c.index), why));
   finding(c.index, Outcome::kNoProc, fmt::format("required {} was killed ({})", label(c.index), why), true);
   // Its private objects go with it.

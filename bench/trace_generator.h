@@ -1,0 +1,21 @@
+// Synthetic traces for benchmarks: N contexts taking and releasing locks (few locks: high
+// contention; many: low), making system calls and progress; an oops halfway through the injected
+// run; the golden run is the same run, whole. Deterministic from its seed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace oopsim::bench {
+
+struct GeneratorConfig {
+  std::uint64_t golden_events = 1000;  // events of the golden run
+  std::uint32_t contexts = 64;
+  std::uint32_t locks = 256;           // few locks per context: high contention
+  std::uint64_t seed = 1;
+};
+
+// Writes the binary trace; returns the number of event packets written (0 on failure).
+std::uint64_t generate_trace(const GeneratorConfig& config, const std::string& path);
+
+}  // namespace oopsim::bench

@@ -1,0 +1,144 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "traces/packet_source.h"
+#include "traces/packet_writer.h"
+
+namespace oopsim::traces {
+namespace {
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("oopsim_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+std::vector<trace::TracePacket> sample_packets(int events) {
+  std::vector<trace::TracePacket> out;
+  trace::TracePacket h;
+  h.mutable_header()->set_format_version(1);
+  out.push_back(h);
+  trace::TracePacket c;
+  c.mutable_context()->set_id(1);
+  c.mutable_context()->set_kind(trace::Context::USER_TASK);
+  out.push_back(c);
+  trace::TracePacket s;
+  s.mutable_section()->set_kind(trace::Section::INJECTED);
+  out.push_back(s);
+  for (int i = 0; i < events; ++i) {
+    trace::TracePacket e;
+    e.mutable_event()->set_time(static_cast<std::uint64_t>(i) * 1000);
+    e.mutable_event()->set_context(1);
+    e.mutable_event()->set_type(trace::Event::SYSCALL_ENTER);
+    e.mutable_event()->set_value(i);
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::string write_binary(const std::vector<trace::TracePacket>& packets, const std::string& name) {
+  std::string path = temp_path(name);
+  TraceError error;
+  auto w = create_trace_writer(path, TraceForm::kBinary, error);
+  EXPECT_TRUE(w);
+  for (const auto& p : packets) EXPECT_TRUE(w->write(p));
+  EXPECT_TRUE(w->close());
+  return path;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+TEST(BinaryReader, ReadsBackEveryPacketWritten) {
+  auto packets = sample_packets(100000);  // several read buffers long
+  std::string path = write_binary(packets, "roundtrip.pb");
+  TraceError error;
+  auto src = open_trace(path, error);
+  ASSERT_TRUE(src);
+  trace::TracePacket p;
+  std::size_t n = 0;
+  while (src->next(p)) {
+    ASSERT_EQ(p.SerializeAsString(), packets[n].SerializeAsString()) << "packet " << n;
+    ++n;
+  }
+  EXPECT_FALSE(src->error());
+  EXPECT_EQ(n, packets.size());
+  std::remove(path.c_str());
+}
+
+TEST(BinaryReader, TruncatedFileYieldsItsGoodPrefixThenAnError) {
+  auto packets = sample_packets(20);
+  std::string full = slurp(write_binary(packets, "full.pb"));
+  // Packet boundaries of the full file.
+  std::vector<std::size_t> ends;
+  std::size_t at = 0;
+  for (const auto& p : packets) {
+    std::size_t size = p.ByteSizeLong();
+    at += size + (size < 128 ? 1 : 2);
+    ends.push_back(at);
+  }
+  ASSERT_EQ(at, full.size());
+  for (std::size_t cut = 1; cut < full.size(); ++cut) {
+    std::string path = temp_path("cut.pb");
+    std::ofstream(path, std::ios::binary) << full.substr(0, cut);
+    TraceError error;
+    auto src = open_trace(path, error);
+    ASSERT_TRUE(src);
+    trace::TracePacket p;
+    std::size_t n = 0;
+    while (src->next(p)) ++n;
+    std::size_t complete = 0;
+    while (complete < ends.size() && ends[complete] <= cut) ++complete;
+    EXPECT_EQ(n, complete) << "cut at " << cut;
+    bool at_boundary = complete > 0 && ends[complete - 1] == cut;
+    EXPECT_EQ(static_cast<bool>(src->error()), !at_boundary) << "cut at " << cut;
+    if (src->error()) {
+      EXPECT_NE(src->error()->what.find("truncated"), std::string::npos) << src->error()->message();
+      EXPECT_EQ(src->error()->packet, complete + 1);
+    }
+    std::remove(path.c_str());
+  }
+}
+
+TEST(BinaryReader, ImpossibleLengthIsReportedAsCorrupt) {
+  std::string path = temp_path("biglen.pb");
+  std::ofstream(path, std::ios::binary) << std::string("\x02\x0a\x00\xff\xff\xff\xff\x0f", 8);
+  TraceError error;
+  auto src = open_trace(path, error);
+  trace::TracePacket p;
+  EXPECT_TRUE(src->next(p));
+  EXPECT_FALSE(src->next(p));
+  ASSERT_TRUE(src->error());
+  EXPECT_NE(src->error()->what.find("corrupt packet length"), std::string::npos);
+  EXPECT_EQ(src->error()->offset, 3u);
+  std::remove(path.c_str());
+}
+
+TEST(BinaryReader, GarbageBodyIsReportedWithItsOffset) {
+  std::string path = temp_path("garbage.pb");
+  std::ofstream(path, std::ios::binary) << std::string("\x02\x0a\x00\x03\xff\xff\xff", 7);
+  TraceError error;
+  auto src = open_trace(path, error);
+  trace::TracePacket p;
+  EXPECT_TRUE(src->next(p));
+  EXPECT_FALSE(src->next(p));
+  ASSERT_TRUE(src->error());
+  EXPECT_NE(src->error()->message().find("packet 2 at byte 3"), std::string::npos) << src->error()->message();
+  std::remove(path.c_str());
+}
+
+TEST(BinaryReader, MissingFileIsNoInput) {
+  TraceError error;
+  EXPECT_FALSE(open_trace("/nonexistent/trace.pb", error));
+  EXPECT_EQ(error.exit_code(), 66);
+}
+
+}  // namespace
+}  // namespace oopsim::traces
