@@ -100,7 +100,7 @@ std::uint64_t generate_trace(const GeneratorConfig& c, const std::string& path) 
     std::uint64_t n = 0;
     bool crashed = false;
     while (n < c.golden_events) {
-      if (section == 0 && n == crash_at) {
+      if (section == 0 && n >= crash_at) {
         // The crash: a context that holds and awaits nothing oopses.
         for (std::uint32_t k = 1; k <= c.contexts; ++k) {
           if (held[k] == 0 && waiting[k] == 0) {

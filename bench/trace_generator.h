@@ -11,7 +11,7 @@ namespace oopsim::bench {
 struct GeneratorConfig {
   std::uint64_t golden_events = 1000;  // events of the golden run
   std::uint32_t contexts = 64;
-  std::uint32_t locks = 256;           // few locks per context: high contention
+  std::uint32_t locks = 256;  // few locks per context: high contention
   std::uint64_t seed = 1;
 };
 

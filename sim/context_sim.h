@@ -23,11 +23,11 @@ struct ContextSim {
   std::uint32_t index = 0;
   models::ContextId id = 0;
   NodeState state = NodeState::kNotStarted;
-  bool started = false;       // exists (from the start, or forked)
-  bool dead = false;          // killed by an oops
+  bool started = false;  // exists (from the start, or forked)
+  bool dead = false;     // killed by an oops
   models::Ticks died_at = 0;
-  std::string death;          // why it died
-  bool drop_events = false;   // dead or stuck forever: later events are counted, not queued
+  std::string death;         // why it died
+  bool drop_events = false;  // dead or stuck forever: later events are counted, not queued
 
   std::deque<models::Event> queue;  // events delivered, not yet replayed
   bool has_prev = false;            // for keeping the gaps between its events
@@ -35,7 +35,7 @@ struct ContextSim {
   models::Ticks prev_sim = 0;
 
   std::vector<HeldLock> held;
-  std::uint32_t wait_lock = 0;       // lock index it waits for (state kWaitingLock)
+  std::uint32_t wait_lock = 0;  // lock index it waits for (state kWaitingLock)
   models::LockMode wait_mode = models::LockMode::kExclusive;
   models::Ticks wait_since = 0;
   std::uint32_t confirm_lock = UINT32_MAX;  // a lock-acquired for this lock confirms the attempt

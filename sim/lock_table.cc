@@ -20,7 +20,8 @@ bool LockTable::try_acquire(std::uint32_t lock, std::uint32_t context, LockMode 
   return true;
 }
 
-void LockTable::enqueue(std::uint32_t lock, std::uint32_t context, LockMode mode, models::Ticks now) {
+void LockTable::enqueue(std::uint32_t lock, std::uint32_t context, LockMode mode,
+                        models::Ticks now) {
   locks_[lock].waiters.push_back({context, mode, now});
 }
 

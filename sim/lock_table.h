@@ -29,7 +29,8 @@ class LockTable {
   std::size_t size() const { return locks_.size(); }
 
   // Takes the lock if it is free for `mode` and nobody waits before; returns whether it did.
-  bool try_acquire(std::uint32_t lock, std::uint32_t context, models::LockMode mode, models::Ticks now);
+  bool try_acquire(std::uint32_t lock, std::uint32_t context, models::LockMode mode,
+                   models::Ticks now);
   void enqueue(std::uint32_t lock, std::uint32_t context, models::LockMode mode, models::Ticks now);
   // Removes a waiter (it died); returns whether it was waiting.
   bool cancel_wait(std::uint32_t lock, std::uint32_t context);

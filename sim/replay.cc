@@ -93,7 +93,8 @@ void Replay::feed() {
     }
   }
   if (!crash_read_) {
-    error_ = reader_.source_error_here("the trace has no oops in its injected section: there is no crash to predict from");
+    error_ = reader_.source_error_here(
+        "the trace has no oops in its injected section: there is no crash to predict from");
     return;
   }
 }
@@ -107,6 +108,7 @@ void Replay::on_event(const models::Event& e) {
     if (e.type == EventType::kOops) {
       crash_read_ = true;
       crash_trace_time_ = e.time;
+      crash_context_id_ = e.context;
       deliver(e);
       return;
     }
@@ -118,11 +120,13 @@ void Replay::on_event(const models::Event& e) {
   if (e.time <= crash_trace_time_) return;
   if (models::is_report(e.type) || e.type == EventType::kFaultActivation) return;
   if (e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired) {
+    // For the scope: the first context other than the crashed one to take each lock later.
     std::uint32_t l = model_.lock_index.at(e.lock);
-    std::uint32_t ci = model_.context_index.at(e.context);
-    bool known = false;
-    for (const auto& [lock, who] : golden_takers_) known = known || (lock == l && who == ci);
-    if (!known && golden_takers_.size() < 4 * model_.locks.size() + 64) golden_takers_.emplace_back(l, ci);
+    if (golden_taker_.size() < model_.locks.size())
+      golden_taker_.resize(model_.locks.size(), UINT32_MAX);
+    if (golden_taker_[l] == UINT32_MAX && e.context != crash_context_id_) {
+      golden_taker_[l] = model_.context_index.at(e.context);
+    }
   }
   deliver(e);
 }

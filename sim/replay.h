@@ -85,7 +85,7 @@ class Replay : public policies::EngineActions {
   std::vector<std::unique_ptr<ContextSim>> ctx_;
   std::vector<boost::fibers::fiber> fibers_;
   LockTable locks_;
-  std::vector<bool> tainted_;                 // by object index
+  std::vector<bool> tainted_;                                         // by object index
   std::set<std::pair<std::uint32_t, std::uint32_t>> reported_reads_;  // (object, context)
   std::vector<models::WorkloadVerdict> verdicts_;
 
@@ -103,7 +103,9 @@ class Replay : public policies::EngineActions {
   bool panicked_ = false;
   models::Ticks last_time_ = 0;
   std::vector<HeldLock> held_at_crash_;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> golden_takers_;  // (lock, context) after crash
+  models::ContextId crash_context_id_ = 0;
+  std::vector<std::uint32_t>
+      golden_taker_;  // by lock: first other context to take it after the crash
   std::vector<std::string> global_reasons_;
   std::uint64_t since_yield_ = 0;
 };

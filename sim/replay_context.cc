@@ -66,7 +66,9 @@ void Replay::context_main(ContextSim& c) {
   } catch (const Killed&) {
     // A dead context: its fiber ends here.
   } catch (const std::exception& ex) {
-    if (!error_) error_ = reader_.source_error_here(fmt::format("internal error in the engine: {}", ex.what()));
+    if (!error_)
+      error_ =
+          reader_.source_error_here(fmt::format("internal error in the engine: {}", ex.what()));
     error_->kind = traces::ErrorKind::kData;
   }
   c.queue.clear();
@@ -99,7 +101,8 @@ void Replay::finding(std::uint32_t context, Outcome outcome, std::string why, bo
   for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
     const models::WorkloadInfo& wl = model_.workloads[w];
     bool required = std::find(wl.required.begin(), wl.required.end(), info.id) != wl.required.end();
-    bool member = std::find(info.workloads.begin(), info.workloads.end(), wl.name) != info.workloads.end();
+    bool member =
+        std::find(info.workloads.begin(), info.workloads.end(), wl.name) != info.workloads.end();
     if (required_only ? required : (member || required)) {
       verdicts_[w].add(models::Finding{sched_->now(), outcome, why});
     }
@@ -135,7 +138,8 @@ void Replay::acquire(ContextSim& c, std::uint32_t lock, LockMode mode) {
 }
 
 void Replay::release(ContextSim& c, std::uint32_t lock) {
-  auto it = std::find_if(c.held.begin(), c.held.end(), [&](const HeldLock& h) { return h.lock == lock; });
+  auto it =
+      std::find_if(c.held.begin(), c.held.end(), [&](const HeldLock& h) { return h.lock == lock; });
   if (it != c.held.end()) c.held.erase(it);
   std::vector<std::uint32_t> granted;
   locks_.release(lock, c.index, sched_->now(), granted);
@@ -230,7 +234,9 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
         if (!tainted_[o]) {
           tainted_[o] = true;
           if (obj.owner != c.id) {
-            global_reasons_.push_back(fmt::format("the faulting context wrote shared object {} after the fault's activation", obj.name));
+            global_reasons_.push_back(fmt::format(
+                "the faulting context wrote shared object {} after the fault's activation",
+                obj.name));
           }
         }
       }
@@ -255,15 +261,17 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
           return;
         }
         case models::ObjectClass::kChecked: {
-          std::string why = fmt::format("{} read {}, a checked structure the fault corrupted: the check reports an error",
-                                        label(c.index), obj.name);
+          std::string why = fmt::format(
+              "{} read {}, a checked structure the fault corrupted: the check reports an error",
+              label(c.index), obj.name);
           note(why);
           finding(c.index, Outcome::kDetectError, why, false);
           return;
         }
         case models::ObjectClass::kPlain: {
-          std::string why = fmt::format("{} read {}, plain data the fault may have left wrong, and went on",
-                                        label(c.index), obj.name);
+          std::string why =
+              fmt::format("{} read {}, plain data the fault may have left wrong, and went on",
+                          label(c.index), obj.name);
           note(why);
           finding(c.index, Outcome::kSurvivedInconsistent, why, false);
           return;
@@ -273,7 +281,8 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
     }
     case EventType::kError:
       if (activated_) {
-        std::string why = fmt::format("{} got an error{}", label(c.index), e.text.empty() ? "" : ": " + e.text);
+        std::string why =
+            fmt::format("{} got an error{}", label(c.index), e.text.empty() ? "" : ": " + e.text);
         note(why);
         finding(c.index, Outcome::kDetectError, why, false);
       }
@@ -303,7 +312,8 @@ void Replay::oops(ContextSim& c, const models::Event& e, bool first) {
     out_.crash_kind = e.oops_kind;
     out_.crash_function = e.text;
     std::string held;
-    for (const HeldLock& h : c.held) held += (held.empty() ? "" : ", ") + model_.locks[h.lock].label();
+    for (const HeldLock& h : c.held)
+      held += (held.empty() ? "" : ", ") + model_.locks[h.lock].label();
     note(fmt::format("crash: {} in {} ({} context {}){}", models::name(e.oops_kind),
                      e.text.empty() ? "?" : e.text, models::name(info.kind), info.label(),
                      held.empty() ? ", holding no lock" : ", holding " + held));
@@ -324,7 +334,8 @@ const models::LockInfo& Replay::lock(models::LockId id) const {
 
 std::vector<models::LockId> Replay::locks_held_by(models::ContextId id) const {
   std::vector<models::LockId> out;
-  for (const HeldLock& h : ctx_[model_.context_index.at(id)]->held) out.push_back(model_.locks[h.lock].id);
+  for (const HeldLock& h : ctx_[model_.context_index.at(id)]->held)
+    out.push_back(model_.locks[h.lock].id);
   return out;
 }
 
@@ -342,7 +353,8 @@ void Replay::kill(models::ContextId id, std::string_view why) {
   c.state = NodeState::kDead;
   drop_queue(c);
   note(fmt::format("{} killed: {}", label(c.index), why));
-  finding(c.index, Outcome::kNoProc, fmt::format("required {} was killed ({})", label(c.index), why), true);
+  finding(c.index, Outcome::kNoProc,
+          fmt::format("required {} was killed ({})", label(c.index), why), true);
   // Its private objects go with it.
   for (std::size_t o = 0; o < model_.objects.size(); ++o) {
     if (model_.objects[o].owner == c.id) tainted_[o] = false;
@@ -373,7 +385,8 @@ void Replay::panic(std::string_view why) {
 }
 
 void Replay::note(std::string_view text) {
-  out_.explanation.push_back(fmt::format("{} {}", secs(input_done_ ? last_time_ : sched_->now()), text));
+  out_.explanation.push_back(
+      fmt::format("{} {}", secs(input_done_ ? last_time_ : sched_->now()), text));
 }
 
 }  // namespace oopsim::sim

@@ -10,7 +10,9 @@ namespace oopsim::sim {
 
 using models::Outcome;
 
-std::string Replay::label(std::uint32_t context) const { return model_.contexts[context].label(); }
+std::string Replay::label(std::uint32_t context) const {
+  return model_.contexts[context].label();
+}
 
 std::string Replay::secs(models::Ticks t) const {
   std::uint64_t tps = model_.header.ticks_per_second;
@@ -26,7 +28,8 @@ WaitForGraph Replay::build_wait_graph() const {
   for (const auto& c : ctx_) {
     if (c->dead) continue;
     if (c->state == NodeState::kWaitingLock) {
-      for (const Holder& h : locks_.holders(c->wait_lock)) g.add_edge(c->index, h.context, c->wait_lock);
+      for (const Holder& h : locks_.holders(c->wait_lock))
+        g.add_edge(c->index, h.context, c->wait_lock);
     } else if (c->state == NodeState::kSleeping) {
       for (std::uint32_t w : c->lost_wakers) g.add_edge(c->index, w, UINT32_MAX);
     }
@@ -60,8 +63,9 @@ std::string Replay::describe_chain(const DeadlockVerdict& v) const {
     for (const Holder& h : locks_.holders(lock)) {
       if (h.context == holder) since = h.since;
     }
-    out += fmt::format("{} on {} held by {} since {}", models::waiters_spin(info.kind) ? "spins" : "sleeps",
-                       info.label(), label(holder), secs(since));
+    out += fmt::format("{} on {} held by {} since {}",
+                       models::waiters_spin(info.kind) ? "spins" : "sleeps", info.label(),
+                       label(holder), secs(since));
   }
   std::uint32_t last = v.chain.back();
   const ContextSim& end = *ctx_[last];
@@ -73,9 +77,10 @@ std::string Replay::describe_chain(const DeadlockVerdict& v) const {
     out += fmt::format(" ({} exited holding it)", label(last));
   }
   const ContextSim& first = *ctx_[v.chain.front()];
-  std::string detector = first.state == NodeState::kWaitingLock
-                             ? std::string(models::stuck_detector(model_.locks[first.wait_lock].kind))
-                             : std::string("hung task");
+  std::string detector =
+      first.state == NodeState::kWaitingLock
+          ? std::string(models::stuck_detector(model_.locks[first.wait_lock].kind))
+          : std::string("hung task");
   out += fmt::format(" -> {}", detector);
   return out;
 }
@@ -95,8 +100,10 @@ void Replay::conclude() {
       const models::ContextInfo& info = model_.contexts[c->index];
       for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
         const models::WorkloadInfo& wl = model_.workloads[w];
-        bool needed = std::find(info.workloads.begin(), info.workloads.end(), wl.name) != info.workloads.end() ||
-                      std::find(wl.required.begin(), wl.required.end(), info.id) != wl.required.end();
+        bool needed =
+            std::find(info.workloads.begin(), info.workloads.end(), wl.name) !=
+                info.workloads.end() ||
+            std::find(wl.required.begin(), wl.required.end(), info.id) != wl.required.end();
         if (needed) verdicts_[w].add(models::Finding{c->wait_since, Outcome::kDeadlock, why});
       }
     }
@@ -108,26 +115,27 @@ void Replay::conclude() {
       if (!parent.dead) continue;
       for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
         const models::WorkloadInfo& wl = model_.workloads[w];
-        if (std::find(wl.required.begin(), wl.required.end(), info.id) == wl.required.end()) continue;
-        verdicts_[w].add(models::Finding{
-            parent.died_at, Outcome::kNoProc,
-            fmt::format("required {} never started: its parent {} was killed", info.label(), label(parent.index))});
+        if (std::find(wl.required.begin(), wl.required.end(), info.id) == wl.required.end())
+          continue;
+        verdicts_[w].add(
+            models::Finding{parent.died_at, Outcome::kNoProc,
+                            fmt::format("required {} never started: its parent {} was killed",
+                                        info.label(), label(parent.index))});
       }
     }
   }
   // Scope: did the error reach state other contexts share?
   std::vector<std::string> reasons = global_reasons_;
   for (const HeldLock& h : held_at_crash_) {
-    for (const auto& [lock, who] : golden_takers_) {
-      if (lock == h.lock && who != faulty_) {
-        reasons.push_back(fmt::format("it held {} at the crash and {} takes it later",
-                                      model_.locks[lock].label(), label(who)));
-        break;
-      }
+    if (h.lock < golden_taker_.size() && golden_taker_[h.lock] != UINT32_MAX) {
+      reasons.push_back(fmt::format("it held {} at the crash and {} takes it later",
+                                    model_.locks[h.lock].label(), label(golden_taker_[h.lock])));
     }
   }
   out_.scope = reasons.empty() ? models::Scope::kProcessLocal : models::Scope::kKernelGlobal;
-  out_.scope_why = reasons.empty() ? std::string("the faulting context held no lock that others take later and wrote no shared state after the fault's activation")
+  out_.scope_why = reasons.empty() ? std::string(
+                                         "the faulting context held no lock that others take later "
+                                         "and wrote no shared state after the fault's activation")
                                    : reasons.front();
   for (std::size_t i = 1; i < reasons.size(); ++i) out_.scope_why += "; " + reasons[i];
   for (std::size_t w = 0; w < model_.workloads.size(); ++w) {

@@ -25,7 +25,8 @@ std::string render_csv(const std::vector<Prediction>& predictions) {
       "scope,workload,predicted,time_s,observed,agree,why\n";
   for (const Prediction& p : predictions) {
     for (const WorkloadPrediction& w : p.workloads) {
-      double t = static_cast<double>(w.predicted.time) / static_cast<double>(p.header.ticks_per_second);
+      double t =
+          static_cast<double>(w.predicted.time) / static_cast<double>(p.header.ticks_per_second);
       out += fmt::format(
           "{},{},{},{},{},{},{},{},{},{},{},{:.9f},{},{},{}\n", csv(p.trace), csv(p.policy),
           csv(p.header.kernel_release), p.fault ? models::name(p.fault->type) : "",

@@ -85,7 +85,8 @@ std::string render_json(const std::vector<Prediction>& predictions, const Report
       json row = json::object();
       for (models::Outcome o : models::kAllOutcomes) {
         int n = 0;
-        if (ps.reactions.count(scope) && ps.reactions.at(scope).count(o)) n = ps.reactions.at(scope).at(o);
+        if (ps.reactions.count(scope) && ps.reactions.at(scope).count(o))
+          n = ps.reactions.at(scope).at(o);
         row[std::string(models::name(o))] = n;
       }
       reactions[std::string(models::name(scope))] = row;
@@ -93,7 +94,8 @@ std::string render_json(const std::vector<Prediction>& predictions, const Report
     pj["reactions_by_scope"] = reactions;
     pj["compared"] = ps.compared;
     pj["agreed"] = ps.agreed;
-    pj["agreement"] = ps.compared ? json(static_cast<double>(ps.agreed) / ps.compared) : json(nullptr);
+    pj["agreement"] =
+        ps.compared ? json(static_cast<double>(ps.agreed) / ps.compared) : json(nullptr);
     policies[name] = pj;
   }
   summary["policies"] = policies;

@@ -89,7 +89,8 @@ std::string summary_tables(const std::vector<Prediction>& predictions) {
     ft.add(row);
   }
   std::vector<std::string> total_row{"total"};
-  for (const auto& [type, by_scope] : s.crashes) total_row.push_back(std::to_string(col_totals[type]));
+  for (const auto& [type, by_scope] : s.crashes)
+    total_row.push_back(std::to_string(col_totals[type]));
   total_row.push_back(std::to_string(grand));
   ft.add(total_row);
   out += ft.render();
@@ -116,7 +117,8 @@ std::string summary_tables(const std::vector<Prediction>& predictions) {
 }  // namespace
 
 std::string render_table(const std::vector<Prediction>& predictions, const ReportOptions& options) {
-  std::string out = "oopsim simrun: predicted outcome per workload (deterministic replay; no random seed)\n";
+  std::string out =
+      "oopsim simrun: predicted outcome per workload (deterministic replay; no random seed)\n";
   for (std::size_t i = 0; i < predictions.size();) {
     // Predictions of one trace are adjacent (one per policy).
     std::size_t j = i;
@@ -139,9 +141,11 @@ std::string render_table(const std::vector<Prediction>& predictions, const Repor
       for (std::size_t k = i; k < j; ++k) {
         out += fmt::format("   explanation under {}:\n", predictions[k].policy);
         for (const std::string& line : predictions[k].explanation) out += "     " + line + "\n";
-        out += fmt::format("     ({} events replayed, {} injected events after the crash ignored, {} dropped, {} divergences)\n",
-                           predictions[k].events_replayed, predictions[k].events_ignored_after_crash,
-                           predictions[k].events_dropped, predictions[k].divergences);
+        out += fmt::format(
+            "     ({} events replayed, {} injected events after the crash ignored, {} dropped, {} "
+            "divergences)\n",
+            predictions[k].events_replayed, predictions[k].events_ignored_after_crash,
+            predictions[k].events_dropped, predictions[k].divergences);
       }
     }
     i = j;

@@ -10,10 +10,10 @@ namespace oopsim::sim {
 
 struct SimrunConfig {
   std::vector<std::string> policies{"kill-faulty"};  // names (with :params) or "all"
-  std::string format = "table";                     // table, json or csv
+  std::string format = "table";                      // table, json or csv
   bool explain = false;
-  std::vector<std::string> inputs;                  // trace files or directories
-  std::string output = "-";                         // report file ("-": stdout)
+  std::vector<std::string> inputs;  // trace files or directories
+  std::string output = "-";         // report file ("-": stdout)
 };
 
 // Trace files under the inputs: a directory gives its *.trace.txt, *.pb and *.trace files,

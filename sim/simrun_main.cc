@@ -7,12 +7,15 @@
 
 int main(int argc, char** argv) {
   oopsim::sim::SimrunConfig config;
-  CLI::App app{"simrun: replay kernel crash traces under recovery policies and predict, per "
-               "workload, the outcome (not-manifest, deadlock, oops-again, no-proc, "
-               "detect-error, panic, survived-inconsistent)"};
-  app.footer(oopsim::sim::policy_help() +
-             "\nExit codes: 0 success, 64 usage, 65 bad trace data, 66 missing input, 74 I/O error.");
-  app.add_option("--policy", config.policies, "policy name, name:key=value,..., or all (repeatable)")
+  CLI::App app{
+      "simrun: replay kernel crash traces under recovery policies and predict, per "
+      "workload, the outcome (not-manifest, deadlock, oops-again, no-proc, "
+      "detect-error, panic, survived-inconsistent)"};
+  app.footer(
+      oopsim::sim::policy_help() +
+      "\nExit codes: 0 success, 64 usage, 65 bad trace data, 66 missing input, 74 I/O error.");
+  app.add_option("--policy", config.policies,
+                 "policy name, name:key=value,..., or all (repeatable)")
       ->delimiter(' ');
   app.add_option("--format", config.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));

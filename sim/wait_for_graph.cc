@@ -17,9 +17,9 @@ void WaitForGraph::add_edge(std::uint32_t waiter, std::uint32_t holder, std::uin
 void WaitForGraph::finish() {
   component_.assign(boost::num_vertices(graph_), 0);
   std::vector<int>& component = component_;
-  int n = boost::strong_components(graph_, boost::make_iterator_property_map(
-                                               component.begin(),
-                                               boost::get(boost::vertex_index, graph_)));
+  int n = boost::strong_components(
+      graph_, boost::make_iterator_property_map(component.begin(),
+                                                boost::get(boost::vertex_index, graph_)));
   std::vector<int> size(static_cast<std::size_t>(n), 0);
   for (int c : component) ++size[static_cast<std::size_t>(c)];
   for (std::size_t v = 0; v < component.size(); ++v) {
@@ -27,13 +27,16 @@ void WaitForGraph::finish() {
   }
   // A self-loop (a context waiting on a lock it holds) is a cycle of one.
   for (auto [e, end] = boost::edges(graph_); e != end; ++e) {
-    if (boost::source(*e, graph_) == boost::target(*e, graph_)) cyclic_[boost::source(*e, graph_)] = true;
+    if (boost::source(*e, graph_) == boost::target(*e, graph_))
+      cyclic_[boost::source(*e, graph_)] = true;
   }
 }
 
 namespace {
 
-bool terminal_dead(NodeState s) { return s == NodeState::kDead || s == NodeState::kExited; }
+bool terminal_dead(NodeState s) {
+  return s == NodeState::kDead || s == NodeState::kExited;
+}
 
 struct StopSearch {};
 
@@ -73,11 +76,10 @@ DeadlockVerdict WaitForGraph::analyze(std::uint32_t context) const {
   } else {
     std::vector<boost::default_color_type> color(n, boost::white_color);
     try {
-      boost::breadth_first_search(
-          graph_, context,
-          boost::visitor(FindStuck(states_, cyclic_, pred, found))
-              .color_map(boost::make_iterator_property_map(color.begin(),
-                                                           boost::get(boost::vertex_index, graph_))));
+      boost::breadth_first_search(graph_, context,
+                                  boost::visitor(FindStuck(states_, cyclic_, pred, found))
+                                      .color_map(boost::make_iterator_property_map(
+                                          color.begin(), boost::get(boost::vertex_index, graph_))));
     } catch (const StopSearch&) {
     }
   }

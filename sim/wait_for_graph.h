@@ -19,14 +19,15 @@ struct WaitEdge {
   std::uint32_t lock = UINT32_MAX;  // the lock waited for; UINT32_MAX for a wakeup
 };
 
-using WaitGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS,
-                                        boost::no_property, WaitEdge>;
+using WaitGraph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property, WaitEdge>;
 
 struct DeadlockVerdict {
   bool deadlocked = false;
-  bool cycle = false;                 // a wait cycle (else the chain ends at a dead context)
-  std::vector<std::uint32_t> chain;   // contexts, from the waiter to the dead one or around the cycle
-  std::vector<std::uint32_t> locks;   // lock waited for at each step (UINT32_MAX: a wakeup)
+  bool cycle = false;  // a wait cycle (else the chain ends at a dead context)
+  std::vector<std::uint32_t>
+      chain;  // contexts, from the waiter to the dead one or around the cycle
+  std::vector<std::uint32_t> locks;  // lock waited for at each step (UINT32_MAX: a wakeup)
 };
 
 class WaitForGraph {

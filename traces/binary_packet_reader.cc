@@ -54,7 +54,8 @@ bool BinaryPacketReader::next(trace::TracePacket& packet) {
     return false;
   }
   if (body < length) {
-    return fail(fmt::format("truncated: packet of {} bytes, but the file ends after {}", length, body));
+    return fail(
+        fmt::format("truncated: packet of {} bytes, but the file ends after {}", length, body));
   }
   if (!packet.ParseFromArray(in_->data(), static_cast<int>(length))) {
     return fail(fmt::format("packet of {} bytes does not parse as a TracePacket", length));

@@ -24,7 +24,8 @@ std::size_t ByteInput::want(std::size_t n) {
       end_ -= pos_;
       pos_ = 0;
     }
-    if (buf_.size() - end_ < kChunk / 2 || buf_.size() < n) buf_.resize(std::max(buf_.size() * 2, n));
+    if (buf_.size() - end_ < kChunk / 2 || buf_.size() < n)
+      buf_.resize(std::max(buf_.size() * 2, n));
     ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
     if (got < 0) {
       if (errno == EINTR) continue;

@@ -22,7 +22,10 @@ class ByteInput {
   // the number available (less than `n` only at the end of the file). Sets io_error() on failure.
   std::size_t want(std::size_t n);
   const char* data() const { return buf_.data() + pos_; }
-  void skip(std::size_t n) { pos_ += n; offset_ += n; }
+  void skip(std::size_t n) {
+    pos_ += n;
+    offset_ += n;
+  }
   std::uint64_t offset() const { return offset_; }
   const std::string& path() const { return path_; }
   const std::string& io_error() const { return io_error_; }

@@ -106,7 +106,8 @@ bool decode_lock(const trace::Lock& in, models::LockInfo& out, std::string& erro
   out.held_at_start.assign(in.held_at_start().begin(), in.held_at_start().end());
   out.start_mode = mode_of(in.start_mode());
   if (out.start_mode == models::LockMode::kShared && !models::shareable(out.kind)) {
-    error = fmt::format("lock {} is a {}, which cannot be held shared", in.id(), models::name(out.kind));
+    error = fmt::format("lock {} is a {}, which cannot be held shared", in.id(),
+                        models::name(out.kind));
     return false;
   }
   if (out.held_at_start.size() > 1 && out.start_mode != models::LockMode::kShared) {
@@ -175,15 +176,18 @@ bool decode_event(const trace::Event& in, models::Event& out, std::string& error
     case T::kLockAttempt:
     case T::kLockAcquired:
     case T::kLockRelease:
-      if (out.lock == 0) return missing(error, fmt::format("{} event", models::name(out.type)), "lock");
+      if (out.lock == 0)
+        return missing(error, fmt::format("{} event", models::name(out.type)), "lock");
       break;
     case T::kFork:
     case T::kWakeup:
-      if (out.target == 0) return missing(error, fmt::format("{} event", models::name(out.type)), "target");
+      if (out.target == 0)
+        return missing(error, fmt::format("{} event", models::name(out.type)), "target");
       break;
     case T::kObjectRead:
     case T::kObjectWrite:
-      if (out.object == 0) return missing(error, fmt::format("{} event", models::name(out.type)), "object");
+      if (out.object == 0)
+        return missing(error, fmt::format("{} event", models::name(out.type)), "object");
       break;
     case T::kProgress:
       if (out.workload.empty()) return missing(error, "progress event", "workload");
@@ -200,23 +204,38 @@ bool decode_event(const trace::Event& in, models::Event& out, std::string& error
 
 bool decode_observed(const trace::Observed& in, ObservedOutcome& out, std::string& error) {
   if (in.workload().empty()) return missing(error, "observed", "workload");
-  if (in.outcome() == trace::Observed::OUTCOME_UNSPECIFIED) return missing(error, "observed", "outcome");
+  if (in.outcome() == trace::Observed::OUTCOME_UNSPECIFIED)
+    return missing(error, "observed", "outcome");
   out.workload = in.workload();
   out.outcome = from_proto<models::Outcome>(in.outcome());
   out.detail = in.detail();
   return true;
 }
 
-trace::Event::Type encode(models::EventType type) { return to_proto<trace::Event::Type>(type); }
+trace::Event::Type encode(models::EventType type) {
+  return to_proto<trace::Event::Type>(type);
+}
 trace::Event::Mode encode(models::LockMode mode) {
   return mode == models::LockMode::kShared ? trace::Event::SHARED : trace::Event::EXCLUSIVE;
 }
-trace::Observed::Outcome encode(models::Outcome o) { return to_proto<trace::Observed::Outcome>(o); }
-trace::Fault::Type encode(models::FaultType t) { return to_proto<trace::Fault::Type>(t); }
-trace::Context::Kind encode(models::ContextKind k) { return to_proto<trace::Context::Kind>(k); }
-trace::Lock::Kind encode(models::LockKind k) { return to_proto<trace::Lock::Kind>(k); }
-trace::Object::Class encode(models::ObjectClass c) { return to_proto<trace::Object::Class>(c); }
-trace::Event::OopsKind encode(models::OopsKind k) { return static_cast<trace::Event::OopsKind>(k); }
+trace::Observed::Outcome encode(models::Outcome o) {
+  return to_proto<trace::Observed::Outcome>(o);
+}
+trace::Fault::Type encode(models::FaultType t) {
+  return to_proto<trace::Fault::Type>(t);
+}
+trace::Context::Kind encode(models::ContextKind k) {
+  return to_proto<trace::Context::Kind>(k);
+}
+trace::Lock::Kind encode(models::LockKind k) {
+  return to_proto<trace::Lock::Kind>(k);
+}
+trace::Object::Class encode(models::ObjectClass c) {
+  return to_proto<trace::Object::Class>(c);
+}
+trace::Event::OopsKind encode(models::OopsKind k) {
+  return static_cast<trace::Event::OopsKind>(k);
+}
 
 void encode_event(const models::Event& in, trace::Event& out) {
   out.Clear();

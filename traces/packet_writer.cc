@@ -27,7 +27,8 @@ class FdWriterBase : public PacketWriter {
     return false;
   }
   bool finish_stream() {
-    if (!stream_.Flush()) return io_fail(std::string("write failed: ") + std::strerror(stream_.GetErrno()));
+    if (!stream_.Flush())
+      return io_fail(std::string("write failed: ") + std::strerror(stream_.GetErrno()));
     if (fd_ > 1) {
       int fd = fd_;
       fd_ = -1;
@@ -44,14 +45,16 @@ class FdWriterBase : public PacketWriter {
 class BinaryWriter : public FdWriterBase {
  public:
   BinaryWriter(int fd, std::string path)
-      : FdWriterBase(fd, std::move(path)), coded_(std::make_unique<io::CodedOutputStream>(&stream_)) {}
+      : FdWriterBase(fd, std::move(path)),
+        coded_(std::make_unique<io::CodedOutputStream>(&stream_)) {}
   bool write(const trace::TracePacket& packet) override {
     if (error_) return false;
     ++packets_;
     std::size_t size = packet.ByteSizeLong();
     coded_->WriteVarint32(static_cast<std::uint32_t>(size));
     packet.SerializeWithCachedSizes(coded_.get());
-    if (coded_->HadError()) return io_fail(std::string("write failed: ") + std::strerror(stream_.GetErrno()));
+    if (coded_->HadError())
+      return io_fail(std::string("write failed: ") + std::strerror(stream_.GetErrno()));
     return true;
   }
   bool close() override {
@@ -80,11 +83,13 @@ class TextWriter : public FdWriterBase {
     int size = 0;
     std::size_t done = 0;
     while (done < line_.size()) {
-      if (!stream_.Next(&data, &size)) return io_fail(std::string("write failed: ") + std::strerror(stream_.GetErrno()));
+      if (!stream_.Next(&data, &size))
+        return io_fail(std::string("write failed: ") + std::strerror(stream_.GetErrno()));
       std::size_t n = std::min(static_cast<std::size_t>(size), line_.size() - done);
       std::memcpy(data, line_.data() + done, n);
       done += n;
-      if (n < static_cast<std::size_t>(size)) stream_.BackUp(static_cast<int>(static_cast<std::size_t>(size) - n));
+      if (n < static_cast<std::size_t>(size))
+        stream_.BackUp(static_cast<int>(static_cast<std::size_t>(size) - n));
     }
     return true;
   }

@@ -47,8 +47,8 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
     return static_cast<int>(ErrorKind::kUsage);
   }
   TraceForm form = TraceForm::kBinary;
-  if (c.to == "text" ||
-      (c.to.empty() && (c.output == "-" || c.output.ends_with(".txt") || c.output.ends_with(".trace.txt")))) {
+  if (c.to == "text" || (c.to.empty() && (c.output == "-" || c.output.ends_with(".txt") ||
+                                          c.output.ends_with(".trace.txt")))) {
     form = TraceForm::kText;
   } else if (!c.to.empty() && c.to != "binary") {
     err << "simtrace convert: --to is text or binary\n";
@@ -78,7 +78,8 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   }
   if (!writer->close()) return report(err, *writer->error());
   if (rc != 0 && !c.salvage) {
-    err << "simtrace: the output is incomplete (use --salvage to keep the good prefix on purpose)\n";
+    err << "simtrace: the output is incomplete (use --salvage to keep the good prefix on "
+           "purpose)\n";
   }
   if (rc == 0 && c.output != "-") out << fmt::format("{}: {} packets written\n", c.output, written);
   return rc;
@@ -115,9 +116,12 @@ int summary(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
 
 int run_simtrace(const SimtraceConfig& config, std::ostream& out, std::ostream& err) {
   switch (config.command) {
-    case SimtraceConfig::Command::kValidate: return validate(config, out, err);
-    case SimtraceConfig::Command::kConvert: return convert(config, out, err);
-    case SimtraceConfig::Command::kSummary: return summary(config, out, err);
+    case SimtraceConfig::Command::kValidate:
+      return validate(config, out, err);
+    case SimtraceConfig::Command::kConvert:
+      return convert(config, out, err);
+    case SimtraceConfig::Command::kSummary:
+      return summary(config, out, err);
   }
   return static_cast<int>(ErrorKind::kUsage);
 }

@@ -12,10 +12,10 @@ struct SimtraceConfig {
   enum class Command { kValidate, kConvert, kSummary };
   Command command = Command::kValidate;
   std::vector<std::string> inputs;
-  std::string output;              // convert: output path ("-": stdout)
-  std::string to;                  // convert: "text", "binary" or "" (from the output's extension)
-  bool salvage = false;            // convert: write the good prefix of a damaged input
-  std::string format = "text";     // summary: text or json
+  std::string output;           // convert: output path ("-": stdout)
+  std::string to;               // convert: "text", "binary" or "" (from the output's extension)
+  bool salvage = false;         // convert: write the good prefix of a damaged input
+  std::string format = "text";  // summary: text or json
 };
 
 // Returns the process exit code (0, or a sysexits code).

@@ -23,11 +23,14 @@ bool is_bare_char(char c) {
 // Canonical spelling of an enum value: lower case, '-' for '_'.
 std::string enum_spelling(std::string_view proto_name) {
   std::string s(proto_name);
-  for (char& c : s) c = (c == '_') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = (c == '_') ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
-std::string field_spelling(std::string_view proto_name) { return std::string(proto_name); }
+std::string field_spelling(std::string_view proto_name) {
+  return std::string(proto_name);
+}
 
 bool hex_field(const pb::FieldDescriptor* f) {
   return f->name() == "address" || f->name() == "offset";
@@ -37,10 +40,18 @@ void append_quoted(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           out += fmt::format("\\x{:02x}", c);
@@ -150,10 +161,18 @@ bool read_item(Cursor& c, std::string& out, bool& quoted, std::string& error) {
       }
       char esc = c.s[c.i++];
       switch (esc) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case '\\': out += '\\'; break;
-        case '"': out += '"'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '"':
+          out += '"';
+          break;
         case 'x': {
           if (c.i + 2 > c.s.size() || hex_digit(c.s[c.i]) < 0 || hex_digit(c.s[c.i + 1]) < 0) {
             error = "bad \\x escape in string";
@@ -211,7 +230,8 @@ bool parse_integer(const std::string& text, T& value) {
 
 const pb::EnumValueDescriptor* find_enum(const pb::EnumDescriptor* e, const std::string& text) {
   std::string want;
-  for (char c : text) want += (c == '-') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : text)
+    want += (c == '-') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (const auto* v = e->FindValueByName(want)) return v;
   if (e->full_name() == "oopsim.trace.Fault.Type" && want == "NULL") {
     return e->FindValueByName("NULL_CHECK");

@@ -4,19 +4,26 @@ namespace oopsim::traces {
 
 std::string_view name(Origin origin) {
   switch (origin) {
-    case Origin::kCaptured: return "captured";
-    case Origin::kHandWritten: return "hand-written";
-    case Origin::kGenerated: return "generated";
-    case Origin::kUnspecified: break;
+    case Origin::kCaptured:
+      return "captured";
+    case Origin::kHandWritten:
+      return "hand-written";
+    case Origin::kGenerated:
+      return "generated";
+    case Origin::kUnspecified:
+      break;
   }
   return "unspecified";
 }
 
 std::string_view name(SectionKind kind) {
   switch (kind) {
-    case SectionKind::kInjected: return "injected";
-    case SectionKind::kGolden: return "golden";
-    case SectionKind::kNone: break;
+    case SectionKind::kInjected:
+      return "injected";
+    case SectionKind::kGolden:
+      return "golden";
+    case SectionKind::kNone:
+      break;
   }
   return "none";
 }

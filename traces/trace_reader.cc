@@ -33,13 +33,12 @@ TraceReader::Item TraceReader::next() {
     return Item::kEnd;
   }
   ++packets_;
-  std::vector<const google::protobuf::FieldDescriptor*> set;
-  packet_.GetReflection()->ListFields(packet_, &set);
-  if (set.empty()) return fail("packet has no content");
-  if (set.size() > 1) {
-    return fail(fmt::format("packet has {} content fields ({} and {}); exactly one is allowed",
-                            set.size(), set[0]->name(), set[1]->name()));
-  }
+  int set = packet_.has_header() + packet_.has_fault() + packet_.has_context() +
+            packet_.has_lock() + packet_.has_object() + packet_.has_workload() +
+            packet_.has_section() + packet_.has_event() + packet_.has_observed();
+  if (set == 0) return fail("packet has no content");
+  if (set > 1)
+    return fail(fmt::format("packet has {} content fields; exactly one is allowed", set));
   std::string what;
   if (packet_.has_header()) {
     if (header_seen_) return fail("second header packet");
@@ -76,13 +75,15 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
     models::FaultInfo f;
     if (!decode_fault(p.fault(), f, what)) return fail(what);
     if (f.context != 0 && model_.context(f.context) == nullptr) {
-      return fail(fmt::format("fault names undeclared context {} (declare contexts first)", f.context));
+      return fail(
+          fmt::format("fault names undeclared context {} (declare contexts first)", f.context));
     }
     model_.fault = std::move(f);
   } else if (p.has_context()) {
     models::ContextInfo c;
     if (!decode_context(p.context(), c, what)) return fail(what);
-    if (model_.context_index.count(c.id) != 0) return fail(fmt::format("context {} declared twice", c.id));
+    if (model_.context_index.count(c.id) != 0)
+      return fail(fmt::format("context {} declared twice", c.id));
     if (c.parent != 0 && model_.context(c.parent) == nullptr) {
       return fail(fmt::format("context {} has undeclared parent {}", c.id, c.parent));
     }
@@ -92,14 +93,16 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
   } else if (p.has_lock()) {
     models::LockInfo l;
     if (!decode_lock(p.lock(), l, what)) return fail(what);
-    if (model_.lock_index.count(l.id) != 0) return fail(fmt::format("lock {} declared twice", l.id));
+    if (model_.lock_index.count(l.id) != 0)
+      return fail(fmt::format("lock {} declared twice", l.id));
     for (models::ContextId holder : l.held_at_start) {
       if (model_.context(holder) == nullptr) {
         return fail(fmt::format("lock {} is held at start by undeclared context {}", l.id, holder));
       }
     }
     if (!l.held_at_start.empty() && section_ != SectionKind::kNone) {
-      return fail(fmt::format("lock {} has holders at start but is declared after the runs began", l.id));
+      return fail(
+          fmt::format("lock {} has holders at start but is declared after the runs began", l.id));
     }
     model_.lock_index.emplace(l.id, static_cast<std::uint32_t>(model_.locks.size()));
     model_.locks.push_back(std::move(l));
@@ -107,7 +110,8 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
   } else if (p.has_object()) {
     models::ObjectInfo o;
     if (!decode_object(p.object(), o, what)) return fail(what);
-    if (model_.object_index.count(o.id) != 0) return fail(fmt::format("object {} declared twice", o.id));
+    if (model_.object_index.count(o.id) != 0)
+      return fail(fmt::format("object {} declared twice", o.id));
     if (o.guarded_by != 0 && model_.lock(o.guarded_by) == nullptr) {
       return fail(fmt::format("object {} is guarded by undeclared lock {}", o.id, o.guarded_by));
     }
@@ -168,11 +172,13 @@ TraceReader::Item TraceReader::on_section(const trace::TracePacket& p) {
   return Item::kSection;
 }
 
-bool TraceReader::take_lock(ContextState& cs, models::LockId lock, LockMode mode, std::string& what) {
+bool TraceReader::take_lock(ContextState& cs, models::LockId lock, LockMode mode,
+                            std::string& what) {
   const models::LockInfo& info = model_.locks[model_.lock_index.at(lock)];
   LockState& ls = lock_state_[model_.lock_index.at(lock)];
   if (mode == LockMode::kShared && !models::shareable(info.kind)) {
-    what = fmt::format("lock {} is a {}, which cannot be taken shared", lock, models::name(info.kind));
+    what =
+        fmt::format("lock {} is a {}, which cannot be taken shared", lock, models::name(info.kind));
     return false;
   }
   for (const auto& [held, m] : cs.held) {
@@ -182,8 +188,8 @@ bool TraceReader::take_lock(ContextState& cs, models::LockId lock, LockMode mode
     }
   }
   if (ls.exclusive != 0) {
-    what = fmt::format("context {} acquires lock {} while context {} holds it", event_.context, lock,
-                       ls.exclusive);
+    what = fmt::format("context {} acquires lock {} while context {} holds it", event_.context,
+                       lock, ls.exclusive);
     return false;
   }
   if (mode == LockMode::kExclusive && ls.shared != 0) {
@@ -205,14 +211,16 @@ bool TraceReader::check_event(std::string& what) {
   auto ci = model_.context_index.find(e.context);
   if (ci == model_.context_index.end()) {
     what = section_ == SectionKind::kGolden
-               ? fmt::format("golden event for context {}, which the trace does not declare", e.context)
+               ? fmt::format("golden event for context {}, which the trace does not declare",
+                             e.context)
                : fmt::format("event for undeclared context {}", e.context);
     return false;
   }
   ContextState& cs = ctx_state_[ci->second];
   const models::ContextInfo& ctx = model_.contexts[ci->second];
   if (cs.any_event && e.time < cs.last_time) {
-    what = fmt::format("time goes backwards for context {}: {} after {}", e.context, e.time, cs.last_time);
+    what = fmt::format("time goes backwards for context {}: {} after {}", e.context, e.time,
+                       cs.last_time);
     return false;
   }
   if (e.time < section_time_) {
@@ -263,7 +271,8 @@ bool TraceReader::check_event(std::string& what) {
       auto it = std::find_if(cs.held.begin(), cs.held.end(),
                              [&](const auto& h) { return h.first == e.lock; });
       if (it == cs.held.end()) {
-        what = fmt::format("context {} releases lock {}, which it does not hold", e.context, e.lock);
+        what =
+            fmt::format("context {} releases lock {}, which it does not hold", e.context, e.lock);
         return false;
       }
       LockState& ls = lock_state_[model_.lock_index.at(e.lock)];
@@ -278,8 +287,8 @@ bool TraceReader::check_event(std::string& what) {
     case EventType::kFork: {
       const models::ContextInfo* child = model_.context(e.target);
       if (child->parent != e.context) {
-        what = fmt::format("context {} forks context {}, which is declared with parent {}", e.context,
-                           e.target, child->parent);
+        what = fmt::format("context {} forks context {}, which is declared with parent {}",
+                           e.context, e.target, child->parent);
         return false;
       }
       ContextState& child_state = ctx_state_[model_.context_index.at(e.target)];

@@ -33,7 +33,9 @@ class TraceReader {
   const std::vector<ObservedOutcome>& all_observed() const { return all_observed_; }
   const TraceError& error() const { return *error_; }
   // An error located at the packet last read (for callers that find a problem in it).
-  TraceError source_error_here(std::string what) const { return source_->error_here(std::move(what)); }
+  TraceError source_error_here(std::string what) const {
+    return source_->error_here(std::move(what));
+  }
   const std::string& path() const { return source_->path(); }
   std::uint64_t events() const { return events_; }
   std::uint64_t packets() const { return packets_; }
@@ -75,8 +77,8 @@ class TraceReader {
   std::vector<ObservedOutcome> all_observed_;
   std::optional<models::Event> crash_;
   std::optional<TraceError> error_;
-  std::vector<ContextState> ctx_state_;   // by context index
-  std::vector<LockState> lock_state_;     // by lock index
+  std::vector<ContextState> ctx_state_;  // by context index
+  std::vector<LockState> lock_state_;    // by lock index
   models::Ticks section_time_ = 0;
   models::Ticks last_injected_ = 0;
   models::Ticks last_golden_ = 0;

@@ -72,7 +72,8 @@ std::string format_summary(const TraceSummary& s) {
   }
   auto section = [&](std::string_view label, const std::array<std::uint64_t, 18>& counts,
                      models::Ticks end) {
-    out += fmt::format("  {} section: {} events, ends at {}\n", label, total(counts), seconds(end, tps));
+    out += fmt::format("  {} section: {} events, ends at {}\n", label, total(counts),
+                       seconds(end, tps));
     std::string line;
     for (std::size_t i = 0; i < counts.size(); ++i) {
       if (counts[i] == 0) continue;
@@ -84,9 +85,10 @@ std::string format_summary(const TraceSummary& s) {
   section("golden", s.golden_events, s.golden_end);
   if (s.crash) {
     const models::ContextInfo* c = m.context(s.crash->context);
-    out += fmt::format("  crash: {} in {} by {} at {} ({} injected events after it)\n",
-                       models::name(s.crash->oops_kind), s.crash->text.empty() ? "?" : s.crash->text,
-                       c ? c->label() : "?", seconds(s.crash->time, tps), s.events_after_crash);
+    out +=
+        fmt::format("  crash: {} in {} by {} at {} ({} injected events after it)\n",
+                    models::name(s.crash->oops_kind), s.crash->text.empty() ? "?" : s.crash->text,
+                    c ? c->label() : "?", seconds(s.crash->time, tps), s.events_after_crash);
   } else {
     out += "  no crash (no oops in the injected section)\n";
   }
@@ -137,7 +139,8 @@ nlohmann::ordered_json summary_json(const TraceSummary& s) {
     j["crash"] = nullptr;
   }
   nlohmann::ordered_json obs = nlohmann::ordered_json::object();
-  for (const ObservedOutcome& o : s.observed) obs[o.workload] = std::string(models::name(o.outcome));
+  for (const ObservedOutcome& o : s.observed)
+    obs[o.workload] = std::string(models::name(o.outcome));
   j["observed"] = obs;
   return j;
 }

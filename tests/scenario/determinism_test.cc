@@ -60,7 +60,8 @@ TEST(Determinism, BinaryAndTextFormsPredictTheSame) {
     c.inputs = {txt};
     c.output = bin2;
     ASSERT_EQ(traces::run_simtrace(c, out, err), 0) << err.str();
-    EXPECT_EQ(read_file(bin), read_file(bin2)) << path << ": binary -> text -> binary changed bytes";
+    EXPECT_EQ(read_file(bin), read_file(bin2))
+        << path << ": binary -> text -> binary changed bytes";
   }
 }
 

@@ -1,8 +1,9 @@
 // Golden scenarios: each hand-written trace in tests/golden states what it expects
 //   # expect policy=kill-faulty workload=fs outcome=deadlock
 //   # expect scope=process-local
-// and the whole report (both policies, with explanations) must equal tests/golden/expected/NAME.txt.
-// OOPSIM_UPDATE_GOLDEN=1 rewrites the expected reports (review the diff before committing).
+// and the whole report (both policies, with explanations) must equal
+// tests/golden/expected/NAME.txt. OOPSIM_UPDATE_GOLDEN=1 rewrites the expected reports (review the
+// diff before committing).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -46,7 +47,8 @@ TEST_P(GoldenScenario, PredictsTheExpectedOutcomesAndReport) {
   for (const std::string& e : expects) {
     auto f = parse_fields(e);
     if (f.count("scope")) {
-      for (const auto& p : predictions) EXPECT_EQ(models::name(p.scope), f["scope"]) << path << ": " << p.scope_why;
+      for (const auto& p : predictions)
+        EXPECT_EQ(models::name(p.scope), f["scope"]) << path << ": " << p.scope_why;
       ++checked;
       continue;
     }
@@ -57,7 +59,8 @@ TEST_P(GoldenScenario, PredictsTheExpectedOutcomesAndReport) {
         if (w.workload != f["workload"]) continue;
         found = true;
         EXPECT_EQ(models::name(w.predicted.outcome), f["outcome"])
-            << path << ": policy " << p.policy << ", workload " << w.workload << ": " << w.predicted.why;
+            << path << ": policy " << p.policy << ", workload " << w.workload << ": "
+            << w.predicted.why;
       }
     }
     EXPECT_TRUE(found) << path << ": no prediction for '" << e << "'";
@@ -68,12 +71,13 @@ TEST_P(GoldenScenario, PredictsTheExpectedOutcomesAndReport) {
   options.explain = true;
   std::string report = sim::render_table(predictions, options);
   std::filesystem::path expected = std::filesystem::path(path).parent_path() / "expected" /
-                                    (std::filesystem::path(path).stem().stem().string() + ".txt");
+                                   (std::filesystem::path(path).stem().stem().string() + ".txt");
   if (std::getenv("OOPSIM_UPDATE_GOLDEN") != nullptr) {
     std::filesystem::create_directories(expected.parent_path());
     write_file(expected.string(), report);
   }
-  ASSERT_TRUE(std::filesystem::exists(expected)) << expected << " missing; run with OOPSIM_UPDATE_GOLDEN=1";
+  ASSERT_TRUE(std::filesystem::exists(expected))
+      << expected << " missing; run with OOPSIM_UPDATE_GOLDEN=1";
   EXPECT_EQ(report, read_file(expected.string())) << "report differs from " << expected;
 }
 
@@ -85,7 +89,8 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Golden, GoldenScenario, ::testing::ValuesIn(scenario_files("golden")), test_name);
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenScenario, ::testing::ValuesIn(scenario_files("golden")),
+                         test_name);
 
 TEST(GoldenCoverage, EveryOutcomeCategoryIsExpectedUnderKillFaulty) {
   std::map<std::string, int> seen;
@@ -96,7 +101,8 @@ TEST(GoldenCoverage, EveryOutcomeCategoryIsExpectedUnderKillFaulty) {
     }
   }
   for (models::Outcome o : models::kAllOutcomes) {
-    EXPECT_GT(seen[std::string(models::name(o))], 0) << "no golden scenario expects " << models::name(o);
+    EXPECT_GT(seen[std::string(models::name(o))], 0)
+        << "no golden scenario expects " << models::name(o);
   }
   EXPECT_GE(scenario_files("golden").size(), 12u);
 }

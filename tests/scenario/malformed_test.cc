@@ -26,7 +26,8 @@ TEST_P(MalformedTrace, IsRejectedWithTheExpectedMessageAndLine) {
   ASSERT_TRUE(src);
   traces::TraceReader reader(std::move(src));
   traces::TraceReader::Item item;
-  while ((item = reader.next()) != traces::TraceReader::Item::kEnd && item != traces::TraceReader::Item::kError) {
+  while ((item = reader.next()) != traces::TraceReader::Item::kEnd &&
+         item != traces::TraceReader::Item::kError) {
   }
   ASSERT_EQ(item, traces::TraceReader::Item::kError) << path << " was accepted";
   EXPECT_EQ(reader.error().exit_code(), 65);
@@ -45,9 +46,12 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Malformed, MalformedTrace, ::testing::ValuesIn(scenario_files("malformed")), test_name);
+INSTANTIATE_TEST_SUITE_P(Malformed, MalformedTrace,
+                         ::testing::ValuesIn(scenario_files("malformed")), test_name);
 
-TEST(MalformedCoverage, AtLeastFifteenMalformedInputs) { EXPECT_GE(scenario_files("malformed").size(), 15u); }
+TEST(MalformedCoverage, AtLeastFifteenMalformedInputs) {
+  EXPECT_GE(scenario_files("malformed").size(), 15u);
+}
 
 TEST(PredictWithoutCrash, TraceWithNoOopsIsBadDataNotAPrediction) {
   std::string path = (std::filesystem::temp_directory_path() / "oopsim_nocrash.trace.txt").string();

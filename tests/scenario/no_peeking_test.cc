@@ -18,8 +18,9 @@ std::string tamper(const std::string& text, bool& changed) {
   std::ostringstream out;
   std::string line;
   bool injected = false, crashed = false;
-  const std::vector<std::string> outcomes = {"not-manifest", "deadlock", "oops-again", "no-proc",
-                                             "detect-error", "panic", "survived-inconsistent"};
+  const std::vector<std::string> outcomes = {
+      "not-manifest", "deadlock", "oops-again",           "no-proc",
+      "detect-error", "panic",    "survived-inconsistent"};
   while (std::getline(in, line)) {
     if (line.rfind("section kind=injected", 0) == 0) injected = true;
     if (line.rfind("section kind=golden", 0) == 0) injected = false;
@@ -27,12 +28,14 @@ std::string tamper(const std::string& text, bool& changed) {
       changed = true;
       continue;
     }
-    if (injected && line.rfind("event ", 0) == 0 && line.find("type=oops") != std::string::npos) crashed = true;
+    if (injected && line.rfind("event ", 0) == 0 && line.find("type=oops") != std::string::npos)
+      crashed = true;
     if (line.rfind("observed ", 0) == 0) {
       for (std::size_t i = 0; i < outcomes.size(); ++i) {
         std::string key = "outcome=" + outcomes[i];
         auto at = line.find(key);
-        if (at != std::string::npos && (at + key.size() == line.size() || line[at + key.size()] == ' ')) {
+        if (at != std::string::npos &&
+            (at + key.size() == line.size() || line[at + key.size()] == ' ')) {
           line.replace(at, key.size(), "outcome=" + outcomes[(i + 3) % outcomes.size()]);
           changed = true;
           break;
@@ -70,7 +73,8 @@ TEST(NoPeeking, ChangingWhatHappenedAfterTheCrashChangesNoPrediction) {
       EXPECT_EQ(prediction_only(a), prediction_only(b)) << path << " under " << policy;
     }
   }
-  EXPECT_GE(tampered, 5) << "too few scenarios have post-crash events or observed outcomes to tamper with";
+  EXPECT_GE(tampered, 5)
+      << "too few scenarios have post-crash events or observed outcomes to tamper with";
 }
 
 }  // namespace

@@ -15,7 +15,9 @@ namespace oopsim::test {
 
 namespace fs = std::filesystem;
 
-std::string source_dir() { return OOPSIM_SOURCE_DIR; }
+std::string source_dir() {
+  return OOPSIM_SOURCE_DIR;
+}
 
 std::vector<std::string> scenario_files(const std::string& dir, const std::string& suffix) {
   std::vector<std::string> out;
@@ -38,7 +40,8 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-bool predict(const std::string& path, const std::string& policy, sim::Prediction& out, std::string* error) {
+bool predict(const std::string& path, const std::string& policy, sim::Prediction& out,
+             std::string* error) {
   std::string why;
   auto p = policies::builtin_policies().create(policy, why);
   if (!p) {

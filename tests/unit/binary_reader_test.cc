@@ -13,7 +13,9 @@ namespace oopsim::traces {
 namespace {
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("oopsim_" + std::to_string(::getpid()) + "_" + name)).string();
+  return (std::filesystem::temp_directory_path() /
+          ("oopsim_" + std::to_string(::getpid()) + "_" + name))
+      .string();
 }
 
 std::vector<trace::TracePacket> sample_packets(int events) {
@@ -130,7 +132,8 @@ TEST(BinaryReader, GarbageBodyIsReportedWithItsOffset) {
   EXPECT_TRUE(src->next(p));
   EXPECT_FALSE(src->next(p));
   ASSERT_TRUE(src->error());
-  EXPECT_NE(src->error()->message().find("packet 2 at byte 3"), std::string::npos) << src->error()->message();
+  EXPECT_NE(src->error()->message().find("packet 2 at byte 3"), std::string::npos)
+      << src->error()->message();
   std::remove(path.c_str());
 }
 

@@ -1,7 +1,7 @@
 #include "sim/sim_scheduler.h"
 
-#include <boost/fiber/all.hpp>
 #include <gtest/gtest.h>
+#include <boost/fiber/all.hpp>
 
 #include <string>
 #include <thread>
@@ -21,7 +21,8 @@ void sleep_until(models::Ticks t) {
 }
 
 // Runs fibers that each wake at the given times and logs "name@now" when they run.
-std::vector<std::string> run_fibers(const std::vector<std::pair<std::string, std::vector<models::Ticks>>>& plan) {
+std::vector<std::string> run_fibers(
+    const std::vector<std::pair<std::string, std::vector<models::Ticks>>>& plan) {
   std::vector<std::string> log;
   std::thread t([&] {
     SimScheduler* sched = nullptr;
@@ -61,7 +62,8 @@ TEST(SimScheduler, SameInputGivesSameInterleavingTwice) {
   std::vector<std::pair<std::string, std::vector<models::Ticks>>> plan;
   for (int i = 0; i < 50; ++i) {
     std::vector<models::Ticks> times;
-    for (int k = 1; k <= 20; ++k) times.push_back(static_cast<models::Ticks>((i * 7919 + k * 104729) % 1000 + k * 1000));
+    for (int k = 1; k <= 20; ++k)
+      times.push_back(static_cast<models::Ticks>((i * 7919 + k * 104729) % 1000 + k * 1000));
     plan.emplace_back("f" + std::to_string(i), times);
   }
   EXPECT_EQ(run_fibers(plan), run_fibers(plan));

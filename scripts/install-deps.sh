@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages oopsim builds and tests with (run as root). Idempotent: only
+# missing packages are installed.
+set -euo pipefail
+packages=(
+  cmake g++ make pkg-config
+  libboost-fiber-dev libboost-context-dev libboost-graph-dev  # engine fibers, wait-for graph
+  libprotobuf-dev protobuf-compiler                             # trace format
+  libcli11-dev libfmt-dev nlohmann-json3-dev                    # flags, formatting, JSON reports
+  libgtest-dev libbenchmark-dev                                 # tests, benchmarks
+  clang-format                                                  # the style check in CI
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Every test: install what is missing, build with warnings as errors, check the style, run ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DOOPSIM_WERROR=ON >/dev/null
+cmake --build build-ci -j"$(nproc)"
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+ctest --test-dir build-ci --output-on-failure -j"$(nproc)"
