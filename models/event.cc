@@ -6,17 +6,20 @@ namespace oopsim::models {
 
 std::string_view name(EventType type) {
   static constexpr std::array<std::string_view, 18> kNames = {
-      "lock-attempt", "lock-acquired", "lock-release", "syscall-enter", "syscall-exit",
-      "fork",         "exit",          "wakeup",       "sleep",         "progress",
-      "fault-activation", "oops",      "soft-lockup",  "hung-task",     "panic",
-      "object-read",  "object-write",  "error"};
+      "lock-attempt",  "lock-acquired",    "lock-release",
+      "syscall-enter", "syscall-exit",     "fork",
+      "exit",          "wakeup",           "sleep",
+      "progress",      "fault-activation", "oops",
+      "soft-lockup",   "hung-task",        "panic",
+      "object-read",   "object-write",     "error"};
   return kNames[static_cast<std::size_t>(type)];
 }
 
 std::string_view name(OopsKind kind) {
   static constexpr std::array<std::string_view, 9> kNames = {
-      "oops",          "NULL pointer dereference", "paging fault", "general protection fault",
-      "BUG",           "invalid opcode",           "list corruption", "divide error", "other"};
+      "oops", "NULL pointer dereference", "paging fault",    "general protection fault",
+      "BUG",  "invalid opcode",           "list corruption", "divide error",
+      "other"};
   return kNames[static_cast<std::size_t>(kind)];
 }
 

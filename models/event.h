@@ -10,14 +10,36 @@
 namespace oopsim::models {
 
 enum class EventType {
-  kLockAttempt, kLockAcquired, kLockRelease, kSyscallEnter, kSyscallExit, kFork, kExit,
-  kWakeup, kSleep, kProgress, kFaultActivation, kOops, kSoftLockup, kHungTask, kPanic,
-  kObjectRead, kObjectWrite, kError,
+  kLockAttempt,
+  kLockAcquired,
+  kLockRelease,
+  kSyscallEnter,
+  kSyscallExit,
+  kFork,
+  kExit,
+  kWakeup,
+  kSleep,
+  kProgress,
+  kFaultActivation,
+  kOops,
+  kSoftLockup,
+  kHungTask,
+  kPanic,
+  kObjectRead,
+  kObjectWrite,
+  kError,
 };
 
 enum class OopsKind {
-  kUnspecified, kNullDereference, kPagingFault, kGeneralProtection, kBug, kInvalidOpcode,
-  kListCorruption, kDivideError, kOther,
+  kUnspecified,
+  kNullDereference,
+  kPagingFault,
+  kGeneralProtection,
+  kBug,
+  kInvalidOpcode,
+  kListCorruption,
+  kDivideError,
+  kOther,
 };
 
 std::string_view name(EventType type);

@@ -9,8 +9,8 @@ namespace oopsim::models {
 
 std::string_view name(FaultType type) {
   static constexpr std::array<std::string_view, 15> kNames = {
-      "BRANCH", "INVERSE", "PTR", "DSTSRC", "INTERFACE", "INIT", "OFFBYONE", "ALLOC",
-      "FREE",   "SIZE",    "BCOPY", "LOOP", "IRQ",       "VAR",  "NULL"};
+      "BRANCH", "INVERSE", "PTR",   "DSTSRC", "INTERFACE", "INIT", "OFFBYONE", "ALLOC",
+      "FREE",   "SIZE",    "BCOPY", "LOOP",   "IRQ",       "VAR",  "NULL"};
   return kNames[static_cast<std::size_t>(type)];
 }
 

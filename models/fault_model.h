@@ -12,14 +12,27 @@
 namespace oopsim::models {
 
 enum class FaultType {
-  kBranch, kInverse, kPtr, kDstSrc, kInterface, kInit, kOffByOne, kAlloc,
-  kFree, kSize, kBcopy, kLoop, kIrq, kVar, kNull,
+  kBranch,
+  kInverse,
+  kPtr,
+  kDstSrc,
+  kInterface,
+  kInit,
+  kOffByOne,
+  kAlloc,
+  kFree,
+  kSize,
+  kBcopy,
+  kLoop,
+  kIrq,
+  kVar,
+  kNull,
 };
 inline constexpr std::array<FaultType, 15> kAllFaultTypes = {
-    FaultType::kBranch, FaultType::kInverse, FaultType::kPtr,      FaultType::kDstSrc,
-    FaultType::kInterface, FaultType::kInit, FaultType::kOffByOne, FaultType::kAlloc,
-    FaultType::kFree,   FaultType::kSize,    FaultType::kBcopy,    FaultType::kLoop,
-    FaultType::kIrq,    FaultType::kVar,     FaultType::kNull};
+    FaultType::kBranch,    FaultType::kInverse, FaultType::kPtr,      FaultType::kDstSrc,
+    FaultType::kInterface, FaultType::kInit,    FaultType::kOffByOne, FaultType::kAlloc,
+    FaultType::kFree,      FaultType::kSize,    FaultType::kBcopy,    FaultType::kLoop,
+    FaultType::kIrq,       FaultType::kVar,     FaultType::kNull};
 
 // Upper-case names as the seed prints them: BRANCH, ..., NULL.
 std::string_view name(FaultType type);

@@ -6,23 +6,34 @@ namespace oopsim::models {
 
 std::string_view name(ContextKind kind) {
   switch (kind) {
-    case ContextKind::kInit: return "init";
-    case ContextKind::kKernelThread: return "kernel-thread";
-    case ContextKind::kUserTask: return "user-task";
-    case ContextKind::kHardIrq: return "hard-irq";
-    case ContextKind::kSoftIrq: return "softirq";
-    case ContextKind::kIdle: return "idle";
+    case ContextKind::kInit:
+      return "init";
+    case ContextKind::kKernelThread:
+      return "kernel-thread";
+    case ContextKind::kUserTask:
+      return "user-task";
+    case ContextKind::kHardIrq:
+      return "hard-irq";
+    case ContextKind::kSoftIrq:
+      return "softirq";
+    case ContextKind::kIdle:
+      return "idle";
   }
   return "?";
 }
 
 std::string_view name(LockKind kind) {
   switch (kind) {
-    case LockKind::kSpinlock: return "spinlock";
-    case LockKind::kRwlock: return "rwlock";
-    case LockKind::kMutex: return "mutex";
-    case LockKind::kRwsem: return "rwsem";
-    case LockKind::kSemaphore: return "semaphore";
+    case LockKind::kSpinlock:
+      return "spinlock";
+    case LockKind::kRwlock:
+      return "rwlock";
+    case LockKind::kMutex:
+      return "mutex";
+    case LockKind::kRwsem:
+      return "rwsem";
+    case LockKind::kSemaphore:
+      return "semaphore";
   }
   return "?";
 }
@@ -33,9 +44,12 @@ std::string_view name(LockMode mode) {
 
 std::string_view name(ObjectClass cls) {
   switch (cls) {
-    case ObjectClass::kPointer: return "pointer";
-    case ObjectClass::kChecked: return "checked";
-    case ObjectClass::kPlain: return "plain";
+    case ObjectClass::kPointer:
+      return "pointer";
+    case ObjectClass::kChecked:
+      return "checked";
+    case ObjectClass::kPlain:
+      return "plain";
   }
   return "?";
 }
@@ -56,7 +70,9 @@ std::string_view stuck_detector(LockKind kind) {
   return waiters_spin(kind) ? "soft lockup" : "hung task";
 }
 
-std::string ContextInfo::label() const { return fmt::format("{}[{}]", comm, pid); }
+std::string ContextInfo::label() const {
+  return fmt::format("{}[{}]", comm, pid);
+}
 
 std::string LockInfo::label() const {
   return fmt::format("{} ({} {:#x})", name.empty() ? "?" : name, models::name(kind), address);

@@ -4,13 +4,20 @@ namespace oopsim::models {
 
 std::string_view name(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kNotManifest: return "not-manifest";
-    case Outcome::kDeadlock: return "deadlock";
-    case Outcome::kOopsAgain: return "oops-again";
-    case Outcome::kNoProc: return "no-proc";
-    case Outcome::kDetectError: return "detect-error";
-    case Outcome::kPanic: return "panic";
-    case Outcome::kSurvivedInconsistent: return "survived-inconsistent";
+    case Outcome::kNotManifest:
+      return "not-manifest";
+    case Outcome::kDeadlock:
+      return "deadlock";
+    case Outcome::kOopsAgain:
+      return "oops-again";
+    case Outcome::kNoProc:
+      return "no-proc";
+    case Outcome::kDetectError:
+      return "detect-error";
+    case Outcome::kPanic:
+      return "panic";
+    case Outcome::kSurvivedInconsistent:
+      return "survived-inconsistent";
   }
   return "?";
 }

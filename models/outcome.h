@@ -18,9 +18,8 @@ enum class Outcome {
   kSurvivedInconsistent,
 };
 inline constexpr std::array<Outcome, 7> kAllOutcomes = {
-    Outcome::kNotManifest, Outcome::kDeadlock, Outcome::kOopsAgain,
-    Outcome::kNoProc,      Outcome::kDetectError, Outcome::kPanic,
-    Outcome::kSurvivedInconsistent};
+    Outcome::kNotManifest, Outcome::kDeadlock, Outcome::kOopsAgain,           Outcome::kNoProc,
+    Outcome::kDetectError, Outcome::kPanic,    Outcome::kSurvivedInconsistent};
 
 std::string_view name(Outcome outcome);
 std::optional<Outcome> parse_outcome(std::string_view text);

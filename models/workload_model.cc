@@ -4,7 +4,9 @@
 
 namespace oopsim::models {
 
-void WorkloadVerdict::add(Finding finding) { findings_.push_back(std::move(finding)); }
+void WorkloadVerdict::add(Finding finding) {
+  findings_.push_back(std::move(finding));
+}
 
 void WorkloadVerdict::set_progress(std::uint64_t value, Ticks time) {
   progress_ = value;
@@ -36,9 +38,9 @@ Finding WorkloadVerdict::decide(std::uint64_t target) const {
   } else if (progress_ >= target) {
     ok.why = fmt::format("progress reached {} (target {}) with no failure", progress_, target);
   } else {
-    ok.why = fmt::format(
-        "no failure reached it, but progress stopped at {} of {} when the trace ended", progress_,
-        target);
+    ok.why =
+        fmt::format("no failure reached it, but progress stopped at {} of {} when the trace ended",
+                    progress_, target);
   }
   return ok;
 }

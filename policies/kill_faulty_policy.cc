@@ -20,9 +20,8 @@ class KillFaultyPolicy : public Policy {
     std::vector<models::LockId> held = engine.locks_held_by(oops.context);
     std::string locks;
     for (models::LockId l : held) locks += (locks.empty() ? "" : ", ") + engine.lock(l).label();
-    engine.kill(oops.context, held.empty()
-                                  ? std::string("oops-kill; it held no lock")
-                                  : fmt::format("oops-kill with {} still held", locks));
+    engine.kill(oops.context, held.empty() ? std::string("oops-kill; it held no lock")
+                                           : fmt::format("oops-kill with {} still held", locks));
   }
 };
 

@@ -36,7 +36,8 @@ class EngineActions {
   // The context dies where it stands; the locks it holds stay held.
   virtual void kill(models::ContextId id, std::string_view why) = 0;
   // The holder loses the lock; its waiters are woken in order.
-  virtual void release_lock(models::ContextId holder, models::LockId lock, std::string_view why) = 0;
+  virtual void release_lock(models::ContextId holder, models::LockId lock,
+                            std::string_view why) = 0;
   // The kernel stops: every workload panics.
   virtual void panic(std::string_view why) = 0;
   // A line for the explanation.
