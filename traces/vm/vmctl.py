@@ -567,6 +567,36 @@ def trace_stats(path):
             "events": dict(sorted(cnt.items(), key=lambda x: -x[1]))}
 
 
+def load_syms(path):
+    syms = []
+    with open(path) as f:
+        for line in f:
+            p = line.split()
+            if len(p) >= 3 and p[1] in "tTwW":
+                syms.append((int(p[0], 16), p[2] + (" " + p[3] if len(p) > 3 else "")))
+    syms.sort()
+    return [a for a, _ in syms], [n for _, n in syms]
+
+
+def cmd_symbolize(a):
+    """trace.txt -> trace.sym.txt with caller=0x... replaced by caller=sym+off [mod]."""
+    import bisect
+    addrs, names = load_syms(os.path.join(a.rundir, "kallsyms"))
+
+    def sub(m):
+        v = int(m.group(1), 16)
+        i = bisect.bisect_right(addrs, v) - 1
+        if i < 0:
+            return m.group(0)
+        return "caller=%s+%#x" % (names[i].replace(" ", ""), v - addrs[i])
+    rx = re.compile(r"caller=0x([0-9a-f]+)")
+    out = os.path.join(a.rundir, "trace.sym.txt")
+    with open(os.path.join(a.rundir, "trace.txt"), errors="replace") as fi, open(out, "w") as fo:
+        for line in fi:
+            fo.write(rx.sub(sub, line))
+    log("wrote %s" % out)
+
+
 def cmd_stats(a):
     s = trace_stats(os.path.join(a.rundir, "trace.txt"))
     print(json.dumps(s, indent=1))
@@ -591,7 +621,7 @@ def main():
     p.set_defaults(fn=_cleanup_on_error(cmd_boot))
     p = sub.add_parser("save")
     p.add_argument("dir")
-    p.add_argument("--settle", type=float, default=2, help="extra seconds after steady state")
+    p.add_argument("--settle", type=float, default=5, help="extra seconds after steady state")
     common(p)
     p.set_defaults(fn=_cleanup_on_error(cmd_save))
     p = sub.add_parser("run")
@@ -601,6 +631,9 @@ def main():
     p.add_argument("--inject", help="SYMBOL:REG=VALUE, e.g. __x64_sys_newuname:rdi=0")
     p.add_argument("--inject-after", type=float, default=2)
     p.set_defaults(fn=_cleanup_on_error(cmd_run))
+    p = sub.add_parser("symbolize")
+    p.add_argument("rundir")
+    p.set_defaults(fn=cmd_symbolize)
     p = sub.add_parser("stats")
     p.add_argument("rundir")
     p.set_defaults(fn=cmd_stats)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Configure ftrace in the guest and stream trace_pipe to the virtio port $TRACEPORT.
-# Inputs (env): TRACEPORT, WPIDS, LOCKS (all|sleeping|none), LOCKPIDS (all|workloads), SYSCALLS (0|1)
+# Inputs (env): TRACEPORT, WPIDS, RETRACE (0|1), STREAM_MS (streamer batch interval), LOCKS (all|sleeping|none), LOCKPIDS (all|workloads), SYSCALLS (0|1)
 T=/sys/kernel/tracing
 kmsg() { echo "<5>$*" > /dev/kmsg; }
 echo 0 > $T/tracing_on
@@ -53,11 +53,17 @@ if [ "$LOCKPIDS" = workloads ]; then
 fi
 
 # the streamer itself must not feed back into the trace
-cat $T/trace_pipe > $TRACEPORT &
+oopsim-streamer stream $TRACEPORT ${STREAM_MS:-20} &
 STREAMER=$!
 renice -n -20 -p $STREAMER >/dev/null
-[ -d $T/events/oopsim ] && echo "common_pid != $STREAMER" > $T/events/oopsim/filter
-echo "common_pid != $STREAMER" > $T/events/raw_syscalls/filter
+F="common_pid != $STREAMER"
+if [ "$RETRACE" = 1 ]; then
+	# an oops calls tracing_off(); switch tracing back on within 50 ms
+	oopsim-streamer retrace 50 &
+	F="$F && common_pid != $!"
+fi
+[ -d $T/events/oopsim ] && echo "$F" > $T/events/oopsim/filter
+echo "$F" > $T/events/raw_syscalls/filter
 [ -d $T/events/oopsim ] && echo 1 > $T/events/oopsim/enable
 echo 1 > $T/tracing_on
 echo "OOPSIM TRACE START streamer=$STREAMER wpids=$(echo $WPIDS)" > $T/trace_marker

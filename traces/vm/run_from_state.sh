@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Restore a saved state (save.sh) into a new QEMU with fresh qcow2 overlays,
+# optionally inject a fault through the gdb stub, cont, run, quit.
+# usage: run_from_state.sh [STATE] [RUNDIR] [vmctl.py run options]
+#   e.g. run_from_state.sh "$CACHE/state" "$CACHE/runs/oops1" --seconds 15 --inject __x64_sys_newuname:rdi=0
+# RUNDIR gets: console.log trace.txt kallsyms timing.json meta.log qemu.cmdline (+ trace.sym.txt)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$HERE/lib.sh"
+STATE="$CACHE/state"; RUNDIR="$CACHE/runs/run-$(date +%Y%m%d-%H%M%S)"
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then STATE=$1; shift; fi
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then RUNDIR=$1; shift; fi
+python3 "$HERE/vmctl.py" run "$STATE" "$RUNDIR" "$@"
+python3 "$HERE/vmctl.py" symbolize "$RUNDIR"
