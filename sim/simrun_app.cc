@@ -11,42 +11,9 @@
 #include "sim/engine.h"
 #include "sim/report.h"
 #include "traces/packet_source.h"
+#include "traces/trace_files.h"
 
 namespace oopsim::sim {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-bool is_trace_file(const fs::path& p) {
-  std::string name = p.filename().string();
-  return name.ends_with(".trace.txt") || name.ends_with(".pb") || name.ends_with(".trace");
-}
-
-}  // namespace
-
-std::vector<std::string> expand_trace_inputs(const std::vector<std::string>& inputs,
-                                             std::vector<std::string>& missing) {
-  std::vector<std::string> files;
-  for (const std::string& in : inputs) {
-    std::error_code ec;
-    if (in != "-" && fs::is_directory(in, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(in, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file(ec) && is_trace_file(it->path()))
-          found.push_back(it->path().string());
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (in == "-" || fs::exists(in, ec)) {
-      files.push_back(in);
-    } else {
-      missing.push_back(in);
-    }
-  }
-  return files;
-}
 
 std::string policy_help() {
   std::string out = "Policies (--policy=NAME[:key=value,...], or all):\n";
@@ -78,7 +45,7 @@ int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err)
     return 64;
   }
   std::vector<std::string> missing;
-  std::vector<std::string> files = expand_trace_inputs(config.inputs, missing);
+  std::vector<std::string> files = traces::expand_trace_inputs(config.inputs, missing);
   for (const std::string& m : missing) err << "simrun: " << m << ": no such file or directory\n";
   if (!missing.empty()) return 66;
   if (files.empty()) {

@@ -16,11 +16,6 @@ struct SimrunConfig {
   std::string output = "-";         // report file ("-": stdout)
 };
 
-// Trace files under the inputs: a directory gives its *.trace.txt, *.pb and *.trace files,
-// recursively, sorted. Missing inputs are added to `missing`.
-std::vector<std::string> expand_trace_inputs(const std::vector<std::string>& inputs,
-                                             std::vector<std::string>& missing);
-
 // Returns the exit code: 0, 64 usage, 65 bad data, 66 missing input, 74 I/O error.
 int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err);
 

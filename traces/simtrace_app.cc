@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "traces/packet_writer.h"
+#include "traces/trace_files.h"
 #include "traces/trace_reader.h"
 #include "traces/trace_summary.h"
 
@@ -18,8 +19,14 @@ int report(std::ostream& err, const TraceError& e) {
 }
 
 int validate(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> missing;
+  std::vector<std::string> files = expand_trace_inputs(c.inputs, missing);
   int rc = 0;
-  for (const std::string& path : c.inputs) {
+  for (const std::string& m : missing) {
+    err << "simtrace: " << m << ": no such file or directory\n";
+    rc = static_cast<int>(ErrorKind::kNoInput);
+  }
+  for (const std::string& path : files) {
     TraceError e;
     auto source = open_trace(path, e);
     if (!source) {
@@ -86,9 +93,15 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
 }
 
 int summary(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> missing;
+  std::vector<std::string> files = expand_trace_inputs(c.inputs, missing);
   int rc = 0;
+  for (const std::string& m : missing) {
+    err << "simtrace: " << m << ": no such file or directory\n";
+    rc = static_cast<int>(ErrorKind::kNoInput);
+  }
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
-  for (const std::string& path : c.inputs) {
+  for (const std::string& path : files) {
     TraceError e;
     auto source = open_trace(path, e);
     if (!source) {
