@@ -32,8 +32,8 @@ void Replay::context_main(ContextSim& c) {
   c.fiber = boost::fibers::context::active();
   try {
     while (!c.started) {
+      check_alive(c);  // a fiber first run after the end must not wait for a fork
       suspend(c);
-      check_alive(c);
     }
     while (true) {
       check_alive(c);
