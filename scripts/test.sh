@@ -6,4 +6,4 @@ scripts/install-deps.sh
 cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=Release -DOOPSIM_WERROR=ON >/dev/null
 cmake --build build-ci -j"$(nproc)"
 git ls-files 'models/*' 'traces/*' 'policies/*' 'sim/*' 'bench/*' 'tests/*' | grep -E '\.(cc|h)$' | grep -v '^traces/vm/' | xargs clang-format --dry-run --Werror
-ctest --test-dir build-ci --output-on-failure -j"$(nproc)"
+ctest --test-dir build-ci --output-on-failure --timeout 300 -j"$(nproc)"
