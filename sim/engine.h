@@ -17,8 +17,8 @@ struct EngineConfig {
   std::size_t fiber_stack_bytes = 64 * 1024;
   // Events the feeder hands out before it lets the contexts catch up.
   std::size_t feed_batch = 256;
-  // A blocked context with this many queued events is checked for being stuck forever (its
-  // events are then dropped, keeping memory bounded).
+  // Each time a blocked context has this many more queued events, it is checked for being
+  // stuck forever (its events are then dropped, keeping memory bounded).
   std::size_t stuck_check_queue = 4096;
 };
 

@@ -45,7 +45,10 @@ void Replay::sync_declarations() {
                          boost::fibers::fixedsize_stack(config_.fiber_stack_bytes),
                          [this, raw] { context_main(*raw); });
   }
-  if (locks_.size() < model_.locks.size()) locks_.resize(model_.locks.size());
+  if (locks_.size() < model_.locks.size()) {
+    locks_.resize(model_.locks.size());
+    golden_taker_.resize(model_.locks.size(), UINT32_MAX);
+  }
   if (tainted_.size() < model_.objects.size()) tainted_.resize(model_.objects.size(), false);
   while (verdicts_.size() < model_.workloads.size()) {
     verdicts_.emplace_back(model_.workloads[verdicts_.size()].name);
@@ -122,8 +125,6 @@ void Replay::on_event(const models::Event& e) {
   if (e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired) {
     // For the scope: the first context other than the crashed one to take each lock later.
     std::uint32_t l = model_.lock_index.at(e.lock);
-    if (golden_taker_.size() < model_.locks.size())
-      golden_taker_.resize(model_.locks.size(), UINT32_MAX);
     if (golden_taker_[l] == UINT32_MAX && e.context != crash_context_id_) {
       golden_taker_[l] = model_.context_index.at(e.context);
     }
@@ -135,12 +136,7 @@ void Replay::deliver(const models::Event& e) {
   ContextSim& c = *ctx_[model_.context_index.at(e.context)];
   if (c.drop_events) {
     ++out_.events_dropped;
-    if (e.type == EventType::kWakeup) {
-      ContextSim& t = *ctx_[model_.context_index.at(e.target)];
-      if (std::find(t.lost_wakers.begin(), t.lost_wakers.end(), c.index) == t.lost_wakers.end()) {
-        t.lost_wakers.push_back(c.index);
-      }
-    }
+    if (e.type == EventType::kWakeup) lose_wakeup(c, e.target);
     return;
   }
   c.queue.push_back(e);
@@ -148,7 +144,8 @@ void Replay::deliver(const models::Event& e) {
     c.input_wait = false;
     wake(c);
   }
-  if (c.queue.size() >= config_.stuck_check_queue && c.state == NodeState::kWaitingLock) {
+  // Every stuck_check_queue events queued behind a wait, check whether the wait is for good.
+  if (c.queue.size() % config_.stuck_check_queue == 0 && c.state == NodeState::kWaitingLock) {
     WaitForGraph g = build_wait_graph();
     if (g.analyze(c.index).deadlocked) {
       drop_queue(c);  // stuck for good: nothing will ever run its queued events

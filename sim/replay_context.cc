@@ -74,14 +74,17 @@ void Replay::context_main(ContextSim& c) {
   c.queue.clear();
 }
 
+void Replay::lose_wakeup(const ContextSim& sender, models::ContextId target) {
+  ContextSim& t = *ctx_[model_.context_index.at(target)];
+  if (std::find(t.lost_wakers.begin(), t.lost_wakers.end(), sender.index) == t.lost_wakers.end()) {
+    t.lost_wakers.push_back(sender.index);
+  }
+}
+
 void Replay::drop_queue(ContextSim& c) {
   // Nothing will replay these events; the wakeups among them are lost to their targets.
   for (const models::Event& q : c.queue) {
-    if (q.type != EventType::kWakeup) continue;
-    ContextSim& t = *ctx_[model_.context_index.at(q.target)];
-    if (std::find(t.lost_wakers.begin(), t.lost_wakers.end(), c.index) == t.lost_wakers.end()) {
-      t.lost_wakers.push_back(c.index);
-    }
+    if (q.type == EventType::kWakeup) lose_wakeup(c, q.target);
   }
   out_.events_dropped += c.queue.size();
   c.queue.clear();

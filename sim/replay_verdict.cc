@@ -2,8 +2,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 
+#include "models/sim_time.h"
 #include "sim/replay.h"
 
 namespace oopsim::sim {
@@ -15,9 +15,7 @@ std::string Replay::label(std::uint32_t context) const {
 }
 
 std::string Replay::secs(models::Ticks t) const {
-  std::uint64_t tps = model_.header.ticks_per_second;
-  int digits = std::min(9, static_cast<int>(std::ceil(std::log10(static_cast<double>(tps)))));
-  return fmt::format("{:.{}f}s", static_cast<double>(t) / static_cast<double>(tps), digits);
+  return models::format_seconds(t, model_.header.ticks_per_second);
 }
 
 WaitForGraph Replay::build_wait_graph() const {

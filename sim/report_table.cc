@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
-#include <cmath>
-
+#include "models/sim_time.h"
 #include "sim/report.h"
 #include "sim/report_summary.h"
 #include "sim/text_table.h"
@@ -9,11 +8,6 @@
 namespace oopsim::sim {
 
 namespace {
-
-std::string seconds(models::Ticks t, std::uint64_t tps) {
-  int digits = std::min(9, static_cast<int>(std::ceil(std::log10(static_cast<double>(tps)))));
-  return fmt::format("{:.{}f}s", static_cast<double>(t) / static_cast<double>(tps), digits);
-}
 
 std::string trace_heading(const Prediction& p) {
   std::string out = fmt::format("== {}\n", p.trace);
@@ -24,7 +18,8 @@ std::string trace_heading(const Prediction& p) {
   }
   out += fmt::format("   crash: {} in {} by {} ({}) at {}\n", models::name(p.crash_kind),
                      p.crash_function.empty() ? "?" : p.crash_function, p.crash_context,
-                     p.crash_context_kind, seconds(p.crash_time, p.header.ticks_per_second));
+                     p.crash_context_kind,
+                     models::format_seconds(p.crash_time, p.header.ticks_per_second));
   out += fmt::format("   scope: {}: {}\n", models::name(p.scope), p.scope_why);
   return out;
 }

@@ -81,16 +81,8 @@ TEST_P(GoldenScenario, PredictsTheExpectedOutcomesAndReport) {
   EXPECT_EQ(report, read_file(expected.string())) << "report differs from " << expected;
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = std::filesystem::path(info.param).stem().stem().string();
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
-
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenScenario, ::testing::ValuesIn(scenario_files("golden")),
-                         test_name);
+                         scenario_test_name);
 
 TEST(GoldenCoverage, EveryOutcomeCategoryIsExpectedUnderKillFaulty) {
   std::map<std::string, int> seen;

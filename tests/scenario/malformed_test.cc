@@ -38,16 +38,8 @@ TEST_P(MalformedTrace, IsRejectedWithTheExpectedMessageAndLine) {
   }
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = std::filesystem::path(info.param).stem().stem().string();
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
-
 INSTANTIATE_TEST_SUITE_P(Malformed, MalformedTrace,
-                         ::testing::ValuesIn(scenario_files("malformed")), test_name);
+                         ::testing::ValuesIn(scenario_files("malformed")), scenario_test_name);
 
 TEST(MalformedCoverage, AtLeastFifteenMalformedInputs) {
   EXPECT_GE(scenario_files("malformed").size(), 15u);

@@ -63,6 +63,14 @@ bool predict(const std::string& path, const std::string& policy, sim::Prediction
   return true;
 }
 
+std::string scenario_test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = fs::path(info.param).stem().stem().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
 std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
   std::vector<std::string> out;
   std::istringstream in(text);

@@ -1,6 +1,8 @@
 // Helpers for the scenario tests: find the scenario files, replay one under a policy.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,9 @@ void write_file(const std::string& path, const std::string& text);
 // Replays `path` under `policy`; fails the test (and returns false) on error.
 bool predict(const std::string& path, const std::string& policy, sim::Prediction& out,
              std::string* error = nullptr);
+
+// A gtest parameter name from a scenario path: its file name without extensions, '_' for the rest.
+std::string scenario_test_name(const ::testing::TestParamInfo<std::string>& info);
 
 // Lines of `text` that start with `prefix`, with the prefix removed.
 std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix);
