@@ -62,6 +62,15 @@ struct Event {
   OopsKind oops_kind = OopsKind::kUnspecified;
   std::string text;
   std::string workload;
+
+  // Dense indices of the ids above (declaration order), filled by the trace reader so that the
+  // engine never looks an id up again. kNone where the id is not set.
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  std::uint32_t context_ix = kNone;
+  std::uint32_t lock_ix = kNone;
+  std::uint32_t object_ix = kNone;
+  std::uint32_t target_ix = kNone;
+  std::uint32_t workload_ix = kNone;
 };
 
 }  // namespace oopsim::models

@@ -16,7 +16,7 @@ namespace oopsim::sim {
 struct EngineConfig {
   std::size_t fiber_stack_bytes = 64 * 1024;
   // Events the feeder hands out before it lets the contexts catch up.
-  std::size_t feed_batch = 256;
+  std::size_t feed_batch = 4096;
   // Each time a blocked context has this many more queued events, it is checked for being
   // stuck forever (its events are then dropped, keeping memory bounded).
   std::size_t stuck_check_queue = 4096;

@@ -35,7 +35,8 @@ struct Prediction {
   std::uint64_t events_replayed = 0;
   std::uint64_t events_ignored_after_crash = 0;  // the injected run's own continuation: never used
   std::uint64_t events_dropped = 0;              // for dead or forever-stuck contexts
-  std::uint64_t divergences = 0;  // golden steps that did not fit the simulated state
+  std::uint64_t divergences = 0;     // golden steps that did not fit the simulated state
+  std::uint64_t fiber_switches = 0;  // scheduler picks (a measure of engine cost)
   models::Ticks end_time = 0;
 };
 

@@ -124,19 +124,18 @@ void Replay::on_event(const models::Event& e) {
   if (models::is_report(e.type) || e.type == EventType::kFaultActivation) return;
   if (e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired) {
     // For the scope: the first context other than the crashed one to take each lock later.
-    std::uint32_t l = model_.lock_index.at(e.lock);
-    if (golden_taker_[l] == UINT32_MAX && e.context != crash_context_id_) {
-      golden_taker_[l] = model_.context_index.at(e.context);
+    if (golden_taker_[e.lock_ix] == UINT32_MAX && e.context != crash_context_id_) {
+      golden_taker_[e.lock_ix] = e.context_ix;
     }
   }
   deliver(e);
 }
 
 void Replay::deliver(const models::Event& e) {
-  ContextSim& c = *ctx_[model_.context_index.at(e.context)];
+  ContextSim& c = *ctx_[e.context_ix];
   if (c.drop_events) {
     ++out_.events_dropped;
-    if (e.type == EventType::kWakeup) lose_wakeup(c, e.target);
+    if (e.type == EventType::kWakeup) lose_wakeup(c, e.target_ix);
     return;
   }
   c.queue.push_back(e);
@@ -168,7 +167,7 @@ void Replay::drain_and_stop() {
         wake(*c);
       }
     }
-    boost::this_fiber::properties<SimFiberProps>().wake = UINT64_MAX;
+    boost::this_fiber::properties<SimFiberProps>().wake = SimScheduler::kNever;
     boost::this_fiber::yield();
     conclude();
   }

@@ -64,7 +64,7 @@ class Replay : public policies::EngineActions {
   void check_alive(ContextSim& c);
   void grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted);
   // The sender will never run its wakeup of `target`: the target, if it sleeps, waits on it.
-  void lose_wakeup(const ContextSim& sender, models::ContextId target);
+  void lose_wakeup(const ContextSim& sender, std::uint32_t target);
   void drop_queue(ContextSim& c);
   void diverge(const ContextSim& c, const models::Event& e, std::string_view what);
   void finding(std::uint32_t context, models::Outcome outcome, std::string why, bool required_only);

@@ -74,8 +74,8 @@ void Replay::context_main(ContextSim& c) {
   c.queue.clear();
 }
 
-void Replay::lose_wakeup(const ContextSim& sender, models::ContextId target) {
-  ContextSim& t = *ctx_[model_.context_index.at(target)];
+void Replay::lose_wakeup(const ContextSim& sender, std::uint32_t target) {
+  ContextSim& t = *ctx_[target];
   if (std::find(t.lost_wakers.begin(), t.lost_wakers.end(), sender.index) == t.lost_wakers.end()) {
     t.lost_wakers.push_back(sender.index);
   }
@@ -84,7 +84,7 @@ void Replay::lose_wakeup(const ContextSim& sender, models::ContextId target) {
 void Replay::drop_queue(ContextSim& c) {
   // Nothing will replay these events; the wakeups among them are lost to their targets.
   for (const models::Event& q : c.queue) {
-    if (q.type == EventType::kWakeup) lose_wakeup(c, q.target);
+    if (q.type == EventType::kWakeup) lose_wakeup(c, q.target_ix);
   }
   out_.events_dropped += c.queue.size();
   c.queue.clear();
@@ -153,7 +153,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
   switch (e.type) {
     case EventType::kLockAttempt:
     case EventType::kLockAcquired: {
-      std::uint32_t l = model_.lock_index.at(e.lock);
+      std::uint32_t l = e.lock_ix;
       if (e.type == EventType::kLockAcquired && c.confirm_lock == l) {
         c.confirm_lock = UINT32_MAX;  // confirms the attempt that got it
         return;
@@ -167,7 +167,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       return;
     }
     case EventType::kLockRelease: {
-      std::uint32_t l = model_.lock_index.at(e.lock);
+      std::uint32_t l = e.lock_ix;
       if (!locks_.holds(l, c.index)) {
         diverge(c, e, fmt::format("it does not hold {}", model_.locks[l].label()));
         return;
@@ -176,7 +176,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       return;
     }
     case EventType::kFork: {
-      ContextSim& child = *ctx_[model_.context_index.at(e.target)];
+      ContextSim& child = *ctx_[e.target_ix];
       if (child.started) {
         diverge(c, e, fmt::format("{} already runs", label(child.index)));
         return;
@@ -194,7 +194,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       }
       throw Killed{};
     case EventType::kWakeup: {
-      ContextSim& t = *ctx_[model_.context_index.at(e.target)];
+      ContextSim& t = *ctx_[e.target_ix];
       if (t.state == NodeState::kSleeping) {
         t.state = NodeState::kRunning;
         wake(t);
@@ -216,8 +216,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       }
       return;
     case EventType::kProgress: {
-      auto it = model_.workload_index.find(e.workload);
-      verdicts_[it->second].set_progress(static_cast<std::uint64_t>(e.value), sched_->now());
+      verdicts_[e.workload_ix].set_progress(static_cast<std::uint64_t>(e.value), sched_->now());
       return;
     }
     case EventType::kFaultActivation:
@@ -231,7 +230,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       oops(c, e, true);
       return;
     case EventType::kObjectWrite: {
-      std::uint32_t o = model_.object_index.at(e.object);
+      std::uint32_t o = e.object_ix;
       if (activated_ && !crashed_ && c.index == activator_) {
         const models::ObjectInfo& obj = model_.objects[o];
         if (!tainted_[o]) {
@@ -246,7 +245,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       return;
     }
     case EventType::kObjectRead: {
-      std::uint32_t o = model_.object_index.at(e.object);
+      std::uint32_t o = e.object_ix;
       if (!tainted_[o] || c.index == activator_) return;
       if (!reported_reads_.insert({o, c.index}).second) return;
       const models::ObjectInfo& obj = model_.objects[o];

@@ -37,7 +37,7 @@ WaitForGraph Replay::build_wait_graph() const {
     if (c->state != NodeState::kWaitingLock && c->state != NodeState::kSleeping) continue;
     for (const models::Event& e : c->queue) {
       if (e.type != models::EventType::kWakeup) continue;
-      std::uint32_t t = model_.context_index.at(e.target);
+      std::uint32_t t = e.target_ix;
       if (ctx_[t]->state == NodeState::kSleeping) g.add_edge(t, c->index, UINT32_MAX);
     }
   }
@@ -85,6 +85,7 @@ std::string Replay::describe_chain(const DeadlockVerdict& v) const {
 
 void Replay::conclude() {
   out_.end_time = last_time_;
+  out_.fiber_switches = sched_->switches();
   out_.header = model_.header;
   out_.fault = model_.fault;
   if (!panicked_) {

@@ -29,11 +29,16 @@ class SimScheduler : public boost::fibers::algo::algorithm_with_properties<SimFi
   void suspend_until(std::chrono::steady_clock::time_point const&) noexcept override {}
   void notify() noexcept override {}
 
+  // The time of a fiber that waits for nothing in simulated time (Boost's dispatcher; the feeder
+  // once the trace is read): it runs only when nothing else can.
+  static constexpr models::Ticks kNever = UINT64_MAX;
+
   models::Ticks now() const { return now_; }
   // Moves the clock forward without a switch (the running fiber runs on at `t`).
   void advance(models::Ticks t) { now_ = std::max(now_, t); }
   // True when the running fiber may run on at `t` without letting another fiber go first.
   bool may_run_on(models::Ticks t) const { return ready_.empty() || t < ready_.top().time; }
+  // Picks that handed the CPU to a fiber with simulated work (the dispatcher's are not counted).
   std::uint64_t switches() const { return switches_; }
 
  private:

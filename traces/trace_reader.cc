@@ -174,8 +174,8 @@ TraceReader::Item TraceReader::on_section(const trace::TracePacket& p) {
 
 bool TraceReader::take_lock(ContextState& cs, models::LockId lock, LockMode mode,
                             std::string& what) {
-  const models::LockInfo& info = model_.locks[model_.lock_index.at(lock)];
-  LockState& ls = lock_state_[model_.lock_index.at(lock)];
+  const models::LockInfo& info = model_.locks[event_.lock_ix];
+  LockState& ls = lock_state_[event_.lock_ix];
   if (mode == LockMode::kShared && !models::shareable(info.kind)) {
     what =
         fmt::format("lock {} is a {}, which cannot be taken shared", lock, models::name(info.kind));
@@ -207,7 +207,8 @@ bool TraceReader::take_lock(ContextState& cs, models::LockId lock, LockMode mode
 }
 
 bool TraceReader::check_event(std::string& what) {
-  const models::Event& e = event_;
+  models::Event& e = event_;
+  e.context_ix = e.lock_ix = e.object_ix = e.target_ix = e.workload_ix = models::Event::kNone;
   auto ci = model_.context_index.find(e.context);
   if (ci == model_.context_index.end()) {
     what = section_ == SectionKind::kGolden
@@ -216,6 +217,7 @@ bool TraceReader::check_event(std::string& what) {
                : fmt::format("event for undeclared context {}", e.context);
     return false;
   }
+  e.context_ix = ci->second;
   ContextState& cs = ctx_state_[ci->second];
   const models::ContextInfo& ctx = model_.contexts[ci->second];
   if (cs.any_event && e.time < cs.last_time) {
@@ -237,21 +239,38 @@ bool TraceReader::check_event(std::string& what) {
                        e.context, ctx.parent);
     return false;
   }
-  if (e.lock != 0 && model_.lock(e.lock) == nullptr) {
-    what = fmt::format("unknown lock {}", e.lock);
-    return false;
+  if (e.lock != 0) {
+    auto it = model_.lock_index.find(e.lock);
+    if (it == model_.lock_index.end()) {
+      what = fmt::format("unknown lock {}", e.lock);
+      return false;
+    }
+    e.lock_ix = it->second;
   }
-  if (e.object != 0 && model_.object(e.object) == nullptr) {
-    what = fmt::format("unknown object {}", e.object);
-    return false;
+  if (e.object != 0) {
+    auto it = model_.object_index.find(e.object);
+    if (it == model_.object_index.end()) {
+      what = fmt::format("unknown object {}", e.object);
+      return false;
+    }
+    e.object_ix = it->second;
   }
-  if (e.target != 0 && model_.context(e.target) == nullptr) {
-    what = fmt::format("{} event names unknown context {}", models::name(e.type), e.target);
-    return false;
+  if (e.target != 0) {
+    auto it = model_.context_index.find(e.target);
+    if (it == model_.context_index.end()) {
+      what = fmt::format("{} event names unknown context {}", models::name(e.type), e.target);
+      return false;
+    }
+    e.target_ix = it->second;
   }
-  if (!e.workload.empty() && model_.workload(e.workload) == nullptr) {
-    what = fmt::format("{} event names undeclared workload '{}'", models::name(e.type), e.workload);
-    return false;
+  if (!e.workload.empty()) {
+    auto it = model_.workload_index.find(e.workload);
+    if (it == model_.workload_index.end()) {
+      what =
+          fmt::format("{} event names undeclared workload '{}'", models::name(e.type), e.workload);
+      return false;
+    }
+    e.workload_ix = it->second;
   }
   cs.any_event = true;
   cs.last_time = e.time;
@@ -259,9 +278,9 @@ bool TraceReader::check_event(std::string& what) {
 
   switch (e.type) {
     case EventType::kLockAttempt:
-      if (e.mode == LockMode::kShared && !models::shareable(model_.lock(e.lock)->kind)) {
+      if (e.mode == LockMode::kShared && !models::shareable(model_.locks[e.lock_ix].kind)) {
         what = fmt::format("lock {} is a {}, which cannot be taken shared", e.lock,
-                           models::name(model_.lock(e.lock)->kind));
+                           models::name(model_.locks[e.lock_ix].kind));
         return false;
       }
       return true;
@@ -275,7 +294,7 @@ bool TraceReader::check_event(std::string& what) {
             fmt::format("context {} releases lock {}, which it does not hold", e.context, e.lock);
         return false;
       }
-      LockState& ls = lock_state_[model_.lock_index.at(e.lock)];
+      LockState& ls = lock_state_[e.lock_ix];
       if (it->second == LockMode::kShared) {
         --ls.shared;
       } else {
@@ -285,13 +304,13 @@ bool TraceReader::check_event(std::string& what) {
       return true;
     }
     case EventType::kFork: {
-      const models::ContextInfo* child = model_.context(e.target);
+      const models::ContextInfo* child = &model_.contexts[e.target_ix];
       if (child->parent != e.context) {
         what = fmt::format("context {} forks context {}, which is declared with parent {}",
                            e.context, e.target, child->parent);
         return false;
       }
-      ContextState& child_state = ctx_state_[model_.context_index.at(e.target)];
+      ContextState& child_state = ctx_state_[e.target_ix];
       if (child_state.forked) {
         what = fmt::format("context {} is forked twice", e.target);
         return false;
