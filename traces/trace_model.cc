@@ -29,18 +29,18 @@ std::string_view name(SectionKind kind) {
 }
 
 const models::ContextInfo* TraceModel::context(models::ContextId id) const {
-  auto it = context_index.find(id);
-  return it == context_index.end() ? nullptr : &contexts[it->second];
+  std::uint32_t i = context_index.find(id);
+  return i == IdIndex::kNone ? nullptr : &contexts[i];
 }
 
 const models::LockInfo* TraceModel::lock(models::LockId id) const {
-  auto it = lock_index.find(id);
-  return it == lock_index.end() ? nullptr : &locks[it->second];
+  std::uint32_t i = lock_index.find(id);
+  return i == IdIndex::kNone ? nullptr : &locks[i];
 }
 
 const models::ObjectInfo* TraceModel::object(models::ObjectId id) const {
-  auto it = object_index.find(id);
-  return it == object_index.end() ? nullptr : &objects[it->second];
+  std::uint32_t i = object_index.find(id);
+  return i == IdIndex::kNone ? nullptr : &objects[i];
 }
 
 const models::WorkloadInfo* TraceModel::workload(const std::string& name) const {

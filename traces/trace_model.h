@@ -14,6 +14,7 @@
 #include "models/kernel_model.h"
 #include "models/outcome.h"
 #include "models/workload_model.h"
+#include "traces/id_index.h"
 
 namespace oopsim::traces {
 
@@ -45,9 +46,9 @@ struct TraceModel {
   std::vector<models::LockInfo> locks;
   std::vector<models::ObjectInfo> objects;
   std::vector<models::WorkloadInfo> workloads;
-  std::unordered_map<models::ContextId, std::uint32_t> context_index;
-  std::unordered_map<models::LockId, std::uint32_t> lock_index;
-  std::unordered_map<models::ObjectId, std::uint32_t> object_index;
+  IdIndex context_index;
+  IdIndex lock_index;
+  IdIndex object_index;
   std::map<std::string, std::uint32_t> workload_index;
 
   const models::ContextInfo* context(models::ContextId id) const;

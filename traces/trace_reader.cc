@@ -82,19 +82,18 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
   } else if (p.has_context()) {
     models::ContextInfo c;
     if (!decode_context(p.context(), c, what)) return fail(what);
-    if (model_.context_index.count(c.id) != 0)
+    if (model_.context_index.contains(c.id))
       return fail(fmt::format("context {} declared twice", c.id));
     if (c.parent != 0 && model_.context(c.parent) == nullptr) {
       return fail(fmt::format("context {} has undeclared parent {}", c.id, c.parent));
     }
-    model_.context_index.emplace(c.id, static_cast<std::uint32_t>(model_.contexts.size()));
+    model_.context_index.insert(c.id, static_cast<std::uint32_t>(model_.contexts.size()));
     model_.contexts.push_back(std::move(c));
     ctx_state_.emplace_back();
   } else if (p.has_lock()) {
     models::LockInfo l;
     if (!decode_lock(p.lock(), l, what)) return fail(what);
-    if (model_.lock_index.count(l.id) != 0)
-      return fail(fmt::format("lock {} declared twice", l.id));
+    if (model_.lock_index.contains(l.id)) return fail(fmt::format("lock {} declared twice", l.id));
     for (models::ContextId holder : l.held_at_start) {
       if (model_.context(holder) == nullptr) {
         return fail(fmt::format("lock {} is held at start by undeclared context {}", l.id, holder));
@@ -104,13 +103,13 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
       return fail(
           fmt::format("lock {} has holders at start but is declared after the runs began", l.id));
     }
-    model_.lock_index.emplace(l.id, static_cast<std::uint32_t>(model_.locks.size()));
+    model_.lock_index.insert(l.id, static_cast<std::uint32_t>(model_.locks.size()));
     model_.locks.push_back(std::move(l));
     lock_state_.emplace_back();
   } else if (p.has_object()) {
     models::ObjectInfo o;
     if (!decode_object(p.object(), o, what)) return fail(what);
-    if (model_.object_index.count(o.id) != 0)
+    if (model_.object_index.contains(o.id))
       return fail(fmt::format("object {} declared twice", o.id));
     if (o.guarded_by != 0 && model_.lock(o.guarded_by) == nullptr) {
       return fail(fmt::format("object {} is guarded by undeclared lock {}", o.id, o.guarded_by));
@@ -118,7 +117,7 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
     if (o.owner != 0 && model_.context(o.owner) == nullptr) {
       return fail(fmt::format("object {} is owned by undeclared context {}", o.id, o.owner));
     }
-    model_.object_index.emplace(o.id, static_cast<std::uint32_t>(model_.objects.size()));
+    model_.object_index.insert(o.id, static_cast<std::uint32_t>(model_.objects.size()));
     model_.objects.push_back(std::move(o));
   } else if (p.has_workload()) {
     models::WorkloadInfo w;
@@ -209,17 +208,17 @@ bool TraceReader::take_lock(ContextState& cs, models::LockId lock, LockMode mode
 bool TraceReader::check_event(std::string& what) {
   models::Event& e = event_;
   e.context_ix = e.lock_ix = e.object_ix = e.target_ix = e.workload_ix = models::Event::kNone;
-  auto ci = model_.context_index.find(e.context);
-  if (ci == model_.context_index.end()) {
+  std::uint32_t ci = model_.context_index.find(e.context);
+  if (ci == IdIndex::kNone) {
     what = section_ == SectionKind::kGolden
                ? fmt::format("golden event for context {}, which the trace does not declare",
                              e.context)
                : fmt::format("event for undeclared context {}", e.context);
     return false;
   }
-  e.context_ix = ci->second;
-  ContextState& cs = ctx_state_[ci->second];
-  const models::ContextInfo& ctx = model_.contexts[ci->second];
+  e.context_ix = ci;
+  ContextState& cs = ctx_state_[ci];
+  const models::ContextInfo& ctx = model_.contexts[ci];
   if (cs.any_event && e.time < cs.last_time) {
     what = fmt::format("time goes backwards for context {}: {} after {}", e.context, e.time,
                        cs.last_time);
@@ -240,28 +239,28 @@ bool TraceReader::check_event(std::string& what) {
     return false;
   }
   if (e.lock != 0) {
-    auto it = model_.lock_index.find(e.lock);
-    if (it == model_.lock_index.end()) {
+    std::uint32_t it = model_.lock_index.find(e.lock);
+    if (it == IdIndex::kNone) {
       what = fmt::format("unknown lock {}", e.lock);
       return false;
     }
-    e.lock_ix = it->second;
+    e.lock_ix = it;
   }
   if (e.object != 0) {
-    auto it = model_.object_index.find(e.object);
-    if (it == model_.object_index.end()) {
+    std::uint32_t it = model_.object_index.find(e.object);
+    if (it == IdIndex::kNone) {
       what = fmt::format("unknown object {}", e.object);
       return false;
     }
-    e.object_ix = it->second;
+    e.object_ix = it;
   }
   if (e.target != 0) {
-    auto it = model_.context_index.find(e.target);
-    if (it == model_.context_index.end()) {
+    std::uint32_t it = model_.context_index.find(e.target);
+    if (it == IdIndex::kNone) {
       what = fmt::format("{} event names unknown context {}", models::name(e.type), e.target);
       return false;
     }
-    e.target_ix = it->second;
+    e.target_ix = it;
   }
   if (!e.workload.empty()) {
     auto it = model_.workload_index.find(e.workload);
