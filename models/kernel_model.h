@@ -41,7 +41,8 @@ struct ContextInfo {
   std::string comm;
   ContextKind kind = ContextKind::kUserTask;
   std::vector<std::string> workloads;
-  ContextId parent = 0;  // 0: exists from the start
+  ContextId parent = 0;   // 0: exists from the start
+  std::string subsystem;  // kernel threads: the subsystem they serve
 
   // "comm[pid]" as the kernel prints a task.
   std::string label() const;
@@ -64,6 +65,9 @@ struct ObjectInfo {
   ObjectId id = 0;
   std::string name;
   ObjectClass cls = ObjectClass::kPlain;
+  bool cls_given = true;  // false: look `type` up in the state-class table
+  std::string type;
+  std::string subsystem;
   LockId guarded_by = 0;
   ContextId owner = 0;  // 0: shared
 };

@@ -18,6 +18,7 @@ struct WorkloadInfo {
   std::vector<ContextId> required;  // contexts (processes) it cannot do without
   std::string progress;             // name of its progress counter
   std::uint64_t target = 0;         // success: the counter reaches this value (0: no target)
+  bool retries = false;             // it retries a failed request (an error return is not seen)
 };
 
 // One thing that happened to a workload, with the reason as a sentence.

@@ -6,12 +6,20 @@ namespace oopsim::policies {
 
 PolicyInfo panic_policy_info();
 PolicyInfo kill_faulty_policy_info();
+PolicyInfo lock_release_policy_info();
+PolicyInfo subsystem_restart_policy_info();
+PolicyInfo microreboot_policy_info();
+PolicyInfo request_rollback_policy_info();
 
 const PolicyRegistry& builtin_policies() {
   static const PolicyRegistry registry = [] {
     PolicyRegistry r;
     r.add(panic_policy_info());
     r.add(kill_faulty_policy_info());
+    r.add(lock_release_policy_info());
+    r.add(subsystem_restart_policy_info());
+    r.add(microreboot_policy_info());
+    r.add(request_rollback_policy_info());
     return r;
   }();
   return registry;

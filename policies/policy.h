@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/event.h"
+#include "models/fault_model.h"
 #include "models/kernel_model.h"
 
 namespace oopsim::policies {
@@ -32,9 +33,33 @@ class EngineActions {
   virtual std::vector<models::LockId> locks_held_by(models::ContextId id) const = 0;
   virtual bool is_alive(models::ContextId id) const = 0;
   virtual models::Ticks now() const = 0;
+  virtual std::uint64_t ticks_per_second() const = 0;
+  // The injected fault, if the trace declares it (its subsystem, module, symbol).
+  virtual const models::FaultInfo* fault() const = 0;
+  virtual std::vector<models::ContextId> contexts() const = 0;
+  virtual std::vector<models::LockId> locks() const = 0;
+  // The faulting context and every context that has read state the fault left bad.
+  virtual std::vector<models::ContextId> reached_contexts() const = 0;
+  virtual bool in_syscall(models::ContextId id) const = 0;
 
   // The context dies where it stands; the locks it holds stay held.
   virtual void kill(models::ContextId id, std::string_view why) = 0;
+  // A dead context comes back after `delay` and goes on with its golden continuation.
+  virtual void restart(models::ContextId id, models::Ticks delay, std::string_view why) = 0;
+  // The context's current request returns an error: detect-error for its workloads, unless they
+  // retry.
+  virtual void fail_request(models::ContextId id, std::string_view why) = 0;
+  // The context's current system call is undone: the locks it took and the state it wrote since
+  // the call began are given back, and the call fails (fail_request). False when it is not in a
+  // system call (nothing is done).
+  virtual bool rollback_request(models::ContextId id, std::string_view why) = 0;
+  // Every lock of the subsystem is released (waiters and holders inside it get an error return)
+  // and its state is discarded.
+  virtual void reset_subsystem(std::string_view subsystem, std::string_view why) = 0;
+  // All kernel state is thrown away (a reboot): nothing is bad any more.
+  virtual void discard_all_state(std::string_view why) = 0;
+  // Nothing runs for `duration` (every context's later events are delayed).
+  virtual void pause_all(models::Ticks duration, std::string_view why) = 0;
   // The holder loses the lock; its waiters are woken in order.
   virtual void release_lock(models::ContextId holder, models::LockId lock,
                             std::string_view why) = 0;

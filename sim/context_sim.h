@@ -42,7 +42,13 @@ struct ContextSim {
   std::uint32_t pending_wakeups = 0;
   std::vector<std::uint32_t> lost_wakers;  // dead or stuck contexts whose wakeup it still needs
 
+  models::Ticks resume_at = 0;  // paused (a restart) until then
+  std::uint32_t syscall_depth = 0;
+  models::Ticks syscall_since = 0;
+  std::vector<std::uint32_t> written_in_syscall;  // objects written since the syscall began
+
   boost::fibers::context* fiber = nullptr;
+  bool fiber_done = false;
   bool suspended = false;
   bool input_wait = false;
 };

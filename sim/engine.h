@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 
+#include "models/state_class_table.h"
 #include "policies/policy.h"
 #include "sim/prediction.h"
 #include "traces/trace_error.h"
@@ -20,6 +21,8 @@ struct EngineConfig {
   // Each time a blocked context has this many more queued events, it is checked for being
   // stuck forever (its events are then dropped, keeping memory bounded).
   std::size_t stuck_check_queue = 4096;
+  // Object types -> classes; nullptr: the built-in table.
+  const models::StateClassTable* state_classes = nullptr;
 };
 
 class Engine {

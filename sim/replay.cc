@@ -41,18 +41,44 @@ void Replay::sync_declarations() {
     c->state = c->started ? NodeState::kRunning : NodeState::kNotStarted;
     ContextSim* raw = c.get();
     ctx_.push_back(std::move(c));
-    fibers_.emplace_back(std::allocator_arg,
-                         boost::fibers::fixedsize_stack(config_.fiber_stack_bytes),
-                         [this, raw] { context_main(*raw); });
+    start_fiber(*raw);
   }
   if (locks_.size() < model_.locks.size()) {
     locks_.resize(model_.locks.size());
     golden_taker_.resize(model_.locks.size(), UINT32_MAX);
+    guarded_.resize(model_.locks.size());
   }
-  if (tainted_.size() < model_.objects.size()) tainted_.resize(model_.objects.size(), false);
+  const models::StateClassTable& classes =
+      config_.state_classes ? *config_.state_classes : models::StateClassTable::builtin();
+  while (cls_.size() < model_.objects.size()) {
+    const models::ObjectInfo& o = model_.objects[cls_.size()];
+    models::ObjectClass cls = o.cls;
+    if (!o.cls_given) {
+      std::optional<models::ObjectClass> found = classes.find(o.type);
+      if (!found) {
+        error_ = reader_.source_error_here(fmt::format(
+            "object {} has type '{}', which the state-class table does not know (give its class, "
+            "or add a row with --state-classes)",
+            o.id, o.type));
+        cls = models::ObjectClass::kPlain;
+      } else {
+        cls = *found;
+      }
+    }
+    if (o.guarded_by != 0) guarded_[model_.lock_index.at(o.guarded_by)].push_back(cls_.size());
+    cls_.push_back(cls);
+  }
+  state_.resize(model_.objects.size());
   while (verdicts_.size() < model_.workloads.size()) {
     verdicts_.emplace_back(model_.workloads[verdicts_.size()].name);
   }
+}
+
+void Replay::start_fiber(ContextSim& c) {
+  c.fiber_done = false;
+  fibers_.emplace_back(std::allocator_arg,
+                       boost::fibers::fixedsize_stack(config_.fiber_stack_bytes),
+                       [this, &c] { context_main(c); });
 }
 
 void Replay::start_runs() {
@@ -78,6 +104,7 @@ void Replay::feed() {
     switch (item) {
       case Item::kDeclaration:
         sync_declarations();
+        if (error_) return;
         break;
       case Item::kSection:
         sync_declarations();

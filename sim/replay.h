@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "models/consistency_model.h"
+#include "models/propagation_graph.h"
 #include "policies/policy.h"
 #include "sim/context_sim.h"
 #include "sim/engine.h"
@@ -37,7 +39,19 @@ class Replay : public policies::EngineActions {
   std::vector<models::LockId> locks_held_by(models::ContextId id) const override;
   bool is_alive(models::ContextId id) const override;
   models::Ticks now() const override { return sched_->now(); }
+  const models::FaultInfo* fault() const override;
+  std::vector<models::ContextId> contexts() const override;
+  std::vector<models::LockId> locks() const override;
+  std::vector<models::ContextId> reached_contexts() const override;
+  bool in_syscall(models::ContextId id) const override;
+  std::uint64_t ticks_per_second() const override { return model_.header.ticks_per_second; }
   void kill(models::ContextId id, std::string_view why) override;
+  void restart(models::ContextId id, models::Ticks delay, std::string_view why) override;
+  void fail_request(models::ContextId id, std::string_view why) override;
+  bool rollback_request(models::ContextId id, std::string_view why) override;
+  void reset_subsystem(std::string_view subsystem, std::string_view why) override;
+  void discard_all_state(std::string_view why) override;
+  void pause_all(models::Ticks duration, std::string_view why) override;
   void release_lock(models::ContextId holder, models::LockId lock, std::string_view why) override;
   void panic(std::string_view why) override;
   void note(std::string_view text) override;
@@ -67,7 +81,11 @@ class Replay : public policies::EngineActions {
   void lose_wakeup(const ContextSim& sender, std::uint32_t target);
   void drop_queue(ContextSim& c);
   void diverge(const ContextSim& c, const models::Event& e, std::string_view what);
-  void finding(std::uint32_t context, models::Outcome outcome, std::string why, bool required_only);
+  void finding(std::uint32_t context, models::Outcome outcome, std::string why, bool required_only,
+               std::optional<models::Ticks> when = std::nullopt);
+  void read_bad_state(ContextSim& c, const models::Event& e);
+  void start_fiber(ContextSim& c);
+  models::PropagationGraph& spread(std::uint32_t root);
 
   // verdicts (replay_verdict.cc)
   void conclude();
@@ -87,7 +105,11 @@ class Replay : public policies::EngineActions {
   std::vector<std::unique_ptr<ContextSim>> ctx_;
   std::vector<boost::fibers::fiber> fibers_;
   LockTable locks_;
-  std::vector<bool> tainted_;                                         // by object index
+  models::ConsistencyModel state_;                   // by object index
+  std::vector<models::ObjectClass> cls_;             // resolved class, by object index
+  std::vector<std::vector<std::uint32_t>> guarded_;  // by lock index: objects it guards
+  std::optional<models::PropagationGraph> spread_;
+  models::Ticks pause_until_ = 0;
   std::set<std::pair<std::uint32_t, std::uint32_t>> reported_reads_;  // (object, context)
   std::vector<models::WorkloadVerdict> verdicts_;
 
@@ -108,7 +130,6 @@ class Replay : public policies::EngineActions {
   models::ContextId crash_context_id_ = 0;
   std::vector<std::uint32_t>
       golden_taker_;  // by lock: first other context to take it after the crash
-  std::vector<std::string> global_reasons_;
   std::uint64_t since_yield_ = 0;
 };
 

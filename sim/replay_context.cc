@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "sim/replay.h"
 
@@ -46,7 +47,7 @@ void Replay::context_main(ContextSim& c) {
       models::Event e = std::move(c.queue.front());
       c.queue.pop_front();
       models::Ticks t = c.has_prev ? c.prev_sim + (e.time - c.prev_trace) : e.time;
-      t = std::max(t, sched_->now());
+      t = std::max({t, sched_->now(), c.resume_at, pause_until_});
       c.has_prev = true;
       c.prev_trace = e.time;
       c.prev_sim = t;
@@ -64,7 +65,8 @@ void Replay::context_main(ContextSim& c) {
     }
     if (c.state == NodeState::kRunning) c.state = NodeState::kFinished;
   } catch (const Killed&) {
-    // A dead context: its fiber ends here.
+    // A dead context: its fiber ends here, and nothing will replay its events.
+    if (c.dead) drop_queue(c);
   } catch (const std::exception& ex) {
     if (!error_)
       error_ =
@@ -72,6 +74,7 @@ void Replay::context_main(ContextSim& c) {
     error_->kind = traces::ErrorKind::kData;
   }
   c.queue.clear();
+  c.fiber_done = true;
 }
 
 void Replay::lose_wakeup(const ContextSim& sender, std::uint32_t target) {
@@ -99,7 +102,8 @@ void Replay::diverge(const ContextSim& c, const models::Event& e, std::string_vi
   }
 }
 
-void Replay::finding(std::uint32_t context, Outcome outcome, std::string why, bool required_only) {
+void Replay::finding(std::uint32_t context, Outcome outcome, std::string why, bool required_only,
+                     std::optional<models::Ticks> when) {
   const models::ContextInfo& info = model_.contexts[context];
   for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
     const models::WorkloadInfo& wl = model_.workloads[w];
@@ -107,7 +111,7 @@ void Replay::finding(std::uint32_t context, Outcome outcome, std::string why, bo
     bool member =
         std::find(info.workloads.begin(), info.workloads.end(), wl.name) != info.workloads.end();
     if (required_only ? required : (member || required)) {
-      verdicts_[w].add(models::Finding{sched_->now(), outcome, why});
+      verdicts_[w].add(models::Finding{when ? *when : sched_->now(), outcome, why});
     }
   }
 }
@@ -229,58 +233,28 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
     case EventType::kOops:
       oops(c, e, true);
       return;
+    case EventType::kSyscallEnter:
+      if (c.syscall_depth++ == 0) {
+        c.syscall_since = sched_->now();
+        c.written_in_syscall.clear();
+      }
+      return;
+    case EventType::kSyscallExit:
+      if (c.syscall_depth > 0) --c.syscall_depth;
+      return;
     case EventType::kObjectWrite: {
       std::uint32_t o = e.object_ix;
+      if (c.syscall_depth > 0) c.written_in_syscall.push_back(o);
       if (activated_ && !crashed_ && c.index == activator_) {
         const models::ObjectInfo& obj = model_.objects[o];
-        if (!tainted_[o]) {
-          tainted_[o] = true;
-          if (obj.owner != c.id) {
-            global_reasons_.push_back(fmt::format(
-                "the faulting context wrote shared object {} after the fault's activation",
-                obj.name));
-          }
-        }
+        state_.taint(o, fmt::format("{} wrote it after the fault's activation", label(c.index)));
+        spread(c.index).writes(o, obj.name, obj.owner != c.id);
       }
       return;
     }
-    case EventType::kObjectRead: {
-      std::uint32_t o = e.object_ix;
-      if (!tainted_[o] || c.index == activator_) return;
-      if (!reported_reads_.insert({o, c.index}).second) return;
-      const models::ObjectInfo& obj = model_.objects[o];
-      switch (obj.cls) {
-        case models::ObjectClass::kPointer: {
-          std::string why = fmt::format("{} read {} ({} state the fault corrupted) and oopsed",
-                                        label(c.index), obj.name, models::name(obj.cls));
-          note(why);
-          finding(c.index, Outcome::kOopsAgain, why, false);
-          models::Event again = e;
-          again.type = EventType::kOops;
-          again.oops_kind = models::OopsKind::kPagingFault;
-          again.text = obj.name;
-          oops(c, again, false);
-          return;
-        }
-        case models::ObjectClass::kChecked: {
-          std::string why = fmt::format(
-              "{} read {}, a checked structure the fault corrupted: the check reports an error",
-              label(c.index), obj.name);
-          note(why);
-          finding(c.index, Outcome::kDetectError, why, false);
-          return;
-        }
-        case models::ObjectClass::kPlain: {
-          std::string why =
-              fmt::format("{} read {}, plain data the fault may have left wrong, and went on",
-                          label(c.index), obj.name);
-          note(why);
-          finding(c.index, Outcome::kSurvivedInconsistent, why, false);
-          return;
-        }
-      }
+    case EventType::kObjectRead:
+      read_bad_state(c, e);
       return;
-    }
     case EventType::kError:
       if (activated_) {
         std::string why =
@@ -291,6 +265,51 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       return;
     default:
       return;
+  }
+}
+
+models::PropagationGraph& Replay::spread(std::uint32_t root) {
+  if (!spread_) spread_.emplace(root, label(root));
+  return *spread_;
+}
+
+void Replay::read_bad_state(ContextSim& c, const models::Event& e) {
+  std::uint32_t o = e.object_ix;
+  if (!state_.bad(o) || c.index == activator_) return;
+  if (!reported_reads_.insert({o, c.index}).second) return;
+  const models::ObjectInfo& obj = model_.objects[o];
+  models::ObjectClass cls = cls_[o];
+  spread(faulty_ != UINT32_MAX ? faulty_ : c.index)
+      .reads(o, obj.name, obj.owner == 0, c.index, label(c.index));
+  std::string state = fmt::format("{} ({})", models::name(state_.mark(o)), state_.why(o));
+  switch (cls) {
+    case models::ObjectClass::kPointer: {
+      std::string why = fmt::format("{} read {}, {} state left {}, and oopsed", label(c.index),
+                                    obj.name, models::name(cls), state);
+      note(why);
+      finding(c.index, Outcome::kOopsAgain, why, false);
+      models::Event again = e;
+      again.type = EventType::kOops;
+      again.oops_kind = models::OopsKind::kPagingFault;
+      again.text = obj.name;
+      oops(c, again, false);
+      return;
+    }
+    case models::ObjectClass::kChecked: {
+      std::string why =
+          fmt::format("{} read {}, a checked structure left {}: the check reports an error",
+                      label(c.index), obj.name, state);
+      note(why);
+      finding(c.index, Outcome::kDetectError, why, false);
+      return;
+    }
+    case models::ObjectClass::kPlain: {
+      std::string why = fmt::format("{} read {}, plain data left {}, and went on with it",
+                                    label(c.index), obj.name, state);
+      note(why);
+      finding(c.index, Outcome::kSurvivedInconsistent, why, false);
+      return;
+    }
   }
 }
 
@@ -306,6 +325,14 @@ void Replay::oops(ContextSim& c, const models::Event& e, bool first) {
     faulty_ = c.index;
     crash_sim_time_ = sched_->now();
     held_at_crash_ = c.held;
+    // A critical section cut short: what those locks guard may be half-updated.
+    for (const HeldLock& h : c.held) {
+      for (std::uint32_t o : guarded_[h.lock]) {
+        state_.mark_possibly_inconsistent(
+            o, fmt::format("guarded by {}, which {} held when it crashed",
+                           model_.locks[h.lock].label(), label(c.index)));
+      }
+    }
     if (model_.header.window != 0) window_end_ = crash_sim_time_ + model_.header.window;
     const models::ContextInfo& info = model_.contexts[c.index];
     out_.crash_time = crash_sim_time_;
@@ -353,16 +380,143 @@ void Replay::kill(models::ContextId id, std::string_view why) {
   c.died_at = sched_->now();
   c.death = std::string(why);
   c.state = NodeState::kDead;
-  drop_queue(c);
   note(fmt::format("{} killed: {}", label(c.index), why));
-  finding(c.index, Outcome::kNoProc,
-          fmt::format("required {} was killed ({})", label(c.index), why), true);
   // Its private objects go with it.
-  for (std::size_t o = 0; o < model_.objects.size(); ++o) {
-    if (model_.objects[o].owner == c.id) tainted_[o] = false;
+  for (std::uint32_t o = 0; o < model_.objects.size(); ++o) {
+    if (model_.objects[o].owner == c.id) state_.discard(o);
   }
   c.input_wait = false;
-  wake(c);  // a blocked fiber unwinds
+  wake(c);  // a blocked fiber unwinds (and drops its events)
+}
+
+void Replay::restart(models::ContextId id, models::Ticks delay, std::string_view why) {
+  ContextSim& c = *ctx_[model_.context_index.at(id)];
+  if (!c.dead) return;
+  c.dead = false;
+  c.death.clear();
+  c.state = NodeState::kRunning;
+  c.resume_at = sched_->now() + delay;
+  c.syscall_depth = 0;
+  note(fmt::format("{} restarts at {}: {}", label(c.index), secs(c.resume_at), why));
+  if (c.fiber_done) {  // its fiber already ended: a new one takes the golden events from here
+    c.drop_events = false;
+    start_fiber(c);
+  }
+}
+
+const models::FaultInfo* Replay::fault() const {
+  return model_.fault ? &*model_.fault : nullptr;
+}
+
+std::vector<models::ContextId> Replay::contexts() const {
+  std::vector<models::ContextId> out;
+  for (const models::ContextInfo& c : model_.contexts) out.push_back(c.id);
+  return out;
+}
+
+std::vector<models::LockId> Replay::locks() const {
+  std::vector<models::LockId> out;
+  for (const models::LockInfo& l : model_.locks) out.push_back(l.id);
+  return out;
+}
+
+std::vector<models::ContextId> Replay::reached_contexts() const {
+  std::vector<models::ContextId> out;
+  if (faulty_ != UINT32_MAX) out.push_back(model_.contexts[faulty_].id);
+  if (spread_) {
+    for (std::uint32_t r : spread_->readers()) {
+      models::ContextId id = model_.contexts[r].id;
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    }
+  }
+  return out;
+}
+
+bool Replay::in_syscall(models::ContextId id) const {
+  return ctx_[model_.context_index.at(id)]->syscall_depth > 0;
+}
+
+void Replay::fail_request(models::ContextId id, std::string_view why) {
+  ContextSim& c = *ctx_[model_.context_index.at(id)];
+  const models::ContextInfo& info = model_.contexts[c.index];
+  for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
+    const models::WorkloadInfo& wl = model_.workloads[w];
+    bool needed =
+        std::find(info.workloads.begin(), info.workloads.end(), wl.name) != info.workloads.end() ||
+        std::find(wl.required.begin(), wl.required.end(), info.id) != wl.required.end();
+    if (!needed) continue;
+    if (wl.retries) {
+      note(fmt::format("{} gets an error return ({}); {} retries", label(c.index), why, wl.name));
+      continue;
+    }
+    verdicts_[w].add(
+        models::Finding{sched_->now(), Outcome::kDetectError,
+                        fmt::format("{} got an error return: {}", label(c.index), why)});
+  }
+}
+
+bool Replay::rollback_request(models::ContextId id, std::string_view why) {
+  ContextSim& c = *ctx_[model_.context_index.at(id)];
+  if (c.syscall_depth == 0) return false;
+  std::vector<std::uint32_t> taken;
+  for (const HeldLock& h : c.held) {
+    if (h.since >= c.syscall_since) taken.push_back(h.lock);
+  }
+  for (std::uint32_t l : taken) {
+    note(fmt::format("{} released from {}: rolled back", model_.locks[l].label(), label(c.index)));
+    release(c, l);
+  }
+  for (std::uint32_t o : c.written_in_syscall) state_.discard(o);
+  note(fmt::format("{}'s system call rolled back ({} lock(s) given back, {} write(s) undone): {}",
+                   label(c.index), taken.size(), c.written_in_syscall.size(), why));
+  c.written_in_syscall.clear();
+  c.syscall_depth = 0;
+  fail_request(id, why);
+  return true;
+}
+
+void Replay::reset_subsystem(std::string_view subsystem, std::string_view why) {
+  note(fmt::format("subsystem {} reset: {}", subsystem, why));
+  for (std::uint32_t l = 0; l < model_.locks.size(); ++l) {
+    if (model_.locks[l].subsystem != subsystem) continue;
+    // Waiters inside the subsystem are turned away with an error.
+    std::vector<std::uint32_t> waiting;
+    for (const Waiter& w : locks_.waiters(l)) waiting.push_back(w.context);
+    for (std::uint32_t w : waiting) {
+      ContextSim& x = *ctx_[w];
+      locks_.cancel_wait(l, w);
+      x.state = NodeState::kRunning;
+      wake(x);
+      fail_request(x.id, fmt::format("{} was reset while it waited for {}", subsystem,
+                                     model_.locks[l].label()));
+    }
+    std::vector<std::uint32_t> holders;
+    for (const Holder& h : locks_.holders(l)) holders.push_back(h.context);
+    for (std::uint32_t h : holders) {
+      ContextSim& x = *ctx_[h];
+      release(x, l);
+      if (!x.dead) {
+        fail_request(
+            x.id, fmt::format("{} was reset while it held {}", subsystem, model_.locks[l].label()));
+      }
+    }
+  }
+  for (std::uint32_t o = 0; o < model_.objects.size(); ++o) {
+    const models::ObjectInfo& obj = model_.objects[o];
+    bool mine = obj.subsystem == subsystem ||
+                (obj.guarded_by != 0 && model_.lock(obj.guarded_by)->subsystem == subsystem);
+    if (mine) state_.discard(o);
+  }
+}
+
+void Replay::discard_all_state(std::string_view why) {
+  for (std::uint32_t o = 0; o < model_.objects.size(); ++o) state_.discard(o);
+  note(fmt::format("all kernel state discarded: {}", why));
+}
+
+void Replay::pause_all(models::Ticks duration, std::string_view why) {
+  pause_until_ = std::max(pause_until_, sched_->now() + duration);
+  note(fmt::format("everything pauses until {}: {}", secs(pause_until_), why));
 }
 
 void Replay::release_lock(models::ContextId holder, models::LockId lock, std::string_view why) {

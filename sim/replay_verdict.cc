@@ -88,6 +88,13 @@ void Replay::conclude() {
   out_.fiber_switches = sched_->switches();
   out_.header = model_.header;
   out_.fault = model_.fault;
+  // Required contexts that are dead at the end (a policy may have brought others back).
+  for (const auto& c : ctx_) {
+    if (!c->dead) continue;
+    finding(c->index, Outcome::kNoProc,
+            fmt::format("required {} was killed ({})", label(c->index), c->death), true,
+            c->died_at);
+  }
   if (!panicked_) {
     WaitForGraph g = build_wait_graph();
     for (const auto& c : ctx_) {
@@ -123,18 +130,23 @@ void Replay::conclude() {
       }
     }
   }
-  // Scope: did the error reach state other contexts share?
-  std::vector<std::string> reasons = global_reasons_;
-  for (const HeldLock& h : held_at_crash_) {
-    if (h.lock < golden_taker_.size() && golden_taker_[h.lock] != UINT32_MAX) {
-      reasons.push_back(fmt::format("it held {} at the crash and {} takes it later",
-                                    model_.locks[h.lock].label(), label(golden_taker_[h.lock])));
+  // Scope, from the propagation graph: did the error reach state other contexts share?
+  std::vector<std::string> reasons;
+  if (faulty_ != UINT32_MAX) {
+    models::PropagationGraph& g = spread(faulty_);
+    for (const HeldLock& h : held_at_crash_) {
+      g.holds(h.lock, model_.locks[h.lock].label());
+      if (h.lock < golden_taker_.size() && golden_taker_[h.lock] != UINT32_MAX) {
+        g.takes(h.lock, model_.locks[h.lock].label(), golden_taker_[h.lock],
+                label(golden_taker_[h.lock]));
+      }
     }
+    out_.scope = g.scope(reasons);
   }
-  out_.scope = reasons.empty() ? models::Scope::kProcessLocal : models::Scope::kKernelGlobal;
   out_.scope_why = reasons.empty() ? std::string(
-                                         "the faulting context held no lock that others take later "
-                                         "and wrote no shared state after the fault's activation")
+                                         "the faulting context held no lock that others take "
+                                         "later and wrote no shared state after the fault's "
+                                         "activation")
                                    : reasons.front();
   for (std::size_t i = 1; i < reasons.size(); ++i) out_.scope_why += "; " + reasons[i];
   for (std::size_t w = 0; w < model_.workloads.size(); ++w) {

@@ -85,6 +85,7 @@ bool decode_context(const trace::Context& in, models::ContextInfo& out, std::str
   out.kind = from_proto<models::ContextKind>(in.kind());
   out.workloads.assign(in.workloads().begin(), in.workloads().end());
   out.parent = in.parent();
+  out.subsystem = in.subsystem();
   if (out.parent == out.id) {
     error = fmt::format("context {} is its own parent", in.id());
     return false;
@@ -120,13 +121,16 @@ bool decode_lock(const trace::Lock& in, models::LockInfo& out, std::string& erro
 
 bool decode_object(const trace::Object& in, models::ObjectInfo& out, std::string& error) {
   if (in.id() == 0) return missing(error, "object", "id (ids start at 1)");
-  if (in.class_() == trace::Object::CLASS_UNSPECIFIED) {
-    error = fmt::format("object {} has no class", in.id());
+  if (in.class_() == trace::Object::CLASS_UNSPECIFIED && in.type().empty()) {
+    error = fmt::format("object {} has no class and no type", in.id());
     return false;
   }
   out.id = in.id();
   out.name = in.name();
-  out.cls = from_proto<models::ObjectClass>(in.class_());
+  out.cls_given = in.class_() != trace::Object::CLASS_UNSPECIFIED;
+  if (out.cls_given) out.cls = from_proto<models::ObjectClass>(in.class_());
+  out.type = in.type();
+  out.subsystem = in.subsystem();
   out.guarded_by = in.guarded_by();
   out.owner = in.owner();
   return true;
@@ -138,6 +142,7 @@ bool decode_workload(const trace::Workload& in, models::WorkloadInfo& out, std::
   out.required.assign(in.required_contexts().begin(), in.required_contexts().end());
   out.progress = in.progress();
   out.target = in.target();
+  out.retries = in.retries();
   return true;
 }
 

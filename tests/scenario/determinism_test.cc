@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "policies/policy_registry.h"
 #include "scenario_support.h"
 #include "sim/report.h"
 #include "sim/simrun_app.h"
@@ -42,7 +43,8 @@ TEST(Determinism, BinaryAndTextFormsPredictTheSame) {
     c.output = bin;
     std::ostringstream out, err;
     ASSERT_EQ(traces::run_simtrace(c, out, err), 0) << err.str();
-    for (const std::string policy : {"panic", "kill-faulty"}) {
+    for (const policies::PolicyInfo& info : policies::builtin_policies().all()) {
+      const std::string& policy = info.name;
       sim::Prediction a, b;
       ASSERT_TRUE(predict(path, policy, a));
       ASSERT_TRUE(predict(bin, policy, b));

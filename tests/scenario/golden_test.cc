@@ -1,7 +1,7 @@
 // Golden scenarios: each hand-written trace in tests/golden states what it expects
 //   # expect policy=kill-faulty workload=fs outcome=deadlock
 //   # expect scope=process-local
-// and the whole report (both policies, with explanations) must equal
+// and the whole report (every built-in policy, with explanations) must equal
 // tests/golden/expected/NAME.txt. OOPSIM_UPDATE_GOLDEN=1 rewrites the expected reports (review the
 // diff before committing).
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "policies/policy_registry.h"
 #include "scenario_support.h"
 #include "sim/report.h"
 
@@ -36,7 +37,8 @@ TEST_P(GoldenScenario, PredictsTheExpectedOutcomesAndReport) {
   std::vector<std::string> expects = lines_starting(text, "# expect ");
   ASSERT_FALSE(expects.empty()) << path << " has no '# expect' lines";
   std::vector<sim::Prediction> predictions;
-  for (const std::string policy : {"panic", "kill-faulty"}) {
+  for (const policies::PolicyInfo& info : policies::builtin_policies().all()) {
+    const std::string& policy = info.name;
     sim::Prediction p;
     std::string error;
     ASSERT_TRUE(predict(path, policy, p, &error)) << error;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "policies/policy_registry.h"
 #include "scenario_support.h"
 #include "sim/report.h"
 
@@ -65,7 +66,8 @@ TEST(NoPeeking, ChangingWhatHappenedAfterTheCrashChangesNoPrediction) {
     ++tampered;
     std::string copy = (std::filesystem::temp_directory_path() / "oopsim_peek.trace.txt").string();
     write_file(copy, modified);
-    for (const std::string policy : {"panic", "kill-faulty"}) {
+    for (const policies::PolicyInfo& info : policies::builtin_policies().all()) {
+      const std::string& policy = info.name;
       sim::Prediction a, b;
       std::string error;
       ASSERT_TRUE(predict(path, policy, a, &error)) << error;

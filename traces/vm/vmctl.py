@@ -12,6 +12,9 @@ Subcommands:
                fresh qcow2 overlays over STATE's frozen overlays, optionally
                inject a fault through the gdb stub, cont, run for --seconds.
   stats  RUNDIR        event counts / rates of RUNDIR/trace.txt
+  measure DIR   fresh boot with oopsim.measure=modreload: the guest times
+               module "subsystem restarts" (guest/modreload.sh), the host stamps
+               the MODRELOAD lines; DIR/modreload.json + a table on stdout.
 QEMU runs with TCG (single thread), -nic none, QMP and gdb stub on unix
 sockets inside the run directory (never TCP).
 """
@@ -597,6 +600,189 @@ def cmd_symbolize(a):
     log("wrote %s" % out)
 
 
+KMSG_RE = re.compile(r"^\[\s*(\d+\.\d+)\]\s+(.*)$")
+
+
+def _median(v):
+    v = sorted(v)
+    n = len(v)
+    if not n:
+        return None
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def _summ(v):
+    v = [x for x in v if x is not None]
+    if not v:
+        return None
+    return {"n": len(v), "median": round(_median(v), 3), "min": round(min(v), 3),
+            "max": round(max(v), 3)}
+
+
+def cmd_measure(a):
+    """Fresh boot with oopsim.measure=modreload: the guest times rmmod/modprobe
+    restarts (guest/modreload.sh); the host stamps each MODRELOAD line when it
+    appears in console.log (10 ms polls) for the host wall time."""
+    append = ["oopsim.measure=modreload", "oopsim.measure_n=%d" % a.n,
+              "oopsim.measure_mods=" + a.mods, "oopsim.measure_gap_ms=%d" % a.gap_ms,
+              "oopsim.trace=%d" % a.trace]
+    a.append = " ".join(append + a.append.split())
+    cfg = default_cfg(a)
+    d = os.path.abspath(a.dir)
+    fresh_dir(d)
+    make_overlays(d)
+    t0 = time.time()
+    proc = launch(cfg, d)
+    qmp = QMP(os.path.join(d, "qmp.sock"))
+    con = os.path.join(d, "console.log")
+    host = []  # (host seconds since launch, kmsg line)
+    off, part, done = 0, b"", False
+    while not done:
+        if time.time() - t0 > a.timeout:
+            raise TimeoutError("no MODRELOAD-DONE after %.0f s (%s)" % (a.timeout, con))
+        if proc.poll() is not None:
+            raise RuntimeError("qemu exited; see %s" % con)
+        try:
+            with open(con, "rb") as f:
+                f.seek(off)
+                chunk = f.read()
+        except FileNotFoundError:
+            chunk = b""
+        now = time.time() - t0
+        off += len(chunk)
+        part += chunk
+        *lines, part = part.split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace").rstrip("\r")
+            if "MODRELOAD" in line or "OOPSIM READY" in line:
+                host.append((now, line))
+                if "MODRELOAD-DONE" in line:
+                    done = True
+        time.sleep(0.01)
+    log("MODRELOAD-DONE after %.1f s; %.0f s more for the restarted users" % (time.time() - t0, a.after))
+    time.sleep(a.after)
+    quit_qemu(proc, qmp)
+    txt = read(con)
+    res = analyze_modreload(txt, host)
+    res["host_launch_to_done_s"] = round(host[-1][0], 2)
+    res["cmdline"] = kernel_cmdline(cfg)
+    res["kernel_package"] = cfg["kernel_package"]
+    res["date"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
+    write_json(os.path.join(d, "modreload.json"), res)
+    write_json(os.path.join(d, "config.json"), cfg)
+    print_modreload(res)
+
+
+def analyze_modreload(txt, host):
+    g = []  # (guest kmsg seconds, text)
+    for line in txt.splitlines():
+        m = KMSG_RE.match(line)
+        if m:
+            g.append((float(m.group(1)), m.group(2)))
+    sets, cur = {}, {}
+    res = {"sets": sets, "fails": [t for _, t in g if t.startswith("MODRELOAD-FAIL") or
+                                   re.match(r"FAIL \S+", t)]}
+    for ht, line in host:  # MODRELOAD lines in console order, with the host time they appeared
+        m = KMSG_RE.match(line)
+        if not m:
+            continue
+        ts, t = float(m.group(1)), m.group(2)
+        p = t.split()
+        if not p:
+            continue
+        if p[0] == "MODRELOAD-CLOCK":
+            res["clock_overhead"] = t
+        elif p[0] == "MODRELOAD-BEGIN":
+            cur[p[1]] = {"i": int(p[2][2:]), "begin_kmsg_s": ts, "begin_host_s": round(ht, 3)}
+        elif p[0] == "MODRELOAD" and len(p) >= 3:
+            it = cur[p[1]]
+            it["total_ms"] = float(p[2])
+            it["host_ms"] = round((ht - it["begin_host_s"]) * 1000, 1)
+            it["end_kmsg_s"] = ts
+            sets.setdefault(p[1], []).append(it)
+        elif p[0] == "MODRELOAD-PHASES":
+            it = cur[p[1]]
+            for kv in p[2:]:
+                k, _, v = kv.partition("=")
+                if k in ("users", "new", "mounts"):
+                    it[k] = [x for x in v.split(",") if x]
+                elif k != "i":
+                    it[k + "_ms"] = float(v)
+        elif p[0] == "MODRELOAD-SUMMARY":
+            res.setdefault("guest_summary", {})[p[1]] = " ".join(p[2:])
+        elif p[0] == "MODRELOAD-DONE":
+            res["done"] = t
+            res["done_kmsg_s"] = ts
+    # restarted users: START / first PROGRESS of each new pid (kmsg clock)
+    start_re = re.compile(r"^START (\S+) .*pid=(\d+)")
+    first = {}
+    for ts, t in g:
+        m = start_re.match(t)
+        if m:
+            first.setdefault(("START", m.group(2)), ts)
+        m = PROG_RE.match(t)
+        if m:
+            first.setdefault(("PROGRESS", m.group(3)), (ts, t))
+    for name, its in sets.items():
+        for it in its:
+            new = it.get("new", [])
+            if not new:
+                continue
+            st = [first.get(("START", p)) for p in new]
+            pr = [first.get(("PROGRESS", p)) for p in new]
+            if all(x is not None for x in st):
+                it["to_users_started_ms"] = round((max(st) - it["begin_kmsg_s"]) * 1000, 1)
+            if all(x is not None for x in pr):
+                it["to_first_progress_ms"] = round((max(x[0] for x in pr) - it["begin_kmsg_s"]) * 1000, 1)
+                it["first_progress"] = [x[1] for x in pr]
+            else:
+                it["missing_progress"] = [p for p, x in zip(new, pr) if x is None]
+    summ = {}
+    for name, its in sets.items():
+        s = {"total_ms": _summ([i.get("total_ms") for i in its])}
+        for k in ("stop", "umount", "rmmod", "modprobe", "dev", "mount", "start"):
+            s[k + "_ms"] = _summ([i.get(k + "_ms") for i in its])
+        s["host_ms"] = _summ([i.get("host_ms") for i in its])
+        s["to_users_started_ms"] = _summ([i.get("to_users_started_ms") for i in its])
+        s["to_first_progress_ms"] = _summ([i.get("to_first_progress_ms") for i in its])
+        summ[name] = s
+    res["summary"] = summ
+    # guest clock vs host clock over the measurement
+    hb = [v["begin_host_s"] for its in sets.values() for v in its if v.get("begin_host_s") is not None]
+    gb = [v["begin_kmsg_s"] for its in sets.values() for v in its if v.get("begin_host_s") is not None]
+    if len(hb) >= 2 and max(hb) > min(hb):
+        res["guest_s_per_host_s"] = round((max(gb) - min(gb)) / (max(hb) - min(hb)), 3)
+    # workloads alive after the last restart: PROGRESS lines after DONE with errors=0
+    if "done_kmsg_s" in res:
+        after = [t for ts, t in g if ts > res["done_kmsg_s"] and t.startswith("PROGRESS ")]
+        res["progress_after_done"] = sorted({"%s %s" % (t.split()[1], t.split()[3]) for t in after
+                                             if len(t.split()) > 3})
+        res["progress_after_done_errors"] = [t for t in after if "errors=" in t and "errors=0" not in t]
+    return res
+
+
+def print_modreload(res):
+    print("%-12s %3s  %-24s %-24s %s" % ("set", "n", "guest total ms med [min-max]",
+                                          "host ms med [min-max]", "phases (median ms)"))
+    for name, s in res["summary"].items():
+        t, h = s["total_ms"], s["host_ms"]
+        ph = " ".join("%s=%.1f" % (k[:-3], s[k]["median"]) for k in
+                      ("stop_ms", "umount_ms", "rmmod_ms", "modprobe_ms", "dev_ms", "mount_ms", "start_ms")
+                      if s.get(k))
+        print("%-12s %3d  %7.1f [%6.1f-%6.1f]  %-24s %s" % (
+            name, t["n"], t["median"], t["min"], t["max"],
+            ("%7.1f [%6.1f-%6.1f]" % (h["median"], h["min"], h["max"])) if h else "-", ph))
+    for k in ("clock_overhead", "guest_s_per_host_s", "done", "fails", "progress_after_done",
+              "progress_after_done_errors"):
+        if k in res:
+            print("%s: %s" % (k, res[k]))
+
+
+def cmd_modreload_report(a):
+    with open(os.path.join(a.dir, "modreload.json")) as f:
+        print_modreload(json.load(f))
+
+
 def cmd_stats(a):
     s = trace_stats(os.path.join(a.rundir, "trace.txt"))
     print(json.dumps(s, indent=1))
@@ -631,6 +817,18 @@ def main():
     p.add_argument("--inject", help="SYMBOL:REG=VALUE, e.g. __x64_sys_newuname:rdi=0")
     p.add_argument("--inject-after", type=float, default=2)
     p.set_defaults(fn=_cleanup_on_error(cmd_run))
+    p = sub.add_parser("measure", help="boot with oopsim.measure=modreload, collect MODRELOAD lines")
+    p.add_argument("dir")
+    p.add_argument("--n", type=int, default=7, help="restarts per module set")
+    p.add_argument("--mods", default="vfat,snd-dummy,snd-aloop,usb-storage")
+    p.add_argument("--gap-ms", type=int, default=1000)
+    p.add_argument("--trace", type=int, default=0, help="oopsim.trace (default 0: no lock tracing)")
+    p.add_argument("--after", type=float, default=4, help="seconds to run after MODRELOAD-DONE")
+    common(p)
+    p.set_defaults(fn=_cleanup_on_error(cmd_measure))
+    p = sub.add_parser("modreload-report")
+    p.add_argument("dir")
+    p.set_defaults(fn=cmd_modreload_report)
     p = sub.add_parser("symbolize")
     p.add_argument("rundir")
     p.set_defaults(fn=cmd_symbolize)

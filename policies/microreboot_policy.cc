@@ -1,0 +1,57 @@
+// microreboot (Otherworld, Depoutovitch & Stumm, EuroSys'10): the kernel reboots into a fresh
+// instance and resurrects the processes. Every workload pauses for the reboot latency; kernel
+// state and locks start afresh; the processes the fault reached (the faulting context and every
+// reader of bad state) cannot be resurrected safely and are lost. Default latency: the measured
+// boot of the same kernel to /init in the VM (traces/vm/FACTS.md).
+#include "policies/policy_params.h"
+#include "policies/policy_registry.h"
+
+namespace oopsim::policies {
+
+namespace {
+
+constexpr double kDefaultLatencySeconds = 2.8;
+
+class MicrorebootPolicy : public Policy {
+ public:
+  explicit MicrorebootPolicy(double latency) : latency_(latency) {}
+  std::string_view name() const override { return "microreboot"; }
+  void on_oops(const OopsView& oops, EngineActions& engine) override {
+    for (models::ContextId id : engine.reached_contexts()) {
+      if (engine.is_alive(id)) {
+        engine.kill(id, "the fault reached it: not resurrected after the microreboot");
+      }
+    }
+    if (engine.is_alive(oops.context))
+      engine.kill(oops.context, "faulting context not resurrected");
+    for (models::ContextId id : engine.contexts()) {
+      for (models::LockId l : engine.locks_held_by(id)) {
+        engine.release_lock(id, l, "the rebooted kernel starts with no lock held");
+      }
+    }
+    engine.discard_all_state("the rebooted kernel starts with fresh state");
+    engine.pause_all(to_ticks(latency_, engine.ticks_per_second()),
+                     "microreboot: processes resurrected in a fresh kernel");
+  }
+
+ private:
+  double latency_;
+};
+
+}  // namespace
+
+PolicyInfo microreboot_policy_info() {
+  return {
+      "microreboot",
+      "Otherworld-style: reboot the kernel, resurrect the processes the fault did not reach, "
+      "all paused for the reboot [latency=2.8s]",
+      [](const PolicyParams& p, std::string& error) -> std::unique_ptr<Policy> {
+        double latency = 0;
+        if (!duration_param("microreboot", p, "latency", kDefaultLatencySeconds, latency, error)) {
+          return nullptr;
+        }
+        return std::make_unique<MicrorebootPolicy>(latency);
+      }};
+}
+
+}  // namespace oopsim::policies

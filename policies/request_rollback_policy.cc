@@ -1,0 +1,44 @@
+// request-rollback (FIRestarter, Bhat et al., and Recovery Domains, Lenharth et al., ASPLOS'09):
+// the faulting system call's effects (locks taken, state written since it began) are rolled back
+// and it returns an error; the process lives on. Outside a system call (kernel threads,
+// interrupts) there is no request to roll back, and it falls back to kill-faulty.
+#include "policies/no_params.h"
+#include "policies/policy_registry.h"
+
+namespace oopsim::policies {
+
+namespace {
+
+class RequestRollbackPolicy : public Policy {
+ public:
+  std::string_view name() const override { return "request-rollback"; }
+  void on_oops(const OopsView& oops, EngineActions& engine) override {
+    const models::ContextInfo& ctx = engine.context(oops.context);
+    if (ctx.kind == models::ContextKind::kUserTask && engine.in_syscall(oops.context) &&
+        engine.rollback_request(oops.context,
+                                fmt::format("the system call that oopsed in {} fails",
+                                            oops.function.empty() ? "?" : oops.function))) {
+      return;
+    }
+    if (!models::killable(ctx.kind)) {
+      engine.panic(fmt::format("{} is a {} context, which the oops handler cannot kill",
+                               ctx.label(), models::name(ctx.kind)));
+      return;
+    }
+    engine.kill(oops.context, "no system call to roll back: oops-kill");
+  }
+};
+
+}  // namespace
+
+PolicyInfo request_rollback_policy_info() {
+  return {"request-rollback",
+          "roll back the faulting system call (its locks and writes) and return an error; "
+          "kill-faulty outside a system call",
+          [](const PolicyParams& p, std::string& error) -> std::unique_ptr<Policy> {
+            if (!reject_params("request-rollback", p, error)) return nullptr;
+            return std::make_unique<RequestRollbackPolicy>();
+          }};
+}
+
+}  // namespace oopsim::policies
