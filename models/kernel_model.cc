@@ -71,6 +71,8 @@ std::string_view stuck_detector(LockKind kind) {
 }
 
 std::string ContextInfo::label() const {
+  // A thread other than its process's main one is told apart by its tid.
+  if (tid != 0 && tid != pid) return fmt::format("{}[{}/{}]", comm, pid, tid);
   return fmt::format("{}[{}]", comm, pid);
 }
 

@@ -44,7 +44,7 @@ struct ContextInfo {
   ContextId parent = 0;   // 0: exists from the start
   std::string subsystem;  // kernel threads: the subsystem they serve
 
-  // "comm[pid]" as the kernel prints a task.
+  // "comm[pid]" as the kernel prints a task; "comm[pid/tid]" for a thread other than the main one.
   std::string label() const;
 };
 

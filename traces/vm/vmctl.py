@@ -694,11 +694,13 @@ def analyze_modreload(txt, host):
             res["clock_overhead"] = t
         elif p[0] == "MODRELOAD-BEGIN":
             cur[p[1]] = {"i": int(p[2][2:]), "begin_kmsg_s": ts, "begin_host_s": round(ht, 3)}
+        elif p[0] == "MODRELOAD-END" and p[1] in cur:
+            it = cur[p[1]]
+            it["host_ms"] = round((ht - it["begin_host_s"]) * 1000, 1)
+            it["end_kmsg_s"] = ts
         elif p[0] == "MODRELOAD" and len(p) >= 3:
             it = cur[p[1]]
             it["total_ms"] = float(p[2])
-            it["host_ms"] = round((ht - it["begin_host_s"]) * 1000, 1)
-            it["end_kmsg_s"] = ts
             sets.setdefault(p[1], []).append(it)
         elif p[0] == "MODRELOAD-PHASES":
             it = cur[p[1]]
@@ -772,6 +774,13 @@ def print_modreload(res):
         print("%-12s %3d  %7.1f [%6.1f-%6.1f]  %-24s %s" % (
             name, t["n"], t["median"], t["min"], t["max"],
             ("%7.1f [%6.1f-%6.1f]" % (h["median"], h["min"], h["max"])) if h else "-", ph))
+    print("until the restarted users run (guest kmsg clock, from MODRELOAD-BEGIN; median [min-max] ms):")
+    for name, s in res["summary"].items():
+        a, b = s.get("to_users_started_ms"), s.get("to_first_progress_ms")
+        if a or b:
+            print("  %-12s START line %s   first PROGRESS %s" % (name, *(
+                ("%.1f [%.1f-%.1f] n=%d" % (x["median"], x["min"], x["max"], x["n"])) if x else "-"
+                for x in (a, b))))
     for k in ("clock_overhead", "guest_s_per_host_s", "done", "fails", "progress_after_done",
               "progress_after_done_errors"):
         if k in res:
