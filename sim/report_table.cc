@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "models/sim_time.h"
 #include "sim/report.h"
 #include "sim/report_summary.h"
@@ -22,6 +24,41 @@ std::string trace_heading(const Prediction& p) {
                      models::format_seconds(p.crash_time, p.header.ticks_per_second));
   out += fmt::format("   scope: {}: {}\n", models::name(p.scope), p.scope_why);
   return out;
+}
+
+// For each workload whose predicted outcome depends on the policy: each outcome, the policies
+// that lead to it, and why (in the words of the first of them).
+std::string differences(const std::vector<Prediction>& predictions, std::size_t begin,
+                        std::size_t end) {
+  if (end - begin < 2) return "";
+  std::string out;
+  for (const WorkloadPrediction& w : predictions[begin].workloads) {
+    std::vector<std::pair<models::Outcome, std::vector<std::size_t>>> groups;  // first-seen order
+    for (std::size_t k = begin; k < end; ++k) {
+      for (const WorkloadPrediction& x : predictions[k].workloads) {
+        if (x.workload != w.workload) continue;
+        auto g = std::find_if(groups.begin(), groups.end(),
+                              [&](const auto& e) { return e.first == x.predicted.outcome; });
+        if (g == groups.end()) {
+          groups.push_back({x.predicted.outcome, {k}});
+        } else {
+          g->second.push_back(k);
+        }
+      }
+    }
+    if (groups.size() < 2) continue;
+    out += fmt::format("     {}\n", w.workload);
+    for (const auto& [outcome, ks] : groups) {
+      std::string names;
+      for (std::size_t k : ks) names += (names.empty() ? "" : ", ") + predictions[k].policy;
+      std::string why;
+      for (const WorkloadPrediction& x : predictions[ks.front()].workloads) {
+        if (x.workload == w.workload) why = x.predicted.why;
+      }
+      out += fmt::format("       {} under {}: {}\n", models::name(outcome), names, why);
+    }
+  }
+  return out.empty() ? "" : "   where the policies differ:\n" + out;
 }
 
 std::string agreement(int agreed, int compared) {
@@ -132,6 +169,7 @@ std::string render_table(const std::vector<Prediction>& predictions, const Repor
       }
     }
     out += t.render("   ");
+    out += differences(predictions, i, j);
     if (options.explain) {
       for (std::size_t k = i; k < j; ++k) {
         out += fmt::format("   explanation under {}:\n", predictions[k].policy);

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <sstream>
 
+#include "models/state_class_table.h"
 #include "policies/policy_registry.h"
 #include "sim/engine.h"
 #include "sim/report.h"
@@ -52,7 +54,24 @@ int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err)
     err << "simrun: no trace files in the given inputs\n";
     return 66;
   }
-  Engine engine;
+  models::StateClassTable classes = models::StateClassTable::builtin();
+  if (!config.state_classes.empty()) {
+    std::ifstream f(config.state_classes, std::ios::binary);
+    if (!f) {
+      err << "simrun: " << config.state_classes << ": cannot open the state-class table\n";
+      return 66;
+    }
+    std::stringstream text;
+    text << f.rdbuf();
+    std::string error;
+    if (!classes.add_rows(text.str(), config.state_classes, error)) {
+      err << "simrun: " << error << "\n";
+      return 65;
+    }
+  }
+  EngineConfig engine_config;
+  engine_config.state_classes = &classes;
+  Engine engine(engine_config);
   std::vector<Prediction> predictions;
   int rc = 0;
   for (const std::string& file : files) {

@@ -14,6 +14,7 @@ struct SimrunConfig {
   bool explain = false;
   std::vector<std::string> inputs;  // trace files or directories
   std::string output = "-";         // report file ("-": stdout)
+  std::string state_classes;        // extra state-class rows ("": the built-in table only)
 };
 
 // Returns the exit code: 0, 64 usage, 65 bad data, 66 missing input, 74 I/O error.

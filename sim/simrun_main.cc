@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_flag("--explain", config.explain, "print each prediction's causal chain");
   app.add_option("-o,--output", config.output, "write the report here instead of stdout");
+  app.add_option("--state-classes", config.state_classes,
+                 "more '<type> <class>' rows for the state-class table (models/state_classes.txt)");
   app.add_option("traces", config.inputs, "trace files or directories of traces")->required();
   try {
     app.parse(argc, argv);

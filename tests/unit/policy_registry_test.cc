@@ -7,9 +7,11 @@ namespace {
 
 TEST(PolicyRegistry, ListsBuiltinPoliciesInRegistrationOrder) {
   const auto& all = builtin_policies().all();
-  ASSERT_GE(all.size(), 2u);
-  EXPECT_EQ(all[0].name, "panic");
-  EXPECT_EQ(all[1].name, "kill-faulty");
+  std::vector<std::string> names;
+  for (const auto& p : all) names.push_back(p.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"panic", "kill-faulty", "lock-release", "subsystem-restart",
+                                      "microreboot", "request-rollback"}));
 }
 
 TEST(PolicyRegistry, CreatesByNameAndRejectsUnknownNames) {
@@ -19,6 +21,16 @@ TEST(PolicyRegistry, CreatesByNameAndRejectsUnknownNames) {
   EXPECT_EQ(p->name(), "kill-faulty");
   EXPECT_FALSE(builtin_policies().create("reboot-everything", error));
   EXPECT_NE(error.find("unknown policy 'reboot-everything'"), std::string::npos);
+}
+
+TEST(PolicyRegistry, TakesALatencyParameterWithAUnit) {
+  std::string error;
+  EXPECT_TRUE(builtin_policies().create("subsystem-restart:latency=200ms", error)) << error;
+  EXPECT_TRUE(builtin_policies().create("microreboot:latency=3s", error)) << error;
+  EXPECT_FALSE(builtin_policies().create("microreboot:latency=3", error));
+  EXPECT_NE(error.find("not a duration"), std::string::npos);
+  EXPECT_FALSE(builtin_policies().create("subsystem-restart:delay=1s", error));
+  EXPECT_NE(error.find("has no parameter 'delay'"), std::string::npos);
 }
 
 TEST(PolicyRegistry, RejectsParametersAPolicyDoesNotTake) {

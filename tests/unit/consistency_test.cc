@@ -1,0 +1,91 @@
+#include <gtest/gtest.h>
+
+#include "models/consistency_model.h"
+#include "models/propagation_graph.h"
+#include "models/state_class_table.h"
+#include "models/subsystem_rules.h"
+#include "policies/policy_params.h"
+
+namespace oopsim::models {
+namespace {
+
+TEST(StateClassTable, BuiltinTableKnowsKernelTypesAndUsersCanAddRows) {
+  StateClassTable t = StateClassTable::builtin();
+  EXPECT_EQ(t.find("list_head"), ObjectClass::kPointer);
+  EXPECT_EQ(t.find("ext4_group_desc"), ObjectClass::kChecked);
+  EXPECT_EQ(t.find("counter"), ObjectClass::kPlain);
+  EXPECT_FALSE(t.find("my_ring"));
+  std::string error;
+  ASSERT_TRUE(t.add_rows("# mine\nmy_ring pointer\ncounter checked\n", "extra.txt", error));
+  EXPECT_EQ(t.find("my_ring"), ObjectClass::kPointer);
+  EXPECT_EQ(t.find("counter"), ObjectClass::kChecked);  // a later row wins
+  EXPECT_FALSE(t.add_rows("x\n", "bad.txt", error));
+  EXPECT_EQ(error, "bad.txt:1: expected '<type> <class>'");
+  EXPECT_FALSE(t.add_rows("x shiny\n", "bad.txt", error));
+  EXPECT_NE(error.find("unknown class 'shiny'"), std::string::npos);
+}
+
+TEST(StateClassTable, ReaderOutcomeFollowsTheClass) {
+  EXPECT_EQ(reader_outcome(ObjectClass::kPointer), Outcome::kOopsAgain);
+  EXPECT_EQ(reader_outcome(ObjectClass::kChecked), Outcome::kDetectError);
+  EXPECT_EQ(reader_outcome(ObjectClass::kPlain), Outcome::kSurvivedInconsistent);
+}
+
+TEST(SubsystemRules, ModuleWinsThenDeclaredSubsystemThenLongestPrefix) {
+  const SubsystemRules& r = SubsystemRules::builtin();
+  EXPECT_EQ(r.for_symbol("jbd2_journal_commit_transaction"), "jbd2");
+  EXPECT_EQ(r.for_symbol("snd_pcm_period_elapsed"), "sound");
+  EXPECT_EQ(r.for_symbol("no_such_function"), "");
+  FaultInfo f;
+  f.symbol = "ext4_da_write_begin";
+  EXPECT_EQ(r.for_fault(&f, ""), "ext4");
+  f.subsystem = "journal";
+  EXPECT_EQ(r.for_fault(&f, ""), "journal");
+  f.module = "fat";
+  EXPECT_EQ(r.for_fault(&f, ""), "vfat");
+  EXPECT_EQ(r.for_fault(nullptr, "tcp_sendmsg"), "net");
+}
+
+TEST(ConsistencyModel, MarksKeepTheirFirstReasonAndDiscardCleans) {
+  ConsistencyModel m;
+  m.resize(2);
+  m.mark_possibly_inconsistent(0, "lock held at the crash");
+  m.taint(0, "written after activation");
+  EXPECT_EQ(m.mark(0), StateMark::kTainted);
+  m.mark_possibly_inconsistent(0, "again");
+  EXPECT_EQ(m.why(0), "written after activation");
+  EXPECT_FALSE(m.bad(1));
+  m.discard(0);
+  EXPECT_FALSE(m.bad(0));
+}
+
+TEST(PropagationGraph, SharedWritesAndTakenLocksMakeTheErrorKernelGlobal) {
+  PropagationGraph local(0, "bash[1]");
+  local.writes(0, "own stack", false);
+  local.holds(1, "fs->lock");  // nobody takes it later
+  local.reads(0, "own stack", false, 2, "ps[2]");
+  std::vector<std::string> why;
+  EXPECT_EQ(local.scope(why), Scope::kProcessLocal);
+  EXPECT_TRUE(why.empty());
+  EXPECT_EQ(local.readers(), std::vector<std::uint32_t>{2});
+
+  PropagationGraph global(0, "bash[1]");
+  global.holds(1, "fs->lock");
+  global.takes(1, "fs->lock", 2, "ps[2]");
+  global.writes(3, "dentry list", true);
+  EXPECT_EQ(global.scope(why), Scope::kKernelGlobal);
+  ASSERT_EQ(why.size(), 2u);
+  EXPECT_EQ(why[0], "it held fs->lock at the crash and ps[2] takes it later");
+}
+
+TEST(PolicyParams, DurationsHaveUnits) {
+  EXPECT_DOUBLE_EQ(*policies::parse_duration("200ms"), 0.2);
+  EXPECT_DOUBLE_EQ(*policies::parse_duration("1.5s"), 1.5);
+  EXPECT_DOUBLE_EQ(*policies::parse_duration("40ns"), 40e-9);
+  EXPECT_FALSE(policies::parse_duration("200"));
+  EXPECT_FALSE(policies::parse_duration("-1s"));
+  EXPECT_FALSE(policies::parse_duration("fast"));
+}
+
+}  // namespace
+}  // namespace oopsim::models
