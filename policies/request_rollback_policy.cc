@@ -16,7 +16,7 @@ class RequestRollbackPolicy : public Policy {
     const models::ContextInfo& ctx = engine.context(oops.context);
     if (ctx.kind == models::ContextKind::kUserTask && engine.in_syscall(oops.context) &&
         engine.rollback_request(oops.context,
-                                fmt::format("the system call that oopsed in {} fails",
+                                fmt::format("the system call that oopsed ({}) fails",
                                             oops.function.empty() ? "?" : oops.function))) {
       return;
     }

@@ -12,7 +12,7 @@ namespace oopsim::policies {
 
 namespace {
 
-constexpr double kDefaultLatencySeconds = 0.25;
+constexpr double kDefaultLatencySeconds = 0.2;  // vfat+fat restart, measured (README)
 
 class SubsystemRestartPolicy : public Policy {
  public:
@@ -53,7 +53,7 @@ class SubsystemRestartPolicy : public Policy {
 PolicyInfo subsystem_restart_policy_info() {
   return {"subsystem-restart",
           "kill-faulty, then reset the faulting subsystem (locks released, state discarded, "
-          "users get an error) and restart its kernel threads [latency=250ms]",
+          "users get an error) and restart its kernel threads [latency=200ms]",
           [](const PolicyParams& p, std::string& error) -> std::unique_ptr<Policy> {
             double latency = 0;
             if (!duration_param("subsystem-restart", p, "latency", kDefaultLatencySeconds, latency,

@@ -291,7 +291,7 @@ void Replay::read_bad_state(ContextSim& c, const models::Event& e) {
       models::Event again = e;
       again.type = EventType::kOops;
       again.oops_kind = models::OopsKind::kPagingFault;
-      again.text = obj.name;
+      again.text = "read of " + obj.name;
       oops(c, again, false);
       return;
     }
@@ -449,6 +449,7 @@ void Replay::fail_request(models::ContextId id, std::string_view why) {
       note(fmt::format("{} gets an error return ({}); {} retries", label(c.index), why, wl.name));
       continue;
     }
+    note(fmt::format("{} gets an error return: {}", label(c.index), why));
     verdicts_[w].add(
         models::Finding{sched_->now(), Outcome::kDetectError,
                         fmt::format("{} got an error return: {}", label(c.index), why)});
@@ -465,6 +466,8 @@ bool Replay::rollback_request(models::ContextId id, std::string_view why) {
   for (std::uint32_t l : taken) {
     note(fmt::format("{} released from {}: rolled back", model_.locks[l].label(), label(c.index)));
     release(c, l);
+    // Undone, the request leaves what the lock guards as it was before it: consistent.
+    for (std::uint32_t o : guarded_[l]) state_.discard(o);
   }
   for (std::uint32_t o : c.written_in_syscall) state_.discard(o);
   note(fmt::format("{}'s system call rolled back ({} lock(s) given back, {} write(s) undone): {}",

@@ -698,6 +698,7 @@ def analyze_modreload(txt, host):
             it = cur[p[1]]
             it["host_ms"] = round((ht - it["begin_host_s"]) * 1000, 1)
             it["end_kmsg_s"] = ts
+            it["kmsg_ms"] = round((ts - it["begin_kmsg_s"]) * 1000, 3)  # cross-check of total_ms
         elif p[0] == "MODRELOAD" and len(p) >= 3:
             it = cur[p[1]]
             it["total_ms"] = float(p[2])
@@ -709,7 +710,10 @@ def analyze_modreload(txt, host):
                 if k in ("users", "new", "mounts"):
                     it[k] = [x for x in v.split(",") if x]
                 elif k != "i":
-                    it[k + "_ms"] = float(v)
+                    try:
+                        it[k + "_ms"] = float(v)
+                    except ValueError:
+                        it[k + "_ms_bad"] = v
         elif p[0] == "MODRELOAD-SUMMARY":
             res.setdefault("guest_summary", {})[p[1]] = " ".join(p[2:])
         elif p[0] == "MODRELOAD-DONE":
@@ -749,6 +753,10 @@ def analyze_modreload(txt, host):
         s["to_first_progress_ms"] = _summ([i.get("to_first_progress_ms") for i in its])
         summ[name] = s
     res["summary"] = summ
+    dev = [i["kmsg_ms"] - i["total_ms"] for its in sets.values() for i in its
+           if "kmsg_ms" in i and "total_ms" in i]
+    if dev:  # BEGIN/END printk stamps (local_clock) bracket the timed region
+        res["kmsg_minus_total_ms"] = {"min": round(min(dev), 3), "max": round(max(dev), 3)}
     # guest clock vs host clock over the measurement
     hb = [v["begin_host_s"] for its in sets.values() for v in its if v.get("begin_host_s") is not None]
     gb = [v["begin_kmsg_s"] for its in sets.values() for v in its if v.get("begin_host_s") is not None]
@@ -781,7 +789,7 @@ def print_modreload(res):
             print("  %-12s START line %s   first PROGRESS %s" % (name, *(
                 ("%.1f [%.1f-%.1f] n=%d" % (x["median"], x["min"], x["max"], x["n"])) if x else "-"
                 for x in (a, b))))
-    for k in ("clock_overhead", "guest_s_per_host_s", "done", "fails", "progress_after_done",
+    for k in ("clock_overhead", "kmsg_minus_total_ms", "guest_s_per_host_s", "done", "fails", "progress_after_done",
               "progress_after_done_errors"):
         if k in res:
             print("%s: %s" % (k, res[k]))
