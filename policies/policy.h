@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/consistency_model.h"
 #include "models/event.h"
 #include "models/fault_model.h"
 #include "models/kernel_model.h"
@@ -41,6 +42,10 @@ class EngineActions {
   // The faulting context and every context that has read state the fault left bad.
   virtual std::vector<models::ContextId> reached_contexts() const = 0;
   virtual bool in_syscall(models::ContextId id) const = 0;
+  // The consistency state: objects the crash left tainted or possibly inconsistent.
+  virtual std::vector<models::ObjectId> bad_objects() const = 0;
+  virtual models::StateMark state_of(models::ObjectId id) const = 0;
+  virtual const models::ObjectInfo& object(models::ObjectId id) const = 0;
 
   // The context dies where it stands; the locks it holds stay held.
   virtual void kill(models::ContextId id, std::string_view why) = 0;

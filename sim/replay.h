@@ -44,6 +44,9 @@ class Replay : public policies::EngineActions {
   std::vector<models::LockId> locks() const override;
   std::vector<models::ContextId> reached_contexts() const override;
   bool in_syscall(models::ContextId id) const override;
+  std::vector<models::ObjectId> bad_objects() const override;
+  models::StateMark state_of(models::ObjectId id) const override;
+  const models::ObjectInfo& object(models::ObjectId id) const override;
   std::uint64_t ticks_per_second() const override { return model_.header.ticks_per_second; }
   void kill(models::ContextId id, std::string_view why) override;
   void restart(models::ContextId id, models::Ticks delay, std::string_view why) override;

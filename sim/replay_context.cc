@@ -432,6 +432,22 @@ std::vector<models::ContextId> Replay::reached_contexts() const {
   return out;
 }
 
+std::vector<models::ObjectId> Replay::bad_objects() const {
+  std::vector<models::ObjectId> out;
+  for (std::uint32_t o = 0; o < state_.size(); ++o) {
+    if (state_.bad(o)) out.push_back(model_.objects[o].id);
+  }
+  return out;
+}
+
+models::StateMark Replay::state_of(models::ObjectId id) const {
+  return state_.mark(model_.object_index.at(id));
+}
+
+const models::ObjectInfo& Replay::object(models::ObjectId id) const {
+  return model_.objects[model_.object_index.at(id)];
+}
+
 bool Replay::in_syscall(models::ContextId id) const {
   return ctx_[model_.context_index.at(id)]->syscall_depth > 0;
 }
