@@ -23,6 +23,8 @@ struct EngineConfig {
   std::size_t stuck_check_queue = 4096;
   // Object types -> classes; nullptr: the built-in table.
   const models::StateClassTable* state_classes = nullptr;
+  bool timeline = false;  // fill Prediction::timeline
+  bool graphs = false;    // fill Prediction::wait_for_dot and propagation_dot
 };
 
 class Engine {

@@ -1,6 +1,8 @@
 // What the engine predicts for one trace under one policy.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +40,9 @@ struct Prediction {
   std::uint64_t divergences = 0;     // golden steps that did not fit the simulated state
   std::uint64_t fiber_switches = 0;  // scheduler picks (a measure of engine cost)
   models::Ticks end_time = 0;
+  nlohmann::ordered_json timeline;  // Chrome / Perfetto trace events (EngineConfig::timeline)
+  std::string wait_for_dot;         // Graphviz (EngineConfig::graphs)
+  std::string propagation_dot;
 };
 
 }  // namespace oopsim::sim

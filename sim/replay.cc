@@ -33,6 +33,9 @@ void Replay::run() {
 }
 
 void Replay::sync_declarations() {
+  if (config_.timeline && !timeline_) {  // the header (the first packet) gives the clock
+    timeline_ = std::make_unique<TimelineRecorder>(out_.trace, model_.header.ticks_per_second);
+  }
   while (ctx_.size() < model_.contexts.size()) {
     auto c = std::make_unique<ContextSim>();
     c->index = static_cast<std::uint32_t>(ctx_.size());
@@ -40,6 +43,7 @@ void Replay::sync_declarations() {
     c->started = model_.contexts[c->index].parent == 0;
     c->state = c->started ? NodeState::kRunning : NodeState::kNotStarted;
     ContextSim* raw = c.get();
+    if (timeline_) timeline_->context(raw->index, model_.contexts[raw->index].label());
     ctx_.push_back(std::move(c));
     start_fiber(*raw);
   }

@@ -19,6 +19,7 @@
 #include "sim/lock_table.h"
 #include "sim/prediction.h"
 #include "sim/sim_scheduler.h"
+#include "sim/timeline_recorder.h"
 #include "traces/trace_reader.h"
 
 namespace oopsim::sim {
@@ -113,6 +114,7 @@ class Replay : public policies::EngineActions {
   std::vector<std::vector<std::uint32_t>> guarded_;  // by lock index: objects it guards
   std::optional<models::PropagationGraph> spread_;
   models::Ticks pause_until_ = 0;
+  std::unique_ptr<TimelineRecorder> timeline_;
   std::set<std::pair<std::uint32_t, std::uint32_t>> reported_reads_;  // (object, context)
   std::vector<models::WorkloadVerdict> verdicts_;
 

@@ -120,6 +120,10 @@ void Replay::grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted
   for (std::uint32_t g : granted) {
     ContextSim& w = *ctx_[g];
     w.held.push_back({lock, w.wait_mode, sched_->now()});
+    if (timeline_) {
+      timeline_->wait_end(g, sched_->now());
+      timeline_->hold_begin(g, lock, model_.locks[lock].name, sched_->now());
+    }
     w.state = NodeState::kRunning;
     w.confirm_lock = lock;
     wake(w);
@@ -129,8 +133,14 @@ void Replay::grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted
 void Replay::acquire(ContextSim& c, std::uint32_t lock, LockMode mode) {
   if (locks_.try_acquire(lock, c.index, mode, sched_->now())) {
     c.held.push_back({lock, mode, sched_->now()});
+    if (timeline_) timeline_->hold_begin(c.index, lock, model_.locks[lock].name, sched_->now());
     c.confirm_lock = lock;
     return;
+  }
+  if (timeline_) {
+    std::vector<std::uint32_t> holders;
+    for (const Holder& h : locks_.holders(lock)) holders.push_back(h.context);
+    timeline_->wait_begin(c.index, lock, model_.locks[lock].name, sched_->now(), holders);
   }
   locks_.enqueue(lock, c.index, mode, sched_->now());
   c.state = NodeState::kWaitingLock;
@@ -148,6 +158,7 @@ void Replay::release(ContextSim& c, std::uint32_t lock) {
   auto it =
       std::find_if(c.held.begin(), c.held.end(), [&](const HeldLock& h) { return h.lock == lock; });
   if (it != c.held.end()) c.held.erase(it);
+  if (timeline_) timeline_->hold_end(c.index, lock, sched_->now());
   std::vector<std::uint32_t> granted;
   locks_.release(lock, c.index, sched_->now(), granted);
   grant(lock, granted);
@@ -192,6 +203,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
     }
     case EventType::kExit:
       c.state = NodeState::kExited;
+      if (timeline_) timeline_->alive_end(c.index, sched_->now(), "exit");
       c.drop_events = true;
       if (!c.held.empty()) {
         note(fmt::format("{} exits holding {} lock(s)", label(c.index), c.held.size()));
@@ -228,6 +240,8 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
         activated_ = true;
         activator_ = c.index;
         note(fmt::format("fault activated by {}", label(c.index)));
+        if (timeline_)
+          timeline_->instant(c.index, "fault activation", sched_->now(), label(c.index));
       }
       return;
     case EventType::kOops:
@@ -314,6 +328,11 @@ void Replay::read_bad_state(ContextSim& c, const models::Event& e) {
 }
 
 void Replay::oops(ContextSim& c, const models::Event& e, bool first) {
+  if (timeline_) {
+    if (first) timeline_->crash(sched_->now());
+    timeline_->instant(c.index, first ? "oops (the crash)" : "oops", sched_->now(),
+                       fmt::format("{} in {}", models::name(e.oops_kind), e.text));
+  }
   policies::OopsView view;
   view.context = c.id;
   view.time = sched_->now();
@@ -381,6 +400,11 @@ void Replay::kill(models::ContextId id, std::string_view why) {
   c.death = std::string(why);
   c.state = NodeState::kDead;
   note(fmt::format("{} killed: {}", label(c.index), why));
+  if (timeline_) {
+    timeline_->wait_end(c.index, sched_->now());
+    timeline_->instant(c.index, "killed", sched_->now(), std::string(why));
+    timeline_->alive_end(c.index, sched_->now(), "killed");
+  }
   // Its private objects go with it.
   for (std::uint32_t o = 0; o < model_.objects.size(); ++o) {
     if (model_.objects[o].owner == c.id) state_.discard(o);
@@ -398,6 +422,7 @@ void Replay::restart(models::ContextId id, models::Ticks delay, std::string_view
   c.resume_at = sched_->now() + delay;
   c.syscall_depth = 0;
   note(fmt::format("{} restarts at {}: {}", label(c.index), secs(c.resume_at), why));
+  if (timeline_) timeline_->instant(c.index, "policy: restart", sched_->now(), std::string(why));
   if (c.fiber_done) {  // its fiber already ended: a new one takes the golden events from here
     c.drop_events = false;
     start_fiber(c);
@@ -496,6 +521,10 @@ bool Replay::rollback_request(models::ContextId id, std::string_view why) {
 
 void Replay::reset_subsystem(std::string_view subsystem, std::string_view why) {
   note(fmt::format("subsystem {} reset: {}", subsystem, why));
+  if (timeline_) {
+    timeline_->instant(TimelineRecorder::kNoContext, fmt::format("policy: reset {}", subsystem),
+                       sched_->now(), std::string(why));
+  }
   for (std::uint32_t l = 0; l < model_.locks.size(); ++l) {
     if (model_.locks[l].subsystem != subsystem) continue;
     // Waiters inside the subsystem are turned away with an error.
@@ -504,6 +533,7 @@ void Replay::reset_subsystem(std::string_view subsystem, std::string_view why) {
     for (std::uint32_t w : waiting) {
       ContextSim& x = *ctx_[w];
       locks_.cancel_wait(l, w);
+      if (timeline_) timeline_->wait_end(w, sched_->now());
       x.state = NodeState::kRunning;
       wake(x);
       fail_request(x.id, fmt::format("{} was reset while it waited for {}", subsystem,
@@ -536,6 +566,10 @@ void Replay::discard_all_state(std::string_view why) {
 void Replay::pause_all(models::Ticks duration, std::string_view why) {
   pause_until_ = std::max(pause_until_, sched_->now() + duration);
   note(fmt::format("everything pauses until {}: {}", secs(pause_until_), why));
+  if (timeline_) {
+    timeline_->instant(TimelineRecorder::kNoContext, "policy: pause", sched_->now(),
+                       std::string(why));
+  }
 }
 
 void Replay::release_lock(models::ContextId holder, models::LockId lock, std::string_view why) {
@@ -543,6 +577,10 @@ void Replay::release_lock(models::ContextId holder, models::LockId lock, std::st
   std::uint32_t l = model_.lock_index.at(lock);
   if (!locks_.holds(l, c.index)) return;
   note(fmt::format("{} released from {}: {}", model_.locks[l].label(), label(c.index), why));
+  if (timeline_) {
+    timeline_->instant(c.index, "policy: release " + model_.locks[l].name, sched_->now(),
+                       std::string(why));
+  }
   release(c, l);
 }
 
@@ -550,6 +588,10 @@ void Replay::panic(std::string_view why) {
   if (panicked_) return;
   panicked_ = true;
   note(fmt::format("kernel panic: {}", why));
+  if (timeline_) {
+    timeline_->instant(TimelineRecorder::kNoContext, "kernel panic", sched_->now(),
+                       std::string(why));
+  }
   for (models::WorkloadVerdict& v : verdicts_) {
     v.add(models::Finding{sched_->now(), Outcome::kPanic, fmt::format("kernel panic: {}", why)});
   }

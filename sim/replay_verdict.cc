@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "models/sim_time.h"
+#include "sim/graph_dot.h"
 #include "sim/replay.h"
 
 namespace oopsim::sim {
@@ -103,6 +104,13 @@ void Replay::conclude() {
       if (!v.deadlocked) continue;
       std::string why = describe_chain(v);
       note(fmt::format("stuck for good: {}", why));
+      if (timeline_) {
+        std::string detector =
+            c->state == NodeState::kWaitingLock
+                ? std::string(models::stuck_detector(model_.locks[c->wait_lock].kind))
+                : std::string("hung task");
+        timeline_->instant(c->index, detector + " (predicted)", last_time_, why);
+      }
       const models::ContextInfo& info = model_.contexts[c->index];
       for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
         const models::WorkloadInfo& wl = model_.workloads[w];
@@ -149,6 +157,19 @@ void Replay::conclude() {
                                          "activation")
                                    : reasons.front();
   for (std::size_t i = 1; i < reasons.size(); ++i) out_.scope_why += "; " + reasons[i];
+  if (config_.graphs) {
+    WaitForGraph g = build_wait_graph();
+    std::vector<std::string> labels, lock_labels;
+    std::vector<bool> deadlocked;
+    for (const auto& c : ctx_) {
+      labels.push_back(label(c->index));
+      deadlocked.push_back(g.analyze(c->index).deadlocked);
+    }
+    for (const models::LockInfo& l : model_.locks) lock_labels.push_back(l.label());
+    out_.wait_for_dot = wait_for_dot(g, labels, lock_labels, deadlocked);
+    if (spread_) out_.propagation_dot = propagation_dot(*spread_, out_.scope);
+  }
+  if (timeline_) out_.timeline = timeline_->finish(last_time_, out_.policy);
   for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
     WorkloadPrediction p;
     p.workload = model_.workloads[w].name;

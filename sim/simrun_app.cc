@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -16,6 +18,65 @@
 #include "traces/trace_files.h"
 
 namespace oopsim::sim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool write_text(const fs::path& path, const std::string& text, std::ostream& err) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  f.close();
+  if (!f) err << "simrun: " << path.string() << ": cannot write\n";
+  return static_cast<bool>(f);
+}
+
+std::string safe(std::string s) {
+  for (char& c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  }
+  return s;
+}
+
+}  // namespace
+
+int write_extras(const SimrunConfig& config, const std::vector<Prediction>& predictions,
+                 std::ostream& err) {
+  if (!config.timeline.empty()) {
+    fs::path base(config.timeline);
+    for (const Prediction& p : predictions) {
+      fs::path path = base;
+      if (predictions.size() > 1) {  // one file per trace x policy, beside the name given
+        path = base.parent_path() /
+               (base.stem().string() + "." + safe(fs::path(p.trace).stem().stem().string()) + "." +
+                safe(p.policy) + base.extension().string());
+      }
+      if (!write_text(path, p.timeline.dump(1) + "\n", err)) return 74;
+    }
+  }
+  if (!config.graph_dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(config.graph_dir, ec);
+    bool have_dot = std::system("command -v dot >/dev/null 2>&1") == 0;
+    for (const Prediction& p : predictions) {
+      std::string stem = safe(fs::path(p.trace).stem().stem().string()) + "." + safe(p.policy);
+      std::vector<std::pair<std::string, std::string>> graphs = {
+          {"waitfor", p.wait_for_dot}, {"propagation", p.propagation_dot}};
+      for (const auto& [kind, dot] : graphs) {
+        if (dot.empty()) continue;
+        fs::path path = fs::path(config.graph_dir) / (stem + "." + kind + ".dot");
+        if (!write_text(path, dot, err)) return 74;
+        if (have_dot) {
+          std::string svg = (fs::path(config.graph_dir) / (stem + "." + kind + ".svg")).string();
+          std::string cmd = "dot -Tsvg '" + path.string() + "' -o '" + svg + "'";
+          if (std::system(cmd.c_str()) != 0)
+            err << "simrun: dot failed on " << path.string() << "\n";
+        }
+      }
+    }
+  }
+  return 0;
+}
 
 std::string policy_help() {
   std::string out = "Policies (--policy=NAME[:key=value,...], or all):\n";
@@ -71,10 +132,20 @@ int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err)
   }
   EngineConfig engine_config;
   engine_config.state_classes = &classes;
+  engine_config.timeline = !config.timeline.empty();
+  engine_config.graphs = !config.graph_dir.empty();
   Engine engine(engine_config);
   std::vector<Prediction> predictions;
   int rc = 0;
+  std::size_t done = 0;
   for (const std::string& file : files) {
+    if (config.progress) {
+      std::size_t width = 30, filled = width * done / files.size();
+      err << fmt::format("\r[{}{}] {}/{} traces", std::string(filled, '#'),
+                         std::string(width - filled, '.'), done, files.size())
+          << std::flush;
+    }
+    ++done;
     for (const std::string& spec : specs) {
       std::string error;
       std::unique_ptr<policies::Policy> policy = registry.create(spec, error);
@@ -95,6 +166,8 @@ int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err)
       predictions.push_back(std::move(p));
     }
   }
+  if (config.progress) err << fmt::format("\r{:60}\r", "") << std::flush;
+  if (int out_rc = write_extras(config, predictions, err); out_rc != 0) return out_rc;
   ReportOptions options;
   options.explain = config.explain;
   std::string text;

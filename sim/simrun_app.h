@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/prediction.h"
+
 namespace oopsim::sim {
 
 struct SimrunConfig {
@@ -15,10 +17,17 @@ struct SimrunConfig {
   std::vector<std::string> inputs;  // trace files or directories
   std::string output = "-";         // report file ("-": stdout)
   std::string state_classes;        // extra state-class rows ("": the built-in table only)
+  std::string timeline;             // Perfetto / chrome://tracing JSON of the replay ("": none)
+  std::string graph_dir;            // Graphviz DOT (and SVG when dot exists) per trace x policy
+  bool progress = false;            // a progress bar on `err` (the front end sets it for a tty)
 };
 
 // Returns the exit code: 0, 64 usage, 65 bad data, 66 missing input, 74 I/O error.
 int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err);
+
+// Writes the --timeline and --graph outputs of the predictions. Returns 0 or 74.
+int write_extras(const SimrunConfig& config, const std::vector<Prediction>& predictions,
+                 std::ostream& err);
 
 // The text of --help's policy list.
 std::string policy_help();

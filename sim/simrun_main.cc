@@ -1,6 +1,8 @@
 // simrun: predict what recovery policies lead to for each crash trace. Parses flags only.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "sim/simrun_app.h"
@@ -21,6 +23,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_flag("--explain", config.explain, "print each prediction's causal chain");
   app.add_option("-o,--output", config.output, "write the report here instead of stdout");
+  app.add_option(
+      "--timeline", config.timeline,
+      "write the replay as Perfetto / chrome://tracing JSON (FILE.json; several traces or "
+      "policies: FILE.<trace>.<policy>.json)");
+  app.add_option(
+      "--graph", config.graph_dir,
+      "write Graphviz DOT of the wait-for and error propagation graphs into DIR (and SVG "
+      "when dot is installed)");
   app.add_option("--state-classes", config.state_classes,
                  "more '<type> <class>' rows for the state-class table (models/state_classes.txt)");
   app.add_option("traces", config.inputs, "trace files or directories of traces")->required();
@@ -30,5 +40,6 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 64;
   }
+  config.progress = ::isatty(STDERR_FILENO) != 0;  // quiet when stderr is not a terminal
   return oopsim::sim::run_simrun(config, std::cout, std::cerr);
 }
