@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages oopsim builds and tests with (run as root). Idempotent: only
-# missing packages are installed.
+# Installs the Debian 12 packages oopsim builds with (and with --test, those its tests need: run as
+# root). Idempotent: only missing packages are installed.
 set -euo pipefail
 packages=(
   cmake g++ make pkg-config
@@ -10,6 +10,10 @@ packages=(
   libgtest-dev libbenchmark-dev                                 # tests, benchmarks
   clang-format                                                  # the style check in CI
 )
+if [[ "${1:-}" == "--test" ]]; then
+  # The report's end-to-end test renders it in headless Chromium; graphs are drawn by Graphviz.
+  packages+=(chromium graphviz fonts-dejavu-core)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -14,6 +16,7 @@
 #include "policies/policy_registry.h"
 #include "sim/engine.h"
 #include "sim/report.h"
+#include "sim/report_html.h"
 #include "traces/packet_source.h"
 #include "traces/trace_files.h"
 
@@ -40,8 +43,40 @@ std::string safe(std::string s) {
 
 }  // namespace
 
+// SVG of a DOT graph through Graphviz's dot; "" when dot is missing or fails.
+std::string dot_to_svg(const std::string& dot) {
+  static const bool have_dot = std::system("command -v dot >/dev/null 2>&1") == 0;
+  if (!have_dot || dot.empty()) return "";
+  fs::path dir = fs::temp_directory_path();
+  std::string stem = (dir / ("oopsim_dot_" + std::to_string(::getpid()))).string();
+  {
+    std::ofstream f(stem + ".dot", std::ios::binary);
+    f << dot;
+  }
+  std::string cmd = "dot -Tsvg '" + stem + ".dot' -o '" + stem + ".svg' 2>/dev/null";
+  std::string svg;
+  if (std::system(cmd.c_str()) == 0) {
+    std::ifstream in(stem + ".svg", std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    svg = text.str();
+  }
+  std::error_code ec;
+  fs::remove(stem + ".dot", ec);
+  fs::remove(stem + ".svg", ec);
+  return svg;
+}
+
 int write_extras(const SimrunConfig& config, const std::vector<Prediction>& predictions,
                  std::ostream& err) {
+  if (!config.report.empty()) {
+    HtmlGraphs graphs;
+    for (const Prediction& p : predictions) {
+      graphs.wait_for_svg.push_back(dot_to_svg(p.wait_for_dot));
+      graphs.propagation_svg.push_back(dot_to_svg(p.propagation_dot));
+    }
+    if (!write_text(config.report, render_html(predictions, graphs), err)) return 74;
+  }
   if (!config.timeline.empty()) {
     fs::path base(config.timeline);
     for (const Prediction& p : predictions) {
@@ -57,7 +92,6 @@ int write_extras(const SimrunConfig& config, const std::vector<Prediction>& pred
   if (!config.graph_dir.empty()) {
     std::error_code ec;
     fs::create_directories(config.graph_dir, ec);
-    bool have_dot = std::system("command -v dot >/dev/null 2>&1") == 0;
     for (const Prediction& p : predictions) {
       std::string stem = safe(fs::path(p.trace).stem().stem().string()) + "." + safe(p.policy);
       std::vector<std::pair<std::string, std::string>> graphs = {
@@ -66,11 +100,10 @@ int write_extras(const SimrunConfig& config, const std::vector<Prediction>& pred
         if (dot.empty()) continue;
         fs::path path = fs::path(config.graph_dir) / (stem + "." + kind + ".dot");
         if (!write_text(path, dot, err)) return 74;
-        if (have_dot) {
-          std::string svg = (fs::path(config.graph_dir) / (stem + "." + kind + ".svg")).string();
-          std::string cmd = "dot -Tsvg '" + path.string() + "' -o '" + svg + "'";
-          if (std::system(cmd.c_str()) != 0)
-            err << "simrun: dot failed on " << path.string() << "\n";
+        std::string svg = dot_to_svg(dot);
+        if (!svg.empty() &&
+            !write_text(fs::path(config.graph_dir) / (stem + "." + kind + ".svg"), svg, err)) {
+          return 74;
         }
       }
     }
@@ -133,7 +166,7 @@ int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err)
   EngineConfig engine_config;
   engine_config.state_classes = &classes;
   engine_config.timeline = !config.timeline.empty();
-  engine_config.graphs = !config.graph_dir.empty();
+  engine_config.graphs = !config.graph_dir.empty() || !config.report.empty();
   Engine engine(engine_config);
   std::vector<Prediction> predictions;
   int rc = 0;

@@ -19,6 +19,7 @@ struct SimrunConfig {
   std::string state_classes;        // extra state-class rows ("": the built-in table only)
   std::string timeline;             // Perfetto / chrome://tracing JSON of the replay ("": none)
   std::string graph_dir;            // Graphviz DOT (and SVG when dot exists) per trace x policy
+  std::string report;               // one self-contained HTML report ("": none)
   bool progress = false;            // a progress bar on `err` (the front end sets it for a tty)
 };
 

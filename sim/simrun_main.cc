@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
       "--graph", config.graph_dir,
       "write Graphviz DOT of the wait-for and error propagation graphs into DIR (and SVG "
       "when dot is installed)");
+  app.add_option("--report", config.report,
+                 "write one self-contained HTML report (charts, tables, explanations, graphs)");
   app.add_option("--state-classes", config.state_classes,
                  "more '<type> <class>' rows for the state-class table (models/state_classes.txt)");
   app.add_option("traces", config.inputs, "trace files or directories of traces")->required();
