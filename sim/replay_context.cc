@@ -491,6 +491,7 @@ void Replay::fail_request(models::ContextId id, std::string_view why) {
       continue;
     }
     note(fmt::format("{} gets an error return: {}", label(c.index), why));
+    if (timeline_) timeline_->instant(c.index, "error return", sched_->now(), std::string(why));
     verdicts_[w].add(
         models::Finding{sched_->now(), Outcome::kDetectError,
                         fmt::format("{} got an error return: {}", label(c.index), why)});
@@ -513,6 +514,7 @@ bool Replay::rollback_request(models::ContextId id, std::string_view why) {
   for (std::uint32_t o : c.written_in_syscall) state_.discard(o);
   note(fmt::format("{}'s system call rolled back ({} lock(s) given back, {} write(s) undone): {}",
                    label(c.index), taken.size(), c.written_in_syscall.size(), why));
+  if (timeline_) timeline_->instant(c.index, "policy: roll back", sched_->now(), std::string(why));
   c.written_in_syscall.clear();
   c.syscall_depth = 0;
   fail_request(id, why);
