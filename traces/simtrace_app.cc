@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <ostream>
+#include <sstream>
+
+#include "models/fault_model.h"
+#include "traces/import/run_importer.h"
 
 #include "traces/packet_writer.h"
 #include "traces/trace_files.h"
@@ -92,6 +97,61 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   return rc;
 }
 
+bool slurp(const std::string& path, std::string& text) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::stringstream ss;
+  ss << f.rdbuf();
+  text = ss.str();
+  return true;
+}
+
+int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  RunText injected, golden;
+  ImportOptions options;
+  for (auto [dir, run] : {std::pair{c.injected_dir, &injected}, std::pair{c.golden_dir, &golden}}) {
+    run->path = dir + "/trace.txt";
+    if (!slurp(dir + "/trace.txt", run->ftrace)) {
+      err << "simtrace: " << dir << "/trace.txt: cannot read\n";
+      return static_cast<int>(ErrorKind::kNoInput);
+    }
+    slurp(dir + "/console.log", run->console);
+  }
+  slurp(c.injected_dir + "/kallsyms", options.kallsyms);
+  options.sleeps = c.sleeps;
+  options.observe_window_us = static_cast<std::uint64_t>(c.window_seconds * 1e6);
+  if (!c.fault_type.empty()) {
+    models::FaultInfo f;
+    auto type = models::parse_fault_type(c.fault_type);
+    if (!type) {
+      err << "simtrace: unknown fault type '" << c.fault_type << "'\n";
+      return static_cast<int>(ErrorKind::kUsage);
+    }
+    f.type = *type;
+    auto plus = c.fault_site.find('+');
+    f.symbol = c.fault_site.substr(0, plus);
+    if (plus != std::string::npos)
+      f.offset = std::stoull(c.fault_site.substr(plus + 1), nullptr, 0);
+    options.fault = f;
+  }
+  TraceError e;
+  TraceForm form =
+      c.output.ends_with(".txt") || c.output == "-" ? TraceForm::kText : TraceForm::kBinary;
+  auto writer = create_trace_writer(c.output, form, e);
+  if (!writer) return report(err, e);
+  ImportStats stats;
+  if (!import_paired_run(injected, golden, options, *writer, stats, e)) return report(err, e);
+  if (c.output != "-") {
+    out << fmt::format(
+        "{}: {} events, {} contexts, {} locks from {} lines ({} unparsed); crash {}; {} releases "
+        "inferred, {} of locks taken before the window dropped, {} by another context\n",
+        c.output, stats.events, stats.contexts, stats.locks, stats.lines, stats.unparsed,
+        stats.crashed ? "found" : "NOT found", stats.inferred_releases, stats.dropped_releases,
+        stats.foreign_releases);
+  }
+  return 0;
+}
+
 int summary(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   std::vector<std::string> missing;
   std::vector<std::string> files = expand_trace_inputs(c.inputs, missing);
@@ -135,6 +195,8 @@ int run_simtrace(const SimtraceConfig& config, std::ostream& out, std::ostream& 
       return convert(config, out, err);
     case SimtraceConfig::Command::kSummary:
       return summary(config, out, err);
+    case SimtraceConfig::Command::kImport:
+      return import_run(config, out, err);
   }
   return static_cast<int>(ErrorKind::kUsage);
 }

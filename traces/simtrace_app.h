@@ -9,13 +9,18 @@
 namespace oopsim::traces {
 
 struct SimtraceConfig {
-  enum class Command { kValidate, kConvert, kSummary };
+  enum class Command { kValidate, kConvert, kSummary, kImport };
   Command command = Command::kValidate;
   std::vector<std::string> inputs;
   std::string output;           // convert: output path ("-": stdout)
   std::string to;               // convert: "text", "binary" or "" (from the output's extension)
   bool salvage = false;         // convert: write the good prefix of a damaged input
   std::string format = "text";  // summary: text or json
+  // import: run directories (trace.txt, console.log, kallsyms) and what is known of the fault
+  std::string injected_dir, golden_dir;
+  std::string fault_type, fault_site;  // e.g. "interface", "__x64_sys_newuname+0x5"
+  bool sleeps = false;
+  double window_seconds = 0;
 };
 
 // Returns the process exit code (0, or a sysexits code).

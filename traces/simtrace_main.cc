@@ -23,6 +23,22 @@ int main(int argc, char** argv) {
   summary->add_option("traces", config.inputs, "trace files")->required();
   summary->add_option("--format", config.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  auto* import = app.add_subcommand(
+      "import", "turn a real paired run (golden + injected run directories) into a trace");
+  import->add_option("--injected", config.injected_dir, "run directory with the fault armed")
+      ->required();
+  import
+      ->add_option("--golden", config.golden_dir,
+                   "fault-free run directory from the same saved state")
+      ->required();
+  import->add_option("-o,--output", config.output, "trace file to write (*.txt: text form)")
+      ->required();
+  import->add_option("--fault-type", config.fault_type,
+                     "the injection's fault type (e.g. interface)");
+  import->add_option("--fault-site", config.fault_site, "symbol+offset of the injection");
+  import->add_flag("--sleeps", config.sleeps, "also import sleep/wakeup events");
+  import->add_option("--window", config.window_seconds,
+                     "seconds after the crash judged for the observed outcome");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -31,5 +47,6 @@ int main(int argc, char** argv) {
   }
   if (*convert) config.command = SimtraceConfig::Command::kConvert;
   if (*summary) config.command = SimtraceConfig::Command::kSummary;
+  if (*import) config.command = SimtraceConfig::Command::kImport;
   return oopsim::traces::run_simtrace(config, std::cout, std::cerr);
 }

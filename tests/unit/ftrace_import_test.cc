@@ -1,0 +1,88 @@
+#include <gtest/gtest.h>
+
+#include "traces/import/console_log.h"
+#include "traces/import/ftrace_line.h"
+#include "traces/import/kallsyms.h"
+
+namespace oopsim::traces {
+namespace {
+
+TEST(FtraceLine, ParsesTaskIrqAndKprobeLinesAsTheGuestWritesThem) {
+  FtraceLine l;
+  ASSERT_TRUE(parse_ftrace_line(
+      "  oopsim-fsbench-158     [001] .....    16.691064: mutex_lock: (mutex_lock+0x0/0x30) "
+      "lock=0xffff8880071a0088 caller=0xffffffffc028842a",
+      l));
+  EXPECT_EQ(l.comm, "oopsim-fsbench");
+  EXPECT_EQ(l.pid, 158);
+  EXPECT_EQ(l.cpu, 1);
+  EXPECT_EQ(l.irq, '.');
+  EXPECT_EQ(l.time_us, 16691064u);
+  EXPECT_EQ(l.event, "mutex_lock");
+  EXPECT_EQ(payload_field(l.payload, "lock"), "0xffff8880071a0088");
+  EXPECT_EQ(payload_field(l.payload, "caller"), "0xffffffffc028842a");
+  ASSERT_TRUE(parse_ftrace_line(
+      "          <idle>-0       [000] d.h2.    16.687448: spin_lock: (_raw_spin_lock+0x0/0x30) "
+      "lock=0xffff88801f031c40 caller=0xffffffff810dc0cc",
+      l));
+  EXPECT_EQ(l.comm, "<idle>");
+  EXPECT_EQ(l.irq, 'h');
+  ASSERT_TRUE(
+      parse_ftrace_line("    kworker/u4:0-9       [000] d..1.    16.688004: spin_trylock_ret: "
+                        "(__mem_cgroup_flush_stats+0x21/0x80 <- _raw_spin_trylock) ret=1",
+                        l));
+  EXPECT_EQ(l.comm, "kworker/u4:0");
+  EXPECT_EQ(payload_field(l.payload, "ret"), "1");
+  EXPECT_FALSE(parse_ftrace_line("# tracer: nop", l));
+  EXPECT_FALSE(parse_ftrace_line("garbage", l));
+}
+
+TEST(ConsoleLog, FindsTheOopsItsTaskAndFunctionAndTheDetectors) {
+  const std::string console =
+      "[   20.005131] BUG: kernel NULL pointer dereference, address: 0000000000000070\n"
+      "[   20.007012] #PF: supervisor read access in kernel mode\n"
+      "[   20.008011] Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+      "[   20.008011] CPU: 1 PID: 226 Comm: oopsim-restartd Not tainted 6.1.0-56-amd64 #1  Debian "
+      "6.1.192-2\n"
+      "[   20.008011] RIP: 0010:__x64_sys_newuname+0x5/0x10\n"
+      "[   20.008011] ---[ end trace 0000000000000000 ]---\n"
+      "[   26.100000] watchdog: BUG: soft lockup - CPU#0 stuck for 4s! [ps:900]\n"
+      "[   27.000000] INFO: task cp:311 blocked for more than 5 seconds.\n"
+      "[   28.000000] FAIL vfat write errno=5\n"
+      "[   29.000000] Kernel panic - not syncing: Fatal exception\n";
+  auto reports = parse_console(console);
+  ASSERT_EQ(reports.size(), 5u);
+  EXPECT_EQ(reports[0].type, ConsoleReport::Type::kOops);
+  EXPECT_EQ(reports[0].time_us, 20005131u);
+  EXPECT_EQ(reports[0].pid, 226);
+  EXPECT_EQ(reports[0].comm, "oopsim-restartd");
+  EXPECT_EQ(reports[0].function, "__x64_sys_newuname+0x5/0x10");
+  EXPECT_EQ(reports[0].kind, models::OopsKind::kNullDereference);
+  EXPECT_EQ(reports[1].type, ConsoleReport::Type::kSoftLockup);
+  EXPECT_EQ(reports[1].pid, 900);
+  EXPECT_EQ(reports[2].type, ConsoleReport::Type::kHungTask);
+  EXPECT_EQ(reports[2].comm, "cp");
+  EXPECT_EQ(reports[2].pid, 311);
+  EXPECT_EQ(reports[3].type, ConsoleReport::Type::kWorkloadError);
+  EXPECT_EQ(reports[3].comm, "vfat");
+  EXPECT_EQ(reports[4].type, ConsoleReport::Type::kPanic);
+  EXPECT_EQ(kernel_release_from_console(console), "6.1.0-56-amd64");
+}
+
+TEST(Kallsyms, SymbolizesAddressesAndKnowsModules) {
+  Kallsyms k;
+  k.load(
+      "ffffffff810dc000 T do_thing\nffffffff810dd000 T next_thing\n"
+      "ffffffffc0288000 t fat_get_cluster\t[fat]\nffffffff82a00000 D jiffies_lock\n");
+  EXPECT_EQ(k.symbolize(0xffffffff810dc0ccull), "do_thing+0xcc");
+  Kallsyms::Hit h;
+  ASSERT_TRUE(k.lookup(0xffffffffc028842aull, h));
+  EXPECT_EQ(h.name, "fat_get_cluster");
+  EXPECT_EQ(h.module, "fat");
+  ASSERT_TRUE(k.lookup(0xffffffff82a00000ull, h));
+  EXPECT_EQ(h.type, 'D');
+  EXPECT_EQ(k.symbolize(0x10), "0x10");
+}
+
+}  // namespace
+}  // namespace oopsim::traces

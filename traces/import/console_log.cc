@@ -1,0 +1,149 @@
+#include "traces/import/console_log.h"
+
+#include <sstream>
+
+#include "traces/import/ftrace_line.h"
+
+namespace oopsim::traces {
+
+namespace {
+
+// "[   20.005131] rest" -> time and rest.
+bool split_timestamp(const std::string& line, std::uint64_t& us, std::string& rest) {
+  auto open = line.find('[');
+  auto close = line.find(']');
+  if (open == std::string::npos || close == std::string::npos || close < open) return false;
+  std::string t = line.substr(open + 1, close - open - 1);
+  t.erase(0, t.find_first_not_of(' '));
+  auto v = parse_seconds_us(t);
+  if (!v) return false;
+  us = *v;
+  rest = close + 2 <= line.size() ? line.substr(close + 2) : "";
+  return true;
+}
+
+bool starts(const std::string& s, std::string_view p) {
+  return s.rfind(p, 0) == 0;
+}
+
+models::OopsKind oops_kind(const std::string& first) {
+  if (first.find("NULL pointer dereference") != std::string::npos)
+    return models::OopsKind::kNullDereference;
+  if (first.find("unable to handle page fault") != std::string::npos)
+    return models::OopsKind::kPagingFault;
+  if (first.find("general protection fault") != std::string::npos)
+    return models::OopsKind::kGeneralProtection;
+  if (first.find("kernel BUG at") != std::string::npos) return models::OopsKind::kBug;
+  if (first.find("invalid opcode") != std::string::npos) return models::OopsKind::kInvalidOpcode;
+  if (first.find("corruption") != std::string::npos) return models::OopsKind::kListCorruption;
+  if (first.find("divide error") != std::string::npos) return models::OopsKind::kDivideError;
+  return models::OopsKind::kOther;
+}
+
+bool oops_start(const std::string& rest) {
+  return starts(rest, "BUG: kernel NULL pointer dereference") ||
+         starts(rest, "BUG: unable to handle") || starts(rest, "general protection fault") ||
+         starts(rest, "kernel BUG at") || starts(rest, "invalid opcode:") ||
+         starts(rest, "divide error:") ||
+         (rest.find("list_") != std::string::npos && rest.find("corruption") != std::string::npos);
+}
+
+}  // namespace
+
+std::vector<ConsoleReport> parse_console(const std::string& text) {
+  std::vector<ConsoleReport> out;
+  std::istringstream in(text);
+  std::string line, rest;
+  ConsoleReport* open_oops = nullptr;  // filling in CPU/PID and RIP lines
+  while (std::getline(in, line)) {
+    std::uint64_t us = 0;
+    if (!split_timestamp(line, us, rest)) continue;
+    if (open_oops != nullptr) {
+      if (starts(rest, "CPU: ") && rest.find(" PID: ") != std::string::npos) {
+        auto p = rest.find(" PID: ") + 6;
+        open_oops->pid = static_cast<int>(std::stol(rest.substr(p)));
+        auto c = rest.find(" Comm: ");
+        if (c != std::string::npos) {
+          auto e = rest.find(' ', c + 7);
+          open_oops->comm =
+              rest.substr(c + 7, e == std::string::npos ? std::string::npos : e - c - 7);
+        }
+        continue;
+      }
+      if (starts(rest, "RIP: 0010:") && open_oops->function.empty()) {
+        std::string f = rest.substr(10);
+        open_oops->function = f.substr(0, f.find(' '));
+        continue;
+      }
+      if (rest.find("<IRQ>") != std::string::npos) open_oops->in_interrupt = true;
+      if (starts(rest, "---[ end trace")) open_oops = nullptr;
+    }
+    if (starts(rest, "Oops:") || starts(rest, "#PF:")) continue;
+    if (oops_start(rest)) {
+      if (open_oops != nullptr && us - open_oops->time_us < 1000) continue;  // same oops, next line
+      ConsoleReport r;
+      r.type = ConsoleReport::Type::kOops;
+      r.time_us = us;
+      r.kind = oops_kind(rest);
+      r.text = rest;
+      out.push_back(r);
+      open_oops = &out.back();
+      continue;
+    }
+    if (rest.find("soft lockup - CPU#") != std::string::npos) {
+      ConsoleReport r{ConsoleReport::Type::kSoftLockup, us, -1,   "",
+                      models::OopsKind::kUnspecified,   "", rest, false};
+      auto b = rest.rfind('[');
+      auto colon = rest.rfind(':');
+      if (b != std::string::npos && colon != std::string::npos && colon > b) {
+        r.comm = rest.substr(b + 1, colon - b - 1);
+        r.pid = static_cast<int>(std::stol(rest.substr(colon + 1)));
+      }
+      out.push_back(r);
+      continue;
+    }
+    if (starts(rest, "INFO: task ") && rest.find(" blocked for more than") != std::string::npos) {
+      ConsoleReport r{ConsoleReport::Type::kHungTask, us, -1,   "",
+                      models::OopsKind::kUnspecified, "", rest, false};
+      std::string who = rest.substr(11, rest.find(" blocked") - 11);
+      auto colon = who.rfind(':');
+      if (colon != std::string::npos) {
+        r.comm = who.substr(0, colon);
+        r.pid = static_cast<int>(std::stol(who.substr(colon + 1)));
+      }
+      out.push_back(r);
+      continue;
+    }
+    if (starts(rest, "Kernel panic - not syncing")) {
+      out.push_back({ConsoleReport::Type::kPanic, us, -1, "", models::OopsKind::kUnspecified, "",
+                     rest, false});
+      continue;
+    }
+    if (starts(rest, "FAIL ")) {  // a workload of ours reporting an error: "FAIL <workload> ..."
+      ConsoleReport r{ConsoleReport::Type::kWorkloadError, us, -1,   "",
+                      models::OopsKind::kUnspecified,      "", rest, false};
+      std::string w = rest.substr(5);
+      r.comm = w.substr(0, w.find(' '));
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+std::string kernel_release_from_console(const std::string& text) {
+  for (std::string_view marker : {"Not tainted ", "Tainted: "}) {
+    auto at = text.find(marker);
+    if (at == std::string::npos) continue;
+    std::string rest = text.substr(at + marker.size());
+    if (marker == "Tainted: ") rest = rest.substr(rest.find(' ') + 1);
+    return rest.substr(0, rest.find(' '));
+  }
+  auto at = text.find("Linux version ");
+  if (at != std::string::npos) {
+    std::string rest = text.substr(at + 14);
+    return rest.substr(0, rest.find(' '));
+  }
+  return "";
+}
+
+}  // namespace oopsim::traces

@@ -1,0 +1,29 @@
+// The kernel console of a run, read for what the kernel reported: oopses (kind, function, task),
+// soft lockups, hung tasks, panics, and the workloads' own error lines.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/event.h"
+
+namespace oopsim::traces {
+
+struct ConsoleReport {
+  enum class Type { kOops, kSoftLockup, kHungTask, kPanic, kWorkloadError };
+  Type type = Type::kOops;
+  std::uint64_t time_us = 0;
+  int pid = -1;  // the task it names (-1: none)
+  std::string comm;
+  models::OopsKind kind = models::OopsKind::kUnspecified;
+  std::string function;  // oops: the function in RIP
+  std::string text;      // the first line
+  bool in_interrupt = false;
+};
+
+std::vector<ConsoleReport> parse_console(const std::string& text);
+// "6.1.0-56-amd64" from an oops or boot banner, "" if none.
+std::string kernel_release_from_console(const std::string& text);
+
+}  // namespace oopsim::traces

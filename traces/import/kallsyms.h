@@ -1,0 +1,37 @@
+// /proc/kallsyms of the guest kernel: addresses -> "symbol+0xoff" and the module they live in.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace oopsim::traces {
+
+class Kallsyms {
+ public:
+  // Lines "<hex address> <type> <name> [<module>]". Unparseable lines are skipped.
+  void load(const std::string& text);
+  bool empty() const { return syms_.empty(); }
+
+  struct Hit {
+    std::string name;
+    std::string module;
+    std::uint64_t offset = 0;
+    char type = '?';
+  };
+  // The symbol at or below `address` (nothing when the address is below every symbol or more than
+  // 1 MiB past the nearest one).
+  bool lookup(std::uint64_t address, Hit& hit) const;
+  std::string symbolize(std::uint64_t address) const;  // "name+0xoff", or "0x..." when unknown
+
+ private:
+  struct Sym {
+    std::uint64_t address;
+    char type;
+    std::string name;
+    std::string module;
+  };
+  std::vector<Sym> syms_;
+};
+
+}  // namespace oopsim::traces

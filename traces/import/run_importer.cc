@@ -1,0 +1,765 @@
+#include "traces/import/run_importer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "models/subsystem_rules.h"
+#include "traces/import/console_log.h"
+#include "traces/import/ftrace_line.h"
+#include "traces/import/kallsyms.h"
+#include "traces/packet_decoder.h"
+
+namespace oopsim::traces {
+
+namespace {
+
+using models::ContextKind;
+using models::EventType;
+using models::LockKind;
+using models::LockMode;
+
+constexpr std::uint64_t kIrqGapUs = 200;  // an irq context idle this long has left its handler
+
+struct LockProbe {
+  enum class Op { kAcquire, kRelease, kDowngrade, kNone } op = Op::kNone;
+  LockKind kind = LockKind::kSpinlock;
+  LockMode mode = LockMode::kExclusive;
+  bool conditional = false;  // trylock / interruptible / killable / timeout: success told by _ret
+  bool returns_zero_on_success = false;
+};
+
+bool starts(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+
+LockProbe classify_probe(std::string_view name) {
+  LockProbe p;
+  if (starts(name, "spin_"))
+    p.kind = LockKind::kSpinlock;
+  else if (starts(name, "read_") || starts(name, "write_"))
+    p.kind = LockKind::kRwlock;
+  else if (starts(name, "mutex_"))
+    p.kind = LockKind::kMutex;
+  else if (starts(name, "down_read") || starts(name, "down_write") || starts(name, "up_read") ||
+           starts(name, "up_write") || name == "downgrade_write")
+    p.kind = LockKind::kRwsem;
+  else if (name == "down" || starts(name, "down_") || name == "up")
+    p.kind = LockKind::kSemaphore;
+  else
+    return p;
+  if (starts(name, "read_") || starts(name, "down_read") || starts(name, "up_read"))
+    p.mode = LockMode::kShared;
+  if (name == "downgrade_write") {
+    p.op = LockProbe::Op::kDowngrade;
+  } else if (name.find("unlock") != std::string_view::npos || name == "up" || starts(name, "up_")) {
+    p.op = LockProbe::Op::kRelease;
+  } else {
+    p.op = LockProbe::Op::kAcquire;
+    p.conditional = name.find("trylock") != std::string_view::npos ||
+                    name.find("interruptible") != std::string_view::npos ||
+                    name.find("killable") != std::string_view::npos ||
+                    name.find("timeout") != std::string_view::npos;
+    p.returns_zero_on_success = p.conditional && name.find("trylock") == std::string_view::npos;
+    if (name == "down_trylock") p.returns_zero_on_success = true;
+  }
+  return p;
+}
+
+bool kernel_thread_name(std::string_view comm) {
+  static const char* kPrefixes[] = {
+      "kworker",    "ksoftirqd",   "kthreadd",    "rcu_",      "migration",  "jbd2/",     "kswapd",
+      "khungtaskd", "watchdog",    "cpuhp",       "kcompactd", "oom_reaper", "writeback", "kblockd",
+      "scsi_",      "usb-storage", "khubd",       "flush-",    "ext4-",      "kdevtmpfs", "kauditd",
+      "irq/",       "card",        "kintegrityd", "kthrotld",  "ipv6_"};
+  for (const char* p : kPrefixes) {
+    if (starts(comm, p)) return true;
+  }
+  return false;
+}
+
+struct Ctx {
+  std::uint32_t id = 0;
+  int pid = 0;
+  std::string comm;
+  ContextKind kind = ContextKind::kUserTask;
+  std::uint32_t parent = 0;
+  std::set<std::string> workloads;
+};
+
+struct Item {
+  std::uint64_t time;
+  std::uint64_t seq;
+  const FtraceLine* line;  // or
+  const ConsoleReport* report;
+};
+
+class Importer {
+ public:
+  Importer(const ImportOptions& options, ImportStats& stats) : opt_(options), st_(stats) {
+    if (!options.kallsyms.empty()) syms_.load(options.kallsyms);
+  }
+
+  bool run(const RunText& injected, const RunText& golden, PacketWriter& out, TraceError& error);
+
+ private:
+  std::vector<FtraceLine> parse(const std::string& text);
+  std::uint32_t context_for(const FtraceLine& l);
+  std::uint32_t context_for_pid(int pid, const std::string& comm);
+  std::uint32_t lock_for(std::uint64_t address, LockKind kind, std::uint64_t caller);
+  void section(const std::vector<FtraceLine>& lines, const std::vector<ConsoleReport>* reports,
+               std::vector<trace::Event>& out, bool injected);
+  void emit(std::vector<trace::Event>& out, EventType type, std::uint32_t ctx, std::uint64_t t,
+            std::uint32_t lock = 0, LockMode mode = LockMode::kExclusive);
+  void classify_observed(const std::vector<FtraceLine>& lines,
+                         const std::vector<ConsoleReport>& reports,
+                         std::vector<trace::Observed>& out);
+
+  // Per-section lock bookkeeping.
+  struct Held {
+    std::uint32_t ctx;
+    LockMode mode;
+  };
+  std::map<std::uint32_t, std::vector<Held>> holders_;
+  std::map<std::uint32_t, std::vector<std::uint32_t>> held_by_;
+  std::map<std::uint32_t, std::pair<std::uint32_t, LockMode>> waiting_;
+  std::map<std::pair<std::uint32_t, std::string>, std::pair<std::uint32_t, LockMode>> pending_;
+  std::map<std::uint32_t, std::uint64_t> last_irq_time_;
+  void grant(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock, LockMode mode,
+             std::uint64_t t, bool force);
+  void acquire(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock, LockMode mode,
+               std::uint64_t t, bool known_success);
+  void release(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock,
+               std::uint64_t t, bool inferred);
+  void release_all(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint64_t t,
+                   bool spin_only);
+
+  const ImportOptions& opt_;
+  ImportStats& st_;
+  Kallsyms syms_;
+  std::map<std::string, std::uint32_t> ctx_keys_;
+  std::vector<Ctx> ctxs_;
+  std::map<std::uint64_t, std::uint32_t> lock_ids_;
+  std::vector<trace::Lock> locks_;
+  std::map<std::string, std::set<std::uint32_t>> workload_writers_;
+  std::map<std::string, std::uint64_t> golden_progress_at_crash_;
+  std::uint64_t crash_us_ = 0;
+  std::uint32_t crash_ctx_ = 0;
+  bool crashed_ = false;
+};
+
+std::vector<FtraceLine> Importer::parse(const std::string& text) {
+  std::vector<FtraceLine> lines;
+  std::istringstream in(text);
+  std::string raw;
+  FtraceLine l;
+  while (std::getline(in, raw)) {
+    ++st_.lines;
+    if (raw.empty() || raw[0] == '#') continue;
+    if (!parse_ftrace_line(raw, l)) {
+      ++st_.unparsed;
+      continue;
+    }
+    lines.push_back(l);
+  }
+  // trace_pipe merges the CPUs' buffers as it reads: put them in time order.
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const FtraceLine& a, const FtraceLine& b) { return a.time_us < b.time_us; });
+  return lines;
+}
+
+std::uint32_t Importer::context_for_pid(int pid, const std::string& comm) {
+  std::string key = std::to_string(pid);
+  auto it = ctx_keys_.find(key);
+  if (it != ctx_keys_.end()) return it->second;
+  Ctx c;
+  c.id = static_cast<std::uint32_t>(ctxs_.size() + 1);
+  c.pid = pid;
+  c.comm = comm;
+  c.kind = pid == 1                   ? ContextKind::kInit
+           : kernel_thread_name(comm) ? ContextKind::kKernelThread
+                                      : ContextKind::kUserTask;
+  ctxs_.push_back(c);
+  ctx_keys_.emplace(key, c.id);
+  return c.id;
+}
+
+std::uint32_t Importer::context_for(const FtraceLine& l) {
+  std::string key;
+  ContextKind kind;
+  if (l.irq == 'h' || l.irq == 'H') {
+    key = fmt::format("hardirq/{}", l.cpu);
+    kind = ContextKind::kHardIrq;
+  } else if (l.irq == 's') {
+    key = fmt::format("softirq/{}", l.cpu);
+    kind = ContextKind::kSoftIrq;
+  } else if (l.pid == 0) {
+    key = fmt::format("idle/{}", l.cpu);
+    kind = ContextKind::kIdle;
+  } else {
+    return context_for_pid(l.pid, l.comm);
+  }
+  auto it = ctx_keys_.find(key);
+  if (it != ctx_keys_.end()) return it->second;
+  Ctx c;
+  c.id = static_cast<std::uint32_t>(ctxs_.size() + 1);
+  c.pid = 0;
+  c.comm = key;
+  c.kind = kind;
+  ctxs_.push_back(c);
+  ctx_keys_.emplace(key, c.id);
+  return c.id;
+}
+
+std::uint32_t Importer::lock_for(std::uint64_t address, LockKind kind, std::uint64_t caller) {
+  auto it = lock_ids_.find(address);
+  if (it != lock_ids_.end()) return it->second;
+  trace::Lock l;
+  l.set_id(static_cast<std::uint32_t>(locks_.size() + 1));
+  l.set_address(address);
+  l.set_kind(encode(kind));
+  Kallsyms::Hit data, code;
+  std::string name, subsystem;
+  bool is_static = syms_.lookup(address, data) &&
+                   (data.type == 'd' || data.type == 'D' || data.type == 'b' || data.type == 'B') &&
+                   data.offset < 4096;
+  bool have_caller = syms_.lookup(caller, code);
+  if (is_static) {
+    name = data.offset == 0 ? data.name : fmt::format("{}+{:#x}", data.name, data.offset);
+  } else if (have_caller) {
+    name = fmt::format("lock@{}", code.name);  // a dynamic lock, named by where it is taken
+  } else {
+    name = fmt::format("lock@{:#x}", address);
+  }
+  if (have_caller && !code.module.empty()) {
+    subsystem = code.module == "fat" || code.module == "vfat" ? "vfat" : code.module;
+  } else if (have_caller) {
+    subsystem = models::SubsystemRules::builtin().for_symbol(code.name);
+  }
+  l.set_name(name);
+  if (!subsystem.empty()) l.set_subsystem(subsystem);
+  locks_.push_back(l);
+  lock_ids_.emplace(address, l.id());
+  return l.id();
+}
+
+void Importer::emit(std::vector<trace::Event>& out, EventType type, std::uint32_t ctx,
+                    std::uint64_t t, std::uint32_t lock, LockMode mode) {
+  trace::Event e;
+  e.set_time(t);
+  e.set_context(ctx);
+  e.set_type(encode(type));
+  if (lock != 0) e.set_lock(lock);
+  if (mode == LockMode::kShared &&
+      (type == EventType::kLockAttempt || type == EventType::kLockAcquired)) {
+    e.set_mode(trace::Event::SHARED);
+  }
+  out.push_back(std::move(e));
+  ++st_.events;
+}
+
+void Importer::grant(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock,
+                     LockMode mode, std::uint64_t t, bool force) {
+  auto& hs = holders_[lock];
+  if (force) {  // the trace shows it got the lock: whoever still held it let go unseen
+    std::vector<std::uint32_t> conflicting;
+    for (const Held& h : hs) {
+      if (mode == LockMode::kExclusive || h.mode == LockMode::kExclusive)
+        conflicting.push_back(h.ctx);
+    }
+    for (std::uint32_t c : conflicting) release(out, c, lock, t, true);
+  }
+  holders_[lock].push_back({ctx, mode});
+  held_by_[ctx].push_back(lock);
+  emit(out, EventType::kLockAcquired, ctx, t, lock, mode);
+}
+
+void Importer::acquire(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock,
+                       LockMode mode, std::uint64_t t, bool known_success) {
+  auto& mine = held_by_[ctx];
+  if (std::find(mine.begin(), mine.end(), lock) != mine.end()) release(out, ctx, lock, t, true);
+  bool conflict = false;
+  for (const Held& h : holders_[lock]) {
+    conflict = conflict || mode == LockMode::kExclusive || h.mode == LockMode::kExclusive;
+  }
+  if (!conflict || known_success) {
+    grant(out, ctx, lock, mode, t, conflict);
+    return;
+  }
+  emit(out, EventType::kLockAttempt, ctx, t, lock, mode);
+  waiting_[ctx] = {lock, mode};
+}
+
+void Importer::release(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock,
+                       std::uint64_t t, bool inferred) {
+  auto& hs = holders_[lock];
+  auto it = std::find_if(hs.begin(), hs.end(), [&](const Held& h) { return h.ctx == ctx; });
+  if (it == hs.end()) {
+    if (hs.empty()) {
+      ++st_.dropped_releases;  // taken before the window
+      return;
+    }
+    ++st_.foreign_releases;  // e.g. a semaphore upped by another task: the holder lets go
+    it = hs.begin();
+    ctx = it->ctx;
+  }
+  hs.erase(it);
+  auto& mine = held_by_[ctx];
+  mine.erase(std::find(mine.begin(), mine.end(), lock));
+  if (inferred) ++st_.inferred_releases;
+  emit(out, EventType::kLockRelease, ctx, t, lock);
+}
+
+void Importer::release_all(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint64_t t,
+                           bool spin_only) {
+  std::vector<std::uint32_t> held = held_by_[ctx];
+  for (std::uint32_t l : held) {
+    LockKind kind = static_cast<LockKind>(locks_[l - 1].kind() - 1);
+    if (spin_only && !models::waiters_spin(kind)) continue;
+    release(out, ctx, l, t, true);
+  }
+}
+
+void Importer::section(const std::vector<FtraceLine>& lines,
+                       const std::vector<ConsoleReport>* reports, std::vector<trace::Event>& out,
+                       bool injected) {
+  holders_.clear();
+  held_by_.clear();
+  waiting_.clear();
+  pending_.clear();
+  last_irq_time_.clear();
+  std::vector<Item> items;
+  std::uint64_t seq = 0;
+  for (const FtraceLine& l : lines) items.push_back({l.time_us, seq++, &l, nullptr});
+  if (reports != nullptr) {
+    for (const ConsoleReport& r : *reports) {
+      if (r.type != ConsoleReport::Type::kWorkloadError)
+        items.push_back({r.time_us, seq++, nullptr, &r});
+    }
+  }
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.time != b.time ? a.time < b.time : a.seq < b.seq;
+  });
+  std::set<std::uint32_t> oopsed;
+  std::set<std::uint32_t> exited;
+  bool first_oops = true;
+  for (const Item& item : items) {
+    if (item.report != nullptr) {
+      const ConsoleReport& r = *item.report;
+      std::uint32_t ctx =
+          r.pid >= 0 ? context_for_pid(r.pid, r.comm) : (crash_ctx_ ? crash_ctx_ : 1);
+      if (exited.count(ctx)) continue;
+      switch (r.type) {
+        case ConsoleReport::Type::kOops: {
+          if (first_oops) {
+            first_oops = false;
+            crashed_ = true;
+            crash_us_ = r.time_us;
+            crash_ctx_ = ctx;
+            emit(out, EventType::kFaultActivation, ctx, r.time_us);
+          }
+          trace::Event e;
+          e.set_time(r.time_us);
+          e.set_context(ctx);
+          e.set_type(trace::Event::OOPS);
+          e.set_oops_kind(encode(r.kind));
+          if (!r.function.empty()) e.set_text(r.function.substr(0, r.function.find('+')));
+          out.push_back(std::move(e));
+          ++st_.events;
+          oopsed.insert(ctx);
+          break;
+        }
+        case ConsoleReport::Type::kSoftLockup:
+          emit(out, EventType::kSoftLockup, ctx, r.time_us);
+          break;
+        case ConsoleReport::Type::kHungTask:
+          emit(out, EventType::kHungTask, ctx, r.time_us);
+          break;
+        case ConsoleReport::Type::kPanic:
+          emit(out, EventType::kPanic, ctx, r.time_us);
+          break;
+        default:
+          break;
+      }
+      continue;
+    }
+    const FtraceLine& l = *item.line;
+    std::uint32_t ctx = context_for(l);
+    if (exited.count(ctx)) continue;
+    std::uint64_t t = l.time_us;
+    const Ctx& c = ctxs_[ctx - 1];
+    if (c.kind == ContextKind::kHardIrq || c.kind == ContextKind::kSoftIrq) {
+      auto last = last_irq_time_.find(ctx);
+      if (last != last_irq_time_.end() && t - last->second > kIrqGapUs)
+        release_all(out, ctx, t, false);
+      last_irq_time_[ctx] = t;
+    }
+    // A waiter that does anything else got its lock.
+    if (auto w = waiting_.find(ctx); w != waiting_.end()) {
+      auto [lock, mode] = w->second;
+      waiting_.erase(w);
+      grant(out, ctx, lock, mode, t, true);
+    }
+    std::string_view ev = l.event;
+    bool ret = ev.size() > 4 && ev.substr(ev.size() - 4) == "_ret";
+    std::string base(ret ? ev.substr(0, ev.size() - 4) : ev);
+    LockProbe probe = classify_probe(base);
+    if (probe.op != LockProbe::Op::kNone) {
+      if (ret) {
+        auto p = pending_.find({ctx, base});
+        if (p == pending_.end()) continue;
+        auto value = payload_field(l.payload, "ret");
+        std::int64_t rv = value ? std::stoll(std::string(*value)) : -1;
+        bool ok = probe.returns_zero_on_success ? rv == 0 : rv == 1;
+        if (ok) acquire(out, ctx, p->second.first, p->second.second, t, true);
+        pending_.erase(p);
+        continue;
+      }
+      auto addr = payload_field(l.payload, "lock");
+      auto caller = payload_field(l.payload, "caller");
+      if (!addr) continue;
+      auto a = parse_number(*addr);
+      if (!a || *a == 0) continue;
+      std::uint64_t call = caller ? parse_number(*caller).value_or(0) : 0;
+      std::uint32_t lock = lock_for(*a, probe.kind, call);
+      switch (probe.op) {
+        case LockProbe::Op::kAcquire:
+          if (probe.conditional) {
+            pending_[{ctx, base}] = {lock, probe.mode};
+          } else {
+            acquire(out, ctx, lock, probe.mode, t, false);
+          }
+          break;
+        case LockProbe::Op::kRelease:
+          release(out, ctx, lock, t, false);
+          break;
+        case LockProbe::Op::kDowngrade: {
+          auto& mine = held_by_[ctx];
+          if (std::find(mine.begin(), mine.end(), lock) != mine.end()) {
+            release(out, ctx, lock, t, false);
+            grant(out, ctx, lock, LockMode::kShared, t, false);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+      continue;
+    }
+    if (ev == "sys_enter" || ev == "sys_exit") {
+      // The user-space boundary: a task holds no kernel lock here.
+      if (!oopsed.count(ctx)) release_all(out, ctx, t, false);
+      std::string_view p = l.payload;
+      if (!starts(p, "NR ")) continue;
+      auto nr_end = p.find(' ', 3);
+      auto nr = parse_number(
+          p.substr(3, nr_end == std::string_view::npos ? std::string_view::npos : nr_end - 3));
+      trace::Event e;
+      e.set_time(t);
+      e.set_context(ctx);
+      e.set_type(ev == "sys_enter" ? trace::Event::SYSCALL_ENTER : trace::Event::SYSCALL_EXIT);
+      if (nr) e.set_value(static_cast<std::int64_t>(*nr));
+      if (ev == "sys_exit") {
+        auto eq = p.find("= ");
+        if (eq != std::string_view::npos) {
+          std::string r(p.substr(eq + 2));
+          try {
+            e.set_result(std::stoll(r));
+          } catch (...) {
+          }
+        }
+      }
+      out.push_back(std::move(e));
+      ++st_.events;
+      continue;
+    }
+    if (ev == "sched_switch") {
+      auto state = payload_field(l.payload, "prev_state");
+      bool sleeps = state && !state->empty() && ((*state)[0] == 'S' || (*state)[0] == 'D');
+      if (sleeps && !oopsed.count(ctx))
+        release_all(out, ctx, t, true);  // no spinning lock across sleep
+      if (sleeps && opt_.sleeps) {
+        emit(out, EventType::kSleep, ctx, t, 0,
+             (*state)[0] == 'S' ? LockMode::kShared : LockMode::kExclusive);
+      }
+      continue;
+    }
+    if ((ev == "sched_wakeup" || ev == "sched_wakeup_new") && opt_.sleeps) {
+      auto pid = payload_field(l.payload, "pid");
+      auto comm = payload_field(l.payload, "comm");
+      if (!pid) continue;
+      std::uint32_t target = context_for_pid(static_cast<int>(parse_number(*pid).value_or(0)),
+                                             comm ? std::string(*comm) : "");
+      if (exited.count(target)) continue;
+      trace::Event e;
+      e.set_time(t);
+      e.set_context(ctx);
+      e.set_type(trace::Event::WAKEUP);
+      e.set_target(target);
+      out.push_back(std::move(e));
+      ++st_.events;
+      continue;
+    }
+    if (ev == "sched_process_fork") {
+      auto pid = payload_field(l.payload, "child_pid");
+      auto comm = payload_field(l.payload, "child_comm");
+      if (!pid) continue;
+      int child_pid = static_cast<int>(parse_number(*pid).value_or(0));
+      bool known = ctx_keys_.count(std::to_string(child_pid)) != 0;
+      std::uint32_t child = context_for_pid(child_pid, comm ? std::string(*comm) : "");
+      if (!known) ctxs_[child - 1].parent = ctx;
+      if (ctxs_[child - 1].parent != ctx) continue;
+      if (ctxs_[ctx - 1].kind == ContextKind::kKernelThread || ctxs_[ctx - 1].pid == 2) {
+        ctxs_[child - 1].kind = ContextKind::kKernelThread;
+      }
+      trace::Event e;
+      e.set_time(t);
+      e.set_context(ctx);
+      e.set_type(trace::Event::FORK);
+      e.set_target(child);
+      out.push_back(std::move(e));
+      ++st_.events;
+      continue;
+    }
+    if (ev == "sched_process_exit") {
+      if (!(injected && oopsed.count(ctx))) release_all(out, ctx, t, false);
+      emit(out, EventType::kExit, ctx, t);
+      exited.insert(ctx);
+      continue;
+    }
+    if (ev == "tracing_mark_write") {
+      std::string_view p = l.payload;
+      if (starts(p, "PROGRESS ")) {
+        std::istringstream words{std::string(p.substr(9))};
+        std::string name;
+        std::uint64_t n = 0;
+        if (!(words >> name >> n)) continue;
+        workload_writers_[name].insert(ctx);
+        if (!injected && (!crashed_ || t <= crash_us_)) golden_progress_at_crash_[name] = n;
+        trace::Event e;
+        e.set_time(t);
+        e.set_context(ctx);
+        e.set_type(trace::Event::PROGRESS);
+        e.set_workload(name);
+        e.set_value(static_cast<std::int64_t>(n));
+        out.push_back(std::move(e));
+        ++st_.events;
+      } else if (starts(p, "FAIL ") && injected) {
+        trace::Event e;
+        e.set_time(t);
+        e.set_context(ctx);
+        e.set_type(trace::Event::ERROR);
+        e.set_text(std::string(p));
+        out.push_back(std::move(e));
+        ++st_.events;
+      }
+      continue;
+    }
+  }
+}
+
+void Importer::classify_observed(const std::vector<FtraceLine>& lines,
+                                 const std::vector<ConsoleReport>& reports,
+                                 std::vector<trace::Observed>& out) {
+  std::uint64_t end =
+      crash_us_ + (opt_.observe_window_us ? opt_.observe_window_us : UINT64_MAX / 2);
+  for (const auto& [name, writers] : workload_writers_) {
+    std::set<int> pids;
+    for (std::uint32_t w : writers) pids.insert(ctxs_[w - 1].pid);
+    struct Candidate {
+      std::uint64_t t;
+      models::Outcome o;
+      std::string detail;
+    };
+    std::vector<Candidate> found;
+    bool first = true;
+    for (const ConsoleReport& r : reports) {
+      if (r.time_us < crash_us_ || r.time_us > end) continue;
+      switch (r.type) {
+        case ConsoleReport::Type::kOops:
+          if (first) {
+            first = false;
+            if (pids.count(r.pid))
+              found.push_back(
+                  {r.time_us, models::Outcome::kNoProc,
+                   fmt::format("its process {}[{}] oopsed and was killed", r.comm, r.pid)});
+            continue;
+          }
+          if (pids.count(r.pid)) found.push_back({r.time_us, models::Outcome::kOopsAgain, r.text});
+          break;
+        case ConsoleReport::Type::kSoftLockup:
+        case ConsoleReport::Type::kHungTask:
+          if (pids.count(r.pid)) found.push_back({r.time_us, models::Outcome::kDeadlock, r.text});
+          break;
+        case ConsoleReport::Type::kPanic:
+          found.push_back({r.time_us, models::Outcome::kPanic, r.text});
+          break;
+        case ConsoleReport::Type::kWorkloadError:
+          if (r.comm == name) found.push_back({r.time_us, models::Outcome::kDetectError, r.text});
+          break;
+      }
+    }
+    std::uint64_t before = 0, after = 0;
+    bool progressed = false;
+    for (const FtraceLine& l : lines) {
+      if (l.event == "sched_process_exit" && pids.count(l.pid) && l.time_us > crash_us_ &&
+          l.time_us <= end) {
+        found.push_back(
+            {l.time_us, models::Outcome::kNoProc, fmt::format("{}[{}] exited", l.comm, l.pid)});
+      }
+      if (l.event != "tracing_mark_write" || !starts(l.payload, "PROGRESS " + name + " ")) continue;
+      std::istringstream words{l.payload.substr(9 + name.size() + 1)};
+      std::uint64_t n = 0;
+      words >> n;
+      if (l.time_us <= crash_us_) before = n;
+      if (l.time_us > crash_us_ && l.time_us <= end) {
+        after = std::max(after, n);
+        progressed = progressed || n > before;
+      }
+    }
+    trace::Observed o;
+    o.set_workload(name);
+    const Candidate* best = nullptr;
+    for (const Candidate& c : found) {
+      if (c.o == models::Outcome::kPanic) {
+        best = &c;
+        break;
+      }
+    }
+    for (const Candidate& c : found) {
+      if (best == nullptr && models::stops_workload(c.o)) best = &c;
+      if (best != nullptr && best->o != models::Outcome::kPanic && models::stops_workload(c.o) &&
+          c.t < best->t)
+        best = &c;
+    }
+    if (best == nullptr) {
+      for (const Candidate& c : found) {
+        if (c.o == models::Outcome::kDetectError && best == nullptr) best = &c;
+      }
+    }
+    if (best != nullptr) {
+      o.set_outcome(encode(best->o));
+      o.set_detail(best->detail);
+    } else if (progressed) {
+      o.set_outcome(trace::Observed::NOT_MANIFEST);
+      o.set_detail(fmt::format("progress went on after the crash ({} -> {})", before, after));
+    } else {
+      o.set_outcome(trace::Observed::DEADLOCK);
+      o.set_detail("progress stopped after the crash with no detector report in the window");
+    }
+    out.push_back(std::move(o));
+  }
+}
+
+bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter& out,
+                   TraceError& error) {
+  std::vector<FtraceLine> inj = parse(injected.ftrace);
+  std::vector<FtraceLine> gold = parse(golden.ftrace);
+  std::vector<ConsoleReport> reports = parse_console(injected.console);
+  if (inj.empty()) {
+    error =
+        TraceError{ErrorKind::kData, injected.path, 0, 0, 0, "no ftrace lines in the injected run"};
+    return false;
+  }
+  std::vector<trace::Event> inj_events, gold_events;
+  section(inj, &reports, inj_events, true);
+  section(gold, nullptr, gold_events, false);
+  st_.crashed = crashed_;
+  // Processes that write a workload's progress are what it requires; their descendants belong to
+  // it.
+  for (const auto& [name, writers] : workload_writers_) {
+    for (std::uint32_t w : writers) ctxs_[w - 1].workloads.insert(name);
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Ctx& c : ctxs_) {
+      if (c.parent == 0) continue;
+      for (const std::string& w : ctxs_[c.parent - 1].workloads)
+        changed = c.workloads.insert(w).second || changed;
+    }
+  }
+  trace::TracePacket p;
+  auto write = [&](auto fill) {
+    p.Clear();
+    fill(p);
+    return out.write(p);
+  };
+  std::string release = kernel_release_from_console(injected.console);
+  write([&](trace::TracePacket& x) {
+    auto* h = x.mutable_header();
+    h->set_format_version(1);
+    if (!release.empty()) h->set_kernel_release(release);
+    h->set_origin(trace::Header::CAPTURED);
+    h->set_ticks_per_second(1'000'000);
+  });
+  for (const Ctx& c : ctxs_) {
+    write([&](trace::TracePacket& x) {
+      auto* m = x.mutable_context();
+      m->set_id(c.id);
+      m->set_pid(c.pid);
+      m->set_comm(c.comm);
+      m->set_kind(encode(c.kind));
+      for (const std::string& w : c.workloads) m->add_workloads(w);
+      if (c.parent != 0) m->set_parent(c.parent);
+    });
+  }
+  for (const trace::Lock& l : locks_) write([&](trace::TracePacket& x) { *x.mutable_lock() = l; });
+  for (const auto& [name, writers] : workload_writers_) {
+    write([&](trace::TracePacket& x) {
+      auto* w = x.mutable_workload();
+      w->set_name(name);
+      for (std::uint32_t id : writers) w->add_required_contexts(id);
+      w->set_progress("progress");
+      auto g = golden_progress_at_crash_.find(name);
+      w->set_target((g == golden_progress_at_crash_.end() ? 0 : g->second) + 1);
+    });
+  }
+  if (opt_.fault) {
+    write([&](trace::TracePacket& x) {
+      const models::FaultInfo& f = *opt_.fault;
+      auto* m = x.mutable_fault();
+      m->set_type(encode(f.type));
+      if (!f.symbol.empty()) m->set_symbol(f.symbol);
+      if (f.offset) m->set_offset(f.offset);
+      if (f.address) m->set_address(f.address);
+      if (!f.before.empty()) m->set_before(f.before);
+      if (!f.after.empty()) m->set_after(f.after);
+      m->set_context(f.context ? f.context : crash_ctx_);
+      m->set_seed(f.seed);
+      if (!f.subsystem.empty()) m->set_subsystem(f.subsystem);
+    });
+  }
+  write([](trace::TracePacket& x) { x.mutable_section()->set_kind(trace::Section::INJECTED); });
+  for (const trace::Event& e : inj_events)
+    write([&](trace::TracePacket& x) { *x.mutable_event() = e; });
+  write([](trace::TracePacket& x) { x.mutable_section()->set_kind(trace::Section::GOLDEN); });
+  for (const trace::Event& e : gold_events)
+    write([&](trace::TracePacket& x) { *x.mutable_event() = e; });
+  if (crashed_) {
+    std::vector<trace::Observed> observed;
+    classify_observed(inj, reports, observed);
+    for (const trace::Observed& o : observed)
+      write([&](trace::TracePacket& x) { *x.mutable_observed() = o; });
+  }
+  st_.contexts = ctxs_.size();
+  st_.locks = locks_.size();
+  if (!out.close()) {
+    error = *out.error();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool import_paired_run(const RunText& injected, const RunText& golden, const ImportOptions& options,
+                       PacketWriter& out, ImportStats& stats, TraceError& error) {
+  Importer importer(options, stats);
+  return importer.run(injected, golden, out, error);
+}
+
+}  // namespace oopsim::traces

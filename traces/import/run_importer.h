@@ -1,0 +1,47 @@
+// Import of a real paired run (issue 3): the ftrace text and console of an injected run and of
+// the golden run from the same saved state become one trace in format v1. Locks are named
+// (static locks by symbol, others by acquiring call site) and mapped to subsystems (module, else
+// the symbol rules in models/subsystem_rules.txt). The injected run's console gives the crash and
+// what followed; the observed outcome per workload is classified from it (GLOSSARY).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "models/fault_model.h"
+#include "traces/packet_writer.h"
+#include "traces/trace_error.h"
+
+namespace oopsim::traces {
+
+struct RunText {
+  std::string path;     // for messages
+  std::string ftrace;   // trace.txt
+  std::string console;  // console.log
+};
+
+struct ImportOptions {
+  std::string kallsyms;                    // guest /proc/kallsyms text ("" to leave addresses raw)
+  std::optional<models::FaultInfo> fault;  // the injection, if known
+  bool sleeps = false;  // emit sleep/wakeup events (off: filtered wakers stall replay)
+  std::uint64_t observe_window_us = 0;  // after the crash; 0: to the end of the injected run
+};
+
+struct ImportStats {
+  std::uint64_t lines = 0;
+  std::uint64_t unparsed = 0;
+  std::uint64_t events = 0;
+  std::uint64_t inferred_releases = 0;  // releases the trace missed, inferred from later events
+  std::uint64_t dropped_releases = 0;   // releases of locks taken before the window
+  std::uint64_t foreign_releases = 0;   // released by a context other than the holder
+  std::uint64_t contexts = 0;
+  std::uint64_t locks = 0;
+  bool crashed = false;
+};
+
+// Writes the trace to `out`. False with `error` when the input cannot be used.
+bool import_paired_run(const RunText& injected, const RunText& golden, const ImportOptions& options,
+                       PacketWriter& out, ImportStats& stats, TraceError& error);
+
+}  // namespace oopsim::traces
