@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# End-to-end on a real kernel: simcapture sets up Debian's kernel under QEMU TCG, saves the
+# workloads in steady state, runs a golden and an injected run from that state (a NULL forced
+# through the gdb stub into the first argument of __x64_sys_newuname, which restartd's daemon
+# calls), and imports the pair. The trace must hold the oops and its context, the killed task,
+# lock events before the crash, the golden continuation and an observed outcome per workload;
+# simrun must predict from it.
+# Usage: capture_real_oops.sh SIMCAPTURE SIMTRACE SIMRUN WORKDIR
+set -euo pipefail
+simcapture=$1 simtrace=$2 simrun=$3 work=$4
+mkdir -p "$work"
+trace="$work/real_oops.pb"
+"$simcapture" -o "$trace" --inject __x64_sys_newuname:rdi=0 --inject-after 3 --seconds 12 \
+  --cache "$work/vmcache" --state "$work/vmcache/state" --runs "$work/runs"
+"$simtrace" validate "$trace"
+"$simtrace" summary --format=json "$trace" > "$work/summary.json"
+"$simtrace" convert "$trace" -o "$work/real_oops.trace.txt" >/dev/null
+python3 - "$work/summary.json" "$work/real_oops.trace.txt" <<'PY'
+import json, re, sys
+s = json.load(open(sys.argv[1]))[0]
+text = open(sys.argv[2]).read().splitlines()
+def fail(why):
+    print("FAIL:", why); sys.exit(1)
+crash = s["crash"] or fail("no crash in the trace")
+if crash["kind"] != "NULL pointer dereference": fail("crash kind " + crash["kind"])
+if crash["function"] != "__x64_sys_newuname": fail("crash function " + crash["function"])
+ctx = [l for l in text if l.startswith("context id=%d " % crash["context"])]
+if not ctx or "comm=oopsim-restartd" not in ctx[0]: fail("oops context: %s" % ctx)
+inj = s["injected_events"]
+if inj.get("lock-acquired", 0) < 1000 or inj.get("lock-release", 0) < 1000: fail("too few lock events: %s" % inj)
+if s["golden_events"].get("lock-acquired", 0) < 1000: fail("no golden continuation: %s" % s["golden_events"])
+# The killed task exits after its oops in the injected run.
+section, crashed, exited = None, False, False
+for l in text:
+    if l.startswith("section "): section = l.split("=")[1]
+    if section == "injected" and l.startswith("event ") and "context=%d " % crash["context"] in l + " ":
+        if "type=oops" in l: crashed = True
+        elif crashed and "type=exit" in l: exited = True
+if not exited: fail("the oopsing task does not exit after its oops")
+obs = s["observed"]
+if sorted(obs) != ["audio", "ext4", "restartd", "tcp", "usb", "vfat"]: fail("observed: %s" % obs)
+print("ok:", crash, obs)
+PY
+"$simrun" --policy=all "$trace" > "$work/prediction.txt"
+grep -q "kill-faulty" "$work/prediction.txt"

@@ -1,0 +1,37 @@
+// simcapture's work: one paired run of a real kernel in QEMU (traces/vm/ harness) and its import.
+// Setup (kernel package, initramfs, disks; idempotent), a saved state with the workloads in steady
+// state (made once), a golden run and an injected run from that state, then the import of the
+// pair into a v1 trace. Commands run through a CommandRunner so that tests can see them.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace oopsim::traces {
+
+struct CaptureConfig {
+  std::string repo;         // the project's top folder (for traces/vm/)
+  std::string cache;        // OOPSIM_CACHE ("": <repo>/.cache/vm)
+  std::string state;        // saved state folder ("": <cache>/state)
+  std::string runs;         // where the two run folders go ("": <cache>/runs/<output stem>)
+  std::string workloads;    // "": all six
+  double seconds = 20;      // each run's length after restore
+  std::string inject;       // SYMBOL:REG=VALUE for the gdb stub ("" : golden only is refused)
+  double inject_after = 2;  // seconds after restore before the breakpoint is armed
+  std::string fault_type = "interface";
+  std::string output;   // the trace
+  bool resave = false;  // make a fresh saved state even if one exists
+};
+
+// Runs argv with extra environment entries; returns the exit status.
+using CommandRunner =
+    std::function<int(const std::vector<std::string>& argv, const std::vector<std::string>& env)>;
+int run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+
+// Returns an exit code (0, or sysexits). Progress lines go to `err`.
+int run_capture(const CaptureConfig& config, const CommandRunner& runner, std::ostream& out,
+                std::ostream& err);
+
+}  // namespace oopsim::traces

@@ -1,0 +1,37 @@
+// simcapture: record one paired (golden + injected) run of a real kernel in QEMU into a trace.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "traces/capture/capture_runner.h"
+
+int main(int argc, char** argv) {
+  oopsim::traces::CaptureConfig config;
+  config.repo = OOPSIM_SOURCE_DIR;
+  CLI::App app{
+      "simcapture: one paired run (golden + injected, from the same saved state) of "
+      "Debian's Linux kernel under QEMU TCG, recorded live and imported into a trace"};
+  app.add_option("-o,--output", config.output, "trace to write (*.txt: text form)")->required();
+  app.add_option("--inject", config.inject,
+                 "SYMBOL:REG=VALUE forced through the gdb stub when SYMBOL is hit (e.g. "
+                 "__x64_sys_newuname:rdi=0)")
+      ->required();
+  app.add_option("--inject-after", config.inject_after, "seconds after the restore to arm it");
+  app.add_option("--fault-type", config.fault_type, "fault type recorded in the trace");
+  app.add_option("--seconds", config.seconds, "length of each run");
+  app.add_option("--workloads", config.workloads,
+                 "comma-separated: ext4,vfat,usb,tcp,audio,restartd");
+  app.add_option("--cache", config.cache, "cache folder (default <repo>/.cache/vm)");
+  app.add_option("--state", config.state, "saved-state folder (default <cache>/state)");
+  app.add_option("--runs", config.runs, "folder for the two run directories");
+  app.add_flag("--resave", config.resave, "make a fresh saved state");
+  app.add_option("--repo", config.repo, "the oopsim source tree (for traces/vm/)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 64;
+  }
+  return oopsim::traces::run_capture(config, oopsim::traces::run_command, std::cout, std::cerr);
+}
