@@ -116,6 +116,7 @@ class Importer {
   void emit(std::vector<trace::Event>& out, EventType type, std::uint32_t ctx, std::uint64_t t,
             std::uint32_t lock = 0, LockMode mode = LockMode::kExclusive);
   void classify_observed(const std::vector<FtraceLine>& lines,
+                         const std::vector<FtraceLine>& golden,
                          const std::vector<ConsoleReport>& reports,
                          std::vector<trace::Observed>& out);
 
@@ -562,7 +563,35 @@ void Importer::section(const std::vector<FtraceLine>& lines,
   }
 }
 
+namespace {
+
+// Did the workload's PROGRESS counter rise after `from` (until `to`) in these lines?
+bool progressed_after(const std::vector<FtraceLine>& lines, const std::string& name,
+                      std::uint64_t from, std::uint64_t to, std::uint64_t* before_out = nullptr,
+                      std::uint64_t* after_out = nullptr) {
+  std::uint64_t before = 0, after = 0;
+  bool rose = false;
+  std::string prefix = "PROGRESS " + name + " ";
+  for (const FtraceLine& l : lines) {
+    if (l.event != "tracing_mark_write" || l.payload.rfind(prefix, 0) != 0) continue;
+    std::istringstream words{l.payload.substr(prefix.size())};
+    std::uint64_t n = 0;
+    words >> n;
+    if (l.time_us <= from) before = n;
+    if (l.time_us > from && l.time_us <= to) {
+      after = std::max(after, n);
+      rose = rose || n > before;
+    }
+  }
+  if (before_out) *before_out = before;
+  if (after_out) *after_out = after;
+  return rose;
+}
+
+}  // namespace
+
 void Importer::classify_observed(const std::vector<FtraceLine>& lines,
+                                 const std::vector<FtraceLine>& golden,
                                  const std::vector<ConsoleReport>& reports,
                                  std::vector<trace::Observed>& out) {
   std::uint64_t end =
@@ -603,24 +632,17 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
           break;
       }
     }
-    std::uint64_t before = 0, after = 0;
-    bool progressed = false;
     for (const FtraceLine& l : lines) {
       if (l.event == "sched_process_exit" && pids.count(l.pid) && l.time_us > crash_us_ &&
           l.time_us <= end) {
         found.push_back(
             {l.time_us, models::Outcome::kNoProc, fmt::format("{}[{}] exited", l.comm, l.pid)});
       }
-      if (l.event != "tracing_mark_write" || !starts(l.payload, "PROGRESS " + name + " ")) continue;
-      std::istringstream words{l.payload.substr(9 + name.size() + 1)};
-      std::uint64_t n = 0;
-      words >> n;
-      if (l.time_us <= crash_us_) before = n;
-      if (l.time_us > crash_us_ && l.time_us <= end) {
-        after = std::max(after, n);
-        progressed = progressed || n > before;
-      }
     }
+    std::uint64_t before = 0, after = 0;
+    bool progressed = progressed_after(lines, name, crash_us_, end, &before, &after);
+    // A slow workload may report nothing in a short window: judge it against the golden run.
+    bool golden_progressed = progressed_after(golden, name, crash_us_, end);
     trace::Observed o;
     o.set_workload(name);
     const Candidate* best = nullptr;
@@ -647,9 +669,14 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
     } else if (progressed) {
       o.set_outcome(trace::Observed::NOT_MANIFEST);
       o.set_detail(fmt::format("progress went on after the crash ({} -> {})", before, after));
+    } else if (!golden_progressed) {
+      o.set_outcome(trace::Observed::NOT_MANIFEST);
+      o.set_detail("no progress in the window in either run, and no failure");
     } else {
       o.set_outcome(trace::Observed::DEADLOCK);
-      o.set_detail("progress stopped after the crash with no detector report in the window");
+      o.set_detail(
+          "progress stopped after the crash while the golden run's went on; no detector report in "
+          "the window");
     }
     out.push_back(std::move(o));
   }
@@ -741,7 +768,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
     write([&](trace::TracePacket& x) { *x.mutable_event() = e; });
   if (crashed_) {
     std::vector<trace::Observed> observed;
-    classify_observed(inj, reports, observed);
+    classify_observed(inj, gold, reports, observed);
     for (const trace::Observed& o : observed)
       write([&](trace::TracePacket& x) { *x.mutable_observed() = o; });
   }

@@ -1,0 +1,95 @@
+// Import of real guest output (tests/import/fixtures: a real paired run, cut to a short window;
+// the usb workload's fsbench oopses in vfat_add_entry holding a rwsem and a mutex): the trace is
+// valid, the crash is found with its task and function, the locks it held are named and held at
+// the crash, the observed outcomes are classified, and kill-faulty predicts them.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "policies/policy_registry.h"
+#include "scenario_support.h"
+#include "sim/engine.h"
+#include "traces/import/run_importer.h"
+#include "traces/packet_source.h"
+#include "traces/trace_summary.h"
+
+namespace oopsim::test {
+namespace {
+
+std::string fixture(const std::string& name) {
+  return read_file(source_dir() + "/tests/import/fixtures/" + name);
+}
+
+std::string import_fixtures() {
+  traces::RunText injected{"injected.ftrace.txt", fixture("injected.ftrace.txt"),
+                           fixture("injected.console.log")};
+  traces::RunText golden{"golden.ftrace.txt", fixture("golden.ftrace.txt"),
+                         fixture("golden.console.log")};
+  traces::ImportOptions options;
+  options.kallsyms = fixture("kallsyms.txt");
+  models::FaultInfo f;
+  f.type = models::FaultType::kInterface;
+  f.symbol = "vfat_add_entry";
+  options.fault = f;
+  std::string out = (std::filesystem::temp_directory_path() / "oopsim_import_fixture.pb").string();
+  traces::TraceError e;
+  auto writer = traces::create_trace_writer(out, traces::TraceForm::kBinary, e);
+  traces::ImportStats stats;
+  EXPECT_TRUE(traces::import_paired_run(injected, golden, options, *writer, stats, e))
+      << e.message();
+  EXPECT_TRUE(stats.crashed);
+  EXPECT_EQ(stats.unparsed, 0u);
+  return out;
+}
+
+TEST(ImportRealRun, GivesAValidTraceWithTheCrashItsTaskAndObservedOutcomes) {
+  std::string path = import_fixtures();
+  traces::TraceError e;
+  traces::TraceReader reader(traces::open_trace(path, e));
+  traces::TraceSummary s;
+  ASSERT_TRUE(traces::summarize(reader, s, e)) << e.message();
+  ASSERT_TRUE(s.crash);
+  EXPECT_EQ(s.crash->oops_kind, models::OopsKind::kNullDereference);
+  EXPECT_EQ(s.crash->text, "vfat_add_entry");
+  EXPECT_EQ(s.crash->time, 19835529u);  // console and trace share the clock (microseconds)
+  const models::ContextInfo* task = s.model.context(s.crash->context);
+  ASSERT_NE(task, nullptr);
+  EXPECT_EQ(task->pid, 159);
+  EXPECT_EQ(task->comm, "oopsim-fsbench");
+  EXPECT_EQ(s.model.header.kernel_release, "6.1.0-56-amd64");
+  EXPECT_GT(s.injected_events[static_cast<std::size_t>(models::EventType::kLockAcquired)], 100u);
+  EXPECT_GT(s.golden_events[static_cast<std::size_t>(models::EventType::kLockAcquired)], 100u);
+  std::map<std::string, models::Outcome> observed;
+  for (const auto& o : s.observed) observed[o.workload] = o.outcome;
+  EXPECT_EQ(observed["usb"], models::Outcome::kNoProc);
+  EXPECT_EQ(observed["vfat"], models::Outcome::kNotManifest);
+  EXPECT_EQ(observed["ext4"], models::Outcome::kNotManifest);
+}
+
+TEST(ImportRealRun, KillFaultyPredictsTheObservedOutcomesAndNamesTheHeldLocks) {
+  std::string path = import_fixtures();
+  sim::Prediction p;
+  std::string error;
+  ASSERT_TRUE(predict(path, "kill-faulty", p, &error)) << error;
+  int compared = 0;
+  for (const auto& w : p.workloads) {
+    if (!w.observed) continue;
+    ++compared;
+    // The fixtures keep 0.5 s after the crash: the tcp stream's next report falls just after the
+    // cut in the injected run but inside it in the golden one, so its observed outcome here is an
+    // artefact of the cut (over the whole 25 s runs both agree, README).
+    if (w.workload == "tcp") continue;
+    EXPECT_EQ(w.predicted.outcome, w.observed->outcome) << w.workload << ": " << w.predicted.why;
+    if (w.workload == "usb") {
+      EXPECT_EQ(w.predicted.outcome, models::Outcome::kNoProc);
+      EXPECT_NE(w.predicted.why.find("rwsem 0xffff888005b06340"), std::string::npos)
+          << w.predicted.why;
+      EXPECT_NE(w.predicted.why.find("mutex 0xffff8880071a2088"), std::string::npos)
+          << w.predicted.why;
+    }
+  }
+  EXPECT_EQ(compared, 6);
+}
+
+}  // namespace
+}  // namespace oopsim::test
