@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
-build/bin/simrun --policy=all tests/golden "$@"
+build/bin/simrun --policy=all --report=build/report.html tests/golden "$@"
+echo "report: build/report.html" >&2
