@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev                    # flags, formatting, JSON reports
   libgtest-dev libbenchmark-dev                                 # tests, benchmarks
   clang-format                                                  # the style check in CI
+  libcapstone-dev                                               # x86-64 decoding in the fault injector
 )
 if [[ "${1:-}" == "--test" ]]; then
   # The report's end-to-end test renders it in headless Chromium; graphs are drawn by Graphviz.
