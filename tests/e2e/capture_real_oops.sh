@@ -43,3 +43,14 @@ print("ok:", crash, obs)
 PY
 "$simrun" --policy=all "$trace" > "$work/prediction.txt"
 grep -q "kill-faulty" "$work/prediction.txt"
+# The seed-style injector on the same cache: a dry run names the site and bytes; a real run
+# writes them into the live kernel text (checked against the recorded bytes) and sees the
+# mutated instruction execute.
+"$simcapture" --dry-run --fault-type branch --site path_openat+0x54 --cache "$work/vmcache" \
+  --state "$work/vmcache/state" > "$work/dry.txt"
+grep -q "BRANCH at path_openat+0x54" "$work/dry.txt"
+grep -q "before 0f87" "$work/dry.txt"
+"$simcapture" -o "$work/mutated.pb" --fault-type branch --site path_openat+0x54 --seconds 8 \
+  --cache "$work/vmcache" --state "$work/vmcache/state" --runs "$work/runs-mutated" > "$work/mutated.txt"
+grep -q "fault activated" "$work/mutated.txt"
+"$simtrace" validate "$work/mutated.pb"

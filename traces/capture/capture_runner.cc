@@ -7,11 +7,14 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
 #include "models/fault_model.h"
 #include "traces/import/run_importer.h"
+#include "traces/inject/fault_injector.h"
+#include "traces/inject/kernel_image.h"
 #include "traces/packet_writer.h"
 
 extern char** environ;
@@ -51,15 +54,92 @@ bool slurp(const fs::path& path, std::string& text) {
 
 }  // namespace
 
+namespace {
+
+std::string hex(const std::string& bytes) {
+  std::string out;
+  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+// The mutation of kernel text that the config asks for, or nullopt with `error`.
+std::optional<inject::Mutation> plan_mutation(const CaptureConfig& c, const fs::path& cache,
+                                              const fs::path& kallsyms, std::string& error) {
+  inject::KernelImage image;
+  if (!image.open((cache / "vmlinuz").string(), (cache / "vmlinux").string(), error)) {
+    return std::nullopt;
+  }
+  std::string syms;
+  if (!slurp(kallsyms, syms)) {
+    error = kallsyms.string() + ": missing (make a saved state first, or give --kallsyms)";
+    return std::nullopt;
+  }
+  image.add_symbols(syms);
+  auto type = models::parse_fault_type(c.fault_type);
+  if (!type) {
+    error = "unknown fault type '" + c.fault_type + "'";
+    return std::nullopt;
+  }
+  inject::SymbolResolver resolve = [&image](std::uint64_t a) { return image.symbol_at(a); };
+  if (!c.site.empty()) {
+    auto plus = c.site.find('+');
+    inject::CodeRegion region;
+    if (!image.function(c.site.substr(0, plus), region, error)) return std::nullopt;
+    std::uint64_t off =
+        plus == std::string::npos ? 0 : std::stoull(c.site.substr(plus + 1), nullptr, 0);
+    return inject::mutation_at(*type, region, off, error, resolve, c.seed);
+  }
+  std::vector<inject::CodeRegion> regions;
+  for (const std::string& f : c.functions) {
+    inject::CodeRegion r;
+    if (!image.function(f, r, error)) return std::nullopt;
+    regions.push_back(std::move(r));
+  }
+  auto m = inject::choose_mutation(*type, regions, c.seed, resolve);
+  if (!m) error = fmt::format("no {} site in the given functions", models::name(*type));
+  return m;
+}
+
+std::string describe(const inject::Mutation& m) {
+  std::string out =
+      fmt::format("{} at {}+{:#x} ({:#x}), seed {}\n  before {}  {}\n  after  {}  {}\n",
+                  models::name(m.type), m.symbol, m.offset, m.address, m.seed, hex(m.before),
+                  m.disasm_before, hex(m.after), m.disasm_after);
+  for (const auto& x : m.extra_writes) {
+    out += fmt::format("  also at {:#x}: {} -> {}\n", x.address, hex(x.before), hex(x.after));
+  }
+  return out;
+}
+
+}  // namespace
+
 int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostream& out,
                 std::ostream& err) {
-  if (c.inject.empty() || c.output.empty()) {
-    err << "simcapture: give --inject SYMBOL:REG=VALUE and -o TRACE\n";
+  bool mutate = !c.functions.empty() || !c.site.empty();
+  if ((c.inject.empty() && !mutate) || (c.output.empty() && !c.dry_run)) {
+    err << "simcapture: give --inject SYMBOL:REG=VALUE, or --fault-type with --functions or "
+           "--site; and -o TRACE\n";
     return 64;
   }
   fs::path vm = fs::path(c.repo) / "traces" / "vm";
   fs::path cache = c.cache.empty() ? fs::path(c.repo) / ".cache" / "vm" : fs::path(c.cache);
   fs::path state = c.state.empty() ? cache / "state" : fs::path(c.state);
+  std::optional<inject::Mutation> mutation;
+  if (c.dry_run) {
+    if (!mutate) {
+      out << "simcapture: would force " << c.inject << " through the gdb stub\n";
+      return 0;
+    }
+    std::string error;
+    fs::path syms = c.kallsyms.empty() ? state / "kallsyms" : fs::path(c.kallsyms);
+    mutation = plan_mutation(c, cache, syms, error);
+    if (!mutation) {
+      err << "simcapture: " << error << "\n";
+      return 65;
+    }
+    out << describe(*mutation);
+    return 0;
+  }
   fs::path runs =
       c.runs.empty() ? cache / "runs" / fs::path(c.output).stem().stem() : fs::path(c.runs);
   std::vector<std::string> env{"OOPSIM_CACHE=" + cache.string()};
@@ -70,13 +150,23 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     if (rc != 0) err << fmt::format("simcapture: {} failed (exit {})\n", what, rc);
     return rc;
   };
-  if (step("setup (kernel package, initramfs, disks)", {(vm / "setup.sh").string()}) != 0)
+  if (step("setup (kernel package, initramfs, disks)", {(vm / "setup.sh").string()}) != 0) {
     return 69;
+  }
   if (c.resave || !fs::exists(state / "vmstate.zst")) {
     if (step("boot and save the state in steady state",
              {(vm / "save.sh").string(), state.string()}) != 0) {
       return 69;
     }
+  }
+  if (mutate) {
+    std::string error;
+    mutation = plan_mutation(c, cache, state / "kallsyms", error);
+    if (!mutation) {
+      err << "simcapture: " << error << "\n";
+      return 65;
+    }
+    err << "simcapture: " << describe(*mutation);
   }
   std::string secs = fmt::format("{}", c.seconds);
   fs::path golden = runs / "golden", injected = runs / "injected";
@@ -84,12 +174,20 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
                           "--seconds", secs}) != 0) {
     return 69;
   }
-  if (step("injected run (" + c.inject + ")",
-           {(vm / "run_from_state.sh").string(), state.string(), injected.string(), "--seconds",
-            secs, "--inject", c.inject, "--inject-after", fmt::format("{}", c.inject_after)}) !=
-      0) {
-    return 69;
+  std::vector<std::string> argv{(vm / "run_from_state.sh").string(), state.string(),
+                                injected.string(), "--seconds", secs};
+  if (mutation) {
+    std::string spec =
+        fmt::format("{:x}:{}:{}", mutation->address, hex(mutation->before), hex(mutation->after));
+    for (const auto& x : mutation->extra_writes) {
+      spec += fmt::format(";{:x}:{}:{}", x.address, hex(x.before), hex(x.after));
+    }
+    argv.insert(argv.end(), {"--patch", spec});
+  } else {
+    argv.insert(argv.end(),
+                {"--inject", c.inject, "--inject-after", fmt::format("{}", c.inject_after)});
   }
+  if (step("injected run", argv) != 0) return 69;
   RunText inj, gold;
   ImportOptions options;
   for (auto [dir, run] : {std::pair{injected, &inj}, std::pair{golden, &gold}}) {
@@ -102,13 +200,21 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
   }
   slurp(injected / "kallsyms", options.kallsyms);
   models::FaultInfo fault;
-  auto type = models::parse_fault_type(c.fault_type);
-  if (!type) {
-    err << "simcapture: unknown fault type '" << c.fault_type << "'\n";
-    return 64;
+  bool activated = true;
+  if (mutation) {
+    fault = mutation->to_fault_info();
+    std::string timing;
+    slurp(injected / "timing.json", timing);
+    activated = timing.find("\"activated\": true") != std::string::npos;
+  } else {
+    auto type = models::parse_fault_type(c.fault_type);
+    if (!type) {
+      err << "simcapture: unknown fault type '" << c.fault_type << "'\n";
+      return 64;
+    }
+    fault.type = *type;
+    fault.symbol = c.inject.substr(0, c.inject.find(':'));
   }
-  fault.type = *type;
-  fault.symbol = c.inject.substr(0, c.inject.find(':'));
   options.fault = fault;
   TraceError e;
   TraceForm form = c.output.ends_with(".txt") ? TraceForm::kText : TraceForm::kBinary;
@@ -122,10 +228,11 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     err << "simcapture: " << e.message() << "\n";
     return e.exit_code();
   }
-  out << fmt::format("{}: {} events, {} contexts, {} locks; crash {}; runs in {}\n", c.output,
-                     stats.events, stats.contexts, stats.locks,
+  out << fmt::format("{}: {} events, {} contexts, {} locks; fault {}; crash {}; runs in {}\n",
+                     c.output, stats.events, stats.contexts, stats.locks,
+                     activated ? "activated" : "NOT activated (not a crash, not a survival)",
                      stats.crashed ? "found" : "NOT found", runs.string());
-  return stats.crashed ? 0 : 65;
+  return 0;
 }
 
 }  // namespace oopsim::traces

@@ -4,6 +4,7 @@
 // pair into a v1 trace. Commands run through a CommandRunner so that tests can see them.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -23,6 +24,12 @@ struct CaptureConfig {
   std::string fault_type = "interface";
   std::string output;   // the trace
   bool resave = false;  // make a fresh saved state even if one exists
+  // Kernel-text mutation (the seed's fault types) instead of a register injection:
+  std::vector<std::string> functions;  // candidate functions (vmlinux text symbols)
+  std::string site;                    // or an explicit SYMBOL+OFFSET
+  std::uint64_t seed = 1;
+  bool dry_run = false;  // print the chosen site and mutation, run nothing
+  std::string kallsyms;  // for --dry-run without a saved state
 };
 
 // Runs argv with extra environment entries; returns the exit status.

@@ -12,11 +12,18 @@ int main(int argc, char** argv) {
   CLI::App app{
       "simcapture: one paired run (golden + injected, from the same saved state) of "
       "Debian's Linux kernel under QEMU TCG, recorded live and imported into a trace"};
-  app.add_option("-o,--output", config.output, "trace to write (*.txt: text form)")->required();
+  app.add_option("-o,--output", config.output, "trace to write (*.txt: text form)");
   app.add_option("--inject", config.inject,
                  "SYMBOL:REG=VALUE forced through the gdb stub when SYMBOL is hit (e.g. "
-                 "__x64_sys_newuname:rdi=0)")
-      ->required();
+                 "__x64_sys_newuname:rdi=0)");
+  app.add_option("--functions", config.functions,
+                 "mutate kernel text: candidate vmlinux functions (comma-separated)")
+      ->delimiter(',');
+  app.add_option("--site", config.site, "mutate kernel text at SYMBOL+OFFSET");
+  app.add_option("--seed", config.seed, "seed for the site and variant choice");
+  app.add_flag("--dry-run", config.dry_run, "print the chosen site and mutation; run nothing");
+  app.add_option("--kallsyms", config.kallsyms,
+                 "guest kallsyms for --dry-run without a saved state");
   app.add_option("--inject-after", config.inject_after, "seconds after the restore to arm it");
   app.add_option("--fault-type", config.fault_type, "fault type recorded in the trace");
   app.add_option("--seconds", config.seconds, "length of each run");

@@ -479,6 +479,57 @@ def inject(d, spec, kallsyms, report, proc):
     return stop
 
 
+def patch_text(d, spec, report, seconds):
+    """spec: ADDR:BEFORE:AFTER[;ADDR:BEFORE:AFTER...] (hex). The guest is paused. Checks that the
+    kernel text holds BEFORE at each ADDR (else refuses), writes AFTER, arms a hardware breakpoint
+    on the first ADDR and resumes; the mutation counts as activated when the breakpoint is hit
+    within `seconds`. Returns after the hit (or the timeout) with the guest running."""
+    edits = []
+    for part in spec.split(";"):
+        addr, before, after = part.split(":")
+        edits.append((int(addr, 16), bytes.fromhex(before), bytes.fromhex(after)))
+    g = GdbRemote(os.path.join(d, "gdb.sock"))
+    g.req("?")
+    report["patch"] = {"edits": [{"addr": "%#x" % a, "before": b.hex(), "after": c.hex()} for a, b, c in edits]}
+    for addr, before, after in edits:
+        live = g.read_mem(addr, len(before))
+        if live != before:
+            report["patch"]["refused"] = "kernel text at %#x is %s, not the recorded %s" % (addr, live.hex(), before.hex())
+            g.send("D")
+            raise SystemExit("vmctl: refusing to inject: " + report["patch"]["refused"])
+    for addr, before, after in edits:
+        g.write_mem(addr, after)
+        if g.read_mem(addr, len(after)) != after:
+            raise RuntimeError("write to kernel text at %#x did not stick" % addr)
+    first = edits[0][0]
+    r = g.req("Z1,%x,1" % first)
+    if r != "OK":
+        raise RuntimeError("Z1 failed: %r" % r)
+    t0 = time.time()
+    g.send("c")
+    hit = None
+    try:
+        hit = g.recv(timeout=seconds)
+    except Exception:
+        hit = None
+    if hit is None:
+        g.s.sendall(b"\x03")  # interrupt: the site was not reached in time
+        try:
+            g.recv(timeout=5)
+        except Exception:
+            pass
+    report["patch"]["activated"] = hit is not None
+    report["patch"]["activated_after_s"] = round(time.time() - t0, 3) if hit is not None else None
+    g.req("z1,%x,1" % first)
+    g.send("D")
+    try:
+        g.recv(timeout=5)
+    except Exception:
+        pass
+    g.s.close()
+    log("text patched at %#x: %s (activated: %s)" % (first, edits[0][2].hex(), report["patch"]["activated"]))
+
+
 def cmd_run(a):
     sdir = os.path.abspath(a.state)
     d = os.path.abspath(a.rundir)
@@ -504,7 +555,10 @@ def cmd_run(a):
     report.update({"restore_s": round(t_rest - t0, 3), "qemu_start_to_qmp_s": round(t_qmp - t0, 3),
                    "status_after_restore": s})
     log("restored in %.2f s (status %s)" % (t_rest - t0, s))
-    if a.inject:
+    if a.patch:
+        report["patch_spec"] = a.patch
+        patch_text(d, a.patch, report, a.seconds)
+    elif a.inject:
         report["inject_spec"] = a.inject
         # resume first, then let the guest run a bit before arming the breakpoint
         qmp.cmd("cont")
@@ -833,6 +887,7 @@ def main():
     p.add_argument("--seconds", type=float, default=20)
     p.add_argument("--inject", help="SYMBOL:REG=VALUE, e.g. __x64_sys_newuname:rdi=0")
     p.add_argument("--inject-after", type=float, default=2)
+    p.add_argument("--patch", help="ADDR:BEFORE:AFTER[;...] hex: mutate kernel text at restore (checked)")
     p.set_defaults(fn=_cleanup_on_error(cmd_run))
     p = sub.add_parser("measure", help="boot with oopsim.measure=modreload, collect MODRELOAD lines")
     p.add_argument("dir")

@@ -1,0 +1,135 @@
+#include "traces/inject/kernel_image.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace oopsim::inject {
+
+namespace {
+
+bool slurp(const std::string& path, std::string& out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::stringstream ss;
+  ss << f.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+template <typename T>
+T read_at(const std::string& s, std::size_t at) {
+  T v{};
+  if (at + sizeof(T) <= s.size()) std::memcpy(&v, s.data() + at, sizeof(T));
+  return v;
+}
+
+}  // namespace
+
+bool KernelImage::open(const std::string& vmlinuz, const std::string& vmlinux_cache,
+                       std::string& error) {
+  if (!std::filesystem::exists(vmlinux_cache)) {
+    std::string z;
+    if (!slurp(vmlinuz, z)) {
+      error = vmlinuz + ": cannot read";
+      return false;
+    }
+    static const char kXz[] =
+        "\xfd"
+        "7zXZ";
+    std::size_t at = z.find(std::string(kXz, 6));
+    if (at == std::string::npos) {
+      error = vmlinuz + ": no xz payload found";
+      return false;
+    }
+    std::string cmd =
+        fmt::format("tail -c +{} '{}' | xz -dcq > '{}.tmp' 2>/dev/null; mv '{}.tmp' '{}'", at + 1,
+                    vmlinuz, vmlinux_cache, vmlinux_cache, vmlinux_cache);
+    if (std::system(cmd.c_str()) != 0 && !std::filesystem::exists(vmlinux_cache)) {
+      error = "unpacking " + vmlinuz + " with xz failed";
+      return false;
+    }
+  }
+  if (!slurp(vmlinux_cache, elf_) || elf_.size() < 64 ||
+      elf_.compare(0, 4,
+                   "\x7f"
+                   "ELF") != 0) {
+    error =
+        vmlinux_cache + ": not an ELF file (xz stops at the payload's end; a partial read is fine)";
+    if (elf_.size() < 64 || elf_.compare(0, 4,
+                                         "\x7f"
+                                         "ELF") != 0)
+      return false;
+  }
+  auto shoff = read_at<std::uint64_t>(elf_, 0x28);
+  auto shentsize = read_at<std::uint16_t>(elf_, 0x3a);
+  auto shnum = read_at<std::uint16_t>(elf_, 0x3c);
+  auto shstrndx = read_at<std::uint16_t>(elf_, 0x3e);
+  std::uint64_t strtab =
+      read_at<std::uint64_t>(elf_, shoff + std::uint64_t(shstrndx) * shentsize + 0x18);
+  for (std::uint16_t i = 0; i < shnum; ++i) {
+    std::uint64_t h = shoff + std::uint64_t(i) * shentsize;
+    auto name = read_at<std::uint32_t>(elf_, h);
+    const char* n = elf_.c_str() + strtab + name;
+    if (strtab + name < elf_.size() && std::strcmp(n, ".text") == 0) {
+      text_addr_ = read_at<std::uint64_t>(elf_, h + 0x10);
+      text_offset_ = read_at<std::uint64_t>(elf_, h + 0x18);
+      text_size_ = read_at<std::uint64_t>(elf_, h + 0x20);
+    }
+  }
+  if (text_size_ == 0) {
+    error = vmlinux_cache + ": no .text section";
+    return false;
+  }
+  error.clear();
+  return true;
+}
+
+void KernelImage::add_symbols(const std::string& kallsyms_text) {
+  std::istringstream in(kallsyms_text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string addr, type, name, module;
+    if (!(words >> addr >> type >> name)) continue;
+    if (words >> module) continue;  // module symbols are not in vmlinux
+    std::uint64_t a = std::strtoull(addr.c_str(), nullptr, 16);
+    if (a < text_addr_ || a >= text_addr_ + text_size_) continue;
+    syms_.push_back({a, name});
+  }
+  std::sort(syms_.begin(), syms_.end(), [](const Sym& x, const Sym& y) {
+    return x.address != y.address ? x.address < y.address : x.name < y.name;
+  });
+}
+
+bool KernelImage::function(const std::string& name, CodeRegion& out, std::string& error) const {
+  auto it = std::find_if(syms_.begin(), syms_.end(), [&](const Sym& s) { return s.name == name; });
+  if (it == syms_.end()) {
+    error = fmt::format("{} is not a vmlinux text symbol", name);
+    return false;
+  }
+  auto next = std::find_if(it, syms_.end(), [&](const Sym& s) { return s.address > it->address; });
+  std::uint64_t end = next == syms_.end() ? text_addr_ + text_size_ : next->address;
+  std::uint64_t offset = text_offset_ + (it->address - text_addr_);
+  if (offset + (end - it->address) > elf_.size()) {
+    error = fmt::format("{} lies past the end of the unpacked image", name);
+    return false;
+  }
+  out.symbol = name;
+  out.address = it->address;
+  out.bytes = elf_.substr(offset, end - it->address);
+  return true;
+}
+
+std::string KernelImage::symbol_at(std::uint64_t address) const {
+  auto it = std::lower_bound(syms_.begin(), syms_.end(), address,
+                             [](const Sym& s, std::uint64_t a) { return s.address < a; });
+  return it != syms_.end() && it->address == address ? it->name : "";
+}
+
+}  // namespace oopsim::inject

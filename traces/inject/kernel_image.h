@@ -1,0 +1,37 @@
+// The kernel's text as it is on disk: vmlinux unpacked from Debian's vmlinuz (its xz payload,
+// through the xz tool), read as ELF64; functions cut out by their kallsyms bounds. Injection
+// checks the live bytes against these before writing (boot-time patching can differ).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "traces/inject/code_region.h"
+
+namespace oopsim::inject {
+
+class KernelImage {
+ public:
+  // Unpacks `vmlinuz` into `vmlinux_cache` unless that file exists, then loads it. False with
+  // `error` on failure.
+  bool open(const std::string& vmlinuz, const std::string& vmlinux_cache, std::string& error);
+  // Adds kallsyms text ("addr type name [module]"): gives function bounds.
+  void add_symbols(const std::string& kallsyms_text);
+  // The bytes of a vmlinux text function (from its address to the next symbol's). False with
+  // `error` when unknown or outside .text (module functions are not in vmlinux).
+  bool function(const std::string& name, CodeRegion& out, std::string& error) const;
+  // "name" of the text symbol at `address` (exact), "" if none.
+  std::string symbol_at(std::uint64_t address) const;
+
+ private:
+  std::string elf_;
+  std::uint64_t text_addr_ = 0, text_offset_ = 0, text_size_ = 0;
+  struct Sym {
+    std::uint64_t address;
+    std::string name;
+  };
+  std::vector<Sym> syms_;  // text symbols of vmlinux, sorted
+};
+
+}  // namespace oopsim::inject
