@@ -253,8 +253,9 @@ def launch(cfg, d, incoming=None):
     with open(os.path.join(d, "qemu.cmdline"), "w") as f:
         f.write(" ".join(shlex.quote(x) for x in argv) + "\n")
     err = open(os.path.join(d, "qemu.stderr"), "wb")
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                         start_new_session=True)
+    # QEMU stays in our process group, so that whoever runs us (simcampaign) can take the whole
+    # experiment down, QEMU included, by killing the group.
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
     log("qemu pid %d (%s)" % (p.pid, d))
     _PROCS.append(p)
     return p

@@ -1,0 +1,360 @@
+#include "traces/campaign/campaign_runner.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "models/fault_model.h"
+#include "traces/import/ftrace_line.h"
+#include "traces/import/kallsyms.h"
+#include "traces/packet_source.h"
+#include "traces/trace_summary.h"
+
+extern char** environ;
+
+namespace oopsim::traces {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+// Process groups of the experiments under way: a campaign that is interrupted takes its VMs
+// down with it (the results of unfinished experiments are simply not written).
+volatile sig_atomic_t g_children[16];
+volatile sig_atomic_t g_child_count = 0;
+
+void stop_children(int sig) {
+  for (sig_atomic_t i = 0; i < g_child_count; ++i) {
+    if (g_children[i] > 0) kill(-static_cast<pid_t>(g_children[i]), SIGKILL);
+  }
+  _exit(128 + sig);
+}
+
+void track_children(const std::vector<pid_t>& pids) {
+  sig_atomic_t n = 0;
+  for (pid_t p : pids) {
+    if (n < 16) g_children[n++] = p;
+  }
+  g_child_count = n;
+}
+
+bool slurp(const fs::path& path, std::string& text) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::stringstream ss;
+  ss << f.rdbuf();
+  text = ss.str();
+  return true;
+}
+
+// Writes `text` to `path` atomically: a killed campaign never leaves half a result.
+bool write_atomically(const fs::path& path, const std::string& text) {
+  fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f << text;
+    f.flush();
+    if (!f) return false;
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  return !ec;
+}
+
+pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+            const fs::path& log) {
+  std::vector<std::string> envs;
+  for (char** e = environ; *e != nullptr; ++e) envs.emplace_back(*e);
+  envs.insert(envs.end(), env.begin(), env.end());
+  std::vector<char*> a, e;
+  for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+  a.push_back(nullptr);
+  for (const auto& s : envs) e.push_back(const_cast<char*>(s.c_str()));
+  e.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawnattr_t at;
+  posix_spawnattr_init(&at);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);  // its own group: a timeout kills QEMU too
+  posix_spawnattr_setpgroup(&at, 0);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, a[0], &fa, &at, a.data(), e.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  return rc == 0 ? pid : -1;
+}
+
+// Functions the workloads really execute: the callers of the lock entry points in a golden run,
+// in the workloads' own processes, that are vmlinux text (module code is not injectable here).
+std::vector<std::string> learn_functions(const std::string& trace, const std::string& kallsyms) {
+  Kallsyms syms;
+  syms.load(kallsyms);
+  std::set<std::string> names;
+  std::istringstream in(trace);
+  std::string raw;
+  FtraceLine l;
+  while (std::getline(in, raw)) {
+    if (!parse_ftrace_line(raw, l) || l.irq != '.') continue;
+    if (l.comm.rfind("oopsim-", 0) != 0 || l.comm.rfind("oopsim-stream", 0) == 0) continue;
+    auto caller = payload_field(l.payload, "caller");
+    if (!caller) continue;
+    auto a = parse_number(*caller);
+    Kallsyms::Hit h;
+    if (!a || !syms.lookup(*a, h) || !h.module.empty()) continue;
+    if (h.type != 'T' && h.type != 't') continue;
+    if (h.name.rfind("arch_rethook", 0) == 0) continue;
+    names.insert(h.name);
+  }
+  return {names.begin(), names.end()};
+}
+
+json summarize_result(const Experiment& x, const fs::path& trace, const std::string& log,
+                      double seconds, int status) {
+  json r;
+  r["id"] = x.id;
+  r["type"] = x.type;
+  r["seed"] = x.seed;
+  r["exit"] = status;
+  r["seconds"] = seconds;
+  r["activated"] = log.find("fault activated") != std::string::npos;
+  r["crashed"] = false;
+  r["timed_out"] = status == 124;
+  std::string site_text;
+  for (std::istringstream in(log); std::getline(in, site_text);) {
+    if (site_text.rfind("simcapture: ", 0) == 0 && site_text.find(" at ") != std::string::npos &&
+        site_text.find("seed") != std::string::npos) {
+      site_text = site_text.substr(12);
+      r["site"] = site_text.substr(site_text.find(" at ") + 4,
+                                   site_text.find(" (") - site_text.find(" at ") - 4);
+      break;
+    }
+  }
+  if (!r.contains("site")) r["site"] = "";
+  TraceError e;
+  auto src = open_trace(trace.string(), e);
+  if (!src) return r;
+  TraceReader reader(std::move(src));
+  TraceSummary s;
+  if (!summarize(reader, s, e)) {
+    r["error"] = e.message();
+    return r;
+  }
+  if (s.crash) {
+    r["crashed"] = true;
+    r["crash_kind"] = std::string(models::name(s.crash->oops_kind));
+    r["crash_function"] = s.crash->text;
+  }
+  json obs = json::object();
+  for (const auto& o : s.observed) obs[o.workload] = std::string(models::name(o.outcome));
+  r["observed"] = obs;
+  return r;
+}
+
+}  // namespace
+
+std::vector<Experiment> plan_campaign(const CampaignConfig& c) {
+  std::vector<std::string> types = c.types;
+  if (types.empty()) {
+    for (models::FaultType t : models::kAllFaultTypes) types.emplace_back(models::name(t));
+  }
+  std::vector<Experiment> out;
+  for (std::uint64_t s = c.first_seed; s < c.first_seed + c.seeds; ++s) {
+    for (const std::string& t : types) out.push_back({fmt::format("{}-s{}", t, s), t, s});
+  }
+  return out;
+}
+
+int campaign_status(const std::string& dir, std::size_t planned, std::ostream& out) {
+  std::vector<json> results;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(dir) / "results", ec)) {
+    if (e.path().extension() != ".json") continue;
+    std::string text;
+    if (!slurp(e.path(), text)) continue;
+    try {
+      results.push_back(json::parse(text));
+    } catch (const std::exception&) {
+    }
+  }
+  std::sort(results.begin(), results.end(), [](const json& a, const json& b) {
+    return a["id"].get<std::string>() < b["id"].get<std::string>();
+  });
+  std::string csv =
+      "id,type,seed,site,activated,crashed,crash_kind,crash_function,observed,seconds\n";
+  int activated = 0, crashed = 0;
+  for (const json& r : results) {
+    std::string observed;
+    if (r.contains("observed")) {
+      for (auto it = r["observed"].begin(); it != r["observed"].end(); ++it) {
+        observed += (observed.empty() ? "" : ";") + it.key() + "=" + it.value().get<std::string>();
+      }
+    }
+    activated += r.value("activated", false);
+    crashed += r.value("crashed", false);
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.1f}\n", r["id"].get<std::string>(),
+                       r["type"].get<std::string>(), r["seed"].get<std::uint64_t>(),
+                       r.value("site", std::string()), r.value("activated", false),
+                       r.value("crashed", false), r.value("crash_kind", std::string()),
+                       r.value("crash_function", std::string()), observed, r.value("seconds", 0.0));
+  }
+  write_atomically(fs::path(dir) / "index.csv", csv);
+  out << fmt::format("{}: {}/{} experiments done, {} activated, {} crashed; index.csv rewritten\n",
+                     dir, results.size(), planned, activated, crashed);
+  return 0;
+}
+
+int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) {
+  fs::path dir(c.dir);
+  fs::path cache = c.cache.empty() ? fs::path(c.repo) / ".cache" / "vm" : fs::path(c.cache);
+  fs::path state = c.state.empty() ? cache / "state" : fs::path(c.state);
+  for (const char* sub : {"results", "traces", "runs", "consoles"})
+    fs::create_directories(dir / sub);
+  std::vector<std::string> env{"OOPSIM_CACHE=" + cache.string()};
+  std::vector<std::string> functions = c.functions;
+  if (functions.empty()) {
+    // Targets that are reached: learn them from a golden run of the workloads (made once).
+    fs::path ref = dir / "reference";
+    if (!fs::exists(ref / "trace.txt")) {
+      err << "simcampaign: a golden run to learn the functions the workloads execute\n";
+      pid_t pid = spawn({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(),
+                         state.string(), ref.string(), "--seconds", fmt::format("{}", c.seconds)},
+                        env, dir / "reference.log");
+      int status = 0;
+      if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+          WEXITSTATUS(status) != 0) {
+        err << "simcampaign: the reference golden run failed (see "
+            << (dir / "reference.log").string()
+            << "; is there a saved state? run simcapture once)\n";
+        return 69;
+      }
+    }
+    std::string trace, syms;
+    slurp(ref / "trace.txt", trace);
+    slurp(ref / "kallsyms", syms);
+    functions = learn_functions(trace, syms);
+    std::ofstream(dir / "functions.txt") << fmt::format("{}\n", fmt::join(functions, "\n"));
+    err << fmt::format("simcampaign: {} vmlinux functions executed by the workloads\n",
+                       functions.size());
+    if (functions.empty()) return 65;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = stop_children;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::vector<Experiment> plan = plan_campaign(c);
+  std::vector<Experiment> todo;
+  for (const Experiment& x : plan) {
+    if (!fs::exists(dir / "results" / (x.id + ".json"))) todo.push_back(x);  // resumable
+  }
+  err << fmt::format("simcampaign: {} experiments planned, {} to run\n", plan.size(), todo.size());
+  struct Running {
+    Experiment x;
+    pid_t pid;
+    std::chrono::steady_clock::time_point started;
+  };
+  std::vector<Running> running;
+  std::size_t next = 0, done = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  std::string fn_list = fmt::format("{}", fmt::join(functions, ","));
+  auto finish = [&](const Running& r, int status) {
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
+    fs::path trace = dir / "traces" / (r.x.id + ".pb");
+    std::string log;
+    slurp(dir / "runs" / (r.x.id + ".log"), log);
+    json result = summarize_result(r.x, trace, log, secs, status);
+    std::error_code ec;
+    fs::copy_file(dir / "runs" / r.x.id / "injected" / "console.log",
+                  dir / "consoles" / (r.x.id + ".console.log"),
+                  fs::copy_options::overwrite_existing, ec);
+    fs::remove_all(dir / "runs" / r.x.id,
+                   ec);  // the raw runs are large; the trace keeps what matters
+    if (!result["crashed"].get<bool>()) fs::remove(trace, ec);
+    write_atomically(dir / "results" / (r.x.id + ".json"), result.dump(1) + "\n");
+    ++done;
+  };
+  while (next < todo.size() || !running.empty()) {
+    while (next < todo.size() && static_cast<int>(running.size()) < c.jobs) {
+      const Experiment& x = todo[next++];
+      std::vector<std::string> argv{c.simcapture,
+                                    "-o",
+                                    (dir / "traces" / (x.id + ".pb")).string(),
+                                    "--fault-type",
+                                    x.type,
+                                    "--functions",
+                                    fn_list,
+                                    "--seed",
+                                    std::to_string(x.seed),
+                                    "--seconds",
+                                    fmt::format("{}", c.seconds),
+                                    "--state",
+                                    state.string(),
+                                    "--runs",
+                                    (dir / "runs" / x.id).string(),
+                                    "--repo",
+                                    c.repo};
+      if (!c.cache.empty()) argv.insert(argv.end(), {"--cache", c.cache});
+      pid_t pid = spawn(argv, env, dir / "runs" / (x.id + ".log"));
+      if (pid < 0) {
+        err << "simcampaign: cannot start " << c.simcapture << "\n";
+        return 69;
+      }
+      running.push_back({x, pid, std::chrono::steady_clock::now()});
+      std::vector<pid_t> pids;
+      for (const Running& r : running) pids.push_back(r.pid);
+      track_children(pids);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (std::size_t i = 0; i < running.size();) {
+      int status = 0;
+      pid_t got = waitpid(running[i].pid, &status, WNOHANG);
+      double age =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - running[i].started)
+              .count();
+      if (got == 0 && age > c.timeout) {
+        kill(-running[i].pid, SIGKILL);  // the whole group: simcapture, the scripts, QEMU
+        waitpid(running[i].pid, &status, 0);
+        finish(running[i], 124);
+        running.erase(running.begin() + static_cast<long>(i));
+        continue;
+      }
+      if (got == running[i].pid) {
+        finish(running[i], WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        running.erase(running.begin() + static_cast<long>(i));
+        continue;
+      }
+      ++i;
+    }
+    if (c.progress) {
+      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      double eta =
+          done == 0 ? 0
+                    : elapsed / static_cast<double>(done) * static_cast<double>(todo.size() - done);
+      std::size_t width = 30, filled = todo.empty() ? width : width * done / todo.size();
+      err << fmt::format("\r[{}{}] {}/{} ETA {:02}:{:02}", std::string(filled, '#'),
+                         std::string(width - filled, '.'), done, todo.size(),
+                         static_cast<int>(eta) / 60, static_cast<int>(eta) % 60)
+          << std::flush;
+    }
+  }
+  if (c.progress) err << "\n";
+  return campaign_status(c.dir, plan.size(), out);
+}
+
+}  // namespace oopsim::traces
