@@ -1,6 +1,7 @@
 // kill-faulty: Linux's default oops handling. The faulting context exits with its locks still
 // held; init, interrupt and idle contexts cannot be killed, so the kernel panics instead.
 #include "policies/no_params.h"
+#include "policies/oops_kill.h"
 #include "policies/policy_registry.h"
 
 namespace oopsim::policies {
@@ -11,17 +12,12 @@ class KillFaultyPolicy : public Policy {
  public:
   std::string_view name() const override { return "kill-faulty"; }
   void on_oops(const OopsView& oops, EngineActions& engine) override {
-    const models::ContextInfo& ctx = engine.context(oops.context);
-    if (!models::killable(ctx.kind)) {
-      engine.panic(fmt::format("{} is a {} context, which the oops handler cannot kill",
-                               ctx.label(), models::name(ctx.kind)));
-      return;
-    }
     std::vector<models::LockId> held = engine.locks_held_by(oops.context);
     std::string locks;
     for (models::LockId l : held) locks += (locks.empty() ? "" : ", ") + engine.lock(l).label();
-    engine.kill(oops.context, held.empty() ? std::string("oops-kill; it held no lock")
-                                           : fmt::format("oops-kill with {} still held", locks));
+    kill_or_panic(oops, engine,
+                  held.empty() ? std::string("oops-kill; it held no lock")
+                               : fmt::format("oops-kill with {} still held", locks));
   }
 };
 

@@ -1,6 +1,7 @@
 // lock-release: kill the faulting context, then release every lock it held; waiters wake in
 // order. What those locks guarded is then open to others while possibly half-updated.
 #include "policies/no_params.h"
+#include "policies/oops_kill.h"
 #include "policies/policy_registry.h"
 
 namespace oopsim::policies {
@@ -11,14 +12,10 @@ class LockReleasePolicy : public Policy {
  public:
   std::string_view name() const override { return "lock-release"; }
   void on_oops(const OopsView& oops, EngineActions& engine) override {
-    const models::ContextInfo& ctx = engine.context(oops.context);
-    if (!models::killable(ctx.kind)) {
-      engine.panic(fmt::format("{} is a {} context, which the oops handler cannot kill",
-                               ctx.label(), models::name(ctx.kind)));
-      return;
-    }
     std::vector<models::LockId> held = engine.locks_held_by(oops.context);
-    engine.kill(oops.context, fmt::format("oops-kill, then its {} lock(s) released", held.size()));
+    if (!kill_or_panic(oops, engine,
+                       fmt::format("oops-kill, then its {} lock(s) released", held.size())))
+      return;
     for (models::LockId l : held) engine.release_lock(oops.context, l, "lock-release");
   }
 };

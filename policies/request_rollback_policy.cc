@@ -3,6 +3,7 @@
 // and it returns an error; the process lives on. Outside a system call (kernel threads,
 // interrupts) there is no request to roll back, and it falls back to kill-faulty.
 #include "policies/no_params.h"
+#include "policies/oops_kill.h"
 #include "policies/policy_registry.h"
 
 namespace oopsim::policies {
@@ -20,12 +21,7 @@ class RequestRollbackPolicy : public Policy {
                                             oops.function.empty() ? "?" : oops.function))) {
       return;
     }
-    if (!models::killable(ctx.kind)) {
-      engine.panic(fmt::format("{} is a {} context, which the oops handler cannot kill",
-                               ctx.label(), models::name(ctx.kind)));
-      return;
-    }
-    engine.kill(oops.context, "no system call to roll back: oops-kill");
+    kill_or_panic(oops, engine, "no system call to roll back: oops-kill");
   }
 };
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include "models/subsystem_rules.h"
 
+#include "policies/oops_kill.h"
 #include "policies/policy_params.h"
 #include "policies/policy_registry.h"
 
@@ -20,14 +21,9 @@ class SubsystemRestartPolicy : public Policy {
   std::string_view name() const override { return "subsystem-restart"; }
   void on_oops(const OopsView& oops, EngineActions& engine) override {
     const models::ContextInfo& ctx = engine.context(oops.context);
-    if (!models::killable(ctx.kind)) {
-      engine.panic(fmt::format("{} is a {} context, which the oops handler cannot kill",
-                               ctx.label(), models::name(ctx.kind)));
-      return;
-    }
     std::string subsystem = models::SubsystemRules::builtin().for_fault(
         oops.first ? engine.fault() : nullptr, oops.function);
-    engine.kill(oops.context, "oops-kill");
+    if (!kill_or_panic(oops, engine, "oops-kill")) return;
     if (subsystem.empty()) {
       engine.note("no subsystem known for the crash: nothing to restart (as kill-faulty)");
       return;

@@ -1,4 +1,5 @@
 #include "traces/simtrace_app.h"
+#include "traces/file_text.h"
 
 #include <fmt/format.h>
 
@@ -97,27 +98,18 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   return rc;
 }
 
-bool slurp(const std::string& path, std::string& text) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  text = ss.str();
-  return true;
-}
-
 int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   RunText injected, golden;
   ImportOptions options;
   for (auto [dir, run] : {std::pair{c.injected_dir, &injected}, std::pair{c.golden_dir, &golden}}) {
     run->path = dir + "/trace.txt";
-    if (!slurp(dir + "/trace.txt", run->ftrace)) {
+    if (!read_file_text(dir + "/trace.txt", run->ftrace)) {
       err << "simtrace: " << dir << "/trace.txt: cannot read\n";
       return static_cast<int>(ErrorKind::kNoInput);
     }
-    slurp(dir + "/console.log", run->console);
+    read_file_text(dir + "/console.log", run->console);
   }
-  slurp(c.injected_dir + "/kallsyms", options.kallsyms);
+  read_file_text(c.injected_dir + "/kallsyms", options.kallsyms);
   options.sleeps = c.sleeps;
   options.observe_window_us = static_cast<std::uint64_t>(c.window_seconds * 1e6);
   if (!c.fault_type.empty()) {

@@ -1,4 +1,5 @@
 #include "traces/campaign/campaign_runner.h"
+#include "traces/file_text.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -50,15 +51,6 @@ void track_children(const std::vector<pid_t>& pids) {
     if (n < 16) g_children[n++] = p;
   }
   g_child_count = n;
-}
-
-bool slurp(const fs::path& path, std::string& text) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  text = ss.str();
-  return true;
 }
 
 // Writes `text` to `path` atomically: a killed campaign never leaves half a result.
@@ -186,7 +178,7 @@ int campaign_status(const std::string& dir, std::size_t planned, std::ostream& o
   for (const auto& e : fs::directory_iterator(fs::path(dir) / "results", ec)) {
     if (e.path().extension() != ".json") continue;
     std::string text;
-    if (!slurp(e.path(), text)) continue;
+    if (!read_file_text(e.path(), text)) continue;
     try {
       results.push_back(json::parse(text));
     } catch (const std::exception&) {
@@ -245,8 +237,8 @@ int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) 
       }
     }
     std::string trace, syms;
-    slurp(ref / "trace.txt", trace);
-    slurp(ref / "kallsyms", syms);
+    read_file_text(ref / "trace.txt", trace);
+    read_file_text(ref / "kallsyms", syms);
     functions = learn_functions(trace, syms);
     std::ofstream(dir / "functions.txt") << fmt::format("{}\n", fmt::join(functions, "\n"));
     err << fmt::format("simcampaign: {} vmlinux functions executed by the workloads\n",
@@ -277,7 +269,7 @@ int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) 
         std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
     fs::path trace = dir / "traces" / (r.x.id + ".pb");
     std::string log;
-    slurp(dir / "runs" / (r.x.id + ".log"), log);
+    read_file_text(dir / "runs" / (r.x.id + ".log"), log);
     json result = summarize_result(r.x, trace, log, secs, status);
     std::error_code ec;
     fs::copy_file(dir / "runs" / r.x.id / "injected" / "console.log",

@@ -1,4 +1,5 @@
 #include "traces/capture/capture_runner.h"
+#include "traces/file_text.h"
 
 #include <fmt/format.h>
 #include <spawn.h>
@@ -41,18 +42,7 @@ int run_command(const std::vector<std::string>& argv, const std::vector<std::str
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-namespace {
-
-bool slurp(const fs::path& path, std::string& text) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  text = ss.str();
-  return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 namespace {
 
@@ -70,7 +60,7 @@ std::optional<inject::Mutation> plan_mutation(const CaptureConfig& c, const fs::
     return std::nullopt;
   }
   std::string syms;
-  if (!slurp(kallsyms, syms)) {
+  if (!read_file_text(kallsyms, syms)) {
     error = kallsyms.string() + ": missing (make a saved state first, or give --kallsyms)";
     return std::nullopt;
   }
@@ -192,19 +182,19 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
   ImportOptions options;
   for (auto [dir, run] : {std::pair{injected, &inj}, std::pair{golden, &gold}}) {
     run->path = (dir / "trace.txt").string();
-    if (!slurp(dir / "trace.txt", run->ftrace)) {
+    if (!read_file_text(dir / "trace.txt", run->ftrace)) {
       err << "simcapture: " << run->path << ": missing\n";
       return 66;
     }
-    slurp(dir / "console.log", run->console);
+    read_file_text(dir / "console.log", run->console);
   }
-  slurp(injected / "kallsyms", options.kallsyms);
+  read_file_text(injected / "kallsyms", options.kallsyms);
   models::FaultInfo fault;
   bool activated = true;
   if (mutation) {
     fault = mutation->to_fault_info();
     std::string timing;
-    slurp(injected / "timing.json", timing);
+    read_file_text(injected / "timing.json", timing);
     activated = timing.find("\"activated\": true") != std::string::npos;
   } else {
     auto type = models::parse_fault_type(c.fault_type);

@@ -1,4 +1,5 @@
 #include "traces/inject/kernel_image.h"
+#include "traces/file_text.h"
 
 #include <fmt/format.h>
 
@@ -13,15 +14,6 @@ namespace oopsim::inject {
 
 namespace {
 
-bool slurp(const std::string& path, std::string& out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  out = ss.str();
-  return true;
-}
-
 template <typename T>
 T read_at(const std::string& s, std::size_t at) {
   T v{};
@@ -35,7 +27,7 @@ bool KernelImage::open(const std::string& vmlinuz, const std::string& vmlinux_ca
                        std::string& error) {
   if (!std::filesystem::exists(vmlinux_cache)) {
     std::string z;
-    if (!slurp(vmlinuz, z)) {
+    if (!traces::read_file_text(vmlinuz, z)) {
       error = vmlinuz + ": cannot read";
       return false;
     }
@@ -55,7 +47,7 @@ bool KernelImage::open(const std::string& vmlinuz, const std::string& vmlinux_ca
       return false;
     }
   }
-  if (!slurp(vmlinux_cache, elf_) || elf_.size() < 64 ||
+  if (!traces::read_file_text(vmlinux_cache, elf_) || elf_.size() < 64 ||
       elf_.compare(0, 4,
                    "\x7f"
                    "ELF") != 0) {
