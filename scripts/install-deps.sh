@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libbenchmark-dev                                 # tests, benchmarks
   clang-format                                                  # the style check in CI
   libcapstone-dev                                               # x86-64 decoding in the fault injector
+  liblzma-dev xz-utils                                          # the corpus: .pb.xz traces read as they lie
 )
 if [[ "${1:-}" == "--test" ]]; then
   # The report's end-to-end test renders it in headless Chromium; graphs are drawn by Graphviz.

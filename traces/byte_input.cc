@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "traces/xz_decoder.h"
+
 namespace oopsim::traces {
 
 namespace {
@@ -14,6 +16,7 @@ constexpr std::size_t kChunk = 1 << 20;
 ByteInput::ByteInput(int fd, std::string path) : fd_(fd), path_(std::move(path)), buf_(kChunk) {}
 
 ByteInput::~ByteInput() {
+  xz_.reset();
   if (fd_ > 0) ::close(fd_);
 }
 
@@ -26,10 +29,10 @@ std::size_t ByteInput::want(std::size_t n) {
     }
     if (buf_.size() - end_ < kChunk / 2 || buf_.size() < n)
       buf_.resize(std::max(buf_.size() * 2, n));
-    ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    long got = read_some(buf_.data() + end_, buf_.size() - end_);
     if (got < 0) {
-      if (errno == EINTR) continue;
-      io_error_ = std::strerror(errno);
+      if (xz_ == nullptr && errno == EINTR) continue;
+      if (io_error_.empty()) io_error_ = std::strerror(errno);
     } else if (got == 0) {
       eof_ = true;
     } else {
@@ -37,6 +40,31 @@ std::size_t ByteInput::want(std::size_t n) {
     }
   }
   return std::min(n, end_ - pos_);
+}
+
+long ByteInput::read_some(char* dst, std::size_t cap) {
+  if (!started_) {  // the first bytes say whether the file is xz-compressed
+    started_ = true;
+    std::string head;
+    char b[6];
+    while (head.size() < sizeof b) {
+      ssize_t got = ::read(fd_, b, sizeof b - head.size());
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return -1;
+      if (got == 0) break;
+      head.append(b, static_cast<std::size_t>(got));
+    }
+    if (has_xz_magic(head.data(), head.size())) {
+      xz_ = std::make_unique<XzDecoder>(fd_, std::move(head));
+    } else {
+      std::memcpy(dst, head.data(), std::min(cap, head.size()));  // cap >= kChunk / 2
+      return static_cast<long>(head.size());
+    }
+  }
+  if (xz_ == nullptr) return ::read(fd_, dst, cap);
+  long got = xz_->read(dst, cap);
+  if (got < 0) io_error_ = xz_->error();
+  return got;
 }
 
 }  // namespace oopsim::traces

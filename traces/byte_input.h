@@ -4,12 +4,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace oopsim::traces {
 
+class XzDecoder;
+
+// An .xz file (told apart by its magic) is decompressed on the fly: the bytes and offsets are
+// those of the uncompressed stream.
 class ByteInput {
  public:
   // Takes ownership of `fd` (closed on destruction unless it is 0).
@@ -21,6 +26,7 @@ class ByteInput {
   // Makes at least `n` bytes available from the current position if the file has them. Returns
   // the number available (less than `n` only at the end of the file). Sets io_error() on failure.
   std::size_t want(std::size_t n);
+  bool compressed() const { return xz_ != nullptr; }
   const char* data() const { return buf_.data() + pos_; }
   void skip(std::size_t n) {
     pos_ += n;
@@ -39,6 +45,10 @@ class ByteInput {
   std::uint64_t offset_ = 0;
   bool eof_ = false;
   std::string io_error_;
+  bool started_ = false;
+  std::unique_ptr<XzDecoder> xz_;
+
+  long read_some(char* dst, std::size_t cap);
 };
 
 }  // namespace oopsim::traces

@@ -11,6 +11,7 @@ namespace {
 
 bool is_trace_file(const fs::path& p) {
   std::string name = p.filename().string();
+  if (name.ends_with(".xz")) name.resize(name.size() - 3);  // compressed: read as it lies
   return name.ends_with(".trace.txt") || name.ends_with(".pb") || name.ends_with(".trace");
 }
 

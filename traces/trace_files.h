@@ -6,7 +6,8 @@
 
 namespace oopsim::traces {
 
-// Trace files under the inputs: a directory gives its *.trace.txt, *.pb and *.trace files,
+// Trace files under the inputs: a directory gives its *.trace.txt, *.pb and *.trace files
+// (and the same with .xz appended),
 // recursively, sorted. Inputs that do not exist are added to `missing`.
 std::vector<std::string> expand_trace_inputs(const std::vector<std::string>& inputs,
                                              std::vector<std::string>& missing);

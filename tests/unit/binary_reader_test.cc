@@ -109,6 +109,49 @@ TEST(BinaryReader, TruncatedFileYieldsItsGoodPrefixThenAnError) {
   }
 }
 
+std::string xz_compress(const std::string& path) {
+  EXPECT_EQ(std::system(("xz -k -f -6 " + path).c_str()), 0);
+  return path + ".xz";
+}
+
+TEST(BinaryReader, XzCompressedTraceReadsBackEveryPacket) {
+  auto packets = sample_packets(100000);
+  std::string path = xz_compress(write_binary(packets, "xz.pb"));
+  TraceError error;
+  auto src = open_trace(path, error);
+  ASSERT_TRUE(src);
+  trace::TracePacket p;
+  std::size_t n = 0;
+  while (src->next(p)) {
+    ASSERT_EQ(p.SerializeAsString(), packets[n].SerializeAsString()) << "packet " << n;
+    ++n;
+  }
+  EXPECT_FALSE(src->error()) << src->error()->message();
+  EXPECT_EQ(n, packets.size());
+  std::remove(path.c_str());
+}
+
+TEST(BinaryReader, TruncatedXzTraceYieldsAGoodPrefixThenAnError) {
+  auto packets = sample_packets(100000);
+  std::string full = slurp(xz_compress(write_binary(packets, "xzcut.pb")));
+  std::string path = temp_path("xzcut-half.pb.xz");
+  std::ofstream(path, std::ios::binary) << full.substr(0, full.size() / 2);
+  TraceError error;
+  auto src = open_trace(path, error);
+  ASSERT_TRUE(src);
+  trace::TracePacket p;
+  std::size_t n = 0;
+  while (src->next(p)) {
+    ASSERT_EQ(p.SerializeAsString(), packets[n].SerializeAsString()) << "packet " << n;
+    ++n;
+  }
+  EXPECT_GT(n, packets.size() / 4);
+  EXPECT_LT(n, packets.size());
+  ASSERT_TRUE(src->error());
+  EXPECT_NE(src->error()->what.find("xz"), std::string::npos) << src->error()->message();
+  std::remove(path.c_str());
+}
+
 TEST(BinaryReader, ImpossibleLengthIsReportedAsCorrupt) {
   std::string path = temp_path("biglen.pb");
   std::ofstream(path, std::ios::binary) << std::string("\x02\x0a\x00\xff\xff\xff\xff\x0f", 8);

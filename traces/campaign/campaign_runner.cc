@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "models/fault_model.h"
+#include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
 #include "traces/import/kallsyms.h"
 #include "traces/packet_source.h"
@@ -93,11 +94,13 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
 }
 
 // Functions the workloads really execute: the callers of the lock entry points in a golden run,
-// in the workloads' own processes, that are vmlinux text (module code is not injectable here).
-std::vector<std::string> learn_functions(const std::string& trace, const std::string& kallsyms) {
+// in the workloads' own processes, that are vmlinux text (module code is not injectable here),
+// the most-called first (ties by name), with how many calls the golden run saw.
+std::vector<std::pair<std::string, std::size_t>> learn_functions(const std::string& trace,
+                                                                 const std::string& kallsyms) {
   Kallsyms syms;
   syms.load(kallsyms);
-  std::set<std::string> names;
+  std::map<std::string, std::size_t> calls;
   std::istringstream in(trace);
   std::string raw;
   FtraceLine l;
@@ -111,13 +114,16 @@ std::vector<std::string> learn_functions(const std::string& trace, const std::st
     if (!a || !syms.lookup(*a, h) || !h.module.empty()) continue;
     if (h.type != 'T' && h.type != 't') continue;
     if (h.name.rfind("arch_rethook", 0) == 0) continue;
-    names.insert(h.name);
+    ++calls[h.name];
   }
-  return {names.begin(), names.end()};
+  std::vector<std::pair<std::string, std::size_t>> out(calls.begin(), calls.end());
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
 }
 
 json summarize_result(const Experiment& x, const fs::path& trace, const std::string& log,
-                      double seconds, int status) {
+                      const std::string& console, double seconds, int status) {
   json r;
   r["id"] = x.id;
   r["type"] = x.type;
@@ -140,7 +146,19 @@ json summarize_result(const Experiment& x, const fs::path& trace, const std::str
   if (!r.contains("site")) r["site"] = "";
   TraceError e;
   auto src = open_trace(trace.string(), e);
-  if (!src) return r;
+  if (!src) {
+    // No trace: a crash can take the guest's trace streamer down with it (say, in the
+    // scheduler). The console still tells the crash; the run has no replayable trace.
+    for (const ConsoleReport& rep : parse_console(console)) {
+      if (rep.type != ConsoleReport::Type::kOops) continue;
+      r["crashed"] = true;
+      r["crash_kind"] = std::string(models::name(rep.kind));
+      r["crash_function"] = rep.function;
+      r["error"] = "no trace: the crash stopped the guest's tracing";
+      break;
+    }
+    return r;
+  }
   TraceReader reader(std::move(src));
   TraceSummary s;
   if (!summarize(reader, s, e)) {
@@ -219,9 +237,11 @@ int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) 
     fs::create_directories(dir / sub);
   std::vector<std::string> env{"OOPSIM_CACHE=" + cache.string()};
   std::vector<std::string> functions = c.functions;
+  fs::path golden;  // the reference golden run every injected run is paired with
+  std::vector<std::string> all_functions;  // learned, hot or not
   if (functions.empty()) {
     // Targets that are reached: learn them from a golden run of the workloads (made once).
-    fs::path ref = dir / "reference";
+    fs::path ref = dir / fmt::format("reference-{}s", c.seconds);
     if (!fs::exists(ref / "trace.txt")) {
       err << "simcampaign: a golden run to learn the functions the workloads execute\n";
       pid_t pid = spawn({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(),
@@ -239,11 +259,18 @@ int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) 
     std::string trace, syms;
     read_file_text(ref / "trace.txt", trace);
     read_file_text(ref / "kallsyms", syms);
-    functions = learn_functions(trace, syms);
-    std::ofstream(dir / "functions.txt") << fmt::format("{}\n", fmt::join(functions, "\n"));
-    err << fmt::format("simcampaign: {} vmlinux functions executed by the workloads\n",
-                       functions.size());
+    auto learned = learn_functions(trace, syms);
+    std::ofstream list(dir / "functions.txt");
+    for (const auto& [name, n] : learned) {
+      if (c.hot == 0 || functions.size() < c.hot) functions.push_back(name);
+      all_functions.push_back(name);
+      list << fmt::format("{} {}\n", name, n);
+    }
+    err << fmt::format(
+        "simcampaign: {} vmlinux functions executed by the workloads, {} most-called kept\n",
+        learned.size(), functions.size());
     if (functions.empty()) return 65;
+    golden = ref;
   }
   struct sigaction sa {};
   sa.sa_handler = stop_children;
@@ -263,14 +290,36 @@ int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) 
   std::vector<Running> running;
   std::size_t next = 0, done = 0;
   auto t0 = std::chrono::steady_clock::now();
-  std::string fn_list = fmt::format("{}", fmt::join(functions, ","));
+  // Per fault type, the hot functions; or all learned ones when the hot ones have no site of
+  // that type (the allocator and free call types), which a dry run tells.
+  std::map<std::string, std::string> fn_lists;
+  auto functions_for = [&](const std::string& type) -> const std::string& {
+    auto it = fn_lists.find(type);
+    if (it != fn_lists.end()) return it->second;
+    std::string hot = fmt::format("{}", fmt::join(functions, ","));
+    if (!all_functions.empty() && all_functions.size() > functions.size()) {
+      pid_t pid = spawn({c.simcapture, "--dry-run", "--fault-type", type, "--functions", hot,
+                         "--seed", "1", "--state", state.string(), "--repo", c.repo},
+                        env, dir / "runs" / (type + "-dry-run.log"));
+      int status = 0;
+      if (pid > 0 && waitpid(pid, &status, 0) == pid &&
+          !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        err << fmt::format("simcampaign: no {} site in the hot functions; using all {}\n", type,
+                           all_functions.size());
+        hot = fmt::format("{}", fmt::join(all_functions, ","));
+      }
+    }
+    return fn_lists.emplace(type, hot).first->second;
+  };
   auto finish = [&](const Running& r, int status) {
     double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
     fs::path trace = dir / "traces" / (r.x.id + ".pb");
     std::string log;
     read_file_text(dir / "runs" / (r.x.id + ".log"), log);
-    json result = summarize_result(r.x, trace, log, secs, status);
+    std::string console;
+    read_file_text(dir / "runs" / r.x.id / "injected" / "console.log", console);
+    json result = summarize_result(r.x, trace, log, console, secs, status);
     std::error_code ec;
     fs::copy_file(dir / "runs" / r.x.id / "injected" / "console.log",
                   dir / "consoles" / (r.x.id + ".console.log"),
@@ -290,7 +339,7 @@ int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) 
                                     "--fault-type",
                                     x.type,
                                     "--functions",
-                                    fn_list,
+                                    functions_for(x.type),
                                     "--seed",
                                     std::to_string(x.seed),
                                     "--seconds",
@@ -302,6 +351,7 @@ int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) 
                                     "--repo",
                                     c.repo};
       if (!c.cache.empty()) argv.insert(argv.end(), {"--cache", c.cache});
+      if (!golden.empty()) argv.insert(argv.end(), {"--golden", golden.string()});
       pid_t pid = spawn(argv, env, dir / "runs" / (x.id + ".log"));
       if (pid < 0) {
         err << "simcampaign: cannot start " << c.simcapture << "\n";

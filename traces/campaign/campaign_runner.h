@@ -20,6 +20,7 @@ struct CampaignConfig {
   std::uint64_t first_seed = 1;
   std::uint64_t seeds = 1;             // seeds per type
   std::vector<std::string> functions;  // target functions ("": learned from a golden run)
+  std::size_t hot = 60;                // learned functions: keep the N most-called (0: all)
   double seconds = 12;                 // per run
   double timeout = 240;                // per experiment, then it is killed
   int jobs = 2;

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   run->add_option("--functions", config.functions,
                   "target functions (default: learned from a golden run)")
       ->delimiter(',');
+  run->add_option("--hot", config.hot, "of the learned functions, keep the N most-called (0: all)");
   run->add_option("--seconds", config.seconds, "length of each run");
   run->add_option("--timeout", config.timeout, "seconds before a hung experiment is killed");
   run->add_option("-j,--jobs", config.jobs, "experiments at a time (2 on this machine)");

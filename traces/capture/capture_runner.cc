@@ -159,9 +159,16 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     err << "simcapture: " << describe(*mutation);
   }
   std::string secs = fmt::format("{}", c.seconds);
-  fs::path golden = runs / "golden", injected = runs / "injected";
-  if (step("golden run", {(vm / "run_from_state.sh").string(), state.string(), golden.string(),
-                          "--seconds", secs}) != 0) {
+  fs::path golden = c.golden.empty() ? runs / "golden" : fs::path(c.golden);
+  fs::path injected = runs / "injected";
+  if (!c.golden.empty()) {
+    if (!fs::exists(golden / "trace.txt")) {
+      err << "simcapture: " << (golden / "trace.txt").string() << ": no golden run there\n";
+      return 66;
+    }
+    err << "simcapture: golden run reused from " << golden.string() << "\n";
+  } else if (step("golden run", {(vm / "run_from_state.sh").string(), state.string(),
+                                 golden.string(), "--seconds", secs}) != 0) {
     return 69;
   }
   std::vector<std::string> argv{(vm / "run_from_state.sh").string(), state.string(),

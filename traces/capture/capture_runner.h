@@ -30,6 +30,9 @@ struct CaptureConfig {
   std::uint64_t seed = 1;
   bool dry_run = false;  // print the chosen site and mutation, run nothing
   std::string kallsyms;  // for --dry-run without a saved state
+  // A golden run already recorded from the same saved state, workloads and length (a campaign
+  // records one and pairs every injected run with it): "" records a fresh one.
+  std::string golden;
 };
 
 // Runs argv with extra environment entries; returns the exit status.

@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
   app.add_option("--cache", config.cache, "cache folder (default <repo>/.cache/vm)");
   app.add_option("--state", config.state, "saved-state folder (default <cache>/state)");
   app.add_option("--runs", config.runs, "folder for the two run directories");
+  app.add_option(
+      "--golden", config.golden,
+      "reuse this golden run (same state, workloads and --seconds) instead of recording");
   app.add_flag("--resave", config.resave, "make a fresh saved state");
   app.add_option("--repo", config.repo, "the oopsim source tree (for traces/vm/)");
   try {
