@@ -15,6 +15,8 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   # The report's end-to-end test renders it in headless Chromium; graphs are drawn by Graphviz.
   packages+=(chromium graphviz fonts-dejavu-core)
+  # The Slurm engine's integration test runs a single-node Slurm.
+  packages+=(munge slurmctld slurmd slurm-client)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end: a two-experiment campaign on the real VM is killed while it runs, then rerun: the
 # rerun skips what finished, loses nothing, leaves no VM behind, and the index lists each
-# experiment once.
-# Usage: campaign_resume.sh SIMCAMPAIGN WORKDIR CACHE STATE FUNCTIONS TYPES
+# experiment once. CRASH_ID names the experiment that must crash (its site is one the campaigns
+# saw crash), with its trace kept and replayable.
+# Usage: campaign_resume.sh SIMCAMPAIGN SIMRUN WORKDIR CACHE STATE FUNCTIONS TYPES FIRST_SEED CRASH_ID
 set -euo pipefail
-simcampaign=$1 work=$2 cache=$3 state=$4 functions=$5 types=$6
+simcampaign=$1 simrun=$2 work=$3 cache=$4 state=$5 functions=$6 types=$7 first_seed=$8 crash=$9
 rm -rf "$work"
-args=(run "$work" --types "$types" --seeds 1 --seconds 8 --cache "$cache" --state "$state"
-      --functions "$functions")
+args=(run "$work" --types "$types" --first-seed "$first_seed" --seeds 1 --seconds 6
+      --cache "$cache" --state "$state" --functions "$functions")
 "$simcampaign" "${args[@]}" >"$work.first.log" 2>&1 &
 pid=$!
 sleep 15
@@ -24,4 +25,8 @@ test "$(ls "$work/results" | grep -c '\.json$')" -eq 2
 test "$(tail -n +2 "$work/index.csv" | wc -l)" -eq 2
 test "$(tail -n +2 "$work/index.csv" | cut -d, -f1 | sort -u | wc -l)" -eq 2
 ! ls "$work/results" | grep -q '\.tmp$'
+grep -q "^$crash,.*,true,true," "$work/index.csv" || { echo "$crash did not crash" >&2; cat "$work/index.csv" >&2; exit 1; }
+test -s "$work/traces/$crash.pb"
+"$simrun" --policy=kill-faulty --policy=panic "$work/traces/$crash.pb" >"$work.simrun.out"
+cat "$work.simrun.out"
 echo "ok: $(tail -n +2 "$work/index.csv" | tr '\n' ' ')"

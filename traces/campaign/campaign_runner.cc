@@ -1,5 +1,4 @@
 #include "traces/campaign/campaign_runner.h"
-#include "traces/file_text.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -19,6 +19,8 @@
 #include <thread>
 
 #include "models/fault_model.h"
+#include "traces/campaign/campaign_index.h"
+#include "traces/file_text.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
 #include "traces/import/kallsyms.h"
@@ -52,20 +54,6 @@ void track_children(const std::vector<pid_t>& pids) {
     if (n < 16) g_children[n++] = p;
   }
   g_child_count = n;
-}
-
-// Writes `text` to `path` atomically: a killed campaign never leaves half a result.
-bool write_atomically(const fs::path& path, const std::string& text) {
-  fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    f.flush();
-    if (!f) return false;
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
 }
 
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
@@ -173,169 +161,195 @@ json summarize_result(const Experiment& x, const fs::path& trace, const std::str
   json obs = json::object();
   for (const auto& o : s.observed) obs[o.workload] = std::string(models::name(o.outcome));
   r["observed"] = obs;
+  if (s.crash) {
+    // Observed scope (the glossary's words): kernel-global when a workload other than the
+    // crashing context's own failed, or the kernel panicked; process-local otherwise.
+    std::vector<std::string> own;
+    if (const auto* ctx = s.model.context(s.crash->context)) own = ctx->workloads;
+    r["crash_workloads"] = own;
+    bool global = false;
+    for (const auto& o : s.observed) {
+      bool mine = std::find(own.begin(), own.end(), o.workload) != own.end();
+      if (o.outcome == models::Outcome::kPanic ||
+          (!mine && o.outcome != models::Outcome::kNotManifest))
+        global = true;
+    }
+    r["scope"] = global ? "kernel-global" : "process-local";
+  }
   return r;
+}
+
+std::string host_name() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+fs::path cache_of(const CampaignConfig& c) {
+  return c.cache.empty() ? fs::path(c.repo) / ".cache" / "vm" : fs::path(c.cache);
+}
+
+fs::path state_of(const CampaignConfig& c) {
+  return c.state.empty() ? cache_of(c) / "state" : fs::path(c.state);
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return 69;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace
 
-std::vector<Experiment> plan_campaign(const CampaignConfig& c) {
-  std::vector<std::string> types = c.types;
-  if (types.empty()) {
-    for (models::FaultType t : models::kAllFaultTypes) types.emplace_back(models::name(t));
+int prepare_campaign(const CampaignConfig& c, CampaignTargets& t, std::ostream& err) {
+  fs::path dir(c.dir);
+  for (const char* sub : {"results", "traces", "runs", "consoles"})
+    fs::create_directories(dir / sub);
+  if (!c.functions.empty()) {
+    t.hot = c.functions;
+    return 0;
   }
-  std::vector<Experiment> out;
-  for (std::uint64_t s = c.first_seed; s < c.first_seed + c.seeds; ++s) {
-    for (const std::string& t : types) out.push_back({fmt::format("{}-s{}", t, s), t, s});
-  }
-  return out;
-}
-
-int campaign_status(const std::string& dir, std::size_t planned, std::ostream& out) {
-  std::vector<json> results;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(fs::path(dir) / "results", ec)) {
-    if (e.path().extension() != ".json") continue;
-    std::string text;
-    if (!read_file_text(e.path(), text)) continue;
-    try {
-      results.push_back(json::parse(text));
-    } catch (const std::exception&) {
+  std::string error;
+  if (load_targets(c, t, error)) return 0;
+  // Targets that are reached: learn them from a golden run of the workloads (made once).
+  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  fs::path ref = dir / fmt::format("reference-{}s", c.seconds);
+  if (!fs::exists(ref / "trace.txt")) {
+    err << "simcampaign: a golden run to learn the functions the workloads execute\n";
+    fs::path tmp = ref.string() + fmt::format(".{}.{}", host_name(), ::getpid());
+    fs::remove_all(tmp);
+    int rc = wait_for(
+        spawn({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(), state_of(c).string(),
+               tmp.string(), "--seconds", fmt::format("{}", c.seconds)},
+              env, dir / "reference.log"));
+    std::error_code ec;
+    if (rc == 0) fs::rename(tmp, ref, ec);
+    if (rc != 0 || ec) {
+      err << "simcampaign: the reference golden run failed (see "
+          << (dir / "reference.log").string() << "; is there a saved state? run simcapture once)\n";
+      return 69;
     }
   }
-  std::sort(results.begin(), results.end(), [](const json& a, const json& b) {
-    return a["id"].get<std::string>() < b["id"].get<std::string>();
-  });
-  std::string csv =
-      "id,type,seed,site,activated,crashed,crash_kind,crash_function,observed,seconds\n";
-  int activated = 0, crashed = 0;
-  for (const json& r : results) {
-    std::string observed;
-    if (r.contains("observed")) {
-      for (auto it = r["observed"].begin(); it != r["observed"].end(); ++it) {
-        observed += (observed.empty() ? "" : ";") + it.key() + "=" + it.value().get<std::string>();
-      }
-    }
-    activated += r.value("activated", false);
-    crashed += r.value("crashed", false);
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{:.1f}\n", r["id"].get<std::string>(),
-                       r["type"].get<std::string>(), r["seed"].get<std::uint64_t>(),
-                       r.value("site", std::string()), r.value("activated", false),
-                       r.value("crashed", false), r.value("crash_kind", std::string()),
-                       r.value("crash_function", std::string()), observed, r.value("seconds", 0.0));
+  std::string trace, syms;
+  read_file_text(ref / "trace.txt", trace);
+  read_file_text(ref / "kallsyms", syms);
+  auto learned = learn_functions(trace, syms);
+  std::string list;
+  for (const auto& [name, n] : learned) list += fmt::format("{} {}\n", name, n);
+  if (learned.empty() || !write_atomically((dir / "functions.txt").string(), list)) {
+    err << "simcampaign: no vmlinux function learned from " << (ref / "trace.txt").string() << "\n";
+    return 65;
   }
-  write_atomically(fs::path(dir) / "index.csv", csv);
-  out << fmt::format("{}: {}/{} experiments done, {} activated, {} crashed; index.csv rewritten\n",
-                     dir, results.size(), planned, activated, crashed);
+  if (!load_targets(c, t, error)) {
+    err << "simcampaign: " << error << "\n";
+    return 74;
+  }
+  err << fmt::format(
+      "simcampaign: {} vmlinux functions executed by the workloads, {} most-called kept\n",
+      t.all.size(), t.hot.size());
   return 0;
 }
 
-int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) {
-  fs::path dir(c.dir);
-  fs::path cache = c.cache.empty() ? fs::path(c.repo) / ".cache" / "vm" : fs::path(c.cache);
-  fs::path state = c.state.empty() ? cache / "state" : fs::path(c.state);
-  for (const char* sub : {"results", "traces", "runs", "consoles"})
-    fs::create_directories(dir / sub);
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache.string()};
-  std::vector<std::string> functions = c.functions;
-  fs::path golden;  // the reference golden run every injected run is paired with
-  std::vector<std::string> all_functions;  // learned, hot or not
-  if (functions.empty()) {
-    // Targets that are reached: learn them from a golden run of the workloads (made once).
-    fs::path ref = dir / fmt::format("reference-{}s", c.seconds);
-    if (!fs::exists(ref / "trace.txt")) {
-      err << "simcampaign: a golden run to learn the functions the workloads execute\n";
-      pid_t pid = spawn({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(),
-                         state.string(), ref.string(), "--seconds", fmt::format("{}", c.seconds)},
-                        env, dir / "reference.log");
-      int status = 0;
-      if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-          WEXITSTATUS(status) != 0) {
-        err << "simcampaign: the reference golden run failed (see "
-            << (dir / "reference.log").string()
-            << "; is there a saved state? run simcapture once)\n";
-        return 69;
-      }
-    }
-    std::string trace, syms;
-    read_file_text(ref / "trace.txt", trace);
-    read_file_text(ref / "kallsyms", syms);
-    auto learned = learn_functions(trace, syms);
-    std::ofstream list(dir / "functions.txt");
-    for (const auto& [name, n] : learned) {
-      if (c.hot == 0 || functions.size() < c.hot) functions.push_back(name);
-      all_functions.push_back(name);
-      list << fmt::format("{} {}\n", name, n);
-    }
-    err << fmt::format(
-        "simcampaign: {} vmlinux functions executed by the workloads, {} most-called kept\n",
-        learned.size(), functions.size());
-    if (functions.empty()) return 65;
-    golden = ref;
+bool load_targets(const CampaignConfig& c, CampaignTargets& t, std::string& error) {
+  if (!c.functions.empty()) {
+    t.hot = c.functions;
+    return true;
   }
+  fs::path dir(c.dir);
+  std::string text;
+  if (!read_file_text(dir / "functions.txt", text)) {
+    error = (dir / "functions.txt").string() + ": missing (the campaign is not prepared)";
+    return false;
+  }
+  t = {};
+  std::istringstream in(text);
+  std::string name;
+  std::size_t calls = 0;
+  while (in >> name >> calls) {
+    if (c.hot == 0 || t.hot.size() < c.hot) t.hot.push_back(name);
+    t.all.push_back(name);
+  }
+  t.golden = (dir / fmt::format("reference-{}s", c.seconds)).string();
+  return !t.hot.empty();
+}
+
+int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
+                    const std::vector<Experiment>& experiments, std::ostream& err) {
+  fs::path dir(c.dir);
+  fs::path state = state_of(c);
+  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
   struct sigaction sa {};
   sa.sa_handler = stop_children;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  std::vector<Experiment> plan = plan_campaign(c);
   std::vector<Experiment> todo;
-  for (const Experiment& x : plan) {
+  for (const Experiment& x : experiments) {
     if (!fs::exists(dir / "results" / (x.id + ".json"))) todo.push_back(x);  // resumable
   }
-  err << fmt::format("simcampaign: {} experiments planned, {} to run\n", plan.size(), todo.size());
-  struct Running {
-    Experiment x;
-    pid_t pid;
-    std::chrono::steady_clock::time_point started;
-  };
-  std::vector<Running> running;
-  std::size_t next = 0, done = 0;
-  auto t0 = std::chrono::steady_clock::now();
+  err << fmt::format("simcampaign: {} experiments here, {} to run\n", experiments.size(),
+                     todo.size());
   // Per fault type, the hot functions; or all learned ones when the hot ones have no site of
   // that type (the allocator and free call types), which a dry run tells.
   std::map<std::string, std::string> fn_lists;
   auto functions_for = [&](const std::string& type) -> const std::string& {
     auto it = fn_lists.find(type);
     if (it != fn_lists.end()) return it->second;
-    std::string hot = fmt::format("{}", fmt::join(functions, ","));
-    if (!all_functions.empty() && all_functions.size() > functions.size()) {
-      pid_t pid = spawn({c.simcapture, "--dry-run", "--fault-type", type, "--functions", hot,
-                         "--seed", "1", "--state", state.string(), "--repo", c.repo},
-                        env, dir / "runs" / (type + "-dry-run.log"));
-      int status = 0;
-      if (pid > 0 && waitpid(pid, &status, 0) == pid &&
-          !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    std::string hot = fmt::format("{}", fmt::join(t.hot, ","));
+    if (t.all.size() > t.hot.size()) {
+      int rc =
+          wait_for(spawn({c.simcapture, "--dry-run", "--fault-type", type, "--functions", hot,
+                          "--seed", "1", "--state", state.string(), "--repo", c.repo},
+                         env, dir / "runs" / fmt::format("{}-dry-run.{}.log", type, ::getpid())));
+      if (rc != 0) {
         err << fmt::format("simcampaign: no {} site in the hot functions; using all {}\n", type,
-                           all_functions.size());
-        hot = fmt::format("{}", fmt::join(all_functions, ","));
+                           t.all.size());
+        hot = fmt::format("{}", fmt::join(t.all, ","));
       }
     }
     return fn_lists.emplace(type, hot).first->second;
   };
+  struct Running {
+    Experiment x;
+    pid_t pid;
+    fs::path work;  // this attempt's own folder
+    std::chrono::steady_clock::time_point started;
+  };
+  std::vector<Running> running;
+  std::size_t next = 0, done = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  const char* job = std::getenv("SLURM_JOB_ID");
+  std::string attempt = fmt::format("{}.{}", host_name(), ::getpid());
   auto finish = [&](const Running& r, int status) {
     double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
-    fs::path trace = dir / "traces" / (r.x.id + ".pb");
-    std::string log;
-    read_file_text(dir / "runs" / (r.x.id + ".log"), log);
-    std::string console;
-    read_file_text(dir / "runs" / r.x.id / "injected" / "console.log", console);
+    fs::path trace = r.work / "trace.pb";
+    std::string log, console;
+    read_file_text(r.work / "simcapture.log", log);
+    read_file_text(r.work / "injected" / "console.log", console);
     json result = summarize_result(r.x, trace, log, console, secs, status);
+    result["finished_at"] = static_cast<std::int64_t>(std::time(nullptr));
+    result["worker"] = attempt;
+    if (job != nullptr) result["slurm_job"] = job;
     std::error_code ec;
-    fs::copy_file(dir / "runs" / r.x.id / "injected" / "console.log",
-                  dir / "consoles" / (r.x.id + ".console.log"),
-                  fs::copy_options::overwrite_existing, ec);
-    fs::remove_all(dir / "runs" / r.x.id,
-                   ec);  // the raw runs are large; the trace keeps what matters
-    if (!result["crashed"].get<bool>()) fs::remove(trace, ec);
-    write_atomically(dir / "results" / (r.x.id + ".json"), result.dump(1) + "\n");
+    write_atomically((dir / "consoles" / (r.x.id + ".console.log")).string(), console);
+    if (result["crashed"].get<bool>() && fs::exists(trace)) {
+      fs::rename(trace, dir / "traces" / (r.x.id + ".pb"), ec);
+    }
+    // The result last: once it exists the experiment counts as done.
+    write_atomically((dir / "results" / (r.x.id + ".json")).string(), result.dump(1) + "\n");
+    fs::remove_all(r.work, ec);  // the raw runs are large; the trace keeps what matters
     ++done;
   };
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && static_cast<int>(running.size()) < c.jobs) {
       const Experiment& x = todo[next++];
+      if (fs::exists(dir / "results" / (x.id + ".json"))) continue;  // another worker did it
+      fs::path work = dir / "runs" / fmt::format("{}.{}", x.id, attempt);
+      fs::remove_all(work);
+      fs::create_directories(work);
       std::vector<std::string> argv{c.simcapture,
                                     "-o",
-                                    (dir / "traces" / (x.id + ".pb")).string(),
+                                    (work / "trace.pb").string(),
                                     "--fault-type",
                                     x.type,
                                     "--functions",
@@ -347,17 +361,17 @@ int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) 
                                     "--state",
                                     state.string(),
                                     "--runs",
-                                    (dir / "runs" / x.id).string(),
+                                    work.string(),
                                     "--repo",
                                     c.repo};
       if (!c.cache.empty()) argv.insert(argv.end(), {"--cache", c.cache});
-      if (!golden.empty()) argv.insert(argv.end(), {"--golden", golden.string()});
-      pid_t pid = spawn(argv, env, dir / "runs" / (x.id + ".log"));
+      if (!t.golden.empty()) argv.insert(argv.end(), {"--golden", t.golden});
+      pid_t pid = spawn(argv, env, work / "simcapture.log");
       if (pid < 0) {
         err << "simcampaign: cannot start " << c.simcapture << "\n";
         return 69;
       }
-      running.push_back({x, pid, std::chrono::steady_clock::now()});
+      running.push_back({x, pid, work, std::chrono::steady_clock::now()});
       std::vector<pid_t> pids;
       for (const Running& r : running) pids.push_back(r.pid);
       track_children(pids);
@@ -396,7 +410,21 @@ int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) 
     }
   }
   if (c.progress) err << "\n";
-  return campaign_status(c.dir, plan.size(), out);
+  return 0;
+}
+
+int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) {
+  std::string error;
+  if (!save_campaign(c, error)) {
+    err << "simcampaign: " << error << "\n";
+    return 64;
+  }
+  CampaignTargets targets;
+  if (int rc = prepare_campaign(c, targets, err); rc != 0) return rc;
+  std::vector<Experiment> plan = plan_campaign(c);
+  err << fmt::format("simcampaign: {} experiments planned\n", plan.size());
+  if (int rc = run_experiments(c, targets, plan, err); rc != 0) return rc;
+  return campaign_status(c.dir, out);
 }
 
 }  // namespace oopsim::traces

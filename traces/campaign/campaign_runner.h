@@ -1,42 +1,37 @@
-// simcampaign's local runner: many paired runs (fault types x seeds), two VMs at a time, each
-// experiment's result written atomically so that a killed campaign resumes where it stopped, a
-// hung experiment killed at a bounded timeout, an index CSV built from the results.
+// simcampaign's runner: experiments of a campaign run with simcapture, `jobs` VMs at a time, each
+// finished experiment written atomically to results/<id>.json (and its trace, when it crashed, to
+// traces/<id>.pb), so that a worker killed at any moment, rerun or requeued, skips what is done
+// and loses nothing. Every attempt works in its own runs/ folder: two workers that happen to run
+// the same experiment never share files, and the result is one file per experiment id.
 #pragma once
 
-#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
+#include "traces/campaign/campaign_config.h"
+
 namespace oopsim::traces {
 
-struct CampaignConfig {
-  std::string dir;                 // campaign folder: results/, traces/, runs/, index.csv
-  std::string simcapture;          // path of the simcapture binary
-  std::string repo;                // source tree (traces/vm)
-  std::string cache;               // VM cache ("": <repo>/.cache/vm)
-  std::string state;               // saved state ("": <cache>/state)
-  std::vector<std::string> types;  // fault types ("": all 15)
-  std::uint64_t first_seed = 1;
-  std::uint64_t seeds = 1;             // seeds per type
-  std::vector<std::string> functions;  // target functions ("": learned from a golden run)
-  std::size_t hot = 60;                // learned functions: keep the N most-called (0: all)
-  double seconds = 12;                 // per run
-  double timeout = 240;                // per experiment, then it is killed
-  int jobs = 2;
-  bool progress = false;  // progress bar and ETA on stderr
+// Where the injections go: the functions the workloads execute, most-called first.
+struct CampaignTargets {
+  std::vector<std::string> hot;  // what sites are drawn from
+  std::vector<std::string> all;  // for fault types with no site in `hot` (allocator calls)
+  std::string golden;            // the reference golden run every injected run is paired with
 };
 
-struct Experiment {
-  std::string id;  // "<type>-s<seed>"
-  std::string type;
-  std::uint64_t seed = 0;
-};
+// Learns the targets once (a reference golden run; functions.txt with call counts). Returns an
+// exit code. With explicit functions there is nothing to learn and each experiment records its
+// own golden run.
+int prepare_campaign(const CampaignConfig& config, CampaignTargets& targets, std::ostream& err);
+// The targets a previous prepare_campaign wrote; false and `error` when it has not run.
+bool load_targets(const CampaignConfig& config, CampaignTargets& targets, std::string& error);
 
-std::vector<Experiment> plan_campaign(const CampaignConfig& config);
-// Runs what is not finished yet; returns an exit code.
+// Runs those of `experiments` not finished yet; returns an exit code.
+int run_experiments(const CampaignConfig& config, const CampaignTargets& targets,
+                    const std::vector<Experiment>& experiments, std::ostream& err);
+
+// The local engine: saves campaign.json, prepares, runs everything left, rebuilds the index.
 int run_campaign(const CampaignConfig& config, std::ostream& out, std::ostream& err);
-// Rebuilds index.csv from the results; prints how many are done.
-int campaign_status(const std::string& dir, std::size_t planned, std::ostream& out);
 
 }  // namespace oopsim::traces

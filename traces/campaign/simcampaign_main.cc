@@ -1,21 +1,27 @@
-// simcampaign: injection campaigns over fault types x seeds, run locally two VMs at a time.
+// simcampaign: injection campaigns over fault types x seeds, run locally (two VMs at a time) or
+// as Slurm job arrays.
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <iostream>
 
+#include "traces/campaign/campaign_index.h"
 #include "traces/campaign/campaign_runner.h"
+#include "traces/campaign/slurm_engine.h"
 
 int main(int argc, char** argv) {
-  oopsim::traces::CampaignConfig config;
+  namespace fs = std::filesystem;
+  using namespace oopsim::traces;
+  CampaignConfig config;
   config.repo = OOPSIM_SOURCE_DIR;
-  config.simcapture = (std::filesystem::path(argv[0]).parent_path() / "simcapture").string();
+  std::string self = fs::absolute(fs::path(argv[0])).lexically_normal().string();
+  config.simcapture = (fs::path(self).parent_path() / "simcapture").string();
   CLI::App app{
       "simcampaign: many paired injections (fault types x seeds) with simcapture; "
       "resumable; writes results/, traces/ (crashes), consoles/ and index.csv"};
   app.require_subcommand(1);
-  auto* run = app.add_subcommand("run", "run what is not finished yet");
+  auto* run = app.add_subcommand("run", "run what is not finished yet (or submit it to Slurm)");
   run->add_option("dir", config.dir, "campaign folder")->required();
   run->add_option("--types", config.types, "fault types (default: all 15)")->delimiter(',');
   run->add_option("--first-seed", config.first_seed, "first seed");
@@ -29,17 +35,47 @@ int main(int argc, char** argv) {
   run->add_option("-j,--jobs", config.jobs, "experiments at a time (2 on this machine)");
   run->add_option("--cache", config.cache, "VM cache");
   run->add_option("--state", config.state, "saved state");
-  std::size_t planned = 0;
+  run->add_option("--engine", config.engine, "local (default) or slurm")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  run->add_option("--tasks", config.slurm.tasks, "slurm: array tasks (shards)");
+  run->add_option("--partition", config.slurm.partition, "slurm: partition");
+  run->add_option("--time", config.slurm.time_limit, "slurm: time limit per array task");
+  run->add_option("--cpus-per-task", config.slurm.cpus_per_task,
+                  "slurm: CPUs per task = VMs it runs at a time");
+  run->add_option("--sbatch", config.slurm.extra, "slurm: one more sbatch option (repeatable)")
+      ->allow_extra_args(false);
   auto* status = app.add_subcommand("status", "count finished experiments and rebuild index.csv");
   status->add_option("dir", config.dir, "campaign folder")->required();
-  status->add_option("--planned", planned, "experiments planned (for the count)");
+  auto* merge = app.add_subcommand("merge", "build the index (the Slurm engine's final job)");
+  merge->add_option("dir", config.dir, "campaign folder")->required();
+  auto* prepare = app.add_subcommand("prepare", "learn the targets (the Slurm engine's first job)");
+  prepare->add_option("dir", config.dir, "campaign folder")->required();
+  int task = -1, tasks = 0, task_jobs = 0;
+  auto* shard_cmd = app.add_subcommand("shard", "run one shard (a Slurm array task)");
+  shard_cmd->add_option("dir", config.dir, "campaign folder")->required();
+  shard_cmd->add_option("--task", task, "shard index (0-based)")->required();
+  shard_cmd->add_option("--tasks", tasks, "number of shards")->required();
+  shard_cmd->add_option("-j,--jobs", task_jobs, "experiments at a time");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 64;
   }
-  if (*status) return oopsim::traces::campaign_status(config.dir, planned, std::cout);
+  if (*status || *merge) {
+    return campaign_status(config.dir, std::cout, live_slurm_jobs(config.dir));
+  }
+  if (*shard_cmd) return run_shard(config.dir, task, tasks, task_jobs, std::cout, std::cerr);
+  if (*prepare) {
+    std::string error;
+    if (!load_campaign(config.dir, config, error)) {
+      std::cerr << "simcampaign: " << error << "\n";
+      return 66;
+    }
+    CampaignTargets targets;
+    return prepare_campaign(config, targets, std::cerr);
+  }
   config.progress = ::isatty(STDERR_FILENO) != 0;
-  return oopsim::traces::run_campaign(config, std::cout, std::cerr);
+  if (config.engine == "slurm") return submit_campaign(config, self, std::cout, std::cerr);
+  return run_campaign(config, std::cout, std::cerr);
 }

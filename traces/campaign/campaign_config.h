@@ -1,0 +1,62 @@
+// A campaign's settings and its plan. The settings are kept in <dir>/campaign.json so that every
+// worker (the local runner, or a Slurm array task on another node) runs the same plan, and the
+// plan is split into deterministic shards: experiment i of the plan belongs to task i mod tasks.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oopsim::traces {
+
+struct SlurmOptions {
+  int tasks = 4;                       // array tasks (shards)
+  std::string partition;               // "" : the cluster's default
+  std::string time_limit = "2:00:00";  // per array task
+  int cpus_per_task = 2;               // VMs a task runs at a time (one CPU each)
+  std::vector<std::string> extra;      // more sbatch options, as given
+};
+
+struct CampaignConfig {
+  std::string dir;                 // campaign folder: results/, traces/, runs/, index.csv
+  std::string simcapture;          // path of the simcapture binary
+  std::string repo;                // source tree (traces/vm)
+  std::string cache;               // VM cache ("": <repo>/.cache/vm)
+  std::string state;               // saved state ("": <cache>/state)
+  std::vector<std::string> types;  // fault types ("": all 15)
+  std::uint64_t first_seed = 1;
+  std::uint64_t seeds = 1;             // seeds per type
+  std::vector<std::string> functions;  // target functions ("": learned from a golden run)
+  std::size_t hot = 60;                // learned functions: keep the N most-called (0: all)
+  double seconds = 12;                 // per run
+  double timeout = 240;                // per experiment, then it is killed
+  int jobs = 2;
+  bool progress = false;         // progress bar and ETA on stderr
+  std::string engine = "local";  // or "slurm"
+  SlurmOptions slurm;
+};
+
+struct Experiment {
+  std::string id;  // "<type>-s<seed>"
+  std::string type;
+  std::uint64_t seed = 0;
+};
+
+// Seeds outer, types inner: a campaign cut short still covers every type.
+std::vector<Experiment> plan_campaign(const CampaignConfig& config);
+// The experiments of shard `task` (0-based) of `tasks`.
+std::vector<Experiment> shard(const std::vector<Experiment>& plan, int task, int tasks);
+
+// <dir>/campaign.json: what defines the plan and how to run it (not `dir` or `progress`).
+std::string campaign_json(const CampaignConfig& config);
+// Reads <dir>/campaign.json into `config` (keeping config.dir); false and `error` otherwise.
+bool load_campaign(const std::string& dir, CampaignConfig& config, std::string& error);
+// Writes it atomically; false and `error` when a different plan is already there.
+bool save_campaign(const CampaignConfig& config, std::string& error);
+
+// Writes `text` to `path` atomically (a temporary file unique to this process, then rename): a
+// killed worker never leaves half a file, and two workers never write the same temporary.
+bool write_atomically(const std::string& path, const std::string& text);
+
+}  // namespace oopsim::traces

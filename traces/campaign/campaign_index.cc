@@ -1,0 +1,132 @@
+#include "traces/campaign/campaign_index.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <set>
+
+#include "traces/campaign/campaign_config.h"
+#include "traces/file_text.h"
+
+namespace oopsim::traces {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::vector<json> read_json_dir(const fs::path& dir) {
+  std::vector<std::pair<std::string, json>> found;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".json") continue;
+    std::string text;
+    if (!read_file_text(e.path(), text)) continue;
+    try {
+      found.emplace_back(e.path().filename().string(), json::parse(text));
+    } catch (const std::exception&) {
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<json> out;
+  for (auto& [name, j] : found) out.push_back(std::move(j));
+  return out;
+}
+
+std::string observed_column(const json& r) {
+  std::string observed;
+  if (!r.contains("observed")) return observed;
+  for (auto it = r["observed"].begin(); it != r["observed"].end(); ++it) {
+    observed += (observed.empty() ? "" : ";") + it.key() + "=" + it.value().get<std::string>();
+  }
+  return observed;
+}
+
+}  // namespace
+
+std::vector<TaskRecord> read_task_records(const std::string& dir) {
+  std::vector<TaskRecord> out;
+  for (const json& j : read_json_dir(fs::path(dir) / "slurm" / "tasks")) {
+    TaskRecord t;
+    t.job = j.value("job", "");
+    t.task = j.value("task", "");
+    t.restart = j.value("restart", "0");
+    t.host = j.value("host", "");
+    t.log = j.value("log", "");
+    t.finished = j.contains("exit");
+    t.exit_code = j.value("exit", -1);
+    t.started_at = j.value("started_at", 0LL);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+int campaign_status(const std::string& dir, std::ostream& out,
+                    const std::vector<std::string>& live_jobs) {
+  std::vector<json> results = read_json_dir(fs::path(dir) / "results");
+  std::sort(results.begin(), results.end(), [](const json& a, const json& b) {
+    return a["id"].get<std::string>() < b["id"].get<std::string>();
+  });
+  CampaignConfig config;
+  std::string error;
+  bool known = load_campaign(dir, config, error);
+  std::size_t planned = known ? plan_campaign(config).size() : results.size();
+  std::string csv =
+      "id,type,seed,site,activated,crashed,crash_kind,crash_function,observed,scope,timed_out,"
+      "seconds\n";
+  int activated = 0, crashed = 0;
+  long long first = 0, last = 0;
+  for (const json& r : results) {
+    activated += r.value("activated", false);
+    crashed += r.value("crashed", false);
+    long long at = r.value("finished_at", 0LL);
+    if (at > 0) {
+      long long start = at - static_cast<long long>(r.value("seconds", 0.0));
+      first = first == 0 ? start : std::min(first, start);
+      last = std::max(last, at);
+    }
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{:.1f}\n", r["id"].get<std::string>(),
+                       r["type"].get<std::string>(), r["seed"].get<std::uint64_t>(),
+                       r.value("site", std::string()), r.value("activated", false),
+                       r.value("crashed", false), r.value("crash_kind", std::string()),
+                       r.value("crash_function", std::string()), observed_column(r),
+                       r.value("scope", std::string()), r.value("timed_out", false),
+                       r.value("seconds", 0.0));
+  }
+  write_atomically((fs::path(dir) / "index.csv").string(), csv);
+  out << fmt::format("{}: {}/{} experiments done, {} activated, {} crashed; index.csv rewritten\n",
+                     dir, results.size(), planned, activated, crashed);
+  if (results.size() < planned && last > first && !results.empty()) {
+    double rate = static_cast<double>(results.size()) / static_cast<double>(last - first);
+    double eta = static_cast<double>(planned - results.size()) / rate;
+    out << fmt::format("rate {:.1f} experiments/min; ETA {:02}:{:02}:{:02} at that rate\n",
+                       rate * 60, static_cast<int>(eta) / 3600, static_cast<int>(eta) / 60 % 60,
+                       static_cast<int>(eta) % 60);
+  }
+  // Slurm tasks that failed, or stopped without finishing and are no longer queued.
+  std::vector<TaskRecord> tasks = read_task_records(dir);
+  std::set<std::string> finished_ok;
+  for (const TaskRecord& t : tasks) {
+    if (t.finished && t.exit_code == 0) finished_ok.insert(t.job + "_" + t.task);
+  }
+  for (const TaskRecord& t : tasks) {
+    std::string id = t.job + "_" + t.task;
+    bool live = std::find(live_jobs.begin(), live_jobs.end(), t.job) != live_jobs.end();
+    if (finished_ok.count(id) > 0) continue;
+    if (t.finished) {
+      out << fmt::format("slurm task {} (attempt {}, {}) failed with exit {}; log {}\n", id,
+                         t.restart, t.host, t.exit_code, t.log);
+    } else if (!live) {
+      out << fmt::format("slurm task {} (attempt {}, {}) stopped without finishing; log {}\n", id,
+                         t.restart, t.host, t.log);
+    }
+  }
+  return 0;
+}
+
+}  // namespace oopsim::traces
