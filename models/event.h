@@ -62,6 +62,7 @@ struct Event {
   OopsKind oops_kind = OopsKind::kUnspecified;
   std::string text;
   std::string workload;
+  std::uint32_t site = 0;  // the code that did it (0: unknown)
 
   // Dense indices of the ids above (declaration order), filled by the trace reader so that the
   // engine never looks an id up again. kNone where the id is not set.
@@ -71,6 +72,7 @@ struct Event {
   std::uint32_t object_ix = kNone;
   std::uint32_t target_ix = kNone;
   std::uint32_t workload_ix = kNone;
+  std::uint32_t site_ix = kNone;
 };
 
 }  // namespace oopsim::models

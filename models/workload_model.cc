@@ -9,8 +9,16 @@ void WorkloadVerdict::add(Finding finding) {
 }
 
 void WorkloadVerdict::set_progress(std::uint64_t value, Ticks time) {
+  if (rises_.empty() || value > rises_.back().first) rises_.emplace_back(value, time);
   progress_ = value;
   progress_time_ = time;
+}
+
+std::optional<Ticks> WorkloadVerdict::reached_at(std::uint64_t target) const {
+  for (const auto& [value, time] : rises_) {
+    if (value >= target) return time;
+  }
+  return std::nullopt;
 }
 
 Finding WorkloadVerdict::decide(std::uint64_t target) const {

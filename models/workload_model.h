@@ -36,6 +36,8 @@ class WorkloadVerdict {
   void add(Finding finding);
   void set_progress(std::uint64_t value, Ticks time);
   std::uint64_t progress() const { return progress_; }
+  // When the counter first reached `target` (nullopt: never).
+  std::optional<Ticks> reached_at(std::uint64_t target) const;
 
   // The outcome: panic if any; else the earliest stopping failure; else detect-error if an error
   // reached it; else survived-inconsistent if it read possibly wrong state; else not-manifest.
@@ -48,6 +50,7 @@ class WorkloadVerdict {
   std::vector<Finding> findings_;
   std::uint64_t progress_ = 0;
   Ticks progress_time_ = 0;
+  std::vector<std::pair<std::uint64_t, Ticks>> rises_;  // (value, time) each time it grew
 };
 
 }  // namespace oopsim::models

@@ -30,6 +30,7 @@ class MicrorebootPolicy : public Policy {
       }
     }
     engine.discard_all_state("the rebooted kernel starts with fresh state");
+    engine.reload_kernel_text("the rebooted kernel is loaded from its image");
     engine.pause_all(to_ticks(latency_, engine.ticks_per_second()),
                      "microreboot: processes resurrected in a fresh kernel");
   }

@@ -63,6 +63,8 @@ class EngineActions {
   virtual void reset_subsystem(std::string_view subsystem, std::string_view why) = 0;
   // All kernel state is thrown away (a reboot): nothing is bad any more.
   virtual void discard_all_state(std::string_view why) = 0;
+  // Kernel text is loaded afresh: a mutation of it (the injected fault) is gone from here on.
+  virtual void reload_kernel_text(std::string_view why) = 0;
   // Nothing runs for `duration` (every context's later events are delayed).
   virtual void pause_all(models::Ticks duration, std::string_view why) = 0;
   // The holder loses the lock; its waiters are woken in order.

@@ -55,6 +55,7 @@ class Replay : public policies::EngineActions {
   bool rollback_request(models::ContextId id, std::string_view why) override;
   void reset_subsystem(std::string_view subsystem, std::string_view why) override;
   void discard_all_state(std::string_view why) override;
+  void reload_kernel_text(std::string_view why) override;
   void pause_all(models::Ticks duration, std::string_view why) override;
   void release_lock(models::ContextId holder, models::LockId lock, std::string_view why) override;
   void panic(std::string_view why) override;
@@ -88,12 +89,16 @@ class Replay : public policies::EngineActions {
   void finding(std::uint32_t context, models::Outcome outcome, std::string why, bool required_only,
                std::optional<models::Ticks> when = std::nullopt);
   void read_bad_state(ContextSim& c, const models::Event& e);
+  // After the crash, a context that runs the function whose text the fault mutated (a lock
+  // operation of that function) runs the faulty instruction again: it oopses again.
+  bool runs_faulty_code(ContextSim& c, const models::Event& e);
   void start_fiber(ContextSim& c);
   models::PropagationGraph& spread(std::uint32_t root);
 
   // verdicts (replay_verdict.cc)
   void conclude();
   WaitForGraph build_wait_graph() const;
+  void cpus_taken(const WaitForGraph& g);
   std::string describe_chain(const DeadlockVerdict& v) const;
   std::string label(std::uint32_t context) const;
   std::string secs(models::Ticks t) const;
@@ -130,6 +135,7 @@ class Replay : public policies::EngineActions {
   bool activated_ = false;
   std::uint32_t activator_ = UINT32_MAX;
   bool panicked_ = false;
+  bool fault_in_text_ = true;  // a text mutation stays until the kernel text is reloaded
   models::Ticks last_time_ = 0;
   std::vector<HeldLock> held_at_crash_;
   models::ContextId crash_context_id_ = 0;

@@ -169,6 +169,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
     case EventType::kLockAttempt:
     case EventType::kLockAcquired: {
       std::uint32_t l = e.lock_ix;
+      if (runs_faulty_code(c, e)) return;
       if (e.type == EventType::kLockAcquired && c.confirm_lock == l) {
         c.confirm_lock = UINT32_MAX;  // confirms the attempt that got it
         return;
@@ -285,6 +286,26 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
 models::PropagationGraph& Replay::spread(std::uint32_t root) {
   if (!spread_) spread_.emplace(root, label(root));
   return *spread_;
+}
+
+bool Replay::runs_faulty_code(ContextSim& c, const models::Event& e) {
+  if (!crashed_ || !fault_in_text_ || e.site_ix == models::Event::kNone || !model_.fault ||
+      model_.fault->after.empty() || model_.sites[e.site_ix] != model_.fault->symbol) {
+    return false;
+  }
+  std::string why = fmt::format(
+      "{} runs {} ({} of {}), whose text the fault mutated, after the crash: it oopses again",
+      label(c.index), model_.fault->symbol,
+      e.lock_ix != models::Event::kNone ? "taking " + model_.locks[e.lock_ix].label() : "code",
+      model_.fault->site());
+  note(why);
+  finding(c.index, Outcome::kOopsAgain, why, false);
+  models::Event again = e;
+  again.type = EventType::kOops;
+  again.oops_kind = models::OopsKind::kUnspecified;
+  again.text = model_.fault->symbol;
+  oops(c, again, false);
+  return true;
 }
 
 void Replay::read_bad_state(ContextSim& c, const models::Event& e) {
@@ -558,6 +579,13 @@ void Replay::reset_subsystem(std::string_view subsystem, std::string_view why) {
                 (obj.guarded_by != 0 && model_.lock(obj.guarded_by)->subsystem == subsystem);
     if (mine) state_.discard(o);
   }
+}
+
+void Replay::reload_kernel_text(std::string_view why) {
+  if (fault_in_text_ && model_.fault && !model_.fault->after.empty()) {
+    note(fmt::format("the mutated kernel text is gone: {}", why));
+  }
+  fault_in_text_ = false;
 }
 
 void Replay::discard_all_state(std::string_view why) {

@@ -84,6 +84,40 @@ std::string Replay::describe_chain(const DeadlockVerdict& v) const {
   return out;
 }
 
+// Spinning waiters keep their CPU (preemption is off while they spin). When contexts spinning
+// forever take every CPU of the machine, nothing else runs from then on: each workload that had
+// not yet made its post-crash progress stops there, and the watchdog reports soft lockups.
+void Replay::cpus_taken(const WaitForGraph& g) {
+  std::uint32_t cpus = model_.header.cpus;
+  if (cpus == 0) return;
+  std::vector<std::pair<models::Ticks, std::uint32_t>> spinners;
+  for (const auto& c : ctx_) {
+    if (c->dead || c->state != NodeState::kWaitingLock) continue;
+    if (!models::waiters_spin(model_.locks[c->wait_lock].kind)) continue;
+    if (!g.analyze(c->index).deadlocked) continue;
+    spinners.emplace_back(c->wait_since, c->index);
+  }
+  if (spinners.size() < cpus) return;
+  std::sort(spinners.begin(), spinners.end());
+  models::Ticks since = spinners[cpus - 1].first;
+  std::string who;
+  for (std::uint32_t i = 0; i < cpus; ++i) {
+    const ContextSim& s = *ctx_[spinners[i].second];
+    who += fmt::format("{}{} on {}", i == 0 ? "" : ", ", label(s.index),
+                       model_.locks[s.wait_lock].label());
+  }
+  std::string why = fmt::format(
+      "all {} CPUs spin forever with preemption off from {} ({}): nothing else runs -> soft "
+      "lockup",
+      cpus, secs(since), who);
+  note(why);
+  for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
+    std::optional<models::Ticks> reached = verdicts_[w].reached_at(model_.workloads[w].target);
+    if (model_.workloads[w].target != 0 && reached && *reached <= since) continue;
+    verdicts_[w].add(models::Finding{since, Outcome::kDeadlock, why});
+  }
+}
+
 void Replay::conclude() {
   out_.end_time = last_time_;
   out_.fiber_switches = sched_->switches();
@@ -121,6 +155,7 @@ void Replay::conclude() {
         if (needed) verdicts_[w].add(models::Finding{c->wait_since, Outcome::kDeadlock, why});
       }
     }
+    cpus_taken(g);
     // Required processes that never came to exist because their parent died first.
     for (const auto& c : ctx_) {
       if (c->started) continue;

@@ -54,6 +54,7 @@ bool decode_header(const trace::Header& in, TraceHeader& out, std::string& error
     out.ticks_per_second = in.ticks_per_second();
   }
   out.window = in.window();
+  out.cpus = in.cpus();
   return true;
 }
 
@@ -166,6 +167,7 @@ bool decode_event(const trace::Event& in, models::Event& out, std::string& error
   out.value = in.value();
   out.result = in.result();
   out.oops_kind = static_cast<models::OopsKind>(in.oops_kind());
+  out.site = in.site();
   if (in.has_text()) {
     out.text = in.text();
   } else {

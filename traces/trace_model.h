@@ -30,6 +30,7 @@ struct TraceHeader {
   Origin origin = Origin::kUnspecified;
   std::uint64_t ticks_per_second = 1'000'000'000;
   std::uint64_t window = 0;  // ticks after the crash; 0: until the golden run ends
+  std::uint32_t cpus = 0;    // of the traced machine; 0: unknown
 };
 
 struct ObservedOutcome {
@@ -46,9 +47,11 @@ struct TraceModel {
   std::vector<models::LockInfo> locks;
   std::vector<models::ObjectInfo> objects;
   std::vector<models::WorkloadInfo> workloads;
+  std::vector<std::string> sites;  // functions, by site index
   IdIndex context_index;
   IdIndex lock_index;
   IdIndex object_index;
+  IdIndex site_index;
   std::map<std::string, std::uint32_t> workload_index;
 
   const models::ContextInfo* context(models::ContextId id) const;

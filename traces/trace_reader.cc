@@ -35,7 +35,8 @@ TraceReader::Item TraceReader::next() {
   ++packets_;
   int set = packet_.has_header() + packet_.has_fault() + packet_.has_context() +
             packet_.has_lock() + packet_.has_object() + packet_.has_workload() +
-            packet_.has_section() + packet_.has_event() + packet_.has_observed();
+            packet_.has_section() + packet_.has_event() + packet_.has_observed() +
+            packet_.has_site();
   if (set == 0) return fail("packet has no content");
   if (set > 1)
     return fail(fmt::format("packet has {} content fields; exactly one is allowed", set));
@@ -90,6 +91,14 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
     model_.context_index.insert(c.id, static_cast<std::uint32_t>(model_.contexts.size()));
     model_.contexts.push_back(std::move(c));
     ctx_state_.emplace_back();
+  } else if (p.has_site()) {
+    const trace::Site& s = p.site();
+    if (s.id() == 0) return fail("site without an id (ids are > 0)");
+    if (s.function().empty()) return fail(fmt::format("site {} has no function", s.id()));
+    if (model_.site_index.contains(s.id()))
+      return fail(fmt::format("site {} declared twice", s.id()));
+    model_.site_index.insert(s.id(), static_cast<std::uint32_t>(model_.sites.size()));
+    model_.sites.push_back(s.function());
   } else if (p.has_lock()) {
     models::LockInfo l;
     if (!decode_lock(p.lock(), l, what)) return fail(what);
@@ -207,7 +216,8 @@ bool TraceReader::take_lock(ContextState& cs, models::LockId lock, LockMode mode
 
 bool TraceReader::check_event(std::string& what) {
   models::Event& e = event_;
-  e.context_ix = e.lock_ix = e.object_ix = e.target_ix = e.workload_ix = models::Event::kNone;
+  e.context_ix = e.lock_ix = e.object_ix = e.target_ix = e.workload_ix = e.site_ix =
+      models::Event::kNone;
   std::uint32_t ci = model_.context_index.find(e.context);
   if (ci == IdIndex::kNone) {
     what = section_ == SectionKind::kGolden
@@ -245,6 +255,14 @@ bool TraceReader::check_event(std::string& what) {
       return false;
     }
     e.lock_ix = it;
+  }
+  if (e.site != 0) {
+    std::uint32_t it = model_.site_index.find(e.site);
+    if (it == IdIndex::kNone) {
+      what = fmt::format("unknown site {}", e.site);
+      return false;
+    }
+    e.site_ix = it;
   }
   if (e.object != 0) {
     std::uint32_t it = model_.object_index.find(e.object);

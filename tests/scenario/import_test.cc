@@ -4,6 +4,8 @@
 // the crash, the observed outcomes are classified, and kill-faulty predicts them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 
 #include "policies/policy_registry.h"
@@ -57,6 +59,12 @@ TEST(ImportRealRun, GivesAValidTraceWithTheCrashItsTaskAndObservedOutcomes) {
   EXPECT_EQ(task->pid, 159);
   EXPECT_EQ(task->comm, "oopsim-fsbench");
   EXPECT_EQ(s.model.header.kernel_release, "6.1.0-56-amd64");
+  // The CPUs the ftrace lines name, and the functions of the lock operations (sites).
+  EXPECT_EQ(s.model.header.cpus, 2u);
+  EXPECT_NE(std::find(s.model.sites.begin(), s.model.sites.end(), "vfat_create"),
+            s.model.sites.end());
+  EXPECT_EQ(std::find(s.model.sites.begin(), s.model.sites.end(), "arch_rethook_trampoline"),
+            s.model.sites.end());
   EXPECT_GT(s.injected_events[static_cast<std::size_t>(models::EventType::kLockAcquired)], 100u);
   EXPECT_GT(s.golden_events[static_cast<std::size_t>(models::EventType::kLockAcquired)], 100u);
   std::map<std::string, models::Outcome> observed;

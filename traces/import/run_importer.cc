@@ -146,6 +146,11 @@ class Importer {
   std::vector<Ctx> ctxs_;
   std::map<std::uint64_t, std::uint32_t> lock_ids_;
   std::vector<trace::Lock> locks_;
+  // Sites: the functions that take and release locks, so the engine knows who runs what code.
+  std::map<std::string, std::uint32_t> site_ids_;
+  std::uint32_t site_ = 0;  // the site of the lock operation being emitted (0: none)
+  int max_cpu_ = -1;
+  std::uint32_t site_for(std::uint64_t caller);
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;
   std::map<std::string, std::uint64_t> golden_progress_at_crash_;
   std::uint64_t crash_us_ = 0;
@@ -165,6 +170,7 @@ std::vector<FtraceLine> Importer::parse(const std::string& text) {
       ++st_.unparsed;
       continue;
     }
+    max_cpu_ = std::max(max_cpu_, l.cpu);
     lines.push_back(l);
   }
   // trace_pipe merges the CPUs' buffers as it reads: put them in time order.
@@ -248,6 +254,14 @@ std::uint32_t Importer::lock_for(std::uint64_t address, LockKind kind, std::uint
   return l.id();
 }
 
+std::uint32_t Importer::site_for(std::uint64_t caller) {
+  Kallsyms::Hit code;
+  if (caller == 0 || !syms_.lookup(caller, code)) return 0;
+  if (code.name.rfind("arch_rethook", 0) == 0) return 0;  // a return probe's trampoline
+  auto [it, added] = site_ids_.emplace(code.name, static_cast<std::uint32_t>(site_ids_.size() + 1));
+  return it->second;
+}
+
 void Importer::emit(std::vector<trace::Event>& out, EventType type, std::uint32_t ctx,
                     std::uint64_t t, std::uint32_t lock, LockMode mode) {
   trace::Event e;
@@ -255,6 +269,10 @@ void Importer::emit(std::vector<trace::Event>& out, EventType type, std::uint32_
   e.set_context(ctx);
   e.set_type(encode(type));
   if (lock != 0) e.set_lock(lock);
+  if (site_ != 0 && (type == EventType::kLockAttempt || type == EventType::kLockAcquired ||
+                     type == EventType::kLockRelease)) {
+    e.set_site(site_);
+  }
   if (mode == LockMode::kShared &&
       (type == EventType::kLockAttempt || type == EventType::kLockAcquired)) {
     e.set_mode(trace::Event::SHARED);
@@ -427,6 +445,7 @@ void Importer::section(const std::vector<FtraceLine>& lines,
       if (!a || *a == 0) continue;
       std::uint64_t call = caller ? parse_number(*caller).value_or(0) : 0;
       std::uint32_t lock = lock_for(*a, probe.kind, call);
+      site_ = site_for(call);
       switch (probe.op) {
         case LockProbe::Op::kAcquire:
           if (probe.conditional) {
@@ -449,6 +468,7 @@ void Importer::section(const std::vector<FtraceLine>& lines,
         default:
           break;
       }
+      site_ = 0;
       continue;
     }
     if (ev == "sys_enter" || ev == "sys_exit") {
@@ -722,6 +742,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
     if (!release.empty()) h->set_kernel_release(release);
     h->set_origin(trace::Header::CAPTURED);
     h->set_ticks_per_second(1'000'000);
+    if (max_cpu_ >= 0) h->set_cpus(static_cast<std::uint32_t>(max_cpu_ + 1));
   });
   for (const Ctx& c : ctxs_) {
     write([&](trace::TracePacket& x) {
@@ -735,6 +756,15 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
     });
   }
   for (const trace::Lock& l : locks_) write([&](trace::TracePacket& x) { *x.mutable_lock() = l; });
+  std::vector<std::pair<std::uint32_t, std::string>> sites;
+  for (const auto& [name, id] : site_ids_) sites.emplace_back(id, name);
+  std::sort(sites.begin(), sites.end());
+  for (const auto& [id, name] : sites) {
+    write([&](trace::TracePacket& x) {
+      x.mutable_site()->set_id(id);
+      x.mutable_site()->set_function(name);
+    });
+  }
   for (const auto& [name, writers] : workload_writers_) {
     write([&](trace::TracePacket& x) {
       auto* w = x.mutable_workload();
