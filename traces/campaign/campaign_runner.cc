@@ -132,27 +132,27 @@ json summarize_result(const Experiment& x, const fs::path& trace, const std::str
     }
   }
   if (!r.contains("site")) r["site"] = "";
-  TraceError e;
-  auto src = open_trace(trace.string(), e);
-  if (!src) {
-    // No trace: a crash can take the guest's trace streamer down with it (say, in the
-    // scheduler). The console still tells the crash; the run has no replayable trace.
+  // No trace, or an empty one: a crash can take the guest's trace streamer down with it (say,
+  // in the scheduler, or in the streamer's own context). The console still tells the crash; the
+  // run has no replayable trace.
+  auto from_console = [&](const std::string& why) {
+    r["error"] = why;
     for (const ConsoleReport& rep : parse_console(console)) {
       if (rep.type != ConsoleReport::Type::kOops) continue;
       r["crashed"] = true;
       r["crash_kind"] = std::string(models::name(rep.kind));
       r["crash_function"] = rep.function;
-      r["error"] = "no trace: the crash stopped the guest's tracing";
+      r["error"] = why + "; the console shows the crash, the trace does not";
       break;
     }
     return r;
-  }
+  };
+  TraceError e;
+  auto src = open_trace(trace.string(), e);
+  if (!src) return from_console(e.message());
   TraceReader reader(std::move(src));
   TraceSummary s;
-  if (!summarize(reader, s, e)) {
-    r["error"] = e.message();
-    return r;
-  }
+  if (!summarize(reader, s, e)) return from_console(e.message());
   if (s.crash) {
     r["crashed"] = true;
     r["crash_kind"] = std::string(models::name(s.crash->oops_kind));
