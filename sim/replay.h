@@ -91,7 +91,8 @@ class Replay : public policies::EngineActions {
   void read_bad_state(ContextSim& c, const models::Event& e);
   // After the crash, a context that runs the function whose text the fault mutated (a lock
   // operation of that function) runs the faulty instruction again: it oopses again.
-  bool runs_faulty_code(ContextSim& c, const models::Event& e);
+  // `op_done`: called after the lock operation (else before it).
+  bool runs_faulty_code(ContextSim& c, const models::Event& e, bool op_done);
   void start_fiber(ContextSim& c);
   models::PropagationGraph& spread(std::uint32_t root);
 

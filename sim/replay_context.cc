@@ -169,7 +169,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
     case EventType::kLockAttempt:
     case EventType::kLockAcquired: {
       std::uint32_t l = e.lock_ix;
-      if (runs_faulty_code(c, e)) return;
+      if (runs_faulty_code(c, e, false)) return;
       if (e.type == EventType::kLockAcquired && c.confirm_lock == l) {
         c.confirm_lock = UINT32_MAX;  // confirms the attempt that got it
         return;
@@ -180,6 +180,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       }
       acquire(c, l, e.mode);
       if (e.type == EventType::kLockAcquired) c.confirm_lock = UINT32_MAX;
+      runs_faulty_code(c, e, true);
       return;
     }
     case EventType::kLockRelease: {
@@ -188,7 +189,9 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
         diverge(c, e, fmt::format("it does not hold {}", model_.locks[l].label()));
         return;
       }
+      if (runs_faulty_code(c, e, false)) return;
       release(c, l);
+      runs_faulty_code(c, e, true);
       return;
     }
     case EventType::kFork: {
@@ -288,16 +291,28 @@ models::PropagationGraph& Replay::spread(std::uint32_t root) {
   return *spread_;
 }
 
-bool Replay::runs_faulty_code(ContextSim& c, const models::Event& e) {
+bool Replay::runs_faulty_code(ContextSim& c, const models::Event& e, bool op_done) {
   if (!crashed_ || !fault_in_text_ || e.site_ix == models::Event::kNone || !model_.fault ||
-      model_.fault->after.empty() || model_.sites[e.site_ix] != model_.fault->symbol) {
+      model_.fault->after.empty()) {
     return false;
   }
+  const traces::TraceModel::Site& site = model_.sites[e.site_ix];
+  if (site.function != model_.fault->symbol) return false;
+  // Straight-line order within the function: a mutated instruction at or after the call's
+  // return address runs after the lock operation, one before it runs before.
+  bool fault_after = site.offset != 0 && model_.fault->offset >= site.offset;
+  if (fault_after != op_done) return false;
+  std::string where =
+      site.offset != 0 ? fmt::format("{}+{:#x}", site.function, site.offset) : site.function;
+  std::string op =
+      e.lock_ix == models::Event::kNone
+          ? std::string("code")
+          : fmt::format("{} {}", e.type == EventType::kLockRelease ? "releasing" : "taking",
+                        model_.locks[e.lock_ix].label());
   std::string why = fmt::format(
-      "{} runs {} ({} of {}), whose text the fault mutated, after the crash: it oopses again",
-      label(c.index), model_.fault->symbol,
-      e.lock_ix != models::Event::kNone ? "taking " + model_.locks[e.lock_ix].label() : "code",
-      model_.fault->site());
+      "{} runs {} ({}), in the function whose text the fault mutated at {}, after the crash: it "
+      "oopses again",
+      label(c.index), where, op, model_.fault->site());
   note(why);
   finding(c.index, Outcome::kOopsAgain, why, false);
   models::Event again = e;

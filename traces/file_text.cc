@@ -14,4 +14,11 @@ bool read_file_text(const std::string& path, std::string& out) {
   return true;
 }
 
+bool write_file_text(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  f.flush();
+  return static_cast<bool>(f);
+}
+
 }  // namespace oopsim::traces

@@ -8,5 +8,7 @@ namespace oopsim::traces {
 
 // The whole file; false when it cannot be opened.
 bool read_file_text(const std::string& path, std::string& out);
+// Writes the whole file; false on failure.
+bool write_file_text(const std::string& path, const std::string& text);
 
 }  // namespace oopsim::traces

@@ -47,7 +47,11 @@ struct TraceModel {
   std::vector<models::LockInfo> locks;
   std::vector<models::ObjectInfo> objects;
   std::vector<models::WorkloadInfo> workloads;
-  std::vector<std::string> sites;  // functions, by site index
+  struct Site {
+    std::string function;
+    std::uint64_t offset = 0;  // 0: unknown
+  };
+  std::vector<Site> sites;  // by site index
   IdIndex context_index;
   IdIndex lock_index;
   IdIndex object_index;

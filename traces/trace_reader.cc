@@ -98,7 +98,7 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
     if (model_.site_index.contains(s.id()))
       return fail(fmt::format("site {} declared twice", s.id()));
     model_.site_index.insert(s.id(), static_cast<std::uint32_t>(model_.sites.size()));
-    model_.sites.push_back(s.function());
+    model_.sites.push_back({s.function(), s.offset()});
   } else if (p.has_lock()) {
     models::LockInfo l;
     if (!decode_lock(p.lock(), l, what)) return fail(what);

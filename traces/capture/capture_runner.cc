@@ -157,6 +157,15 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
       return 65;
     }
     err << "simcapture: " << describe(*mutation);
+    if (c.expect && (c.expect->address != mutation->address ||
+                     c.expect->before != mutation->before || c.expect->after != mutation->after)) {
+      err << fmt::format(
+          "simcapture: refusing: the trace's injection ({:#x}: {} -> {}) is not what this "
+          "kernel's text gives at {} ({:#x}: {} -> {}): another kernel build?\n",
+          c.expect->address, hex(c.expect->before), hex(c.expect->after), c.expect->site(),
+          mutation->address, hex(mutation->before), hex(mutation->after));
+      return 65;
+    }
   }
   std::string secs = fmt::format("{}", c.seconds);
   fs::path golden = c.golden.empty() ? runs / "golden" : fs::path(c.golden);
@@ -180,6 +189,7 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
       spec += fmt::format(";{:x}:{}:{}", x.address, hex(x.before), hex(x.after));
     }
     argv.insert(argv.end(), {"--patch", spec});
+    if (!c.live_policy.empty()) argv.insert(argv.end(), {"--policy", c.live_policy});
   } else {
     argv.insert(argv.end(),
                 {"--inject", c.inject, "--inject-after", fmt::format("{}", c.inject_after)});

@@ -7,8 +7,11 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "models/fault_model.h"
 
 namespace oopsim::traces {
 
@@ -33,6 +36,11 @@ struct CaptureConfig {
   // A golden run already recorded from the same saved state, workloads and length (a campaign
   // records one and pairs every injected run with it): "" records a fresh one.
   std::string golden;
+  // A live rerun: the recovery policy the guest enforces (traces/vm: kill-faulty, panic,
+  // lock-release, subsystem-restart; "" the kernel's default), and the injection the trace
+  // recorded, which the planned mutation must equal (else the capture refuses).
+  std::string live_policy;
+  std::optional<models::FaultInfo> expect;
 };
 
 // Runs argv with extra environment entries; returns the exit status.

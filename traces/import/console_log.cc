@@ -56,6 +56,7 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
   std::string line, rest;
   ConsoleReport* open_oops = nullptr;  // filling in CPU/PID and RIP lines
   while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();  // serial
     std::uint64_t us = 0;
     if (!split_timestamp(line, us, rest)) continue;
     if (open_oops != nullptr) {

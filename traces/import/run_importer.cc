@@ -147,7 +147,7 @@ class Importer {
   std::map<std::uint64_t, std::uint32_t> lock_ids_;
   std::vector<trace::Lock> locks_;
   // Sites: the functions that take and release locks, so the engine knows who runs what code.
-  std::map<std::string, std::uint32_t> site_ids_;
+  std::map<std::pair<std::string, std::uint64_t>, std::uint32_t> site_ids_;
   std::uint32_t site_ = 0;  // the site of the lock operation being emitted (0: none)
   int max_cpu_ = -1;
   std::uint32_t site_for(std::uint64_t caller);
@@ -258,7 +258,8 @@ std::uint32_t Importer::site_for(std::uint64_t caller) {
   Kallsyms::Hit code;
   if (caller == 0 || !syms_.lookup(caller, code)) return 0;
   if (code.name.rfind("arch_rethook", 0) == 0) return 0;  // a return probe's trampoline
-  auto [it, added] = site_ids_.emplace(code.name, static_cast<std::uint32_t>(site_ids_.size() + 1));
+  auto [it, added] = site_ids_.emplace(std::pair{code.name, code.offset},
+                                       static_cast<std::uint32_t>(site_ids_.size() + 1));
   return it->second;
 }
 
@@ -756,13 +757,14 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
     });
   }
   for (const trace::Lock& l : locks_) write([&](trace::TracePacket& x) { *x.mutable_lock() = l; });
-  std::vector<std::pair<std::uint32_t, std::string>> sites;
-  for (const auto& [name, id] : site_ids_) sites.emplace_back(id, name);
+  std::vector<std::pair<std::uint32_t, std::pair<std::string, std::uint64_t>>> sites;
+  for (const auto& [where, id] : site_ids_) sites.emplace_back(id, where);
   std::sort(sites.begin(), sites.end());
-  for (const auto& [id, name] : sites) {
+  for (const auto& [id, where] : sites) {
     write([&](trace::TracePacket& x) {
       x.mutable_site()->set_id(id);
-      x.mutable_site()->set_function(name);
+      x.mutable_site()->set_function(where.first);
+      if (where.second != 0) x.mutable_site()->set_offset(where.second);
     });
   }
   for (const auto& [name, writers] : workload_writers_) {

@@ -7,12 +7,24 @@
 # Everything goes under $OOPSIM_CACHE (default <repo>/.cache/vm).  Nothing is
 # installed into the host /boot or /lib/modules.
 #
+# usage: setup.sh [--recover]
+#   --recover (or OOPSIM_RECOVER=1): also build the live-recovery pieces
+#   (recover/build.sh: apt-get installs linux-headers-<kernel>, builds
+#   oopsim_recover.ko and oopsim-recoverd, makes initramfs-recover.cpio.gz)
+#
 # Env: OOPSIM_CACHE   cache dir
 #      OOPSIM_KERNEL  force a package name (e.g. linux-image-6.1.0-56-amd64-unsigned)
 #      OOPSIM_NO_APT=1 skip apt-get install (tools already present)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib.sh"
+RECOVER=${OOPSIM_RECOVER:-0}
+for a in "$@"; do
+	case "$a" in
+	--recover) RECOVER=1 ;;
+	*) echo "usage: setup.sh [--recover]" >&2; exit 64 ;;
+	esac
+done
 
 log() { echo "[setup] $*" >&2; }
 
@@ -133,3 +145,6 @@ if [ ! -f "$IMG/usb.img" ]; then
 	mv "$IMG/usb.img.tmp" "$IMG/usb.img"
 fi
 log "ready: $CACHE (vmlinuz, initramfs.cpio.gz, images/{ext4,vfat,usb}.img)"
+if [ "$RECOVER" = 1 ]; then
+	"$HERE/recover/build.sh"
+fi

@@ -1,0 +1,300 @@
+#include "sim/vmcheck/vmcheck_runner.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+#include "policies/policy_registry.h"
+#include "sim/engine.h"
+#include "traces/campaign/campaign_runner.h"
+#include "traces/capture/capture_runner.h"
+#include "traces/file_text.h"
+#include "traces/import/console_log.h"
+#include "traces/packet_source.h"
+#include "traces/trace_files.h"
+#include "traces/trace_summary.h"
+
+namespace oopsim::sim {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+const std::vector<std::string>& live_policies() {
+  static const std::vector<std::string> names{"panic", "kill-faulty", "lock-release",
+                                              "subsystem-restart"};
+  return names;
+}
+
+namespace {
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The declarations of a trace (its fault among them), read up to the first section.
+bool read_fault(const std::string& path, std::optional<models::FaultInfo>& fault,
+                std::string& error) {
+  traces::TraceError e;
+  auto src = traces::open_trace(path, e);
+  if (!src) {
+    error = e.message();
+    return false;
+  }
+  traces::TraceReader reader(std::move(src));
+  for (;;) {
+    auto item = reader.next();
+    if (item == traces::TraceReader::Item::kError) {
+      error = reader.error().message();
+      return false;
+    }
+    if (item != traces::TraceReader::Item::kDeclaration) break;
+  }
+  fault = reader.model().fault;
+  return true;
+}
+
+struct Task {
+  std::size_t run;  // index into runs
+  std::string trace;
+  std::string policy;
+  models::FaultInfo fault;
+};
+
+// One live rerun: capture under the policy, then read the observed outcomes of the rerun.
+void rerun(const VmcheckConfig& c, const std::string& golden, const Task& t, CheckRun& r,
+           const Prediction& predicted) {
+  fs::path base =
+      fs::path(c.out) / "reruns" / (fs::path(t.trace).filename().string() + "." + t.policy);
+  fs::remove_all(base);
+  fs::create_directories(base);
+  traces::CaptureConfig cc;
+  cc.repo = c.repo;
+  cc.cache = c.cache;
+  cc.state = c.state;
+  cc.runs = base.string();
+  cc.seconds = c.seconds;
+  cc.site = t.fault.site();
+  cc.fault_type = std::string(models::name(t.fault.type));
+  cc.seed = t.fault.seed;
+  cc.golden = golden;
+  cc.live_policy = t.policy;
+  cc.expect = t.fault;
+  cc.output = (base / "rerun.pb").string();
+  std::ostringstream out, log;
+  auto t0 = Clock::now();
+  int rc = traces::run_capture(cc, traces::run_command, out, log);
+  r.rerun_seconds = since(t0);
+  r.rerun_dir = base.string();
+  traces::write_file_text((base / "vmcheck.log").string(), log.str() + out.str());
+  std::string console;
+  traces::read_file_text(base / "injected" / "console.log", console);
+  std::vector<traces::ConsoleReport> reports = traces::parse_console(console);
+  bool panicked = false;
+  for (const auto& rep : reports) panicked |= rep.type == traces::ConsoleReport::Type::kPanic;
+  auto fill = [&](auto observed_of) {
+    for (const WorkloadPrediction& w : predicted.workloads) {
+      CheckRow row;
+      row.trace = t.trace;
+      row.policy = t.policy;
+      row.workload = w.workload;
+      row.predicted = w.predicted.outcome;
+      row.predicted_why = w.predicted.why;
+      observed_of(w.workload, row);
+      r.rows.push_back(std::move(row));
+    }
+    r.rerun_ok = true;
+  };
+  if (rc == 0) {
+    traces::TraceError e;
+    auto src = traces::open_trace(cc.output, e);
+    traces::TraceSummary s;
+    if (src) {
+      traces::TraceReader reader(std::move(src));
+      if (traces::summarize(reader, s, e) && s.crash) {
+        fill([&](const std::string& workload, CheckRow& row) {
+          row.observed = models::Outcome::kNotManifest;
+          row.observed_why = "(no observed outcome in the rerun)";
+          for (const auto& o : s.observed) {
+            if (o.workload == workload) {
+              row.observed = o.outcome;
+              row.observed_why = o.detail;
+            }
+          }
+        });
+        return;
+      }
+    }
+  }
+  if (panicked) {  // the kernel stopped before its trace got out: the console says it all
+    fill([&](const std::string&, CheckRow& row) {
+      row.observed = models::Outcome::kPanic;
+      row.observed_why = "Kernel panic in the console";
+    });
+    return;
+  }
+  std::string last = log.str();
+  if (auto nl = last.rfind('\n', last.size() >= 2 ? last.size() - 2 : 0); nl != std::string::npos)
+    last = last.substr(nl + 1);
+  while (!last.empty() && last.back() == '\n') last.pop_back();
+  r.rerun_problem = rc != 0 ? fmt::format("the rerun failed (exit {}): {}", rc, last)
+                            : std::string(
+                                  "the rerun did not crash (the fault did not fire the "
+                                  "same way this time)");
+}
+
+}  // namespace
+
+int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
+                std::vector<CheckRun>& runs, std::ostream& err) {
+  VmcheckConfig c = cin;
+  if (c.cache.empty()) c.cache = (fs::path(c.repo) / ".cache" / "vm").string();
+  if (c.state.empty()) c.state = (fs::path(c.cache) / "state-recover").string();
+  const policies::PolicyRegistry& registry = policies::builtin_policies();
+  for (const std::string& p : c.policies) {
+    const auto& live = live_policies();
+    if (std::find(live.begin(), live.end(), p) == live.end()) {
+      err << fmt::format("vmcheck: the guest cannot enforce '{}' (it can: {})\n", p,
+                         fmt::join(live, ", "));
+      return 64;
+    }
+  }
+  if (!fs::exists(fs::path(c.state) / "vmstate.zst")) {
+    err << "vmcheck: no saved state at " << c.state
+        << " (make one with the recovery module: traces/vm/save.sh " << c.state << " --recover)\n";
+    return 69;
+  }
+  fs::create_directories(c.out);
+  std::vector<std::string> missing;
+  std::vector<std::string> files = traces::expand_trace_inputs(c.traces, missing);
+  for (const std::string& m : missing) {
+    err << "vmcheck: " << m << ": no such file or folder\n";
+    return 66;
+  }
+  // Held-out checks: new injections, as a campaign draws them, until enough crashed.
+  if (c.fresh > 0) {
+    traces::CampaignConfig cc;
+    cc.dir = (fs::path(c.out) / "fresh").string();
+    cc.simcapture = simcapture;
+    cc.repo = c.repo;
+    cc.cache = c.cache;
+    cc.state = c.state;
+    cc.types = c.fresh_types;
+    cc.seconds = c.seconds;
+    cc.jobs = c.jobs;
+    cc.timeout = 150;
+    if (!c.fresh_functions.empty()) {
+      std::string text;
+      if (!traces::read_file_text(c.fresh_functions, text)) {
+        err << "vmcheck: " << c.fresh_functions << ": cannot read\n";
+        return 66;
+      }
+      std::istringstream in(text);
+      for (std::string name, calls; in >> name >> calls;) {
+        if (cc.functions.size() < cc.hot) cc.functions.push_back(name);
+      }
+    }
+    traces::CampaignTargets targets;
+    if (int rc = traces::prepare_campaign(cc, targets, err); rc != 0) return rc;
+    int crashes = 0;
+    for (std::uint64_t seed = c.fresh_seed;
+         crashes < c.fresh &&
+         static_cast<int>((seed - c.fresh_seed) * 15) < c.fresh_max_experiments;
+         ++seed) {
+      cc.first_seed = seed;
+      cc.seeds = 1;
+      std::vector<traces::Experiment> batch = traces::plan_campaign(cc);
+      if (int rc = traces::run_experiments(cc, targets, batch, err); rc != 0) return rc;
+      crashes = 0;
+      for (const auto& e : fs::directory_iterator(fs::path(cc.dir) / "traces")) {
+        crashes += e.path().extension() == ".pb";
+      }
+      err << fmt::format("vmcheck: fresh injections: {} crashes after seed {}\n", crashes, seed);
+    }
+    std::vector<std::string> fresh;
+    for (const auto& e : fs::directory_iterator(fs::path(cc.dir) / "traces")) {
+      if (e.path().extension() == ".pb") fresh.push_back(e.path().string());
+    }
+    std::sort(fresh.begin(), fresh.end());
+    if (static_cast<int>(fresh.size()) > c.fresh) fresh.resize(static_cast<std::size_t>(c.fresh));
+    files.insert(files.end(), fresh.begin(), fresh.end());
+  }
+  // Predictions first (fast), then the reruns, `jobs` VMs at a time.
+  std::vector<Task> tasks;
+  std::vector<Prediction> predictions;
+  for (const std::string& f : files) {
+    std::optional<models::FaultInfo> fault;
+    std::string error;
+    bool ok = read_fault(f, fault, error);
+    if (ok && (!fault || fault->after.empty())) {
+      ok = false;
+      error = "the trace's fault is not a kernel-text mutation: nothing to rerun";
+    }
+    for (const std::string& p : c.policies) {
+      CheckRun r;
+      r.trace = f;
+      r.policy = p;
+      Prediction pred;
+      if (ok) {
+        auto policy = registry.create(p, error);
+        traces::TraceError e;
+        auto src = traces::open_trace(f, e);
+        auto t0 = Clock::now();
+        if (policy && src) {
+          traces::TraceReader reader(std::move(src));
+          Engine engine;
+          if (!engine.run(reader, *policy, p, pred, e)) {
+            r.rerun_problem = "cannot predict: " + e.message();
+          }
+        } else {
+          r.rerun_problem = "cannot predict: " + (src ? error : e.message());
+        }
+        r.predict_seconds = since(t0);
+      } else {
+        r.rerun_problem = error;
+      }
+      if (r.rerun_problem.empty()) tasks.push_back({runs.size(), f, p, *fault});
+      runs.push_back(std::move(r));
+      predictions.push_back(std::move(pred));
+    }
+  }
+  fs::path golden = fs::path(c.out) / fmt::format("golden-{}s", c.seconds);
+  if (!tasks.empty() && !fs::exists(golden / "trace.txt")) {
+    err << "vmcheck: a golden run from " << c.state << "\n";
+    fs::path tmp = golden.string() + ".tmp";
+    fs::remove_all(tmp);
+    int rc = traces::run_command({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(),
+                                  c.state, tmp.string(), "--seconds", fmt::format("{}", c.seconds)},
+                                 {"OOPSIM_CACHE=" + c.cache});
+    std::error_code ec;
+    if (rc == 0) fs::rename(tmp, golden, ec);
+    if (rc != 0 || ec) {
+      err << "vmcheck: the golden run failed (see " << tmp.string() << ")\n";
+      return 69;
+    }
+  }
+  std::atomic<std::size_t> next{0};
+  std::mutex log_mutex;
+  auto worker = [&]() {
+    for (std::size_t i = next++; i < tasks.size(); i = next++) {
+      const Task& t = tasks[i];
+      rerun(c, golden.string(), t, runs[t.run], predictions[t.run]);
+      std::lock_guard<std::mutex> lock(log_mutex);
+      const CheckRun& r = runs[t.run];
+      err << fmt::format("vmcheck: [{}/{}] {} under {}: {} in {:.1f} s\n", i + 1, tasks.size(),
+                         fs::path(t.trace).filename().string(), t.policy,
+                         r.rerun_ok ? "rerun scored" : r.rerun_problem, r.rerun_seconds);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int j = 0; j < std::max(1, c.jobs); ++j) pool.emplace_back(worker);
+  for (auto& th : pool) th.join();
+  return 0;
+}
+
+}  // namespace oopsim::sim
