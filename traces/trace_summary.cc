@@ -6,7 +6,12 @@ namespace oopsim::traces {
 
 bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error) {
   out.path = reader.path();
-  bool crashed = false;
+  bool crashed = false, activated = false;
+  std::map<std::uint32_t, std::set<std::uint32_t>> held;  // injected: context -> locks
+  std::set<std::uint32_t> held_at_crash;
+  std::uint32_t crash_ctx = models::Event::kNone, activator = models::Event::kNone;
+  models::Ticks crash_time = 0;
+  std::string global_why;
   while (true) {
     TraceReader::Item item = reader.next();
     if (item == TraceReader::Item::kError) {
@@ -17,12 +22,39 @@ bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error) {
     if (item != TraceReader::Item::kEvent) continue;
     const models::Event& e = reader.event();
     auto type = static_cast<std::size_t>(e.type);
+    using models::EventType;
+    bool takes = e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired;
     if (reader.section() == SectionKind::kGolden) {
       ++out.golden_events[type];
+      if (crashed && global_why.empty() && takes && e.time > crash_time &&
+          e.context_ix != crash_ctx && held_at_crash.count(e.lock_ix) != 0) {
+        global_why = fmt::format("it held {} at the crash and {} takes it later",
+                                 reader.model().locks[e.lock_ix].label(),
+                                 reader.model().contexts[e.context_ix].label());
+      }
     } else {
       ++out.injected_events[type];
-      if (crashed) ++out.events_after_crash;
-      if (e.type == models::EventType::kOops) crashed = true;
+      if (crashed) {
+        ++out.events_after_crash;
+        continue;
+      }
+      if (e.type == EventType::kLockAcquired) held[e.context_ix].insert(e.lock_ix);
+      if (e.type == EventType::kLockRelease) held[e.context_ix].erase(e.lock_ix);
+      if (e.type == EventType::kFaultActivation && !activated) {
+        activated = true;
+        activator = e.context_ix;
+      }
+      if (activated && e.type == EventType::kObjectWrite && global_why.empty() &&
+          e.context_ix == activator && reader.model().objects[e.object_ix].owner == 0) {
+        global_why = fmt::format("it wrote shared {} after the fault's activation",
+                                 reader.model().objects[e.object_ix].name);
+      }
+      if (e.type == EventType::kOops) {
+        crashed = true;
+        crash_ctx = e.context_ix;
+        crash_time = e.time;
+        held_at_crash = held[e.context_ix];
+      }
     }
   }
   out.model = reader.model();
@@ -31,6 +63,13 @@ bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error) {
   out.injected_end = reader.last_time(SectionKind::kInjected);
   out.golden_end = reader.last_time(SectionKind::kGolden);
   out.observed = reader.all_observed();
+  if (crashed) {
+    out.scope = global_why.empty() ? models::Scope::kProcessLocal : models::Scope::kKernelGlobal;
+    out.scope_why = global_why.empty() ? "no lock held at the crash is taken by another context "
+                                         "later, and no shared state was written after the "
+                                         "fault's activation"
+                                       : global_why;
+  }
   return true;
 }
 

@@ -4,11 +4,14 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "models/outcome.h"
 #include "traces/trace_reader.h"
 
 namespace oopsim::traces {
@@ -24,6 +27,11 @@ struct TraceSummary {
   std::optional<models::Event> crash;
   std::uint64_t events_after_crash = 0;
   std::vector<ObservedOutcome> observed;
+  // The glossary's scope, from the trace alone: kernel-global when the crashing context held a
+  // lock at the crash that another context takes in the golden continuation, or wrote shared
+  // state after the fault's activation; process-local otherwise. Unset without a crash.
+  std::optional<models::Scope> scope;
+  std::string scope_why;
 };
 
 // Reads the whole trace. Returns false with `error` set if it is not valid.

@@ -66,12 +66,17 @@ std::vector<TaskRecord> read_task_records(const std::string& dir) {
   return out;
 }
 
-int campaign_status(const std::string& dir, std::ostream& out,
-                    const std::vector<std::string>& live_jobs) {
+std::vector<json> read_results(const std::string& dir) {
   std::vector<json> results = read_json_dir(fs::path(dir) / "results");
   std::sort(results.begin(), results.end(), [](const json& a, const json& b) {
     return a["id"].get<std::string>() < b["id"].get<std::string>();
   });
+  return results;
+}
+
+int campaign_status(const std::string& dir, std::ostream& out,
+                    const std::vector<std::string>& live_jobs) {
+  std::vector<json> results = read_results(dir);
   CampaignConfig config;
   std::string error;
   bool known = load_campaign(dir, config, error);

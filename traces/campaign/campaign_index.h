@@ -4,6 +4,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct TaskRecord {
 };
 
 std::vector<TaskRecord> read_task_records(const std::string& dir);
+
+// The finished experiments' results (results/*.json), sorted by id.
+std::vector<nlohmann::ordered_json> read_results(const std::string& dir);
 
 // Rebuilds <dir>/index.csv from results/ (sorted by id: the same bytes whoever ran what) and
 // prints done/planned, activated, crashed, the rate and ETA from the results' finish times, and

@@ -110,6 +110,56 @@ std::vector<std::pair<std::string, std::size_t>> learn_functions(const std::stri
   return out;
 }
 
+// What the trace (or, without one, the console) says about the run: the crash, the observed
+// outcomes, the scope.
+void add_trace_facts(json& r, const fs::path& trace, const std::string& console) {
+  r["crashed"] = false;
+  // No trace, or an empty one: a crash can take the guest's trace streamer down with it (say,
+  // in the scheduler, or in the streamer's own context). The console still tells the crash; the
+  // run has no replayable trace.
+  auto from_console = [&](const std::string& why) {
+    r["error"] = why;
+    for (const ConsoleReport& rep : parse_console(console)) {
+      if (rep.type != ConsoleReport::Type::kOops) continue;
+      r["crashed"] = true;
+      r["crash_kind"] = std::string(models::name(rep.kind));
+      r["crash_function"] = rep.function;
+      r["error"] = why + "; the console shows the crash, the trace does not";
+      break;
+    }
+  };
+  TraceError e;
+  auto src = open_trace(trace.string(), e);
+  if (!src) {
+    from_console(e.message());
+    return;
+  }
+  TraceReader reader(std::move(src));
+  TraceSummary s;
+  if (!summarize(reader, s, e)) {
+    from_console(e.message());
+    return;
+  }
+  if (s.crash) {
+    r["crashed"] = true;
+    r["crash_kind"] = std::string(models::name(s.crash->oops_kind));
+    r["crash_function"] = s.crash->text;
+  }
+  json obs = json::object();
+  for (const auto& o : s.observed) obs[o.workload] = std::string(models::name(o.outcome));
+  r["observed"] = obs;
+  if (s.crash) {
+    // The glossary's scope, from the trace (held locks others take later).
+    std::vector<std::string> own;
+    if (const auto* ctx = s.model.context(s.crash->context)) own = ctx->workloads;
+    r["crash_workloads"] = own;
+    if (s.scope) {
+      r["scope"] = std::string(models::name(*s.scope));
+      r["scope_why"] = s.scope_why;
+    }
+  }
+}
+
 json summarize_result(const Experiment& x, const fs::path& trace, const std::string& log,
                       const std::string& console, double seconds, int status) {
   json r;
@@ -132,50 +182,7 @@ json summarize_result(const Experiment& x, const fs::path& trace, const std::str
     }
   }
   if (!r.contains("site")) r["site"] = "";
-  // No trace, or an empty one: a crash can take the guest's trace streamer down with it (say,
-  // in the scheduler, or in the streamer's own context). The console still tells the crash; the
-  // run has no replayable trace.
-  auto from_console = [&](const std::string& why) {
-    r["error"] = why;
-    for (const ConsoleReport& rep : parse_console(console)) {
-      if (rep.type != ConsoleReport::Type::kOops) continue;
-      r["crashed"] = true;
-      r["crash_kind"] = std::string(models::name(rep.kind));
-      r["crash_function"] = rep.function;
-      r["error"] = why + "; the console shows the crash, the trace does not";
-      break;
-    }
-    return r;
-  };
-  TraceError e;
-  auto src = open_trace(trace.string(), e);
-  if (!src) return from_console(e.message());
-  TraceReader reader(std::move(src));
-  TraceSummary s;
-  if (!summarize(reader, s, e)) return from_console(e.message());
-  if (s.crash) {
-    r["crashed"] = true;
-    r["crash_kind"] = std::string(models::name(s.crash->oops_kind));
-    r["crash_function"] = s.crash->text;
-  }
-  json obs = json::object();
-  for (const auto& o : s.observed) obs[o.workload] = std::string(models::name(o.outcome));
-  r["observed"] = obs;
-  if (s.crash) {
-    // Observed scope (the glossary's words): kernel-global when a workload other than the
-    // crashing context's own failed, or the kernel panicked; process-local otherwise.
-    std::vector<std::string> own;
-    if (const auto* ctx = s.model.context(s.crash->context)) own = ctx->workloads;
-    r["crash_workloads"] = own;
-    bool global = false;
-    for (const auto& o : s.observed) {
-      bool mine = std::find(own.begin(), own.end(), o.workload) != own.end();
-      if (o.outcome == models::Outcome::kPanic ||
-          (!mine && o.outcome != models::Outcome::kNotManifest))
-        global = true;
-    }
-    r["scope"] = global ? "kernel-global" : "process-local";
-  }
+  add_trace_facts(r, trace, console);
   return r;
 }
 
@@ -411,6 +418,28 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
   }
   if (c.progress) err << "\n";
   return 0;
+}
+
+int refresh_results(const std::string& dir, std::ostream& err) {
+  int n = 0;
+  for (json r : read_results(dir)) {
+    std::string id = r["id"].get<std::string>();
+    fs::path trace = fs::path(dir) / "traces" / (id + ".pb");
+    std::string console;
+    if (!read_file_text(fs::path(dir) / "consoles" / (id + ".console.log"), console)) continue;
+    for (const char* k : {"crashed", "crash_kind", "crash_function", "observed", "crash_workloads",
+                          "scope", "scope_why", "error"}) {
+      r.erase(k);
+    }
+    add_trace_facts(r, trace, console);
+    if (!write_atomically((fs::path(dir) / "results" / (id + ".json")).string(),
+                          r.dump(1) + "\n")) {
+      err << "simcampaign: cannot rewrite the result of " << id << "\n";
+      continue;
+    }
+    ++n;
+  }
+  return n;
 }
 
 int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) {

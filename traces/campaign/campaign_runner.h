@@ -31,6 +31,11 @@ bool load_targets(const CampaignConfig& config, CampaignTargets& targets, std::s
 int run_experiments(const CampaignConfig& config, const CampaignTargets& targets,
                     const std::vector<Experiment>& experiments, std::ostream& err);
 
+// Recomputes what each finished experiment's trace and console say (crash, observed outcomes,
+// scope) with this build's reader, e.g. after the summary learned something new. Returns the
+// number of results rewritten.
+int refresh_results(const std::string& dir, std::ostream& err);
+
 // The local engine: saves campaign.json, prepares, runs everything left, rebuilds the index.
 int run_campaign(const CampaignConfig& config, std::ostream& out, std::ostream& err);
 

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "traces/campaign/campaign_figures.h"
 #include "traces/campaign/campaign_index.h"
 #include "traces/campaign/campaign_runner.h"
+#include "traces/campaign/corpus_export.h"
 #include "traces/campaign/slurm_engine.h"
 
 int main(int argc, char** argv) {
@@ -50,6 +52,21 @@ int main(int argc, char** argv) {
   merge->add_option("dir", config.dir, "campaign folder")->required();
   auto* prepare = app.add_subcommand("prepare", "learn the targets (the Slurm engine's first job)");
   prepare->add_option("dir", config.dir, "campaign folder")->required();
+  oopsim::traces::ExportConfig export_config;
+  auto* export_cmd = app.add_subcommand(
+      "export", "the crashes as a bundled corpus: traces (.pb.xz), consoles, index, CORPUS.md");
+  export_cmd->add_option("dir", export_config.dir, "campaign folder")->required();
+  export_cmd->add_option("--to", export_config.to, "corpus folder (e.g. traces/corpus)")
+      ->required();
+  export_cmd->add_option("--max-mib", export_config.max_bytes, "size limit in bytes")
+      ->transform([](std::string v) { return std::to_string(std::stoull(v) << 20); });
+  export_cmd->add_option("--command", export_config.command,
+                         "the command that ran the campaign (for CORPUS.md)");
+  auto* refresh = app.add_subcommand(
+      "refresh", "recompute crash, observed outcomes and scope from the kept traces and consoles");
+  refresh->add_option("dir", config.dir, "campaign folder")->required();
+  auto* figures = app.add_subcommand("figures", "the seed study's figures as Markdown");
+  figures->add_option("dir", config.dir, "campaign folder")->required();
   int task = -1, tasks = 0, task_jobs = 0;
   auto* shard_cmd = app.add_subcommand("shard", "run one shard (a Slurm array task)");
   shard_cmd->add_option("dir", config.dir, "campaign folder")->required();
@@ -64,6 +81,16 @@ int main(int argc, char** argv) {
   }
   if (*status || *merge) {
     return campaign_status(config.dir, std::cout, live_slurm_jobs(config.dir));
+  }
+  if (*export_cmd) return export_corpus(export_config, std::cout, std::cerr);
+  if (*refresh) {
+    int n = refresh_results(config.dir, std::cerr);
+    std::cout << "simcampaign: " << n << " results refreshed\n";
+    return campaign_status(config.dir, std::cout);
+  }
+  if (*figures) {
+    std::cout << campaign_figures(config.dir);
+    return 0;
   }
   if (*shard_cmd) return run_shard(config.dir, task, tasks, task_jobs, std::cout, std::cerr);
   if (*prepare) {

@@ -34,6 +34,7 @@
 #define MODE_PATH "/sys/module/oopsim_recover/parameters/mode"
 #define REGISTRY "/run/oopsim-recover/workloads"
 #define RESTART "/etc/oopsim/recover/restart.sh"
+#define RESTARTED "/run/oopsim-recover/restarted"
 
 static int kmsg_w = -1;
 
@@ -146,13 +147,36 @@ static int max_restarts(void)
 	return max;
 }
 
+/* the set of an earlier restart that replaced pid (restart.sh appends "OLD SET NEW"), or NULL */
+static const char *replaced_by(int pid, char *set, size_t setsz)
+{
+	char line[128], s[32];
+	int old, new;
+	const char *r = NULL;
+	FILE *f = fopen(RESTARTED, "r");
+	if (!f) return NULL;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "%d %31s %d", &old, s, &new) == 3 && old == pid) {
+			snprintf(set, setsz, "%s", s);
+			r = set;
+		}
+	fclose(f);
+	return r;
+}
+
 static void handle(struct oops *o, int max)
 {
 	int mode = read_mode();
 	const char *set = NULL, *why = NULL;
-	char cmd[512] = "";
+	char cmd[512] = "", done[32];
 
 	if (mode != 3) return;
+	if (replaced_by(o->pid, done, sizeof done)) {
+		/* an oops that was queued while the restart that replaced this task ran */
+		say("subsystem-restart: oops of pid %d (%s) at %s: already handled by the restart of %s",
+		    o->pid, o->comm, o->rip, done);
+		return;
+	}
 	if (o->ripmod[0] && (set = set_of_module(o->ripmod))) why = "faulting module";
 	else if (o->tracemod[0] && (set = set_of_module(o->tracemod))) why = "module in the call trace";
 	else if ((set = set_of_pid(o->pid, cmd, sizeof cmd))) why = "workload of the dying task";

@@ -8,22 +8,24 @@
 #            mount point or the sound card of the set, plus any other process with
 #            its cwd or an open file under those mount points; wait until they are
 #            gone or zombies (at most 3 s each: a task stuck in D state stays)
-#   umount   unmount the set's file systems (retries, then umount -l)
-#   rmmod    the set's modules (retries for 2 s: the dying task may still hold a reference)
+#   umount   unmount the set's file systems (10 tries 50 ms apart, then umount -l)
+#   rmmod    the set's modules (10 tries 50 ms apart: an exiting task may still hold a reference)
 #   modprobe, wait for the device node, mount again
 #   start    restart the registered workloads with the same command line (setsid,
 #            output to the console, like /init), so that they report PROGRESS again;
-#            the registry gets their new pids
+#            the registry gets their new pids; /run/oopsim-recover/restarted gets
+#            "OLD SET NEW" per restarted workload (the daemon skips later oopses of OLD)
 # Console: "oopsim-recover: restarted SET in N ms (phases) users=... new=..." or
 #          "oopsim-recover: restart of SET incomplete in N ms (failed: ...) ...".
+# CLOCK_MONOTONIC in ns from /proc/timer_list, read by the shell builtin (no fork; see modreload.sh)
+now() { { read -r _l1; read -r _l2; read -r _n _a NOW _r; } < /proc/timer_list; }
+now; t0=$NOW   # the total counts from here: finding the users is part of the restart
 SET=$1
 OOPS_PID=${2:-}
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 REG=/run/oopsim-recover/workloads
 kmsg() { echo "<5>oopsim-recover: $*" > /dev/kmsg; }
 fmt_ms() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
-# CLOCK_MONOTONIC in ns from /proc/timer_list, read by the shell builtin (no fork; see modreload.sh)
-now() { { read -r _l1; read -r _l2; read -r _n _a NOW _r; } < /proc/timer_list; }
 mkfifo /tmp/recover.fifo 2>/dev/null
 exec 8<> /tmp/recover.fifo
 msleep() { read -t "$1" -u 8 _x; }   # $1 seconds (fractions ok), no fork
@@ -56,7 +58,6 @@ is_gone() {  # pid: not there any more, or a zombie
 	[ "$st" = Z ]
 }
 
-now; t0=$NOW
 # --- users: registered workloads of the set (restarted), other processes using the mounts (not)
 USERS=""
 [ -f $REG ] && [ -n "$PATS" ] && USERS=$(while IFS='|' read -r p cmd; do
@@ -92,7 +93,7 @@ for mp in $MPS; do
 	k=0
 	until umount "$mp" 2>/dev/null; do
 		k=$((k + 1))
-		if [ $k -ge 20 ]; then
+		if [ $k -ge 10 ]; then
 			umount -l "$mp" 2>/dev/null && FAILED="$FAILED umount-lazy($mp)" || FAILED="$FAILED umount($mp)"
 			break
 		fi
@@ -103,7 +104,7 @@ now; t2=$NOW
 # --- rmmod
 k=0
 until rmmod $RM 2>/dev/null; do
-	k=$((k + 1)); [ $k -ge 40 ] && { FAILED="$FAILED rmmod($(echo $RM | tr ' ' ,))"; break; }
+	k=$((k + 1)); [ $k -ge 10 ] && { FAILED="$FAILED rmmod($(echo $RM | tr ' ' ,))"; break; }
 	msleep 0.05
 done
 now; t3=$NOW
@@ -141,6 +142,7 @@ for u in $USERS; do
 	setsid $cmd </dev/null >/dev/console 2>&1 &
 	NEW="$NEW $!"
 	sed -i "s#^$old|#$!|#" $REG
+	echo "$old $SET $!" >> /run/oopsim-recover/restarted
 done
 IFS=$OLDIFS
 now; t6=$NOW

@@ -14,7 +14,12 @@ kmsg() { echo "<5>$*" > /dev/kmsg; }
 P=/sys/module/oopsim_recover/parameters
 case "$1" in
 load)
+	now() { { read -r _l1; read -r _l2; read -r _n _a NOW _r; } < /proc/timer_list; }
+	now; t0=$NOW
 	insmod $D/oopsim_recover.ko || kmsg "OOPSIM recover: insmod oopsim_recover.ko failed"
+	now
+	us=$(((NOW - t0) / 1000))
+	kmsg "OOPSIM recover: insmod oopsim_recover.ko took $((us / 1000)).$(printf %03d $((us % 1000))) ms"
 	;;
 daemon)
 	mkdir -p /run/oopsim-recover

@@ -1,0 +1,123 @@
+#include "traces/campaign/campaign_figures.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "models/fault_model.h"
+#include "models/outcome.h"
+#include "traces/campaign/campaign_index.h"
+
+namespace oopsim::traces {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+// The seed study's published counts (slides, "Result" pages).
+const std::map<std::string, std::pair<int, int>> kSeedByType = {
+    {"BRANCH", {3, 1}}, {"INVERSE", {4, 3}}, {"PTR", {26, 8}},     {"DSTSRC", {15, 10}},
+    {"INIT", {10, 1}},  {"IRQ", {1, 0}},     {"OFFBYONE", {6, 0}}, {"SIZE", {1, 1}},
+    {"BCOPY", {6, 10}}, {"LOOP", {8, 1}},    {"VAR", {3, 1}},      {"NULL", {15, 0}}};
+// INTERFACE, ALLOC and FREE are in the seed's injector but not in its result table.
+// not-manifest, deadlock, oops-again, no-proc, detect-error, panic
+const std::map<std::string, std::array<int, 6>> kSeedReactions = {
+    {"kernel-global", {32, 59, 26, 3, 3, 3}}, {"process-local", {314, 132, 0, 10, 0, 7}}};
+const std::array<models::Outcome, 6> kSeedOutcomes = {
+    models::Outcome::kNotManifest, models::Outcome::kDeadlock,    models::Outcome::kOopsAgain,
+    models::Outcome::kNoProc,      models::Outcome::kDetectError, models::Outcome::kPanic};
+
+std::string pct(double a, double b) {
+  return b > 0 ? fmt::format("{:.1f}%", 100.0 * a / b) : std::string("-");
+}
+
+}  // namespace
+
+std::string campaign_figures(const std::string& dir) {
+  std::vector<json> results = read_results(dir);
+  std::vector<double> secs;
+  int activated = 0, crashed = 0, with_trace = 0, timed_out = 0;
+  std::map<std::string, std::pair<int, int>> by_type;  // type -> (process-local, kernel-global)
+  std::map<std::string, std::map<std::string, int>> reactions;  // scope -> outcome -> n
+  std::set<std::string> types_crashed, workloads, outcomes_seen;
+  for (const json& r : results) {
+    secs.push_back(r.value("seconds", 0.0));
+    activated += r.value("activated", false);
+    timed_out += r.value("timed_out", false);
+    if (!r.value("crashed", false)) continue;
+    ++crashed;
+    std::string scope = r.value("scope", std::string());
+    if (scope.empty()) continue;  // no trace: the scope is not known
+    ++with_trace;
+    std::string type = r["type"].get<std::string>();
+    types_crashed.insert(type);
+    auto& cell = by_type[type];
+    (scope == "kernel-global" ? cell.second : cell.first)++;
+    for (auto it = r["observed"].begin(); it != r["observed"].end(); ++it) {
+      reactions[scope][it.value().get<std::string>()]++;
+      workloads.insert(it.key());
+      outcomes_seen.insert(it.value().get<std::string>());
+    }
+  }
+  std::sort(secs.begin(), secs.end());
+  double median = secs.empty() ? 0 : secs[secs.size() / 2];
+  std::string out;
+  out += fmt::format(
+      "| experiments | median seconds each | activated | crashed (yield) | crashes with a trace | "
+      "timed out |\n|---|---|---|---|---|---|\n| {} | {:.1f} | {} ({}) | {} ({}) | {} | {} |\n\n",
+      results.size(), median, activated, pct(activated, results.size()), crashed,
+      pct(crashed, results.size()), with_trace, timed_out);
+  out += fmt::format(
+      "Crashes with a trace cover {} fault types, {} workloads and {} observed outcome "
+      "categories.\n\n",
+      types_crashed.size(), workloads.size(), outcomes_seen.size());
+  // Crashes by fault type x scope, beside the seed.
+  out += "Crashes by fault type x scope (oopsim | seed study)\n\n| scope |";
+  std::vector<std::string> types;
+  for (models::FaultType t : models::kAllFaultTypes) types.emplace_back(models::name(t));
+  for (const auto& t : types) out += " " + t + " |";
+  out += " total |\n|---|";
+  for (std::size_t i = 0; i <= types.size(); ++i) out += "---|";
+  out += "\n";
+  for (int global = 0; global < 2; ++global) {
+    out += global ? "| kernel-global |" : "| process-local |";
+    int ours = 0, seed = 0;
+    for (const auto& t : types) {
+      auto it = by_type.find(t);
+      int o = it == by_type.end() ? 0 : (global ? it->second.second : it->second.first);
+      auto s = kSeedByType.find(t);
+      ours += o;
+      if (s == kSeedByType.end()) {
+        out += fmt::format(" {} \\| - |", o);
+        continue;
+      }
+      int sd = global ? s->second.second : s->second.first;
+      seed += sd;
+      out += fmt::format(" {} \\| {} |", o, sd);
+    }
+    out += fmt::format(" {} \\| {} |\n", ours, seed);
+  }
+  // Reactions x scope, beside the seed.
+  out +=
+      "\nReactions x scope: observed outcome of each workload after each crash (oopsim | seed "
+      "study)\n\n| scope |";
+  for (models::Outcome o : kSeedOutcomes) out += fmt::format(" {} |", models::name(o));
+  out += " total |\n|---|---|---|---|---|---|---|---|\n";
+  for (const char* scope : {"kernel-global", "process-local"}) {
+    out += fmt::format("| {} |", scope);
+    int ours_total = 0, seed_total = 0;
+    for (std::size_t i = 0; i < kSeedOutcomes.size(); ++i) {
+      int o = reactions[scope][std::string(models::name(kSeedOutcomes[i]))];
+      int s = kSeedReactions.at(scope)[i];
+      ours_total += o;
+      seed_total += s;
+      out += fmt::format(" {} \\| {} |", o, s);
+    }
+    out += fmt::format(" {} \\| {} |\n", ours_total, seed_total);
+  }
+  return out;
+}
+
+}  // namespace oopsim::traces
