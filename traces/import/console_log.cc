@@ -54,41 +54,51 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
   std::vector<ConsoleReport> out;
   std::istringstream in(text);
   std::string line, rest;
-  ConsoleReport* open_oops = nullptr;  // filling in CPU/PID and RIP lines
+  // The oops whose CPU/PID, RIP and stack lines are being read (an index: `out` grows).
+  std::size_t open = SIZE_MAX;
   while (std::getline(in, line)) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();  // serial
     std::uint64_t us = 0;
     if (!split_timestamp(line, us, rest)) continue;
-    if (open_oops != nullptr) {
-      if (starts(rest, "CPU: ") && rest.find(" PID: ") != std::string::npos) {
+    // Another report begins: the open oops's lines are over.
+    if (open != SIZE_MAX &&
+        (starts(rest, "BUG: ") || starts(rest, "WARNING: ") || starts(rest, "INFO: ") ||
+         starts(rest, "watchdog: ") || starts(rest, "Kernel panic") ||
+         starts(rest, "kernel BUG at")) &&
+        us - out[open].time_us >= 1000) {
+      open = SIZE_MAX;
+    }
+    if (open != SIZE_MAX) {
+      ConsoleReport& o = out[open];
+      if (starts(rest, "CPU: ") && rest.find(" PID: ") != std::string::npos && o.pid < 0) {
         auto p = rest.find(" PID: ") + 6;
-        open_oops->pid = static_cast<int>(std::stol(rest.substr(p)));
+        o.pid = static_cast<int>(std::stol(rest.substr(p)));
+        o.cpu = static_cast<int>(std::stol(rest.substr(5)));
         auto c = rest.find(" Comm: ");
         if (c != std::string::npos) {
           auto e = rest.find(' ', c + 7);
-          open_oops->comm =
-              rest.substr(c + 7, e == std::string::npos ? std::string::npos : e - c - 7);
+          o.comm = rest.substr(c + 7, e == std::string::npos ? std::string::npos : e - c - 7);
         }
         continue;
       }
-      if (starts(rest, "RIP: 0010:") && open_oops->function.empty()) {
+      if (starts(rest, "RIP: 0010:") && o.function.empty()) {
         std::string f = rest.substr(10);
-        open_oops->function = f.substr(0, f.find(' '));
+        o.function = f.substr(0, f.find(' '));
         continue;
       }
-      if (rest.find("<IRQ>") != std::string::npos) open_oops->in_interrupt = true;
-      if (starts(rest, "---[ end trace")) open_oops = nullptr;
+      if (rest.find("<IRQ>") != std::string::npos) o.in_interrupt = true;
+      if (starts(rest, "---[ end trace")) open = SIZE_MAX;
     }
     if (starts(rest, "Oops:") || starts(rest, "#PF:")) continue;
     if (oops_start(rest)) {
-      if (open_oops != nullptr && us - open_oops->time_us < 1000) continue;  // same oops, next line
+      if (open != SIZE_MAX && us - out[open].time_us < 1000) continue;  // same oops, next line
       ConsoleReport r;
       r.type = ConsoleReport::Type::kOops;
       r.time_us = us;
       r.kind = oops_kind(rest);
       r.text = rest;
       out.push_back(r);
-      open_oops = &out.back();
+      open = out.size() - 1;
       continue;
     }
     if (rest.find("soft lockup - CPU#") != std::string::npos) {

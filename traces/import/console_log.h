@@ -20,6 +20,7 @@ struct ConsoleReport {
   std::string function;  // oops: the function in RIP
   std::string text;      // the first line
   bool in_interrupt = false;
+  int cpu = -1;  // the CPU it ran on (oopses; -1: not said)
 };
 
 std::vector<ConsoleReport> parse_console(const std::string& text);

@@ -110,6 +110,7 @@ class Importer {
   std::vector<FtraceLine> parse(const std::string& text);
   std::uint32_t context_for(const FtraceLine& l);
   std::uint32_t context_for_pid(int pid, const std::string& comm);
+  std::uint32_t context_for_report(const ConsoleReport& r);
   std::uint32_t lock_for(std::uint64_t address, LockKind kind, std::uint64_t caller);
   void section(const std::vector<FtraceLine>& lines, const std::vector<ConsoleReport>* reports,
                std::vector<trace::Event>& out, bool injected);
@@ -193,6 +194,21 @@ std::uint32_t Importer::context_for_pid(int pid, const std::string& comm) {
   ctxs_.push_back(c);
   ctx_keys_.emplace(key, c.id);
   return c.id;
+}
+
+// The context a console report names: the interrupt or idle context of its CPU when it says so
+// (an oops with <IRQ> in its stack, or in pid 0), else its task.
+std::uint32_t Importer::context_for_report(const ConsoleReport& r) {
+  if (r.pid < 0) return crash_ctx_ ? crash_ctx_ : 1;
+  if (r.cpu >= 0 && (r.in_interrupt || r.pid == 0)) {
+    FtraceLine l;
+    l.cpu = r.cpu;
+    l.pid = 0;
+    l.comm = r.comm;
+    l.irq = r.in_interrupt ? 'h' : '.';
+    return context_for(l);
+  }
+  return context_for_pid(r.pid, r.comm);
 }
 
 std::uint32_t Importer::context_for(const FtraceLine& l) {
@@ -370,8 +386,7 @@ void Importer::section(const std::vector<FtraceLine>& lines,
   for (const Item& item : items) {
     if (item.report != nullptr) {
       const ConsoleReport& r = *item.report;
-      std::uint32_t ctx =
-          r.pid >= 0 ? context_for_pid(r.pid, r.comm) : (crash_ctx_ ? crash_ctx_ : 1);
+      std::uint32_t ctx = context_for_report(r);
       if (exited.count(ctx)) continue;
       switch (r.type) {
         case ConsoleReport::Type::kOops: {
@@ -708,7 +723,13 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   std::vector<FtraceLine> inj = parse(injected.ftrace);
   std::vector<FtraceLine> gold = parse(golden.ftrace);
   std::vector<ConsoleReport> reports = parse_console(injected.console);
-  if (inj.empty()) {
+  // A crash can stop the kernel before any of the injected run's trace got out (a panic in the
+  // idle task or in an interrupt, at once): the console still gives the crash, and the golden
+  // run the continuation.
+  bool console_oops = std::any_of(reports.begin(), reports.end(), [](const ConsoleReport& r) {
+    return r.type == ConsoleReport::Type::kOops;
+  });
+  if (inj.empty() && !console_oops) {
     error =
         TraceError{ErrorKind::kData, injected.path, 0, 0, 0, "no ftrace lines in the injected run"};
     return false;

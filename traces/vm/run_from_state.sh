@@ -3,6 +3,10 @@
 # optionally inject a fault through the gdb stub, cont, run, quit.
 # usage: run_from_state.sh [STATE] [RUNDIR] [vmctl.py run options]
 #   e.g. run_from_state.sh "$CACHE/state" "$CACHE/runs/oops1" --seconds 15 --inject __x64_sys_newuname:rdi=0
+#   --patch ADDR:BEFORE:AFTER[;...]   mutate kernel text (checked against BEFORE)
+#   --policy kill-faulty|panic|lock-release|subsystem-restart   armed through the gdb stub before
+#            the guest continues; lock-release and subsystem-restart need a state saved with
+#            `save.sh DIR --recover` (refused otherwise)
 # RUNDIR gets: console.log trace.txt kallsyms timing.json meta.log qemu.cmdline (+ trace.sym.txt)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

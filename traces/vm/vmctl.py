@@ -15,6 +15,12 @@ Subcommands:
   measure DIR   fresh boot with oopsim.measure=modreload: the guest times
                module "subsystem restarts" (guest/modreload.sh), the host stamps
                the MODRELOAD lines; DIR/modreload.json + a table on stdout.
+boot/save --recover: boot the recover initramfs (initramfs-recover.cpio.gz, made by
+setup.sh --recover) with oopsim.recover=1: oopsim_recover.ko loaded (disarmed) and
+oopsim-recoverd running.  save copies the kernel and initramfs it booted into DIR
+(DIR/vmlinuz, DIR/initrd.cpio.gz, sha256 in config.json): every restore of DIR boots
+exactly those.  run --policy NAME arms a recovery policy through the gdb stub before
+the restored guest continues (recover/README in traces/vm/README.md).
 QEMU runs with TCG (single thread), -nic none, QMP and gdb stub on unix
 sockets inside the run directory (never TCP).
 """
@@ -343,10 +349,58 @@ def progress_pids(txt, start=0):
 
 def default_cfg(a):
     kv = kernel_version()
-    return {"kernel": os.path.join(CACHE, "vmlinuz"),
-            "initrd": os.path.join(CACHE, "initramfs.cpio.gz"),
-            "smp": a.smp, "mem": a.mem, "workloads": a.workloads,
-            "extra_append": a.append, "kernel_package": kv}
+    cfg = {"kernel": os.path.join(CACHE, "vmlinuz"),
+           "initrd": os.path.join(CACHE, "initramfs.cpio.gz"),
+           "smp": a.smp, "mem": a.mem, "workloads": a.workloads,
+           "extra_append": a.append, "kernel_package": kv}
+    if getattr(a, "recover", False):
+        cfg["initrd"] = os.path.join(CACHE, "initramfs-recover.cpio.gz")
+        if not os.path.exists(cfg["initrd"]):
+            raise SystemExit("vmctl: %s missing: run traces/vm/setup.sh --recover" % cfg["initrd"])
+        cfg["extra_append"] = " ".join(["oopsim.recover=1"] + a.append.split())
+        cfg["recover"] = True
+    return cfg
+
+
+def sha256_file(path):
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for blk in iter(lambda: f.read(1 << 20), b""):
+            h.update(blk)
+    return h.hexdigest()
+
+
+def pin_boot_files(cfg, d):
+    """Copy the kernel and the initramfs a state is booted with into the state directory and
+    point cfg at the copies: a restore boots QEMU with the same -kernel/-initrd as the save even
+    when setup.sh rebuilds the cache's initramfs later."""
+    files = {}
+    for key, name in (("kernel", "vmlinuz"), ("initrd", "initrd.cpio.gz")):
+        dst = os.path.join(d, name)
+        src = cfg[key]
+        if os.path.abspath(src) != dst:
+            shutil.copyfile(src, dst + ".tmp")
+            os.replace(dst + ".tmp", dst)
+        files[key] = {"path": dst, "copied_from": src, "size": os.path.getsize(dst),
+                      "sha256": sha256_file(dst)}
+        cfg[key] = dst
+    cfg["boot_files"] = files
+
+
+def check_boot_files(cfg, report):
+    """Refuse to restore a state whose recorded boot files changed (states saved before
+    boot_files was recorded are restored as they are, reported as unverified)."""
+    bf = cfg.get("boot_files")
+    if not bf:
+        report["boot_files"] = "unverified: state saved before boot files were recorded"
+        return
+    for key, meta in bf.items():
+        p = cfg[key]
+        if not os.path.exists(p) or os.path.getsize(p) != meta["size"] or sha256_file(p) != meta["sha256"]:
+            raise SystemExit("vmctl: refusing to restore: %s (%s) is not the file the state was saved "
+                             "with (sha256 %s)" % (key, p, meta["sha256"]))
+    report["boot_files"] = "verified"
 
 
 def write_json(path, obj):
@@ -356,6 +410,9 @@ def write_json(path, obj):
 
 
 # --------------------------------------------------------------------- commands
+RECOVER_READY_RE = re.compile(r"OOPSIM RECOVER READY (.*)")
+
+
 def boot_until_steady(cfg, d, steady_n, boot_timeout):
     fresh_dir(d)
     make_overlays(d)
@@ -365,12 +422,20 @@ def boot_until_steady(cfg, d, steady_n, boot_timeout):
     wait_console(d, lambda t: "OOPSIM READY" in t, boot_timeout, proc, "OOPSIM READY")
     t_ready = time.time() - t0
     log("guest READY after %.1f s" % t_ready)
+    extra = {}
+    if cfg.get("recover"):
+        m = RECOVER_READY_RE.search(read(os.path.join(d, "console.log")))
+        if not m or "module=loaded" not in m.group(1):
+            raise RuntimeError("recover boot: no 'OOPSIM RECOVER READY module=loaded' line in %s/console.log" % d)
+        extra["recover_ready"] = m.group(1).strip()
+        log("recover: %s" % extra["recover_ready"])
     cnt = wait_console(d, steady(cfg["workloads"], steady_n), boot_timeout, proc,
                        "%d PROGRESS lines per workload" % steady_n)
     t_steady = time.time() - t0
     log("steady after %.1f s: %s" % (t_steady, cnt))
     wait_console(d, lambda t: extract_kallsyms(d), 30, proc, "kallsyms on meta port")
-    return proc, qmp, {"boot_to_ready_s": round(t_ready, 2), "boot_to_steady_s": round(t_steady, 2)}
+    extra.update({"boot_to_ready_s": round(t_ready, 2), "boot_to_steady_s": round(t_steady, 2)})
+    return proc, qmp, extra
 
 
 def guest_seconds(txt):
@@ -405,6 +470,8 @@ def file_sizes(d):
 def cmd_save(a):
     cfg = default_cfg(a)
     d = os.path.abspath(a.dir)
+    os.makedirs(d, exist_ok=True)
+    pin_boot_files(cfg, d)
     proc, qmp, timing = boot_until_steady(cfg, d, a.steady, a.timeout)
     time.sleep(a.settle)
     st = os.path.join(d, "vmstate.zst")
@@ -430,6 +497,11 @@ def cmd_save(a):
     quit_qemu(proc, qmp)
     timing.update(file_sizes(d))
     cfg["saved_progress_pids"] = progress_pids(read(os.path.join(d, "console.log")))
+    if cfg.get("recover"):
+        try:
+            cfg["recover_mode_addr"] = "%#x" % kallsyms_lookup(os.path.join(d, "kallsyms"), RECOVER_MODE_SYM)
+        except KeyError:
+            raise RuntimeError("recover state: %s not in %s/kallsyms" % (RECOVER_MODE_SYM, d))
     write_json(os.path.join(d, "config.json"), cfg)
     write_json(os.path.join(d, "timing.json"), timing)
     # freeze the disk overlays: they now belong to the saved RAM state
@@ -480,17 +552,68 @@ def inject(d, spec, kallsyms, report, proc):
     return stop
 
 
-def patch_text(d, spec, report, seconds):
+POLICIES = ("kill-faulty", "panic", "lock-release", "subsystem-restart")
+RECOVER_MODE_SYM = "oopsim_recover_mode"   # int in oopsim_recover.ko (recover/oopsim_recover.c)
+
+
+def plan_policy(name, kallsyms):
+    """-> (writes, has_module): the 4-byte writes (symbol, address, expected old value, new value)
+    that arm policy NAME in a guest restored from a state with this kallsyms. Refuses (SystemExit)
+    when the policy needs oopsim_recover.ko and the state was saved without it."""
+    if name not in POLICIES:
+        raise SystemExit("vmctl: unknown --policy %r (one of %s)" % (name, ", ".join(POLICIES)))
+    try:
+        mode_addr = kallsyms_lookup(kallsyms, RECOVER_MODE_SYM)
+    except KeyError:
+        mode_addr = None
+    if name in ("lock-release", "subsystem-restart") and mode_addr is None:
+        raise SystemExit("vmctl: --policy %s needs the oopsim_recover module, and this state has no %s in "
+                         "its kallsyms: save one with `traces/vm/save.sh DIR --recover`" % (name, RECOVER_MODE_SYM))
+    writes = []
+    if mode_addr is not None:
+        writes.append((RECOVER_MODE_SYM, mode_addr, 0, POLICIES.index(name)))
+    # panic_on_oops=0 is checked for every policy (the guest's /init sets it); panic writes 1
+    writes.append(("panic_on_oops", kallsyms_lookup(kallsyms, "panic_on_oops"), 0,
+                   1 if name == "panic" else 0))
+    return writes, mode_addr is not None
+
+
+def arm_policy(g, name, writes, has_module, report):
+    """Through an open gdb connection (guest stopped): check each variable holds the expected old
+    value (else refuse), write the new one, read it back."""
+    rep = {"name": name, "module": has_module, "armed": False, "writes": []}
+    report["policy"] = rep
+    for sym, addr, old, new in writes:
+        live = int.from_bytes(g.read_mem(addr, 4), "little", signed=True)
+        w = {"sym": sym, "addr": "%#x" % addr, "old": live, "new": new}
+        rep["writes"].append(w)
+        if live != old:
+            rep["refused"] = "%s at %#x is %d, not %d" % (sym, addr, live, old)
+            g.send("D")
+            raise SystemExit("vmctl: refusing to arm --policy %s: %s" % (name, rep["refused"]))
+    for sym, addr, old, new in writes:
+        if new != old:
+            g.write_mem(addr, new.to_bytes(4, "little", signed=True))
+        back = int.from_bytes(g.read_mem(addr, 4), "little", signed=True)
+        if back != new:
+            raise RuntimeError("write of %s at %#x did not stick (%d)" % (sym, addr, back))
+    rep["armed"] = True
+    log("policy %s armed: %s" % (name, ", ".join("%s=%d" % (w["sym"], w["new"]) for w in rep["writes"])))
+
+
+def patch_text(d, spec, report, seconds, g=None):
     """spec: ADDR:BEFORE:AFTER[;ADDR:BEFORE:AFTER...] (hex). The guest is paused. Checks that the
     kernel text holds BEFORE at each ADDR (else refuses), writes AFTER, arms a hardware breakpoint
     on the first ADDR and resumes; the mutation counts as activated when the breakpoint is hit
-    within `seconds`. Returns after the hit (or the timeout) with the guest running."""
+    within `seconds`. Returns after the hit (or the timeout) with the guest running.
+    g: an open gdb connection to reuse (the guest stays stopped in between)."""
     edits = []
     for part in spec.split(";"):
         addr, before, after = part.split(":")
         edits.append((int(addr, 16), bytes.fromhex(before), bytes.fromhex(after)))
-    g = GdbRemote(os.path.join(d, "gdb.sock"))
-    g.req("?")
+    if g is None:
+        g = GdbRemote(os.path.join(d, "gdb.sock"))
+        g.req("?")
     report["patch"] = {"edits": [{"addr": "%#x" % a, "before": b.hex(), "after": c.hex()} for a, b, c in edits]}
     for addr, before, after in edits:
         live = g.read_mem(addr, len(before))
@@ -536,11 +659,15 @@ def cmd_run(a):
     d = os.path.abspath(a.rundir)
     with open(os.path.join(sdir, "config.json")) as f:
         cfg = json.load(f)
+    report = {"state": sdir}
+    policy = None
+    if a.policy:  # checked before anything starts
+        policy = plan_policy(a.policy, os.path.join(sdir, "kallsyms"))
+    check_boot_files(cfg, report)
     fresh_dir(d)
     make_overlays(d, backing_dir=sdir)
     shutil.copy(os.path.join(sdir, "kallsyms"), os.path.join(d, "kallsyms"))
     st = os.path.join(sdir, "vmstate.zst")
-    report = {"state": sdir}
     t0 = time.time()
     proc = launch(cfg, d, incoming="exec:zstd -dcq %s" % shlex.quote(st))
     qmp = QMP(os.path.join(d, "qmp.sock"))
@@ -556,9 +683,22 @@ def cmd_run(a):
     report.update({"restore_s": round(t_rest - t0, 3), "qemu_start_to_qmp_s": round(t_qmp - t0, 3),
                    "status_after_restore": s})
     log("restored in %.2f s (status %s)" % (t_rest - t0, s))
+    g = None
+    if policy:  # the guest has not run since the restore
+        g = GdbRemote(os.path.join(d, "gdb.sock"))
+        g.req("?")
+        arm_policy(g, a.policy, policy[0], policy[1], report)
+        if not a.patch:  # detaching resumes the guest; the cont below is then a no-op
+            g.send("D")
+            try:
+                g.recv(timeout=5)
+            except Exception:
+                pass
+            g.s.close()
+            g = None
     if a.patch:
         report["patch_spec"] = a.patch
-        patch_text(d, a.patch, report, a.seconds)
+        patch_text(d, a.patch, report, a.seconds, g)
     elif a.inject:
         report["inject_spec"] = a.inject
         # resume first, then let the guest run a bit before arming the breakpoint
@@ -581,6 +721,9 @@ def cmd_run(a):
     report["progress_pids_run"] = progress_pids(con)
     report["progress_pids_saved"] = cfg.get("saved_progress_pids")
     report["oops"] = bool(re.search(r"Oops|BUG:", con))
+    rec = [ln for ln in con.splitlines() if "oopsim-recover:" in ln]
+    if rec or policy:
+        report["recover_console"] = rec[:200]
     report.update(file_sizes(d))
     report.update(trace_stats(os.path.join(d, "trace.txt")))
     write_json(os.path.join(d, "timing.json"), report)
@@ -871,6 +1014,8 @@ def main():
         p.add_argument("--append", default=os.environ.get("OOPSIM_APPEND", ""),
                        help="extra kernel cmdline, e.g. oopsim.lockpids=workloads")
         p.add_argument("--steady", type=int, default=3, help="PROGRESS lines per workload")
+        p.add_argument("--recover", action="store_true",
+                       help="boot initramfs-recover.cpio.gz with oopsim.recover=1 (setup.sh --recover)")
         p.add_argument("--timeout", type=float, default=600)
     p = sub.add_parser("boot")
     p.add_argument("dir")
@@ -889,6 +1034,9 @@ def main():
     p.add_argument("--inject", help="SYMBOL:REG=VALUE, e.g. __x64_sys_newuname:rdi=0")
     p.add_argument("--inject-after", type=float, default=2)
     p.add_argument("--patch", help="ADDR:BEFORE:AFTER[;...] hex: mutate kernel text at restore (checked)")
+    p.add_argument("--policy", choices=POLICIES,
+                   help="arm a recovery policy before the guest continues (lock-release and "
+                        "subsystem-restart need a state saved with --recover)")
     p.set_defaults(fn=_cleanup_on_error(cmd_run))
     p = sub.add_parser("measure", help="boot with oopsim.measure=modreload, collect MODRELOAD lines")
     p.add_argument("dir")
