@@ -206,6 +206,42 @@ int wait_for(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// Per fault type, the functions its sites are drawn from: the hot ones; or all learned ones
+// when the hot ones have no site of that type (the allocator and free call types), which a
+// dry run tells. Deterministic: the same for every worker.
+class FunctionLists {
+ public:
+  FunctionLists(const CampaignConfig& c, const CampaignTargets& t,
+                const std::vector<std::string>& env, std::ostream& err)
+      : c_(c), t_(t), env_(env), err_(err) {}
+  const std::string& for_type(const std::string& type) {
+    auto it = lists_.find(type);
+    if (it != lists_.end()) return it->second;
+    std::string hot = fmt::format("{}", fmt::join(t_.hot, ","));
+    if (t_.all.size() > t_.hot.size()) {
+      fs::path log = fs::path(c_.dir) / "runs" / fmt::format("{}-dry-run.{}.log", type, ::getpid());
+      int rc = wait_for(spawn({c_.simcapture, "--dry-run", "--fault-type", type, "--functions", hot,
+                               "--seed", "1", "--state", state_of(c_).string(), "--repo", c_.repo},
+                              env_, log));
+      std::error_code ec;
+      fs::remove(log, ec);
+      if (rc != 0) {
+        err_ << fmt::format("simcampaign: no {} site in the hot functions; using all {}\n", type,
+                            t_.all.size());
+        hot = fmt::format("{}", fmt::join(t_.all, ","));
+      }
+    }
+    return lists_.emplace(type, hot).first->second;
+  }
+
+ private:
+  const CampaignConfig& c_;
+  const CampaignTargets& t_;
+  std::vector<std::string> env_;
+  std::ostream& err_;
+  std::map<std::string, std::string> lists_;
+};
+
 }  // namespace
 
 int prepare_campaign(const CampaignConfig& c, CampaignTargets& t, std::ostream& err) {
@@ -295,25 +331,9 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
   }
   err << fmt::format("simcampaign: {} experiments here, {} to run\n", experiments.size(),
                      todo.size());
-  // Per fault type, the hot functions; or all learned ones when the hot ones have no site of
-  // that type (the allocator and free call types), which a dry run tells.
-  std::map<std::string, std::string> fn_lists;
+  FunctionLists lists(c, t, env, err);
   auto functions_for = [&](const std::string& type) -> const std::string& {
-    auto it = fn_lists.find(type);
-    if (it != fn_lists.end()) return it->second;
-    std::string hot = fmt::format("{}", fmt::join(t.hot, ","));
-    if (t.all.size() > t.hot.size()) {
-      int rc =
-          wait_for(spawn({c.simcapture, "--dry-run", "--fault-type", type, "--functions", hot,
-                          "--seed", "1", "--state", state.string(), "--repo", c.repo},
-                         env, dir / "runs" / fmt::format("{}-dry-run.{}.log", type, ::getpid())));
-      if (rc != 0) {
-        err << fmt::format("simcampaign: no {} site in the hot functions; using all {}\n", type,
-                           t.all.size());
-        hot = fmt::format("{}", fmt::join(t.all, ","));
-      }
-    }
-    return fn_lists.emplace(type, hot).first->second;
+    return lists.for_type(type);
   };
   struct Running {
     Experiment x;
@@ -341,6 +361,13 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
     write_atomically((dir / "consoles" / (r.x.id + ".console.log")).string(), console);
     if (result["crashed"].get<bool>() && fs::exists(trace)) {
       fs::rename(trace, dir / "traces" / (r.x.id + ".pb"), ec);
+    }
+    if (result["crashed"].get<bool>()) {
+      // The raw injected run of a crash is kept (raw/<id>/), so that a newer importer can
+      // import it again (simcampaign reimport) without rerunning the VM.
+      fs::remove_all(dir / "raw" / r.x.id, ec);
+      fs::create_directories(dir / "raw", ec);
+      fs::rename(r.work / "injected", dir / "raw" / r.x.id, ec);
     }
     // The result last: once it exists the experiment counts as done.
     write_atomically((dir / "results" / (r.x.id + ".json")).string(), result.dump(1) + "\n");
@@ -437,6 +464,49 @@ int refresh_results(const std::string& dir, std::ostream& err) {
       err << "simcampaign: cannot rewrite the result of " << id << "\n";
       continue;
     }
+    ++n;
+  }
+  return n;
+}
+
+int reimport_crashes(const CampaignConfig& c, std::ostream& err) {
+  fs::path dir(c.dir);
+  CampaignTargets t;
+  std::string error;
+  if (!load_targets(c, t, error)) {
+    err << "simcampaign: " << error << "\n";
+    return -1;
+  }
+  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  FunctionLists lists(c, t, env, err);
+  int n = 0;
+  for (json r : read_results(c.dir)) {
+    std::string id = r["id"].get<std::string>();
+    fs::path raw = dir / "raw" / id;
+    if (!r.value("crashed", false) || !fs::exists(raw)) continue;
+    fs::path work = dir / "runs" / fmt::format("{}.reimport.{}", id, ::getpid());
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    fs::create_directories(work);
+    fs::create_directory_symlink(fs::absolute(raw), work / "injected", ec);
+    std::vector<std::string> argv{c.simcapture,   "--import-only",
+                                  "-o",           (work / "trace.pb").string(),
+                                  "--fault-type", r["type"].get<std::string>(),
+                                  "--functions",  lists.for_type(r["type"].get<std::string>()),
+                                  "--seed",       std::to_string(r["seed"].get<std::uint64_t>()),
+                                  "--state",      state_of(c).string(),
+                                  "--runs",       work.string(),
+                                  "--repo",       c.repo};
+    if (!c.cache.empty()) argv.insert(argv.end(), {"--cache", c.cache});
+    if (!t.golden.empty()) argv.insert(argv.end(), {"--golden", t.golden});
+    int rc = wait_for(spawn(argv, env, work / "simcapture.log"));
+    if (rc == 0) fs::rename(work / "trace.pb", dir / "traces" / (id + ".pb"), ec);
+    if (rc != 0 || ec) {
+      err << fmt::format("simcampaign: {}: the re-import failed (exit {}; {})\n", id, rc,
+                         (work / "simcapture.log").string());
+      continue;
+    }
+    fs::remove_all(work, ec);
     ++n;
   }
   return n;

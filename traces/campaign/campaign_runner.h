@@ -36,6 +36,11 @@ int run_experiments(const CampaignConfig& config, const CampaignTargets& targets
 // number of results rewritten.
 int refresh_results(const std::string& dir, std::ostream& err);
 
+// Imports again, with this build's simcapture, every crash whose raw injected run was kept
+// (raw/<id>/, paired with the reference golden run), replacing traces/<id>.pb; run `refresh`
+// after it. Returns the number re-imported (-1: the campaign is not prepared).
+int reimport_crashes(const CampaignConfig& config, std::ostream& err);
+
 // The local engine: saves campaign.json, prepares, runs everything left, rebuilds the index.
 int run_campaign(const CampaignConfig& config, std::ostream& out, std::ostream& err);
 

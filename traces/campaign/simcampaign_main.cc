@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   auto* refresh = app.add_subcommand(
       "refresh", "recompute crash, observed outcomes and scope from the kept traces and consoles");
   refresh->add_option("dir", config.dir, "campaign folder")->required();
+  auto* reimport = app.add_subcommand(
+      "reimport", "import the kept raw runs of the crashes again (a newer importer), then refresh");
+  reimport->add_option("dir", config.dir, "campaign folder")->required();
   auto* figures = app.add_subcommand("figures", "the seed study's figures as Markdown");
   figures->add_option("dir", config.dir, "campaign folder")->required();
   int task = -1, tasks = 0, task_jobs = 0;
@@ -83,6 +86,18 @@ int main(int argc, char** argv) {
     return campaign_status(config.dir, std::cout, live_slurm_jobs(config.dir));
   }
   if (*export_cmd) return export_corpus(export_config, std::cout, std::cerr);
+  if (*reimport) {
+    std::string error;
+    if (!load_campaign(config.dir, config, error)) {
+      std::cerr << "simcampaign: " << error << "\n";
+      return 66;
+    }
+    int n = reimport_crashes(config, std::cerr);
+    if (n < 0) return 66;
+    std::cout << "simcampaign: " << n << " crashes re-imported\n";
+    refresh_results(config.dir, std::cerr);
+    return campaign_status(config.dir, std::cout);
+  }
   if (*refresh) {
     int n = refresh_results(config.dir, std::cerr);
     std::cout << "simcampaign: " << n << " results refreshed\n";

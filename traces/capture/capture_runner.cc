@@ -140,10 +140,11 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     if (rc != 0) err << fmt::format("simcapture: {} failed (exit {})\n", what, rc);
     return rc;
   };
-  if (step("setup (kernel package, initramfs, disks)", {(vm / "setup.sh").string()}) != 0) {
+  if (!c.import_only &&
+      step("setup (kernel package, initramfs, disks)", {(vm / "setup.sh").string()}) != 0) {
     return 69;
   }
-  if (c.resave || !fs::exists(state / "vmstate.zst")) {
+  if (!c.import_only && (c.resave || !fs::exists(state / "vmstate.zst"))) {
     if (step("boot and save the state in steady state",
              {(vm / "save.sh").string(), state.string()}) != 0) {
       return 69;
@@ -176,7 +177,8 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
       return 66;
     }
     err << "simcapture: golden run reused from " << golden.string() << "\n";
-  } else if (step("golden run", {(vm / "run_from_state.sh").string(), state.string(),
+  } else if (!c.import_only &&
+             step("golden run", {(vm / "run_from_state.sh").string(), state.string(),
                                  golden.string(), "--seconds", secs}) != 0) {
     return 69;
   }
@@ -194,7 +196,15 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     argv.insert(argv.end(),
                 {"--inject", c.inject, "--inject-after", fmt::format("{}", c.inject_after)});
   }
-  if (step("injected run", argv) != 0) return 69;
+  if (c.import_only) {
+    if (!fs::exists(injected / "trace.txt") && !fs::exists(injected / "console.log")) {
+      err << "simcapture: " << injected.string() << ": no injected run to import\n";
+      return 66;
+    }
+    err << "simcapture: importing the runs already in " << runs.string() << "\n";
+  } else if (step("injected run", argv) != 0) {
+    return 69;
+  }
   RunText inj, gold;
   ImportOptions options;
   for (auto [dir, run] : {std::pair{injected, &inj}, std::pair{golden, &gold}}) {

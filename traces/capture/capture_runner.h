@@ -40,6 +40,8 @@ struct CaptureConfig {
   // lock-release, subsystem-restart; "" the kernel's default), and the injection the trace
   // recorded, which the planned mutation must equal (else the capture refuses).
   std::string live_policy;
+  // Run nothing: import the runs already in `runs` (a re-import with a newer importer).
+  bool import_only = false;
   std::optional<models::FaultInfo> expect;
 };
 

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   app.add_option(
       "--golden", config.golden,
       "reuse this golden run (same state, workloads and --seconds) instead of recording");
+  app.add_flag("--import-only", config.import_only,
+               "run nothing: import the runs already in --runs (and --golden)");
   app.add_flag("--resave", config.resave, "make a fresh saved state");
   app.add_option("--repo", config.repo, "the oopsim source tree (for traces/vm/)");
   try {
