@@ -13,10 +13,14 @@ struct VmcheckConfig {
   std::vector<std::string> traces;    // files or folders
   std::string repo;                   // the source tree (traces/vm)
   std::string cache;                  // VM cache ("": <repo>/.cache/vm)
-  std::string state;   // saved state with the recovery module ("": <cache>/state-recover)
-  std::string out;     // reruns, golden run, fresh captures, the score
-  double seconds = 8;  // length of each live run
-  int jobs = 2;        // VMs at a time
+  // Saved states: the recovery module's, for the policies that need it (lock-release,
+  // subsystem-restart); the plain one (where campaigns capture) for panic and kill-faulty, so
+  // that those reruns start from the very state the trace was captured from.
+  std::string state;        // "": <cache>/state-recover
+  std::string plain_state;  // "": <cache>/state
+  std::string out;          // reruns, golden run, fresh captures, the score
+  double seconds = 8;       // length of each live run
+  int jobs = 2;             // VMs at a time
   // Held-out checks: draw this many new crashing injections (seeds from fresh_seed on, which
   // the bundled corpus does not use), capture, predict and rerun them.
   int fresh = 0;
@@ -29,5 +33,7 @@ struct VmcheckConfig {
 
 // The policies vmcheck can enforce in the guest (traces/vm/run_from_state.sh --policy).
 const std::vector<std::string>& live_policies();
+// Whether the guest needs the recovery module to enforce it.
+bool needs_recovery_module(const std::string& policy);
 
 }  // namespace oopsim::sim

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   app.add_option("--cache", config.cache, "VM cache (default <repo>/.cache/vm)");
   app.add_option("--state", config.state,
                  "saved state with the recovery module (default <cache>/state-recover)");
+  app.add_option("--plain-state", config.plain_state,
+                 "saved state for panic and kill-faulty (default <cache>/state)");
   app.add_option("--out", config.out, "folder for the reruns and the score");
   app.add_option("--format", config.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));

@@ -5,8 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -29,6 +31,10 @@ const std::vector<std::string>& live_policies() {
   static const std::vector<std::string> names{"panic", "kill-faulty", "lock-release",
                                               "subsystem-restart"};
   return names;
+}
+
+bool needs_recovery_module(const std::string& policy) {
+  return policy == "lock-release" || policy == "subsystem-restart";
 }
 
 namespace {
@@ -64,11 +70,24 @@ struct Task {
   std::string trace;
   std::string policy;
   models::FaultInfo fault;
+  std::vector<std::string> crash_workloads;  // of the trace's crashing context
 };
 
+// The workloads of the context that crashed first: a rerun is the same crash only when the
+// same workload's process crashes first (pids differ between saved states; workloads do not).
+std::vector<std::string> crash_workloads(const traces::TraceSummary& s) {
+  if (!s.crash) return {};
+  const models::ContextInfo* c = s.model.context(s.crash->context);
+  if (c == nullptr) return {};
+  if (c->workloads.empty()) return {c->comm};
+  return c->workloads;
+}
+
 // One live rerun: capture under the policy, then read the observed outcomes of the rerun.
-void rerun(const VmcheckConfig& c, const std::string& golden, const Task& t, CheckRun& r,
-           const Prediction& predicted) {
+void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& goldens, const Task& t,
+           CheckRun& r, const Prediction& predicted) {
+  std::string state = needs_recovery_module(t.policy) ? c.state : c.plain_state;
+  const std::string& golden = goldens.at(state);
   fs::path base =
       fs::path(c.out) / "reruns" / (fs::path(t.trace).filename().string() + "." + t.policy);
   fs::remove_all(base);
@@ -76,7 +95,7 @@ void rerun(const VmcheckConfig& c, const std::string& golden, const Task& t, Che
   traces::CaptureConfig cc;
   cc.repo = c.repo;
   cc.cache = c.cache;
-  cc.state = c.state;
+  cc.state = state;
   cc.runs = base.string();
   cc.seconds = c.seconds;
   cc.site = t.fault.site();
@@ -116,7 +135,14 @@ void rerun(const VmcheckConfig& c, const std::string& golden, const Task& t, Che
     traces::TraceSummary s;
     if (src) {
       traces::TraceReader reader(std::move(src));
-      if (traces::summarize(reader, s, e) && s.crash) {
+      if (traces::summarize(reader, s, e) && s.crash && crash_workloads(s) != t.crash_workloads) {
+        r.rerun_problem = fmt::format(
+            "a different crash: {} crashed first in the rerun ({} in {}), {} in the trace",
+            fmt::join(crash_workloads(s), ","), models::name(s.crash->oops_kind), s.crash->text,
+            fmt::join(t.crash_workloads, ","));
+        return;
+      }
+      if (s.crash) {
         fill([&](const std::string& workload, CheckRow& row) {
           row.observed = models::Outcome::kNotManifest;
           row.observed_why = "(no observed outcome in the rerun)";
@@ -155,6 +181,7 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
   VmcheckConfig c = cin;
   if (c.cache.empty()) c.cache = (fs::path(c.repo) / ".cache" / "vm").string();
   if (c.state.empty()) c.state = (fs::path(c.cache) / "state-recover").string();
+  if (c.plain_state.empty()) c.plain_state = (fs::path(c.cache) / "state").string();
   const policies::PolicyRegistry& registry = policies::builtin_policies();
   for (const std::string& p : c.policies) {
     const auto& live = live_policies();
@@ -164,9 +191,17 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
       return 64;
     }
   }
-  if (!fs::exists(fs::path(c.state) / "vmstate.zst")) {
-    err << "vmcheck: no saved state at " << c.state
-        << " (make one with the recovery module: traces/vm/save.sh " << c.state << " --recover)\n";
+  std::set<std::string> states;
+  for (const std::string& p : c.policies) {
+    states.insert(needs_recovery_module(p) ? c.state : c.plain_state);
+  }
+  for (const std::string& st : states) {
+    if (fs::exists(fs::path(st) / "vmstate.zst")) continue;
+    err << "vmcheck: no saved state at " << st
+        << (st == c.state
+                ? " (make the recovery module's with: traces/vm/save.sh " + st + " --recover)"
+                : " (make one with simcapture, or traces/vm/save.sh " + st + ")")
+        << "\n";
     return 69;
   }
   fs::create_directories(c.out);
@@ -183,7 +218,7 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
     cc.simcapture = simcapture;
     cc.repo = c.repo;
     cc.cache = c.cache;
-    cc.state = c.state;
+    cc.state = c.plain_state;  // where the corpus was captured
     cc.types = c.fresh_types;
     cc.seconds = c.seconds;
     cc.jobs = c.jobs;
@@ -231,6 +266,16 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
     std::optional<models::FaultInfo> fault;
     std::string error;
     bool ok = read_fault(f, fault, error);
+    std::vector<std::string> crashed_first;
+    if (ok) {
+      traces::TraceError e;
+      auto src = traces::open_trace(f, e);
+      traces::TraceSummary s;
+      if (src) {
+        traces::TraceReader reader(std::move(src));
+        if (traces::summarize(reader, s, e)) crashed_first = crash_workloads(s);
+      }
+    }
     if (ok && (!fault || fault->after.empty())) {
       ok = false;
       error = "the trace's fault is not a kernel-text mutation: nothing to rerun";
@@ -258,18 +303,23 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
       } else {
         r.rerun_problem = error;
       }
-      if (r.rerun_problem.empty()) tasks.push_back({runs.size(), f, p, *fault});
+      if (r.rerun_problem.empty()) tasks.push_back({runs.size(), f, p, *fault, crashed_first});
       runs.push_back(std::move(r));
       predictions.push_back(std::move(pred));
     }
   }
-  fs::path golden = fs::path(c.out) / fmt::format("golden-{}s", c.seconds);
-  if (!tasks.empty() && !fs::exists(golden / "trace.txt")) {
-    err << "vmcheck: a golden run from " << c.state << "\n";
+  // One golden run per saved state, paired with every rerun from it.
+  std::map<std::string, std::string> goldens;
+  for (const std::string& st : states) {
+    fs::path golden =
+        fs::path(c.out) / fmt::format("golden-{}-{}s", fs::path(st).filename().string(), c.seconds);
+    goldens[st] = golden.string();
+    if (tasks.empty() || fs::exists(golden / "trace.txt")) continue;
+    err << "vmcheck: a golden run from " << st << "\n";
     fs::path tmp = golden.string() + ".tmp";
     fs::remove_all(tmp);
-    int rc = traces::run_command({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(),
-                                  c.state, tmp.string(), "--seconds", fmt::format("{}", c.seconds)},
+    int rc = traces::run_command({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(), st,
+                                  tmp.string(), "--seconds", fmt::format("{}", c.seconds)},
                                  {"OOPSIM_CACHE=" + c.cache});
     std::error_code ec;
     if (rc == 0) fs::rename(tmp, golden, ec);
@@ -283,7 +333,7 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
   auto worker = [&]() {
     for (std::size_t i = next++; i < tasks.size(); i = next++) {
       const Task& t = tasks[i];
-      rerun(c, golden.string(), t, runs[t.run], predictions[t.run]);
+      rerun(c, goldens, t, runs[t.run], predictions[t.run]);
       std::lock_guard<std::mutex> lock(log_mutex);
       const CheckRun& r = runs[t.run];
       err << fmt::format("vmcheck: [{}/{}] {} under {}: {} in {:.1f} s\n", i + 1, tasks.size(),

@@ -129,6 +129,8 @@ class Importer {
   std::map<std::uint32_t, std::vector<Held>> holders_;
   std::map<std::uint32_t, std::vector<std::uint32_t>> held_by_;
   std::map<std::uint32_t, std::pair<std::uint32_t, LockMode>> waiting_;
+  std::map<std::uint32_t, std::size_t>
+      exit_pos_;  // context -> index of its exit event in the section
   std::map<std::pair<std::uint32_t, std::string>, std::pair<std::uint32_t, LockMode>> pending_;
   std::map<std::uint32_t, std::uint64_t> last_irq_time_;
   void grant(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock, LockMode mode,
@@ -347,6 +349,24 @@ void Importer::release(std::vector<trace::Event>& out, std::uint32_t ctx, std::u
   auto& mine = held_by_[ctx];
   mine.erase(std::find(mine.begin(), mine.end(), lock));
   if (inferred) ++st_.inferred_releases;
+  auto gone = exit_pos_.find(ctx);
+  if (gone != exit_pos_.end()) {
+    // The holder exited with it held (it oopsed): someone let go of it for the dead task (a
+    // recovery policy at the oops, a semaphore upped by another task). Nothing follows an exit,
+    // so the release goes just before it.
+    std::size_t at = gone->second;
+    trace::Event e;
+    e.set_time(out[at].time());
+    e.set_context(ctx);
+    e.set_type(trace::Event::LOCK_RELEASE);
+    e.set_lock(lock);
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(at), std::move(e));
+    ++st_.events;
+    for (auto& [c, pos] : exit_pos_) {
+      if (pos >= at) ++pos;
+    }
+    return;
+  }
   emit(out, EventType::kLockRelease, ctx, t, lock);
 }
 
@@ -382,6 +402,7 @@ void Importer::section(const std::vector<FtraceLine>& lines,
   });
   std::set<std::uint32_t> oopsed;
   std::set<std::uint32_t> exited;
+  exit_pos_.clear();
   bool first_oops = true;
   for (const Item& item : items) {
     if (item.report != nullptr) {
@@ -564,6 +585,7 @@ void Importer::section(const std::vector<FtraceLine>& lines,
     }
     if (ev == "sched_process_exit") {
       if (!(injected && oopsed.count(ctx))) release_all(out, ctx, t, false);
+      exit_pos_[ctx] = out.size();
       emit(out, EventType::kExit, ctx, t);
       exited.insert(ctx);
       continue;
