@@ -30,4 +30,12 @@ std::string FaultInfo::site() const {
   return fmt::format("{}+{:#x}", symbol, offset);
 }
 
+bool faults_at_return(FaultType type) {
+  return type == FaultType::kVar;
+}
+
+bool faults_where_it_runs(FaultType type) {
+  return type != FaultType::kIrq && type != FaultType::kFree;
+}
+
 }  // namespace oopsim::models

@@ -38,6 +38,15 @@ inline constexpr std::array<FaultType, 15> kAllFaultTypes = {
 std::string_view name(FaultType type);
 std::optional<FaultType> parse_fault_type(std::string_view text);  // case-insensitive
 
+// Whether running the mutated instruction again faults where it runs. Most types do (a bad
+// pointer, operand, branch or bound); IRQ leaves interrupts disabled (the harm shows later,
+// elsewhere, or not at all in interrupt context) and FREE only leaks: running them again is not
+// an oops.
+bool faults_where_it_runs(FaultType type);
+// Whether the mutation faults only when the function returns (VAR: the stack frame no longer
+// matches at `ret`), after everything the function did.
+bool faults_at_return(FaultType type);
+
 struct FaultInfo {
   FaultType type = FaultType::kBranch;
   std::string symbol;

@@ -293,14 +293,15 @@ models::PropagationGraph& Replay::spread(std::uint32_t root) {
 
 bool Replay::runs_faulty_code(ContextSim& c, const models::Event& e, bool op_done) {
   if (!crashed_ || !fault_in_text_ || e.site_ix == models::Event::kNone || !model_.fault ||
-      model_.fault->after.empty()) {
+      model_.fault->after.empty() || !models::faults_where_it_runs(model_.fault->type)) {
     return false;
   }
   const traces::TraceModel::Site& site = model_.sites[e.site_ix];
   if (site.function != model_.fault->symbol) return false;
   // Straight-line order within the function: a mutated instruction at or after the call's
   // return address runs after the lock operation, one before it runs before.
-  bool fault_after = site.offset != 0 && model_.fault->offset >= site.offset;
+  bool fault_after = models::faults_at_return(model_.fault->type) ||
+                     (site.offset != 0 && model_.fault->offset >= site.offset);
   if (fault_after != op_done) return false;
   std::string where =
       site.offset != 0 ? fmt::format("{}+{:#x}", site.function, site.offset) : site.function;
