@@ -300,8 +300,11 @@ bool Replay::runs_faulty_code(ContextSim& c, const models::Event& e, bool op_don
   if (site.function != model_.fault->symbol) return false;
   // Straight-line order within the function: a mutated instruction at or after the call's
   // return address runs after the lock operation, one before it runs before.
-  bool fault_after = models::faults_at_return(model_.fault->type) ||
-                     (site.offset != 0 && model_.fault->offset >= site.offset);
+  // A fault that strikes at the function's return comes after its operations: after its
+  // unlock (the last thing a function that takes and drops a lock does).
+  bool at_return = models::faults_at_return(model_.fault->type);
+  if (at_return && e.type != EventType::kLockRelease) return false;
+  bool fault_after = at_return || (site.offset != 0 && model_.fault->offset >= site.offset);
   if (fault_after != op_done) return false;
   std::string where =
       site.offset != 0 ? fmt::format("{}+{:#x}", site.function, site.offset) : site.function;
