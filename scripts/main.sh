@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build in Release, and predict every bundled trace under
-# every policy.
+# The main job: install what is missing, build in Release, and predict every bundled real crash
+# (traces/corpus) under every policy; print the predicted-versus-observed summary. The full
+# per-trace tables go to build/corpus-predictions.txt, the HTML report to build/report.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
-build/bin/simrun --policy=all --report=build/report.html tests/golden "$@"
-echo "report: build/report.html" >&2
+inputs=("$@")
+((${#inputs[@]})) || inputs=(traces/corpus)
+build/bin/simrun --policy=all --report=build/report.html "${inputs[@]}" >build/corpus-predictions.txt
+sed -n '/^Summary over/,$p' build/corpus-predictions.txt
+echo "per-trace predictions: build/corpus-predictions.txt; report: build/report.html" >&2
