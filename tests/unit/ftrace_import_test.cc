@@ -69,6 +69,29 @@ TEST(ConsoleLog, FindsTheOopsItsTaskAndFunctionAndTheDetectors) {
   EXPECT_EQ(kernel_release_from_console(console), "6.1.0-56-amd64");
 }
 
+TEST(ConsoleLog, AnOopsKeepsItsOwnTaskAndCpuAndLearnsItRanInAnInterruptFromThePanic) {
+  const std::string console =
+      "[   17.003943] kernel BUG at fs/buffer.c:1219!\r\n"
+      "[   17.003943] invalid opcode: 0000 [#1] PREEMPT SMP NOPTI\r\n"
+      "[   17.003943] CPU: 1 PID: 14 Comm: ksoftirqd/1 Tainted: G        W          "
+      "6.1.0-56-amd64 #1  Debian 6.1.192-2\r\n"
+      "[   17.003943] RIP: 0010:__find_get_block+0x2f1/0x300\r\n"
+      "[   17.093172] BUG: scheduling while atomic: usb-storage/150/0x00000002\r\n"
+      "[   17.094590] CPU: 0 PID: 150 Comm: usb-storage Tainted: G      D W          "
+      "6.1.0-56-amd64 #1  Debian 6.1.192-2\r\n"
+      "[   17.149123]  <IRQ>\r\n"
+      "[   17.200000] Kernel panic - not syncing: Fatal exception in interrupt\r\n";
+  auto reports = parse_console(console);
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].type, ConsoleReport::Type::kOops);
+  EXPECT_EQ(reports[0].pid, 14);  // not the later report's task
+  EXPECT_EQ(reports[0].cpu, 1);
+  EXPECT_EQ(reports[0].comm, "ksoftirqd/1");
+  EXPECT_EQ(reports[0].function, "__find_get_block+0x2f1/0x300");  // no carriage return
+  EXPECT_TRUE(reports[0].in_interrupt);  // from the panic's verdict, not the later <IRQ>
+  EXPECT_EQ(reports[1].type, ConsoleReport::Type::kPanic);
+}
+
 TEST(Kallsyms, SymbolizesAddressesAndKnowsModules) {
   Kallsyms k;
   k.load(

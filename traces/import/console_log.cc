@@ -126,6 +126,14 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
       continue;
     }
     if (starts(rest, "Kernel panic - not syncing")) {
+      // The oops handler's own verdict on the oops it just reported: it ran in an interrupt.
+      if (rest.find("Fatal exception in interrupt") != std::string::npos) {
+        for (auto it = out.rbegin(); it != out.rend(); ++it) {
+          if (it->type != ConsoleReport::Type::kOops) continue;
+          it->in_interrupt = true;
+          break;
+        }
+      }
       out.push_back({ConsoleReport::Type::kPanic, us, -1, "", models::OopsKind::kUnspecified, "",
                      rest, false});
       continue;

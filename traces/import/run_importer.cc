@@ -207,7 +207,8 @@ std::uint32_t Importer::context_for_report(const ConsoleReport& r) {
     l.cpu = r.cpu;
     l.pid = 0;
     l.comm = r.comm;
-    l.irq = r.in_interrupt ? 'h' : '.';
+    // ksoftirqd runs softirqs in its own task; an interrupt elsewhere is a hard irq.
+    l.irq = !r.in_interrupt ? '.' : r.comm.rfind("ksoftirqd", 0) == 0 ? 's' : 'h';
     return context_for(l);
   }
   return context_for_pid(r.pid, r.comm);
