@@ -56,6 +56,7 @@ struct LockInfo {
   std::string subsystem;
   std::vector<ContextId> held_at_start;  // holders when the runs start
   LockMode start_mode = LockMode::kExclusive;
+  bool handed_over = false;  // others release it for its holder: a dead holder does not keep it
 
   // "name (kind 0xaddress)".
   std::string label() const;

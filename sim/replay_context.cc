@@ -450,6 +450,14 @@ void Replay::kill(models::ContextId id, std::string_view why) {
     if (model_.objects[o].owner == c.id) state_.discard(o);
   }
   c.input_wait = false;
+  // Locks that others release for their holder (runqueue locks at a context switch) do not stay
+  // with a dead context: the next task on the CPU lets go of them.
+  for (const HeldLock& h : std::vector<HeldLock>(c.held)) {
+    if (!model_.locks[h.lock].handed_over) continue;
+    note(fmt::format("{} released from {}: it is handed over (the next task lets go of it)",
+                     model_.locks[h.lock].label(), label(c.index)));
+    release(c, h.lock);
+  }
   wake(c);  // a blocked fiber unwinds (and drops its events)
 }
 

@@ -178,6 +178,7 @@ void Replay::conclude() {
   if (faulty_ != UINT32_MAX) {
     models::PropagationGraph& g = spread(faulty_);
     for (const HeldLock& h : held_at_crash_) {
+      if (model_.locks[h.lock].handed_over) continue;  // the scheduler gives it back
       g.holds(h.lock, model_.locks[h.lock].label());
       if (h.lock < golden_taker_.size() && golden_taker_[h.lock] != UINT32_MAX) {
         g.takes(h.lock, model_.locks[h.lock].label(), golden_taker_[h.lock],

@@ -107,6 +107,7 @@ bool decode_lock(const trace::Lock& in, models::LockInfo& out, std::string& erro
   out.subsystem = in.subsystem();
   out.held_at_start.assign(in.held_at_start().begin(), in.held_at_start().end());
   out.start_mode = mode_of(in.start_mode());
+  out.handed_over = in.handed_over();
   if (out.start_mode == models::LockMode::kShared && !models::shareable(out.kind)) {
     error = fmt::format("lock {} is a {}, which cannot be held shared", in.id(),
                         models::name(out.kind));

@@ -129,8 +129,8 @@ class Importer {
   std::map<std::uint32_t, std::vector<Held>> holders_;
   std::map<std::uint32_t, std::vector<std::uint32_t>> held_by_;
   std::map<std::uint32_t, std::pair<std::uint32_t, LockMode>> waiting_;
-  std::map<std::uint32_t, std::size_t>
-      exit_pos_;  // context -> index of its exit event in the section
+  std::map<std::uint32_t, std::size_t> exit_pos_;  // context -> its exit event's index
+  std::set<std::uint32_t> handed_over_;  // locks released by a context that did not take them
   std::map<std::pair<std::uint32_t, std::string>, std::pair<std::uint32_t, LockMode>> pending_;
   std::map<std::uint32_t, std::uint64_t> last_irq_time_;
   void grant(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock, LockMode mode,
@@ -343,6 +343,7 @@ void Importer::release(std::vector<trace::Event>& out, std::uint32_t ctx, std::u
       return;
     }
     ++st_.foreign_releases;  // e.g. a semaphore upped by another task: the holder lets go
+    handed_over_.insert(lock);
     it = hs.begin();
     ctx = it->ctx;
   }
@@ -799,6 +800,9 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
       for (const std::string& w : c.workloads) m->add_workloads(w);
       if (c.parent != 0) m->set_parent(c.parent);
     });
+  }
+  for (trace::Lock& l : locks_) {
+    if (handed_over_.count(l.id()) != 0) l.set_handed_over(true);
   }
   for (const trace::Lock& l : locks_) write([&](trace::TracePacket& x) { *x.mutable_lock() = l; });
   std::vector<std::pair<std::uint32_t, std::pair<std::string, std::uint64_t>>> sites;
