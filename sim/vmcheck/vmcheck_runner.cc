@@ -107,7 +107,7 @@ void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& gol
   cc.output = (base / "rerun.pb").string();
   std::ostringstream out, log;
   auto t0 = Clock::now();
-  int rc = traces::run_capture(cc, traces::run_command, out, log);
+  int rc = traces::run_capture(cc, traces::run_command_stdout_to_stderr, out, log);
   r.rerun_seconds = since(t0);
   r.rerun_dir = base.string();
   traces::write_file_text((base / "vmcheck.log").string(), log.str() + out.str());
@@ -318,9 +318,10 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
     err << "vmcheck: a golden run from " << st << "\n";
     fs::path tmp = golden.string() + ".tmp";
     fs::remove_all(tmp);
-    int rc = traces::run_command({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(), st,
-                                  tmp.string(), "--seconds", fmt::format("{}", c.seconds)},
-                                 {"OOPSIM_CACHE=" + c.cache});
+    int rc = traces::run_command_stdout_to_stderr(
+        {(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(), st, tmp.string(), "--seconds",
+         fmt::format("{}", c.seconds)},
+        {"OOPSIM_CACHE=" + c.cache});
     std::error_code ec;
     if (rc == 0) fs::rename(tmp, golden, ec);
     if (rc != 0 || ec) {

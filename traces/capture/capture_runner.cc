@@ -24,7 +24,10 @@ namespace oopsim::traces {
 
 namespace fs = std::filesystem;
 
-int run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+namespace {
+
+int spawn_and_wait(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                   bool stdout_to_stderr) {
   std::vector<std::string> envs;
   for (char** e = environ; *e != nullptr; ++e) envs.emplace_back(*e);
   envs.insert(envs.end(), env.begin(), env.end());
@@ -33,8 +36,13 @@ int run_command(const std::vector<std::string>& argv, const std::vector<std::str
   a.push_back(nullptr);
   for (const auto& s : envs) e.push_back(const_cast<char*>(s.c_str()));
   e.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (stdout_to_stderr) posix_spawn_file_actions_adddup2(&fa, 2, 1);
   pid_t pid = 0;
-  if (posix_spawnp(&pid, a[0], nullptr, nullptr, a.data(), e.data()) != 0) return 127;
+  int rc = posix_spawnp(&pid, a[0], &fa, nullptr, a.data(), e.data());
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return 127;
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return 127;
@@ -42,7 +50,16 @@ int run_command(const std::vector<std::string>& argv, const std::vector<std::str
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-namespace {}  // namespace
+}  // namespace
+
+int run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  return spawn_and_wait(argv, env, false);
+}
+
+int run_command_stdout_to_stderr(const std::vector<std::string>& argv,
+                                 const std::vector<std::string>& env) {
+  return spawn_and_wait(argv, env, true);
+}
 
 namespace {
 

@@ -49,6 +49,10 @@ struct CaptureConfig {
 using CommandRunner =
     std::function<int(const std::vector<std::string>& argv, const std::vector<std::string>& env)>;
 int run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env);
+// The same, with the command's standard output sent to standard error (a tool whose own output
+// is a report keeps it clean).
+int run_command_stdout_to_stderr(const std::vector<std::string>& argv,
+                                 const std::vector<std::string>& env);
 
 // Returns an exit code (0, or sysexits). Progress lines go to `err`.
 int run_capture(const CaptureConfig& config, const CommandRunner& runner, std::ostream& out,
