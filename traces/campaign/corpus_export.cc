@@ -94,9 +94,7 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       return 74;
     }
     ++traces;
-    out << fmt::format("\rsimcampaign: {} traces compressed", traces) << std::flush;
   }
-  out << "\n";
   fs::copy_file(dir / "index.csv", to / "index.csv", fs::copy_options::overwrite_existing, ec);
   fs::copy_file(dir / "functions.txt", to / "functions.txt", fs::copy_options::overwrite_existing,
                 ec);
