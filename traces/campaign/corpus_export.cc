@@ -115,7 +115,9 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       "{} consoles\n"
       "- wall time: {:.1f} h for the experiments here ({:.1f} h of experiment time, two at a "
       "time)\n\n"
-      "To make it again (the same seeds give the same sites and mutations):\n\n"
+      "To make it again: the same seeds over the same functions give the same sites and "
+      "mutations (give the {} first names of functions.txt with `--functions`; a new reference "
+      "golden run may learn a slightly different list):\n\n"
       "```sh\n{}\nbuild/bin/simcampaign export DIR --to traces/corpus\n```\n\n"
       "## Figures\n\n{}",
       kernel, kernel, types, plan.first_seed, plan.first_seed + plan.seeds - 1, plan.hot,
@@ -123,7 +125,7 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       std::count_if(results.begin(), results.end(),
                     [](const json& r) { return r.value("crashed", false); }),
       traces, consoles, last > first ? (last - first) / 3600.0 : 0.0, busy / 3600.0,
-      c.command.empty() ? std::string("build/bin/simcampaign run DIR ...") : c.command,
+      plan.hot, c.command.empty() ? std::string("build/bin/simcampaign run DIR ...") : c.command,
       campaign_figures(c.dir));
   write_file_text((to / "CORPUS.md").string(), md);
   std::uint64_t bytes = tree_bytes(to);
