@@ -124,8 +124,8 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       plan.seconds, results.size(),
       std::count_if(results.begin(), results.end(),
                     [](const json& r) { return r.value("crashed", false); }),
-      traces, consoles, last > first ? (last - first) / 3600.0 : 0.0, busy / 3600.0,
-      plan.hot, c.command.empty() ? std::string("build/bin/simcampaign run DIR ...") : c.command,
+      traces, consoles, last > first ? (last - first) / 3600.0 : 0.0, busy / 3600.0, plan.hot,
+      c.command.empty() ? std::string("build/bin/simcampaign run DIR ...") : c.command,
       campaign_figures(c.dir));
   write_file_text((to / "CORPUS.md").string(), md);
   std::uint64_t bytes = tree_bytes(to);
