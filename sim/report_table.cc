@@ -142,6 +142,10 @@ std::string summary_tables(const std::vector<Prediction>& predictions) {
       pt.add(row);
     }
     out += pt.render();
+    out +=
+        "  agreement: with the outcome the trace observed, in a run under the kernel's default "
+        "(kill-faulty);\n  for the other policies, vmcheck reruns each crash with the policy "
+        "enforced\n";
   }
   return out;
 }
