@@ -43,28 +43,6 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// The declarations of a trace (its fault among them), read up to the first section.
-bool read_fault(const std::string& path, std::optional<models::FaultInfo>& fault,
-                std::string& error) {
-  traces::TraceError e;
-  auto src = traces::open_trace(path, e);
-  if (!src) {
-    error = e.message();
-    return false;
-  }
-  traces::TraceReader reader(std::move(src));
-  for (;;) {
-    auto item = reader.next();
-    if (item == traces::TraceReader::Item::kError) {
-      error = reader.error().message();
-      return false;
-    }
-    if (item != traces::TraceReader::Item::kDeclaration) break;
-  }
-  fault = reader.model().fault;
-  return true;
-}
-
 struct Task {
   std::size_t run;  // index into runs
   std::string trace;
@@ -263,17 +241,24 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
   std::vector<Task> tasks;
   std::vector<Prediction> predictions;
   for (const std::string& f : files) {
+    // One read gives the fault and the crash to compare the reruns with.
     std::optional<models::FaultInfo> fault;
     std::string error;
-    bool ok = read_fault(f, fault, error);
     std::vector<std::string> crashed_first;
-    if (ok) {
+    bool ok = false;
+    {
       traces::TraceError e;
       auto src = traces::open_trace(f, e);
       traces::TraceSummary s;
       if (src) {
         traces::TraceReader reader(std::move(src));
-        if (traces::summarize(reader, s, e)) crashed_first = crash_workloads(s);
+        ok = traces::summarize(reader, s, e);
+      }
+      if (ok) {
+        fault = s.model.fault;
+        crashed_first = crash_workloads(s);
+      } else {
+        error = src ? "cannot predict: " + e.message() : e.message();
       }
     }
     if (ok && (!fault || fault->after.empty())) {

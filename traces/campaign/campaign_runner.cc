@@ -1,9 +1,7 @@
 #include "traces/campaign/campaign_runner.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,14 +18,13 @@
 
 #include "models/fault_model.h"
 #include "traces/campaign/campaign_index.h"
+#include "traces/child_process.h"
 #include "traces/file_text.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
 #include "traces/import/kallsyms.h"
 #include "traces/packet_source.h"
 #include "traces/trace_summary.h"
-
-extern char** environ;
 
 namespace oopsim::traces {
 
@@ -56,29 +53,13 @@ void track_children(const std::vector<pid_t>& pids) {
   g_child_count = n;
 }
 
+// Each experiment leads its own process group: a timeout or an interrupt kills QEMU too.
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
             const fs::path& log) {
-  std::vector<std::string> envs;
-  for (char** e = environ; *e != nullptr; ++e) envs.emplace_back(*e);
-  envs.insert(envs.end(), env.begin(), env.end());
-  std::vector<char*> a, e;
-  for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-  a.push_back(nullptr);
-  for (const auto& s : envs) e.push_back(const_cast<char*>(s.c_str()));
-  e.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawnattr_t at;
-  posix_spawnattr_init(&at);
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);  // its own group: a timeout kills QEMU too
-  posix_spawnattr_setpgroup(&at, 0);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, a[0], &fa, &at, a.data(), e.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
-  return rc == 0 ? pid : -1;
+  SpawnOptions o;
+  o.log = log.string();
+  o.own_process_group = true;
+  return spawn_child(argv, env, o);
 }
 
 // Functions the workloads really execute: the callers of the lock entry points in a golden run,
@@ -201,9 +182,7 @@ fs::path state_of(const CampaignConfig& c) {
 }
 
 int wait_for(pid_t pid) {
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) return 69;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return wait_child(pid, 69);
 }
 
 // Per fault type, the functions its sites are drawn from: the hot ones; or all learned ones

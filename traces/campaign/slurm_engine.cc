@@ -1,9 +1,6 @@
 #include "traces/campaign/slurm_engine.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,9 +12,8 @@
 
 #include "traces/campaign/campaign_index.h"
 #include "traces/campaign/campaign_runner.h"
+#include "traces/child_process.h"
 #include "traces/file_text.h"
-
-extern char** environ;
 
 namespace oopsim::traces {
 
@@ -27,18 +23,12 @@ using json = nlohmann::ordered_json;
 int run_capture_output(const std::vector<std::string>& argv, std::string& out) {
   int fds[2];
   if (::pipe(fds) != 0) return 71;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_addclose(&fa, fds[0]);
-  std::vector<char*> a;
-  for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-  a.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, a[0], &fa, nullptr, a.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
+  SpawnOptions o;
+  o.stdout_fd = fds[1];
+  o.close_fd = fds[0];
+  pid_t pid = spawn_child(argv, {}, o);
   ::close(fds[1]);
-  if (rc != 0) {
+  if (pid < 0) {
     ::close(fds[0]);
     return 127;
   }
@@ -47,9 +37,7 @@ int run_capture_output(const std::vector<std::string>& argv, std::string& out) {
   while ((got = ::read(fds[0], buf, sizeof buf)) > 0)
     out.append(buf, static_cast<std::size_t>(got));
   ::close(fds[0]);
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return 71;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return wait_child(pid, 71);
 }
 
 namespace {

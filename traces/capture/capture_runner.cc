@@ -1,9 +1,8 @@
 #include "traces/capture/capture_runner.h"
+#include "traces/child_process.h"
 #include "traces/file_text.h"
 
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <cerrno>
 #include <filesystem>
@@ -18,47 +17,19 @@
 #include "traces/inject/kernel_image.h"
 #include "traces/packet_writer.h"
 
-extern char** environ;
-
 namespace oopsim::traces {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-int spawn_and_wait(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                   bool stdout_to_stderr) {
-  std::vector<std::string> envs;
-  for (char** e = environ; *e != nullptr; ++e) envs.emplace_back(*e);
-  envs.insert(envs.end(), env.begin(), env.end());
-  std::vector<char*> a, e;
-  for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-  a.push_back(nullptr);
-  for (const auto& s : envs) e.push_back(const_cast<char*>(s.c_str()));
-  e.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  if (stdout_to_stderr) posix_spawn_file_actions_adddup2(&fa, 2, 1);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, a[0], &fa, nullptr, a.data(), e.data());
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return 127;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return 127;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-}  // namespace
-
 int run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  return spawn_and_wait(argv, env, false);
+  return wait_child(spawn_child(argv, env), 127);
 }
 
 int run_command_stdout_to_stderr(const std::vector<std::string>& argv,
                                  const std::vector<std::string>& env) {
-  return spawn_and_wait(argv, env, true);
+  SpawnOptions o;
+  o.stdout_to_stderr = true;
+  return wait_child(spawn_child(argv, env, o), 127);
 }
 
 namespace {
