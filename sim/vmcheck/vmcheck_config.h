@@ -29,6 +29,9 @@ struct VmcheckConfig {
   std::vector<std::string> fresh_types;  // "": all 15
   std::string fresh_functions;           // functions.txt of a campaign ("": learned afresh)
   std::string format = "table";          // table, json, csv
+  // Reuse the finished reruns already in `out` (rerun.status) and rerun only the missing ones:
+  // scores a changed model against the same live runs.
+  bool reuse = false;
 };
 
 // The policies vmcheck can enforce in the guest (traces/vm/run_from_state.sh --policy).

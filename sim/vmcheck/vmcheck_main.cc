@@ -25,11 +25,13 @@ int main(int argc, char** argv) {
   app.add_option("traces", config.traces, "traces or folders (e.g. traces/corpus)");
   app.add_option("--policy", config.policies,
                  "panic, kill-faulty, lock-release, subsystem-restart (repeatable, or all)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   app.add_option("--fresh", config.fresh, "also draw N new crashing injections (held out)");
   app.add_option("--fresh-seed", config.fresh_seed, "first seed of the fresh draws");
   app.add_option("--fresh-types", config.fresh_types, "fault types of the fresh draws")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   app.add_option("--fresh-functions", config.fresh_functions,
                  "a campaign's functions.txt to draw sites from (default: learn afresh)");
   app.add_option("--fresh-max", config.fresh_max_experiments,
@@ -42,6 +44,8 @@ int main(int argc, char** argv) {
   app.add_option("--plain-state", config.plain_state,
                  "saved state for panic and kill-faulty (default <cache>/state)");
   app.add_option("--out", config.out, "folder for the reruns and the score");
+  app.add_flag("--reuse", config.reuse,
+               "score the finished reruns already in --out again (rerun only missing ones)");
   app.add_option("--format", config.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("-o,--output", output, "write the score here instead of standard output");

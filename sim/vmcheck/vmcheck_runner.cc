@@ -68,27 +68,47 @@ void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& gol
   const std::string& golden = goldens.at(state);
   fs::path base =
       fs::path(c.out) / "reruns" / (fs::path(t.trace).filename().string() + "." + t.policy);
-  fs::remove_all(base);
-  fs::create_directories(base);
-  traces::CaptureConfig cc;
-  cc.repo = c.repo;
-  cc.cache = c.cache;
-  cc.state = state;
-  cc.runs = base.string();
-  cc.seconds = c.seconds;
-  cc.site = t.fault.site();
-  cc.fault_type = std::string(models::name(t.fault.type));
-  cc.seed = t.fault.seed;
-  cc.golden = golden;
-  cc.live_policy = t.policy;
-  cc.expect = t.fault;
-  cc.output = (base / "rerun.pb").string();
-  std::ostringstream out, log;
-  auto t0 = Clock::now();
-  int rc = traces::run_capture(cc, traces::run_command_stdout_to_stderr, out, log);
-  r.rerun_seconds = since(t0);
+  // A finished rerun leaves rerun.status ("<exit code> <seconds>", then the log's last line);
+  // with --reuse it is read again instead of rerun, so a changed model is scored against the
+  // same live runs.
+  int rc = 0;
+  std::string last;
+  std::string status;
+  if (c.reuse && traces::read_file_text(base / "rerun.status", status)) {
+    std::istringstream in(status);
+    in >> rc >> r.rerun_seconds;
+    std::getline(in, last);
+    std::getline(in, last);
+  } else {
+    fs::remove_all(base);
+    fs::create_directories(base);
+    traces::CaptureConfig cc;
+    cc.repo = c.repo;
+    cc.cache = c.cache;
+    cc.state = state;
+    cc.runs = base.string();
+    cc.seconds = c.seconds;
+    cc.site = t.fault.site();
+    cc.fault_type = std::string(models::name(t.fault.type));
+    cc.seed = t.fault.seed;
+    cc.golden = golden;
+    cc.live_policy = t.policy;
+    cc.expect = t.fault;
+    cc.output = (base / "rerun.pb").string();
+    std::ostringstream out, log;
+    auto t0 = Clock::now();
+    rc = traces::run_capture(cc, traces::run_command_stdout_to_stderr, out, log);
+    r.rerun_seconds = since(t0);
+    traces::write_file_text((base / "vmcheck.log").string(), log.str() + out.str());
+    last = log.str();
+    if (auto nl = last.rfind('\n', last.size() >= 2 ? last.size() - 2 : 0); nl != std::string::npos)
+      last = last.substr(nl + 1);
+    while (!last.empty() && last.back() == '\n') last.pop_back();
+    traces::write_file_text((base / "rerun.status").string(),
+                            fmt::format("{} {:.3f}\n{}\n", rc, r.rerun_seconds, last));
+  }
   r.rerun_dir = base.string();
-  traces::write_file_text((base / "vmcheck.log").string(), log.str() + out.str());
+  const std::string output = (base / "rerun.pb").string();
   std::string console;
   traces::read_file_text(base / "injected" / "console.log", console);
   std::vector<traces::ConsoleReport> reports = traces::parse_console(console);
@@ -109,7 +129,7 @@ void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& gol
   };
   if (rc == 0) {
     traces::TraceError e;
-    auto src = traces::open_trace(cc.output, e);
+    auto src = traces::open_trace(output, e);
     traces::TraceSummary s;
     if (src) {
       traces::TraceReader reader(std::move(src));
@@ -142,10 +162,6 @@ void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& gol
     });
     return;
   }
-  std::string last = log.str();
-  if (auto nl = last.rfind('\n', last.size() >= 2 ? last.size() - 2 : 0); nl != std::string::npos)
-    last = last.substr(nl + 1);
-  while (!last.empty() && last.back() == '\n') last.pop_back();
   r.rerun_problem = rc != 0 ? fmt::format("the rerun failed (exit {}): {}", rc, last)
                             : std::string(
                                   "the rerun did not crash (the fault did not fire the "
