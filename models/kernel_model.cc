@@ -80,4 +80,8 @@ std::string LockInfo::label() const {
   return fmt::format("{} ({} {:#x})", name.empty() ? "?" : name, models::name(kind), address);
 }
 
+bool LockInfo::released_for_dead_holder() const {
+  return handed_over && !waiters_spin(kind);
+}
+
 }  // namespace oopsim::models

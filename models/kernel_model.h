@@ -56,10 +56,15 @@ struct LockInfo {
   std::string subsystem;
   std::vector<ContextId> held_at_start;  // holders when the runs start
   LockMode start_mode = LockMode::kExclusive;
-  bool handed_over = false;  // others release it for its holder: a dead holder does not keep it
+  bool handed_over = false;  // others have released it for its holder
 
   // "name (kind 0xaddress)".
   std::string label() const;
+  // Whether others let go of it when its holder dies: a sleeping lock that others release for
+  // their holder (a semaphore another task ups). A handed-over spinlock (a runqueue lock, which
+  // the next task on the CPU releases at a context switch) is not: a context that dies holding
+  // it dies on that CPU inside the switch, and nobody switches in to release it.
+  bool released_for_dead_holder() const;
 };
 
 struct ObjectInfo {

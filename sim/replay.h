@@ -92,6 +92,7 @@ class Replay : public policies::EngineActions {
   // After the crash, a context that runs the function whose text the fault mutated (a lock
   // operation of that function) runs the faulty instruction again: it oopses again.
   // `op_done`: called after the lock operation (else before it).
+  bool stuck_by_crash(const DeadlockVerdict& v) const;
   bool runs_faulty_code(ContextSim& c, const models::Event& e, bool op_done);
   void start_fiber(ContextSim& c);
   models::PropagationGraph& spread(std::uint32_t root);

@@ -450,11 +450,11 @@ void Replay::kill(models::ContextId id, std::string_view why) {
     if (model_.objects[o].owner == c.id) state_.discard(o);
   }
   c.input_wait = false;
-  // Locks that others release for their holder (runqueue locks at a context switch) do not stay
-  // with a dead context: the next task on the CPU lets go of them.
+  // Sleeping locks that others release for their holder (a semaphore another task ups) do not
+  // stay with a dead context.
   for (const HeldLock& h : std::vector<HeldLock>(c.held)) {
-    if (!model_.locks[h.lock].handed_over) continue;
-    note(fmt::format("{} released from {}: it is handed over (the next task lets go of it)",
+    if (!model_.locks[h.lock].released_for_dead_holder()) continue;
+    note(fmt::format("{} released from {}: others release it for its holder",
                      model_.locks[h.lock].label(), label(c.index)));
     release(c, h.lock);
   }

@@ -84,6 +84,15 @@ std::string Replay::describe_chain(const DeadlockVerdict& v) const {
   return out;
 }
 
+// What the crash can leave stuck for good: a chain of waiters that ends at a dead context (or one
+// that exited holding the lock). Dead contexts wait for nothing, so they are never on a wait
+// cycle: a cycle joins live contexts only, which the golden run's locking order rules out in a
+// kernel without lock-order bugs. One in the replay means its order drifted (contexts blocked by
+// the crash replay their events later than the golden run did), not that the kernel would hang.
+bool Replay::stuck_by_crash(const DeadlockVerdict& v) const {
+  return v.deadlocked && !v.cycle;
+}
+
 // Spinning waiters keep their CPU (preemption is off while they spin). When contexts spinning
 // forever take every CPU of the machine, nothing else runs from then on: each workload that had
 // not yet made its post-crash progress stops there, and the watchdog reports soft lockups.
@@ -94,7 +103,7 @@ void Replay::cpus_taken(const WaitForGraph& g) {
   for (const auto& c : ctx_) {
     if (c->dead || c->state != NodeState::kWaitingLock) continue;
     if (!models::waiters_spin(model_.locks[c->wait_lock].kind)) continue;
-    if (!g.analyze(c->index).deadlocked) continue;
+    if (!stuck_by_crash(g.analyze(c->index))) continue;
     spinners.emplace_back(c->wait_since, c->index);
   }
   if (spinners.size() < cpus) return;
@@ -137,6 +146,14 @@ void Replay::conclude() {
       DeadlockVerdict v = g.analyze(c->index);
       if (!v.deadlocked) continue;
       std::string why = describe_chain(v);
+      if (!stuck_by_crash(v)) {
+        note(fmt::format(
+            "not counted as a deadlock: {} (a wait cycle among live contexts: the replay's order "
+            "drifted from the golden run's, and a kernel without lock-order bugs has no such "
+            "cycle)",
+            why));
+        continue;
+      }
       note(fmt::format("stuck for good: {}", why));
       if (timeline_) {
         std::string detector =
@@ -178,7 +195,7 @@ void Replay::conclude() {
   if (faulty_ != UINT32_MAX) {
     models::PropagationGraph& g = spread(faulty_);
     for (const HeldLock& h : held_at_crash_) {
-      if (model_.locks[h.lock].handed_over) continue;  // the scheduler gives it back
+      if (model_.locks[h.lock].released_for_dead_holder()) continue;  // others let it go
       g.holds(h.lock, model_.locks[h.lock].label());
       if (h.lock < golden_taker_.size() && golden_taker_[h.lock] != UINT32_MAX) {
         g.takes(h.lock, model_.locks[h.lock].label(), golden_taker_[h.lock],

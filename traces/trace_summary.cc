@@ -28,7 +28,7 @@ bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error) {
       ++out.golden_events[type];
       if (crashed && global_why.empty() && takes && e.time > crash_time &&
           e.context_ix != crash_ctx && held_at_crash.count(e.lock_ix) != 0 &&
-          !reader.model().locks[e.lock_ix].handed_over) {
+          !reader.model().locks[e.lock_ix].released_for_dead_holder()) {
         global_why = fmt::format("it held {} at the crash and {} takes it later",
                                  reader.model().locks[e.lock_ix].label(),
                                  reader.model().contexts[e.context_ix].label());
