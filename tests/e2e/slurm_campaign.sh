@@ -21,13 +21,24 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
   apt-get install -y -qq --no-install-recommends munge slurmctld slurmd slurm-client >/dev/null
 fi
 
+# The daemons' own files (slurm.conf, state, spool, pid files, logs) go to a folder of their own
+# that the slurm user can reach: the work tree may sit under a private folder (mktemp -d is 0700)
+# where slurmctld, which runs as slurm, could not read its configuration.
+sdir=$(mktemp -d /var/tmp/oopsim-slurm.XXXXXX)
 started=()
 cleanup() {
   for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 1
   for pid in "${started[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  cp "$sdir"/*.log "$work/" 2>/dev/null || true
+  rm -rf "$sdir"
 }
 trap cleanup EXIT
+daemon_logs() {
+  for f in "$sdir"/slurmctld.log "$sdir"/slurmd.log; do
+    [[ -f $f ]] && { echo "--- $f"; tail -n 20 "$f"; }
+  done >&2
+}
 
 # munge: reuse a running munged, else start one (its key comes with the package).
 if ! pgrep -x munged >/dev/null; then
@@ -39,9 +50,10 @@ fi
 
 host=$(hostname -s)
 mem=$(awk '/MemTotal/ {print int($2 / 1024 / 2)}' /proc/meminfo)
-mkdir -p "$work/slurm-state" "$work/slurm-spool"
-chown slurm:slurm "$work/slurm-state"
-export SLURM_CONF=$work/slurm.conf
+mkdir -p "$sdir/state" "$sdir/spool"
+chmod 755 "$sdir"
+chown slurm:slurm "$sdir" "$sdir/state"
+export SLURM_CONF=$sdir/slurm.conf
 cat >"$SLURM_CONF" <<CONF
 ClusterName=oopsimtest
 SlurmctldHost=$host(127.0.0.1)
@@ -60,30 +72,36 @@ AuthInfo=cred_expire=10
 ReturnToService=2
 JobRequeue=1
 MailProg=/bin/true
-StateSaveLocation=$work/slurm-state
-SlurmdSpoolDir=$work/slurm-spool
-SlurmctldPidFile=$work/slurmctld.pid
-SlurmdPidFile=$work/slurmd.pid
-SlurmctldLogFile=$work/slurmctld.log
-SlurmdLogFile=$work/slurmd.log
+StateSaveLocation=$sdir/state
+SlurmdSpoolDir=$sdir/spool
+SlurmctldPidFile=$sdir/slurmctld.pid
+SlurmdPidFile=$sdir/slurmd.pid
+SlurmctldLogFile=$sdir/slurmctld.log
+SlurmdLogFile=$sdir/slurmd.log
 NodeName=$host NodeAddr=127.0.0.1 CPUs=2 RealMemory=$mem State=UNKNOWN
 PartitionName=oopsim Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
+# wait_pidfile FILE: its daemon's pid, or fail with the daemons' logs.
+wait_pidfile() {
+  for _ in $(seq 100); do [[ -s $1 ]] && break; sleep 0.1; done
+  [[ -s $1 ]] || { log "no $1: the daemon did not start"; daemon_logs; exit 1; }
+  cat "$1"
+}
 /usr/sbin/slurmctld
-for _ in $(seq 50); do [[ -s $work/slurmctld.pid ]] && break; sleep 0.1; done
-started+=("$(cat "$work/slurmctld.pid")")
+started+=("$(wait_pidfile "$sdir/slurmctld.pid")")
 start_slurmd() {
-  rm -f "$work/slurmd.pid"
+  rm -f "$sdir/slurmd.pid"
   /usr/sbin/slurmd
-  for _ in $(seq 50); do [[ -s $work/slurmd.pid ]] && break; sleep 0.1; done
-  slurmd_pid=$(cat "$work/slurmd.pid")
+  slurmd_pid=$(wait_pidfile "$sdir/slurmd.pid")
   started+=("$slurmd_pid")
 }
 start_slurmd
-for _ in $(seq 100); do
-  [[ "$(sinfo -h -o %T 2>/dev/null)" == idle ]] && break
+up=
+for _ in $(seq 150); do
+  [[ "$(sinfo -h -o %T 2>/dev/null)" == idle ]] && { up=1; break; }
   sleep 0.2
 done
+[[ -n $up ]] || { log "the node never became idle: $(sinfo -h -o '%P %T' 2>&1)"; daemon_logs; exit 1; }
 log "slurm is up: $(sinfo -h -o '%P %T %C')"
 
 args=(--types INTERFACE,NULL --first-seed 13 --seeds 2 --seconds 4
@@ -120,7 +138,7 @@ for _ in $(seq 1200); do
   sleep 1
 done
 if [[ -n "$(squeue -h -j "$merge_job" -o %i 2>/dev/null)" ]]; then
-  log "the merge job did not finish"; squeue; exit 1
+  log "the merge job did not finish"; squeue; daemon_logs; exit 1
 fi
 cat "$work/on-slurm"/slurm/logs/merge-*.log
 "$simcampaign" status "$work/on-slurm" | tee "$work/status.out"
