@@ -22,12 +22,12 @@ std::string fixture(const std::string& name) {
   return read_file(source_dir() + "/tests/import/fixtures/" + name);
 }
 
-std::string import_fixtures() {
+std::string import_fixtures(const traces::ImportOptions& given = {}) {
   traces::RunText injected{"injected.ftrace.txt", fixture("injected.ftrace.txt"),
                            fixture("injected.console.log")};
   traces::RunText golden{"golden.ftrace.txt", fixture("golden.ftrace.txt"),
                          fixture("golden.console.log")};
-  traces::ImportOptions options;
+  traces::ImportOptions options = given;
   options.kallsyms = fixture("kallsyms.txt");
   models::FaultInfo f;
   f.type = models::FaultType::kInterface;
@@ -74,6 +74,40 @@ TEST(ImportRealRun, GivesAValidTraceWithTheCrashItsTaskAndObservedOutcomes) {
   EXPECT_EQ(observed["usb"], models::Outcome::kNoProc);
   EXPECT_EQ(observed["vfat"], models::Outcome::kNotManifest);
   EXPECT_EQ(observed["ext4"], models::Outcome::kNotManifest);
+}
+
+TEST(ImportRealRun, TakesWithoutACallerGetTheReleasingFunctionsCallToTheLockFunction) {
+  // A trylock's entry probe sees a return probe's trampoline as its caller: the take is placed
+  // in the function that releases the lock next, at its call to the lock function there (the
+  // kernel text's answer; here a stand-in that records the questions and answers 0x42).
+  std::vector<std::pair<std::string, std::string>> asked;
+  traces::ImportOptions options;
+  options.call_site = [&](const std::string& function, std::uint64_t before,
+                          const std::string& callee) -> std::uint64_t {
+    EXPECT_GT(before, 0u);
+    asked.emplace_back(function, callee);
+    return 0x42;
+  };
+  std::string path = import_fixtures(options);
+  ASSERT_FALSE(asked.empty());
+  for (const auto& [function, callee] : asked) {
+    EXPECT_FALSE(function.empty());
+    EXPECT_NE(function.rfind("arch_rethook", 0), 0u) << function;
+    EXPECT_TRUE(callee.rfind("_raw_", 0) == 0 || callee.rfind("mutex_", 0) == 0 ||
+                callee.rfind("down", 0) == 0)
+        << callee;
+  }
+  EXPECT_TRUE(std::any_of(asked.begin(), asked.end(),
+                          [](const auto& a) { return a.second == "_raw_spin_trylock"; }));
+  traces::TraceError e;
+  traces::TraceReader reader(traces::open_trace(path, e));
+  traces::TraceSummary s;
+  ASSERT_TRUE(traces::summarize(reader, s, e)) << e.message();
+  for (const auto& [function, callee] : asked) {
+    EXPECT_TRUE(std::any_of(s.model.sites.begin(), s.model.sites.end(), [&](const auto& site) {
+      return site.function == function && site.offset == 0x42;
+    })) << function;
+  }
 }
 
 TEST(ImportRealRun, KillFaultyPredictsTheObservedOutcomesAndNamesTheHeldLocks) {

@@ -13,6 +13,7 @@
 
 #include "models/fault_model.h"
 #include "traces/import/run_importer.h"
+#include "traces/inject/call_sites.h"
 #include "traces/inject/fault_injector.h"
 #include "traces/inject/kernel_image.h"
 #include "traces/packet_writer.h"
@@ -221,6 +222,21 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     fault.symbol = c.inject.substr(0, c.inject.find(':'));
   }
   options.fault = fault;
+  // The kernel's text places lock takes whose caller the trace lacks (without it they get the
+  // releasing function at offset 0).
+  inject::KernelImage image;
+  std::string image_error;
+  std::optional<inject::CallSites> call_sites;
+  if (image.open((cache / "vmlinuz").string(), (cache / "vmlinux").string(), image_error)) {
+    image.add_symbols(options.kallsyms);
+    call_sites.emplace(image);
+    options.call_site = [&call_sites](const std::string& function, std::uint64_t before,
+                                      const std::string& callee) {
+      return call_sites->last_call_before(function, before, callee);
+    };
+  } else {
+    err << "simcapture: no kernel text to place lock takes (" << image_error << ")\n";
+  }
   TraceError e;
   TraceForm form = c.output.ends_with(".txt") ? TraceForm::kText : TraceForm::kBinary;
   auto writer = create_trace_writer(c.output, form, e);

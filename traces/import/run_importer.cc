@@ -131,7 +131,14 @@ class Importer {
   std::map<std::uint32_t, std::pair<std::uint32_t, LockMode>> waiting_;
   std::map<std::uint32_t, std::size_t> exit_pos_;  // context -> its exit event's index
   std::set<std::uint32_t> handed_over_;  // locks released by a context that did not take them
-  std::map<std::pair<std::uint32_t, std::string>, std::pair<std::uint32_t, LockMode>> pending_;
+  struct PendingTake {                   // a conditional take, waiting for its return probe
+    std::uint32_t lock;
+    LockMode mode;
+    std::uint32_t site;
+    std::string callee;  // the lock function, when its caller is unknown
+  };
+  std::map<std::pair<std::uint32_t, std::string>, PendingTake> pending_;
+  std::string take_callee_;  // the lock function of a take being emitted without a site
   std::map<std::uint32_t, std::uint64_t> last_irq_time_;
   void grant(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock, LockMode mode,
              std::uint64_t t, bool force);
@@ -154,6 +161,7 @@ class Importer {
   std::uint32_t site_ = 0;  // the site of the lock operation being emitted (0: none)
   int max_cpu_ = -1;
   std::uint32_t site_for(std::uint64_t caller);
+  void site_unknown_takes(std::vector<trace::Event>& events);
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;
   std::map<std::string, std::uint64_t> golden_progress_at_crash_;
   std::uint64_t crash_us_ = 0;
@@ -282,6 +290,52 @@ std::uint32_t Importer::site_for(std::uint64_t caller) {
   return it->second;
 }
 
+// A take whose caller is unknown (a return probe's trampoline stood in for it) happened, most
+// likely, in the function that releases the lock next: it gets a site in that function, at its
+// last call to the take's lock function before the release (read from the kernel's text), or at
+// offset 0 (somewhere before the release) when the text does not say.
+void Importer::site_unknown_takes(std::vector<trace::Event>& events) {
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> open;  // (ctx, lock) -> take
+  std::vector<std::pair<std::string, std::uint64_t>> where(site_ids_.size() + 1);
+  for (const auto& [w, id] : site_ids_) where[id] = w;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    trace::Event& e = events[i];
+    if (e.lock() == 0) continue;
+    std::pair key{e.context(), e.lock()};
+    if (e.type() == trace::Event::LOCK_ATTEMPT || e.type() == trace::Event::LOCK_ACQUIRED) {
+      if (e.site() == 0) {
+        open.emplace(key, i);  // an attempt, then the acquisition that confirms it
+      } else {
+        open.erase(key);
+      }
+    } else if (e.type() == trace::Event::LOCK_RELEASE) {
+      auto it = open.find(key);
+      if (it == open.end()) continue;
+      std::size_t take = it->second;
+      open.erase(it);
+      if (e.site() == 0 || e.site() >= where.size()) continue;
+      const auto& [function, release_at] = where[e.site()];
+      std::uint64_t at = 0;
+      if (opt_.call_site && !events[take].text().empty())
+        at = opt_.call_site(function, release_at, events[take].text());
+      auto [sit, added] = site_ids_.emplace(std::pair{function, at},
+                                            static_cast<std::uint32_t>(site_ids_.size() + 1));
+      if (added) where.push_back(sit->first);
+      // An attempt and the acquisition that confirms it are one take: both get the site.
+      for (std::size_t j = take; j < i; ++j) {
+        trace::Event& t = events[j];
+        if (t.context() == e.context() && t.lock() == e.lock() && t.site() == 0 &&
+            (t.type() == trace::Event::LOCK_ATTEMPT || t.type() == trace::Event::LOCK_ACQUIRED))
+          t.set_site(sit->second);
+      }
+    }
+  }
+  for (trace::Event& e : events) {
+    if (e.type() == trace::Event::LOCK_ATTEMPT || e.type() == trace::Event::LOCK_ACQUIRED)
+      e.clear_text();
+  }
+}
+
 void Importer::emit(std::vector<trace::Event>& out, EventType type, std::uint32_t ctx,
                     std::uint64_t t, std::uint32_t lock, LockMode mode) {
   trace::Event e;
@@ -292,6 +346,11 @@ void Importer::emit(std::vector<trace::Event>& out, EventType type, std::uint32_
   if (site_ != 0 && (type == EventType::kLockAttempt || type == EventType::kLockAcquired ||
                      type == EventType::kLockRelease)) {
     e.set_site(site_);
+  }
+  // Marks a take without a site with its lock function until site_unknown_takes() places it.
+  if (site_ == 0 && !take_callee_.empty() &&
+      (type == EventType::kLockAttempt || type == EventType::kLockAcquired)) {
+    e.set_text(take_callee_);
   }
   if (mode == LockMode::kShared &&
       (type == EventType::kLockAttempt || type == EventType::kLockAcquired)) {
@@ -473,7 +532,11 @@ void Importer::section(const std::vector<FtraceLine>& lines,
         auto value = payload_field(l.payload, "ret");
         std::int64_t rv = value ? std::stoll(std::string(*value)) : -1;
         bool ok = probe.returns_zero_on_success ? rv == 0 : rv == 1;
-        if (ok) acquire(out, ctx, p->second.first, p->second.second, t, true);
+        site_ = p->second.site;
+        take_callee_ = p->second.callee;
+        if (ok) acquire(out, ctx, p->second.lock, p->second.mode, t, true);
+        site_ = 0;
+        take_callee_.clear();
         pending_.erase(p);
         continue;
       }
@@ -485,12 +548,18 @@ void Importer::section(const std::vector<FtraceLine>& lines,
       std::uint64_t call = caller ? parse_number(*caller).value_or(0) : 0;
       std::uint32_t lock = lock_for(*a, probe.kind, call);
       site_ = site_for(call);
+      // The kernel symbol the probe sits on ("spin_lock" probes _raw_spin_lock).
+      std::string callee = starts(base, "spin_") || starts(base, "read_") || starts(base, "write_")
+                               ? "_raw_" + base
+                               : base;
       switch (probe.op) {
         case LockProbe::Op::kAcquire:
           if (probe.conditional) {
-            pending_[{ctx, base}] = {lock, probe.mode};
+            pending_[{ctx, base}] = {lock, probe.mode, site_, site_ == 0 ? callee : ""};
           } else {
+            take_callee_ = site_ == 0 ? callee : "";
             acquire(out, ctx, lock, probe.mode, t, false);
+            take_callee_.clear();
           }
           break;
         case LockProbe::Op::kRelease:
@@ -657,8 +726,15 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
   std::uint64_t end =
       crash_us_ + (opt_.observe_window_us ? opt_.observe_window_us : UINT64_MAX / 2);
   for (const auto& [name, writers] : workload_writers_) {
-    std::set<int> pids;
+    // Its required processes (the progress writers), and every process that belongs to it (their
+    // descendants, the same program's other processes): a later oops in any of them is one in a
+    // context the workload needs; only a required one's first oops or exit loses the workload.
+    std::set<int> pids, members;
     for (std::uint32_t w : writers) pids.insert(ctxs_[w - 1].pid);
+    for (const Ctx& c : ctxs_) {
+      if (c.workloads.count(name) != 0) members.insert(c.pid);
+    }
+    members.insert(pids.begin(), pids.end());
     struct Candidate {
       std::uint64_t t;
       models::Outcome o;
@@ -678,11 +754,13 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
                    fmt::format("its process {}[{}] oopsed and was killed", r.comm, r.pid)});
             continue;
           }
-          if (pids.count(r.pid)) found.push_back({r.time_us, models::Outcome::kOopsAgain, r.text});
+          if (members.count(r.pid))
+            found.push_back({r.time_us, models::Outcome::kOopsAgain, r.text});
           break;
         case ConsoleReport::Type::kSoftLockup:
         case ConsoleReport::Type::kHungTask:
-          if (pids.count(r.pid)) found.push_back({r.time_us, models::Outcome::kDeadlock, r.text});
+          if (members.count(r.pid))
+            found.push_back({r.time_us, models::Outcome::kDeadlock, r.text});
           break;
         case ConsoleReport::Type::kPanic:
           found.push_back({r.time_us, models::Outcome::kPanic, r.text});
@@ -761,6 +839,8 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   std::vector<trace::Event> inj_events, gold_events;
   section(inj, &reports, inj_events, true);
   section(gold, nullptr, gold_events, false);
+  site_unknown_takes(inj_events);
+  site_unknown_takes(gold_events);
   st_.crashed = crashed_;
   // Processes that write a workload's progress are what it requires; their descendants belong to
   // it.
@@ -774,6 +854,18 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
       for (const std::string& w : ctxs_[c.parent - 1].workloads)
         changed = c.workloads.insert(w).second || changed;
     }
+  }
+  // A process of no workload that runs the same program as the processes of exactly one
+  // workload belongs to it too: one forked before the window, such as a stream's other end.
+  std::map<std::string, std::set<std::string>> program_workloads;
+  for (const auto& [name, writers] : workload_writers_) {
+    for (std::uint32_t w : writers) program_workloads[ctxs_[w - 1].comm].insert(name);
+  }
+  for (Ctx& c : ctxs_) {
+    if (!c.workloads.empty() || c.kind != ContextKind::kUserTask) continue;
+    auto it = program_workloads.find(c.comm);
+    if (it != program_workloads.end() && it->second.size() == 1)
+      c.workloads.insert(*it->second.begin());
   }
   trace::TracePacket p;
   auto write = [&](auto fill) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,11 @@ struct ImportOptions {
   std::optional<models::FaultInfo> fault;  // the injection, if known
   bool sleeps = false;  // emit sleep/wakeup events (off: filtered wakers stall replay)
   std::uint64_t observe_window_us = 0;  // after the crash; 0: to the end of the injected run
+  // Reads the kernel's text: the offset in `function` of the return address of its last call to
+  // `callee` at or before `before` (0: unknown). Places takes whose caller the trace lacks.
+  std::function<std::uint64_t(const std::string& function, std::uint64_t before,
+                              const std::string& callee)>
+      call_site;
 };
 
 struct ImportStats {
