@@ -32,6 +32,7 @@ struct VmcheckConfig {
   // Reuse the finished reruns already in `out` (rerun.status) and rerun only the missing ones:
   // scores a changed model against the same live runs.
   bool reuse = false;
+  bool reimport = false;  // with reuse: classify the kept reruns again with the current importer
 };
 
 // The policies vmcheck can enforce in the guest (traces/vm/run_from_state.sh --policy).

@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   app.add_option("--out", config.out, "folder for the reruns and the score");
   app.add_flag("--reuse", config.reuse,
                "score the finished reruns already in --out again (rerun only missing ones)");
+  app.add_flag("--reimport", config.reimport,
+               "with --reuse: import the kept reruns again with the current importer");
   app.add_option("--format", config.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("-o,--output", output, "write the score here instead of standard output");

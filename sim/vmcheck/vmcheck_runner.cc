@@ -74,7 +74,9 @@ void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& gol
   int rc = 0;
   std::string last;
   std::string status;
-  if (c.reuse && traces::read_file_text(base / "rerun.status", status)) {
+  traces::CaptureConfig cc;
+  bool reused = c.reuse && traces::read_file_text(base / "rerun.status", status);
+  if (reused) {
     std::istringstream in(status);
     in >> rc >> r.rerun_seconds;
     std::getline(in, last);
@@ -82,19 +84,27 @@ void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& gol
   } else {
     fs::remove_all(base);
     fs::create_directories(base);
-    traces::CaptureConfig cc;
-    cc.repo = c.repo;
-    cc.cache = c.cache;
-    cc.state = state;
-    cc.runs = base.string();
-    cc.seconds = c.seconds;
-    cc.site = t.fault.site();
-    cc.fault_type = std::string(models::name(t.fault.type));
-    cc.seed = t.fault.seed;
-    cc.golden = golden;
-    cc.live_policy = t.policy;
-    cc.expect = t.fault;
-    cc.output = (base / "rerun.pb").string();
+  }
+  cc.repo = c.repo;
+  cc.cache = c.cache;
+  cc.state = state;
+  cc.runs = base.string();
+  cc.seconds = c.seconds;
+  cc.site = t.fault.site();
+  cc.fault_type = std::string(models::name(t.fault.type));
+  cc.seed = t.fault.seed;
+  cc.golden = golden;
+  cc.live_policy = t.policy;
+  cc.expect = t.fault;
+  cc.output = (base / "rerun.pb").string();
+  if (reused && c.reimport && fs::exists(base / "injected")) {
+    // The kept live run, classified again by the current importer (no VM runs).
+    cc.import_only = true;
+    std::ostringstream out, log;
+    traces::run_capture(cc, traces::run_command_stdout_to_stderr, out, log);
+    traces::write_file_text((base / "reimport.log").string(), log.str() + out.str());
+  }
+  if (!reused) {
     std::ostringstream out, log;
     auto t0 = Clock::now();
     rc = traces::run_capture(cc, traces::run_command_stdout_to_stderr, out, log);
