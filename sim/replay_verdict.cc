@@ -93,37 +93,54 @@ bool Replay::stuck_by_crash(const DeadlockVerdict& v) const {
   return v.deadlocked && !v.cycle;
 }
 
-// Spinning waiters keep their CPU (preemption is off while they spin). When contexts spinning
-// forever take every CPU of the machine, nothing else runs from then on: each workload that had
-// not yet made its post-crash progress stops there, and the watchdog reports soft lockups.
+// Spinning waiters keep their CPU (preemption is off while they spin). The machine stalls when
+// contexts spinning forever take every CPU (nothing else runs from then on), or when an interrupt
+// handler spins forever: it never returns, its CPU runs nothing else, and the other CPUs wait on
+// that one at their next cross-CPU call or RCU grace period. From then on each workload that had
+// not yet made its post-crash progress stops there.
 void Replay::cpus_taken(const WaitForGraph& g) {
   std::uint32_t cpus = model_.header.cpus;
-  if (cpus == 0) return;
-  std::vector<std::pair<models::Ticks, std::uint32_t>> spinners;
+  std::vector<std::pair<models::Ticks, std::uint32_t>> spinners, handlers;
   for (const auto& c : ctx_) {
     if (c->dead || c->state != NodeState::kWaitingLock) continue;
     if (!models::waiters_spin(model_.locks[c->wait_lock].kind)) continue;
     if (!stuck_by_crash(g.analyze(c->index))) continue;
     spinners.emplace_back(c->wait_since, c->index);
+    models::ContextKind kind = model_.contexts[c->index].kind;
+    if (kind == models::ContextKind::kHardIrq || kind == models::ContextKind::kSoftIrq)
+      handlers.emplace_back(c->wait_since, c->index);
   }
-  if (spinners.size() < cpus) return;
   std::sort(spinners.begin(), spinners.end());
-  models::Ticks since = spinners[cpus - 1].first;
-  std::string who;
-  for (std::uint32_t i = 0; i < cpus; ++i) {
-    const ContextSim& s = *ctx_[spinners[i].second];
-    who += fmt::format("{}{} on {}", i == 0 ? "" : ", ", label(s.index),
-                       model_.locks[s.wait_lock].label());
+  std::sort(handlers.begin(), handlers.end());
+  std::optional<models::Ticks> since;
+  std::string why;
+  if (cpus != 0 && spinners.size() >= cpus) {
+    since = spinners[cpus - 1].first;
+    std::string who;
+    for (std::uint32_t i = 0; i < cpus; ++i) {
+      const ContextSim& s = *ctx_[spinners[i].second];
+      who += fmt::format("{}{} on {}", i == 0 ? "" : ", ", label(s.index),
+                         model_.locks[s.wait_lock].label());
+    }
+    why = fmt::format(
+        "all {} CPUs spin forever with preemption off from {} ({}): nothing else runs -> soft "
+        "lockup",
+        cpus, secs(*since), who);
   }
-  std::string why = fmt::format(
-      "all {} CPUs spin forever with preemption off from {} ({}): nothing else runs -> soft "
-      "lockup",
-      cpus, secs(since), who);
+  if (!handlers.empty() && (!since || handlers.front().first < *since)) {
+    const ContextSim& h = *ctx_[handlers.front().second];
+    since = h.wait_since;
+    why = fmt::format(
+        "{} spins forever on {} from {}: an interrupt handler that never returns holds its CPU, "
+        "and the other CPUs stall on it (cross-CPU calls, RCU grace periods)",
+        label(h.index), model_.locks[h.wait_lock].label(), secs(*since));
+  }
+  if (!since) return;
   note(why);
   for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
     std::optional<models::Ticks> reached = verdicts_[w].reached_at(model_.workloads[w].target);
-    if (model_.workloads[w].target != 0 && reached && *reached <= since) continue;
-    verdicts_[w].add(models::Finding{since, Outcome::kDeadlock, why});
+    if (model_.workloads[w].target != 0 && reached && *reached <= *since) continue;
+    verdicts_[w].add(models::Finding{*since, Outcome::kDeadlock, why});
   }
 }
 
