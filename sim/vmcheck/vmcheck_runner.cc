@@ -61,6 +61,26 @@ std::vector<std::string> crash_workloads(const traces::TraceSummary& s) {
   return c->workloads;
 }
 
+// The prediction for one trace file under one policy; false with `why`.
+bool predict_file(const std::string& path, const std::string& policy_name, Prediction& out,
+                  std::string& why) {
+  auto policy = policies::builtin_policies().create(policy_name, why);
+  if (!policy) return false;
+  traces::TraceError e;
+  auto src = traces::open_trace(path, e);
+  if (!src) {
+    why = e.message();
+    return false;
+  }
+  traces::TraceReader reader(std::move(src));
+  Engine engine;
+  if (!engine.run(reader, *policy, policy_name, out, e)) {
+    why = e.message();
+    return false;
+  }
+  return true;
+}
+
 // One live rerun: capture under the policy, then read the observed outcomes of the rerun.
 void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& goldens, const Task& t,
            CheckRun& r, const Prediction& predicted) {
@@ -124,8 +144,8 @@ void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& gol
   std::vector<traces::ConsoleReport> reports = traces::parse_console(console);
   bool panicked = false;
   for (const auto& rep : reports) panicked |= rep.type == traces::ConsoleReport::Type::kPanic;
-  auto fill = [&](auto observed_of) {
-    for (const WorkloadPrediction& w : predicted.workloads) {
+  auto fill = [&](const Prediction& from, auto observed_of) {
+    for (const WorkloadPrediction& w : from.workloads) {
       CheckRow row;
       row.trace = t.trace;
       row.policy = t.policy;
@@ -143,30 +163,44 @@ void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& gol
     traces::TraceSummary s;
     if (src) {
       traces::TraceReader reader(std::move(src));
-      if (traces::summarize(reader, s, e) && s.crash && crash_workloads(s) != t.crash_workloads) {
-        r.rerun_problem = fmt::format(
-            "a different crash: {} crashed first in the rerun ({} in {}), {} in the trace",
-            fmt::join(crash_workloads(s), ","), models::name(s.crash->oops_kind), s.crash->text,
-            fmt::join(t.crash_workloads, ","));
+      auto observed = [&](const std::string& workload, CheckRow& row) {
+        row.observed = models::Outcome::kNotManifest;
+        row.observed_why = "(no observed outcome in the rerun)";
+        for (const auto& o : s.observed) {
+          if (o.workload == workload) {
+            row.observed = o.outcome;
+            row.observed_why = o.detail;
+          }
+        }
+      };
+      bool summarized = traces::summarize(reader, s, e);
+      if (summarized && s.crash && crash_workloads(s) != t.crash_workloads) {
+        // TCG timing made another context crash first. The rerun is a record of its own: its
+        // injected run up to the crash and the golden run are what the engine may read, so the
+        // prediction is made again from it (never from its observed outcomes).
+        std::string different =
+            fmt::format("{} crashed first in the rerun ({} in {}), {} in the trace",
+                        fmt::join(crash_workloads(s), ","), models::name(s.crash->oops_kind),
+                        s.crash->text, fmt::join(t.crash_workloads, ","));
+        Prediction again;
+        std::string why;
+        if (!predict_file(output, t.policy, again, why)) {
+          r.rerun_problem =
+              fmt::format("a different crash ({}), which cannot be predicted: {}", different, why);
+          return;
+        }
+        r.predicted_from = "the rerun's own record up to its crash: " + different;
+        fill(again, observed);
         return;
       }
-      if (s.crash) {
-        fill([&](const std::string& workload, CheckRow& row) {
-          row.observed = models::Outcome::kNotManifest;
-          row.observed_why = "(no observed outcome in the rerun)";
-          for (const auto& o : s.observed) {
-            if (o.workload == workload) {
-              row.observed = o.outcome;
-              row.observed_why = o.detail;
-            }
-          }
-        });
+      if (summarized && s.crash) {
+        fill(predicted, observed);
         return;
       }
     }
   }
   if (panicked) {  // the kernel stopped before its trace got out: the console says it all
-    fill([&](const std::string&, CheckRow& row) {
+    fill(predicted, [&](const std::string&, CheckRow& row) {
       row.observed = models::Outcome::kPanic;
       row.observed_why = "Kernel panic in the console";
     });

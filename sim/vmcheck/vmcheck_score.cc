@@ -85,6 +85,16 @@ std::string score_table(const std::vector<PolicyScore>& scores, const std::vecto
       }
     }
   }
+  bool any_again = false;
+  for (const CheckRun& r : runs) {
+    if (!r.rerun_ok || r.predicted_from.empty()) continue;
+    if (!any_again)
+      out +=
+          "\nReruns scored against a prediction from their own record (another crash came "
+          "first):\n";
+    any_again = true;
+    out += fmt::format("  {} under {}: {}\n", r.trace, r.policy, r.predicted_from);
+  }
   bool any_failed = false;
   for (const CheckRun& r : runs) {
     if (r.rerun_ok) continue;
@@ -127,6 +137,7 @@ nlohmann::ordered_json score_json(const std::vector<PolicyScore>& scores,
     x["rerun_ok"] = r.rerun_ok;
     if (!r.rerun_ok) x["problem"] = r.rerun_problem;
     x["rerun_dir"] = r.rerun_dir;
+    if (!r.predicted_from.empty()) x["predicted_from"] = r.predicted_from;
     x["predict_seconds"] = r.predict_seconds;
     x["rerun_seconds"] = r.rerun_seconds;
     x["workloads"] = nlohmann::ordered_json::array();

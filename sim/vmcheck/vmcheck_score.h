@@ -29,6 +29,9 @@ struct CheckRun {
   bool rerun_ok = false;      // the rerun ran and crashed again
   std::string rerun_problem;  // why not (refused, did not crash, VM failed)
   std::string rerun_dir;
+  // "" when the trace's prediction is scored; else what it was predicted from instead (the
+  // rerun's own record, when another context crashed first in it).
+  std::string predicted_from;
   double predict_seconds = 0;  // wall time of the prediction
   double rerun_seconds = 0;    // wall time of the live rerun
   std::vector<CheckRow> rows;
