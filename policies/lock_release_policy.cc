@@ -1,5 +1,8 @@
 // lock-release: kill the faulting context, then release every lock it held; waiters wake in
 // order. What those locks guarded is then open to others while possibly half-updated.
+// Not released: a handed-over spinlock (a runqueue lock). A context holding one died inside a
+// context switch: its runqueue is left mid-switch, and letting others take the lock does not
+// finish the switch (live, the CPU stays stuck with it; the recovery module leaves it too).
 #include "policies/no_params.h"
 #include "policies/oops_kill.h"
 #include "policies/policy_registry.h"
@@ -12,10 +15,19 @@ class LockReleasePolicy : public Policy {
  public:
   std::string_view name() const override { return "lock-release"; }
   void on_oops(const OopsView& oops, EngineActions& engine) override {
-    std::vector<models::LockId> held = engine.locks_held_by(oops.context);
-    if (!kill_or_panic(oops, engine,
-                       fmt::format("oops-kill, then its {} lock(s) released", held.size())))
-      return;
+    std::vector<models::LockId> held;
+    std::size_t kept = 0;
+    for (models::LockId l : engine.locks_held_by(oops.context)) {
+      const models::LockInfo& lock = engine.lock(l);
+      if (lock.handed_over && models::waiters_spin(lock.kind)) {
+        ++kept;
+      } else {
+        held.push_back(l);
+      }
+    }
+    std::string why = fmt::format("oops-kill, then its {} lock(s) released", held.size());
+    if (kept != 0) why += fmt::format(" ({} runqueue lock(s) kept: it died mid-switch)", kept);
+    if (!kill_or_panic(oops, engine, why)) return;
     for (models::LockId l : held) engine.release_lock(oops.context, l, "lock-release");
   }
 };
