@@ -1,0 +1,70 @@
+// The importer's live classifier on a small hand-made paired run: which processes belong to a
+// workload, and which outcome an oops in one of them gives it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "traces/import/run_importer.h"
+#include "traces/packet_source.h"
+#include "traces/trace_summary.h"
+
+namespace oopsim::traces {
+namespace {
+
+std::string oops(const std::string& at, int pid, const std::string& comm, int n) {
+  return "[" + at + "] BUG: kernel NULL pointer dereference, address: 0000000000000070\n[" + at +
+         "] Oops: 0000 [#" + std::to_string(n) + "] PREEMPT SMP NOPTI\n[" + at +
+         "] CPU: 0 PID: " + std::to_string(pid) + " Comm: " + comm +
+         " Not tainted 6.1.0-56-amd64 #1  Debian 6.1.192-2\n[" + at +
+         "] RIP: 0010:do_nanosleep+0x5/0x10\n";
+}
+
+std::string line(const std::string& task, int cpu, const std::string& t, const std::string& rest) {
+  return "  " + task + "     [00" + std::to_string(cpu) + "] .....    " + t + ": " + rest + "\n";
+}
+
+TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForIt) {
+  // The tcp streamer's receiver (164) writes the progress; its sender (160, forked before the
+  // window) runs the same program. The file benchmark (157) crashes first; then the sender
+  // oopses: for tcp that is an oops in a process it needs, though not the one it requires.
+  std::string ftrace =
+      line("oopsim-tcpstrea-164", 0, "16.000000", "tracing_mark_write: PROGRESS tcp 1 pid=164") +
+      line("oopsim-tcpstrea-160", 1, "16.050000", "sys_enter: NR 35 (0, 0, 0, 0, 0, 0)") +
+      line("oopsim-fsbench-157", 1, "16.100000", "tracing_mark_write: PROGRESS ext4 1 pid=157") +
+      line("oopsim-tcpstrea-164", 0, "16.900000", "tracing_mark_write: PROGRESS tcp 2 pid=164");
+  std::string golden = ftrace + line("oopsim-fsbench-157", 1, "16.800000",
+                                     "tracing_mark_write: PROGRESS ext4 2 pid=157");
+  std::string console = oops("   16.300000", 157, "oopsim-fsbench", 1) +
+                        oops("   16.500000", 160, "oopsim-tcpstrea", 2);
+  RunText injected{"injected", ftrace, console};
+  RunText gold{"golden", golden, ""};
+  ImportOptions options;
+  models::FaultInfo f;
+  f.type = models::FaultType::kVar;
+  f.symbol = "do_nanosleep";
+  options.fault = f;
+  std::string out = (std::filesystem::temp_directory_path() / "oopsim_observed_test.pb").string();
+  TraceError e;
+  auto writer = create_trace_writer(out, TraceForm::kBinary, e);
+  ASSERT_TRUE(writer);
+  ImportStats stats;
+  ASSERT_TRUE(import_paired_run(injected, gold, options, *writer, stats, e)) << e.message();
+  writer.reset();
+  TraceReader reader(open_trace(out, e));
+  TraceSummary s;
+  ASSERT_TRUE(summarize(reader, s, e)) << e.message();
+  std::map<std::string, models::Outcome> observed;
+  for (const auto& o : s.observed) observed[o.workload] = o.outcome;
+  EXPECT_EQ(observed["ext4"], models::Outcome::kNoProc);
+  EXPECT_EQ(observed["tcp"], models::Outcome::kOopsAgain);
+  // The sender belongs to tcp in the trace too, so the engine sees the same membership.
+  bool sender_in_tcp = false;
+  for (const models::ContextInfo& c : s.model.contexts) {
+    if (c.pid == 160) sender_in_tcp = c.workloads == std::vector<std::string>{"tcp"};
+  }
+  EXPECT_TRUE(sender_in_tcp);
+}
+
+}  // namespace
+}  // namespace oopsim::traces
