@@ -146,6 +146,7 @@ class Importer {
                std::uint64_t t, bool known_success);
   void release(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint32_t lock,
                std::uint64_t t, bool inferred);
+  void unexit(std::vector<trace::Event>& out, std::uint32_t ctx);
   void release_all(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint64_t t,
                    bool spin_only);
 
@@ -431,6 +432,18 @@ void Importer::release(std::vector<trace::Event>& out, std::uint32_t ctx, std::u
   emit(out, EventType::kLockRelease, ctx, t, lock);
 }
 
+void Importer::unexit(std::vector<trace::Event>& out, std::uint32_t ctx) {
+  auto it = exit_pos_.find(ctx);
+  if (it == exit_pos_.end()) return;
+  std::size_t at = it->second;
+  out.erase(out.begin() + static_cast<std::ptrdiff_t>(at));
+  --st_.events;
+  exit_pos_.erase(it);
+  for (auto& [c, pos] : exit_pos_) {
+    if (pos > at) --pos;
+  }
+}
+
 void Importer::release_all(std::vector<trace::Event>& out, std::uint32_t ctx, std::uint64_t t,
                            bool spin_only) {
   std::vector<std::uint32_t> held = held_by_[ctx];
@@ -469,7 +482,13 @@ void Importer::section(const std::vector<FtraceLine>& lines,
     if (item.report != nullptr) {
       const ConsoleReport& r = *item.report;
       std::uint32_t ctx = context_for_report(r);
-      if (exited.count(ctx)) continue;
+      if (exited.count(ctx)) {
+        if (r.type != ConsoleReport::Type::kOops) continue;
+        // The exit tracepoint fires as do_exit begins: a task can still oops on its way out
+        // (closing its files, dropping its dentries). It never finished exiting: it died there.
+        unexit(out, ctx);
+        exited.erase(ctx);
+      }
       switch (r.type) {
         case ConsoleReport::Type::kOops: {
           if (first_oops) {
