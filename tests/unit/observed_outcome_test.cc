@@ -66,5 +66,32 @@ TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForI
   EXPECT_TRUE(sender_in_tcp);
 }
 
+TEST(ObservedOutcome, AnOopsOnTheWayOutOfExitIsTheCrash) {
+  // The exit tracepoint fires as do_exit begins; the daemon then oopses while dropping its
+  // dentries. That oops is the crash (it was ignored as the oops of an exited task).
+  std::string ftrace = line("oopsim-restartd-162", 0, "16.000000",
+                            "tracing_mark_write: PROGRESS restartd 4 pid=162") +
+                       line("oopsim-restartd-253", 1, "16.100000",
+                            "sched_process_exit: comm=oopsim-restartd pid=253 prio=120") +
+                       line("oopsim-restartd-162", 0, "16.900000",
+                            "tracing_mark_write: PROGRESS restartd 5 pid=162");
+  RunText injected{"injected", ftrace, oops("   16.110000", 253, "oopsim-restartd", 1)};
+  RunText gold{"golden", ftrace, ""};
+  ImportOptions options;
+  std::string out = (std::filesystem::temp_directory_path() / "oopsim_exit_oops_test.pb").string();
+  TraceError e;
+  auto writer = create_trace_writer(out, TraceForm::kBinary, e);
+  ASSERT_TRUE(writer);
+  ImportStats stats;
+  ASSERT_TRUE(import_paired_run(injected, gold, options, *writer, stats, e)) << e.message();
+  EXPECT_TRUE(stats.crashed);
+  writer.reset();
+  TraceReader reader(open_trace(out, e));
+  TraceSummary s;
+  ASSERT_TRUE(summarize(reader, s, e)) << e.message();
+  ASSERT_TRUE(s.crash);
+  EXPECT_EQ(s.model.context(s.crash->context)->pid, 253);
+}
+
 }  // namespace
 }  // namespace oopsim::traces
