@@ -275,9 +275,9 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
     traces::CampaignTargets targets;
     if (int rc = traces::prepare_campaign(cc, targets, err); rc != 0) return rc;
     int crashes = 0;
-    for (std::uint64_t seed = c.fresh_seed;
-         crashes < c.fresh &&
-         static_cast<int>((seed - c.fresh_seed) * 15) < c.fresh_max_experiments;
+    std::uint64_t seed = c.fresh_seed;
+    for (; crashes < c.fresh &&
+           static_cast<int>((seed - c.fresh_seed) * 15) < c.fresh_max_experiments;
          ++seed) {
       cc.first_seed = seed;
       cc.seeds = 1;
@@ -289,6 +289,19 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
       }
       err << fmt::format("vmcheck: fresh injections: {} crashes after seed {}\n", crashes, seed);
     }
+    // The draw as a campaign of its own (the seeds drawn so far), so that simcampaign status,
+    // figures, refresh and reimport work on it.
+    cc.first_seed = c.fresh_seed;
+    cc.seeds = seed - c.fresh_seed;
+    for (const auto& e : fs::directory_iterator(fs::path(cc.dir) / "results")) {
+      std::string id = e.path().stem().string();  // "<TYPE>-s<seed>"
+      auto at = id.rfind("-s");
+      if (at == std::string::npos) continue;
+      std::uint64_t drawn = std::strtoull(id.c_str() + at + 2, nullptr, 10);
+      if (drawn >= c.fresh_seed) cc.seeds = std::max(cc.seeds, drawn - c.fresh_seed + 1);
+    }
+    traces::write_atomically((fs::path(cc.dir) / "campaign.json").string(),
+                             traces::campaign_json(cc));
     std::vector<std::string> fresh;
     for (const auto& e : fs::directory_iterator(fs::path(cc.dir) / "traces")) {
       if (e.path().extension() == ".pb") fresh.push_back(e.path().string());

@@ -448,12 +448,17 @@ int refresh_results(const std::string& dir, std::ostream& err) {
   return n;
 }
 
-int reimport_crashes(const CampaignConfig& c, std::ostream& err) {
+int reimport_crashes(const CampaignConfig& c, std::ostream& err, const std::string& golden) {
   fs::path dir(c.dir);
   CampaignTargets t;
   std::string error;
   if (!load_targets(c, t, error)) {
     err << "simcampaign: " << error << "\n";
+    return -1;
+  }
+  if (!golden.empty()) t.golden = golden;
+  if (t.golden.empty()) {
+    err << "simcampaign: no reference golden run to pair the kept runs with (give --golden)\n";
     return -1;
   }
   std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};

@@ -37,9 +37,11 @@ int run_experiments(const CampaignConfig& config, const CampaignTargets& targets
 int refresh_results(const std::string& dir, std::ostream& err);
 
 // Imports again, with this build's simcapture, every crash whose raw injected run was kept
-// (raw/<id>/, paired with the reference golden run), replacing traces/<id>.pb; run `refresh`
+// (raw/<id>/, paired with the reference golden run, or with `golden` when given: a campaign
+// whose functions were named has no reference run), replacing traces/<id>.pb; run `refresh`
 // after it. Returns the number re-imported (-1: the campaign is not prepared).
-int reimport_crashes(const CampaignConfig& config, std::ostream& err);
+int reimport_crashes(const CampaignConfig& config, std::ostream& err,
+                     const std::string& golden = "");
 
 // The local engine: saves campaign.json, prepares, runs everything left, rebuilds the index.
 int run_campaign(const CampaignConfig& config, std::ostream& out, std::ostream& err);

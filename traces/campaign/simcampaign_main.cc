@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
   auto* reimport = app.add_subcommand(
       "reimport", "import the kept raw runs of the crashes again (a newer importer), then refresh");
   reimport->add_option("dir", config.dir, "campaign folder")->required();
+  std::string reimport_golden;
+  reimport->add_option("--golden", reimport_golden,
+                       "golden run to pair the kept runs with (default: the campaign's reference)");
   auto* figures = app.add_subcommand("figures", "the seed study's figures as Markdown");
   figures->add_option("dir", config.dir, "campaign folder")->required();
   int task = -1, tasks = 0, task_jobs = 0;
@@ -92,7 +95,7 @@ int main(int argc, char** argv) {
       std::cerr << "simcampaign: " << error << "\n";
       return 66;
     }
-    int n = reimport_crashes(config, std::cerr);
+    int n = reimport_crashes(config, std::cerr, reimport_golden);
     if (n < 0) return 66;
     std::cout << "simcampaign: " << n << " crashes re-imported\n";
     refresh_results(config.dir, std::cerr);
