@@ -197,6 +197,10 @@ void rerun(const VmcheckConfig& c, const std::map<std::string, std::string>& gol
         fill(predicted, observed);
         return;
       }
+      if (!summarized) {
+        r.rerun_problem = "the rerun's trace is not valid: " + e.message();
+        return;
+      }
     }
   }
   if (panicked) {  // the kernel stopped before its trace got out: the console says it all

@@ -659,6 +659,13 @@ void Importer::section(const std::vector<FtraceLine>& lines,
       int child_pid = static_cast<int>(parse_number(*pid).value_or(0));
       bool known = ctx_keys_.count(std::to_string(child_pid)) != 0;
       std::uint32_t child = context_for_pid(child_pid, comm ? std::string(*comm) : "");
+      if (known && ctxs_[child - 1].parent != 0 && ctxs_[child - 1].parent != ctx) {
+        // The pid was another process's in the other run (forked there by another parent): this
+        // one is a context of its own from here on.
+        ctx_keys_.erase(std::to_string(child_pid));
+        child = context_for_pid(child_pid, comm ? std::string(*comm) : "");
+        known = false;
+      }
       if (!known) ctxs_[child - 1].parent = ctx;
       if (ctxs_[child - 1].parent != ctx) continue;
       if (ctxs_[ctx - 1].kind == ContextKind::kKernelThread || ctxs_[ctx - 1].pid == 2) {
