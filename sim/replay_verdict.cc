@@ -127,6 +127,21 @@ void Replay::cpus_taken(const WaitForGraph& g) {
         "lockup",
         cpus, secs(*since), who);
   }
+  // A context that died holding a runqueue lock (a handed-over spinlock) died inside a context
+  // switch: its CPU never switches again, with the lock held and interrupts off.
+  for (const auto& c : ctx_) {
+    if (!c->dead) continue;
+    for (const HeldLock& h : c->held) {
+      const models::LockInfo& lock = model_.locks[h.lock];
+      if (!lock.handed_over || !models::waiters_spin(lock.kind)) continue;
+      if (since && *since <= c->died_at) continue;
+      since = c->died_at;
+      why = fmt::format(
+          "{} died holding {} inside a context switch: its CPU never switches again, and the "
+          "other CPUs stall on it (cross-CPU calls, RCU grace periods)",
+          label(c->index), lock.label());
+    }
+  }
   if (!handlers.empty() && (!since || handlers.front().first < *since)) {
     const ContextSim& h = *ctx_[handlers.front().second];
     since = h.wait_since;
