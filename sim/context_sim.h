@@ -27,6 +27,7 @@ struct ContextSim {
   bool dead = false;     // killed by an oops
   models::Ticks died_at = 0;
   std::string death;         // why it died
+  std::string oopsed_in;     // the function its (last) oops named
   bool drop_events = false;  // dead or stuck forever: later events are counted, not queued
 
   std::deque<models::Event> queue;  // events delivered, not yet replayed

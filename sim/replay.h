@@ -123,6 +123,8 @@ class Replay : public policies::EngineActions {
   models::Ticks pause_until_ = 0;
   std::unique_ptr<TimelineRecorder> timeline_;
   std::set<std::pair<std::uint32_t, std::uint32_t>> reported_reads_;  // (object, context)
+  // Functions the trace shows taking or releasing a runqueue lock (a handed-over spinlock).
+  std::set<std::string> runqueue_functions_;
   std::vector<models::WorkloadVerdict> verdicts_;
 
   bool runs_started_ = false;

@@ -165,6 +165,10 @@ void Replay::release(ContextSim& c, std::uint32_t lock) {
 }
 
 void Replay::apply(ContextSim& c, const models::Event& e) {
+  if (e.lock_ix != models::Event::kNone && e.site_ix != models::Event::kNone &&
+      model_.locks[e.lock_ix].handed_over && models::waiters_spin(model_.locks[e.lock_ix].kind)) {
+    runqueue_functions_.insert(model_.sites[e.site_ix].function);
+  }
   switch (e.type) {
     case EventType::kLockAttempt:
     case EventType::kLockAcquired: {
@@ -373,6 +377,7 @@ void Replay::oops(ContextSim& c, const models::Event& e, bool first) {
     timeline_->instant(c.index, first ? "oops (the crash)" : "oops", sched_->now(),
                        fmt::format("{} in {}", models::name(e.oops_kind), e.text));
   }
+  c.oopsed_in = e.text;
   policies::OopsView view;
   view.context = c.id;
   view.time = sched_->now();

@@ -131,6 +131,17 @@ void Replay::cpus_taken(const WaitForGraph& g) {
   // switch: its CPU never switches again, with the lock held and interrupts off.
   for (const auto& c : ctx_) {
     if (!c->dead) continue;
+    // An oops in a function that holds its CPU's runqueue lock (the trace shows it taking or
+    // releasing one) comes, as a rule, with that lock held and interrupts off, even when the
+    // trace did not record the take: the same end.
+    if (!c->oopsed_in.empty() && runqueue_functions_.count(c->oopsed_in) != 0 &&
+        (!since || c->died_at < *since)) {
+      since = c->died_at;
+      why = fmt::format(
+          "{} died in {}, which runs with its CPU's runqueue locked: its CPU never switches "
+          "again, and the other CPUs stall on it (cross-CPU calls, RCU grace periods)",
+          label(c->index), c->oopsed_in);
+    }
     for (const HeldLock& h : c->held) {
       const models::LockInfo& lock = model_.locks[h.lock];
       if (!lock.handed_over || !models::waiters_spin(lock.kind)) continue;
