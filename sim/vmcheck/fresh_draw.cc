@@ -1,0 +1,82 @@
+#include "sim/vmcheck/fresh_draw.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+#include <sstream>
+
+#include "traces/campaign/campaign_config.h"
+#include "traces/campaign/campaign_runner.h"
+#include "traces/file_text.h"
+
+namespace oopsim::sim {
+
+namespace fs = std::filesystem;
+
+int draw_fresh_crashes(const VmcheckConfig& c, const std::string& simcapture,
+                       std::vector<std::string>& traces, std::ostream& err) {
+  traces::CampaignConfig cc;
+  cc.dir = (fs::path(c.out) / "fresh").string();
+  cc.simcapture = simcapture;
+  cc.repo = c.repo;
+  cc.cache = c.cache;
+  cc.state = c.plain_state;  // where the corpus was captured
+  cc.types = c.fresh_types;
+  cc.seconds = c.seconds;
+  cc.jobs = c.jobs;
+  cc.timeout = 150;
+  if (!c.fresh_functions.empty()) {
+    std::string text;
+    if (!traces::read_file_text(c.fresh_functions, text)) {
+      err << "vmcheck: " << c.fresh_functions << ": cannot read\n";
+      return 66;
+    }
+    std::istringstream in(text);
+    for (std::string name, calls; in >> name >> calls;) {
+      if (cc.functions.size() < cc.hot) cc.functions.push_back(name);
+    }
+  }
+  traces::CampaignTargets targets;
+  if (int rc = traces::prepare_campaign(cc, targets, err); rc != 0) return rc;
+  int crashes = 0;
+  std::uint64_t seed = c.fresh_seed;
+  for (;
+       crashes < c.fresh && static_cast<int>((seed - c.fresh_seed) * 15) < c.fresh_max_experiments;
+       ++seed) {
+    cc.first_seed = seed;
+    cc.seeds = 1;
+    std::vector<traces::Experiment> batch = traces::plan_campaign(cc);
+    if (int rc = traces::run_experiments(cc, targets, batch, err); rc != 0) return rc;
+    crashes = 0;
+    for (const auto& e : fs::directory_iterator(fs::path(cc.dir) / "traces")) {
+      crashes += e.path().extension() == ".pb";
+    }
+    err << fmt::format("vmcheck: fresh injections: {} crashes after seed {}\n", crashes, seed);
+  }
+  // The draw as a campaign of its own (the seeds drawn so far), so that simcampaign status,
+  // figures, refresh and reimport work on it.
+  cc.first_seed = c.fresh_seed;
+  cc.seeds = seed - c.fresh_seed;
+  for (const auto& e : fs::directory_iterator(fs::path(cc.dir) / "results")) {
+    std::string id = e.path().stem().string();  // "<TYPE>-s<seed>"
+    auto at = id.rfind("-s");
+    if (at == std::string::npos) continue;
+    std::uint64_t drawn = std::strtoull(id.c_str() + at + 2, nullptr, 10);
+    if (drawn >= c.fresh_seed) cc.seeds = std::max(cc.seeds, drawn - c.fresh_seed + 1);
+  }
+  traces::write_atomically((fs::path(cc.dir) / "campaign.json").string(),
+                           traces::campaign_json(cc));
+  std::vector<std::string> fresh;
+  for (const auto& e : fs::directory_iterator(fs::path(cc.dir) / "traces")) {
+    if (e.path().extension() == ".pb") fresh.push_back(e.path().string());
+  }
+  std::sort(fresh.begin(), fresh.end());
+  if (static_cast<int>(fresh.size()) > c.fresh) fresh.resize(static_cast<std::size_t>(c.fresh));
+  traces.insert(traces.end(), fresh.begin(), fresh.end());
+  return 0;
+}
+
+}  // namespace oopsim::sim

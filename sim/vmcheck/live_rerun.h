@@ -1,0 +1,41 @@
+// One live rerun of a trace's injection with a policy enforced in the guest, read back with the
+// capture's importer and paired with the prediction; and the helpers it shares with vmcheck's
+// driver (what crashed first, the prediction for a trace file).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/fault_model.h"
+#include "sim/engine.h"
+#include "sim/vmcheck/vmcheck_config.h"
+#include "sim/vmcheck/vmcheck_score.h"
+#include "traces/trace_summary.h"
+
+namespace oopsim::sim {
+
+struct RerunTask {
+  std::size_t run;  // index into runs
+  std::string trace;
+  std::string policy;
+  models::FaultInfo fault;
+  std::vector<std::string> crash_workloads;  // of the trace's crashing context
+};
+
+// The workloads of the context that crashed first: a rerun is the same crash only when the
+// same workload's process crashes first (pids differ between saved states; workloads do not).
+std::vector<std::string> crash_workloads(const traces::TraceSummary& s);
+
+// The prediction for one trace file under one policy; false with `why`.
+bool predict_file(const std::string& path, const std::string& policy_name, Prediction& out,
+                  std::string& why);
+
+// Reruns `t` live (or, with config.reuse, reads the kept rerun again) from the saved state its
+// policy needs, paired with that state's golden run in `goldens`, and fills `r` with one row per
+// workload of `predicted` (or of a prediction from the rerun's own record when another context
+// crashed first), or with the reason it cannot be scored.
+void rerun_live(const VmcheckConfig& config, const std::map<std::string, std::string>& goldens,
+                const RerunTask& t, CheckRun& r, const Prediction& predicted);
+
+}  // namespace oopsim::sim
