@@ -84,4 +84,8 @@ bool LockInfo::released_for_dead_holder() const {
   return handed_over && !waiters_spin(kind);
 }
 
+bool LockInfo::runqueue_lock() const {
+  return handed_over && waiters_spin(kind);
+}
+
 }  // namespace oopsim::models

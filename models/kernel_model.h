@@ -65,6 +65,9 @@ struct LockInfo {
   // the next task on the CPU releases at a context switch) is not: a context that dies holding
   // it dies on that CPU inside the switch, and nobody switches in to release it.
   bool released_for_dead_holder() const;
+  // A handed-over spinlock: the scheduler's runqueue lock, taken by one task and released by the
+  // next one at the context switch. A context that dies holding it keeps it.
+  bool runqueue_lock() const;
 };
 
 struct ObjectInfo {

@@ -18,8 +18,7 @@ class LockReleasePolicy : public Policy {
     std::vector<models::LockId> held;
     std::size_t kept = 0;
     for (models::LockId l : engine.locks_held_by(oops.context)) {
-      const models::LockInfo& lock = engine.lock(l);
-      if (lock.handed_over && models::waiters_spin(lock.kind)) {
+      if (engine.lock(l).runqueue_lock()) {
         ++kept;
       } else {
         held.push_back(l);

@@ -166,7 +166,7 @@ void Replay::release(ContextSim& c, std::uint32_t lock) {
 
 void Replay::apply(ContextSim& c, const models::Event& e) {
   if (e.lock_ix != models::Event::kNone && e.site_ix != models::Event::kNone &&
-      model_.locks[e.lock_ix].handed_over && models::waiters_spin(model_.locks[e.lock_ix].kind)) {
+      model_.locks[e.lock_ix].runqueue_lock()) {
     runqueue_functions_.insert(model_.sites[e.site_ix].function);
   }
   switch (e.type) {

@@ -144,7 +144,7 @@ void Replay::cpus_taken(const WaitForGraph& g) {
     }
     for (const HeldLock& h : c->held) {
       const models::LockInfo& lock = model_.locks[h.lock];
-      if (!lock.handed_over || !models::waiters_spin(lock.kind)) continue;
+      if (!lock.runqueue_lock()) continue;
       if (since && *since <= c->died_at) continue;
       since = c->died_at;
       why = fmt::format(

@@ -16,6 +16,20 @@ namespace oopsim::sim {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The crash traces the draw holds so far, sorted.
+std::vector<std::string> crash_traces(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir / "traces")) {
+    if (e.path().extension() == ".pb") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
 int draw_fresh_crashes(const VmcheckConfig& c, const std::string& simcapture,
                        std::vector<std::string>& traces, std::ostream& err) {
   traces::CampaignConfig cc;
@@ -50,10 +64,7 @@ int draw_fresh_crashes(const VmcheckConfig& c, const std::string& simcapture,
     cc.seeds = 1;
     std::vector<traces::Experiment> batch = traces::plan_campaign(cc);
     if (int rc = traces::run_experiments(cc, targets, batch, err); rc != 0) return rc;
-    crashes = 0;
-    for (const auto& e : fs::directory_iterator(fs::path(cc.dir) / "traces")) {
-      crashes += e.path().extension() == ".pb";
-    }
+    crashes = static_cast<int>(crash_traces(cc.dir).size());
     err << fmt::format("vmcheck: fresh injections: {} crashes after seed {}\n", crashes, seed);
   }
   // The draw as a campaign of its own (the seeds drawn so far), so that simcampaign status,
@@ -69,11 +80,7 @@ int draw_fresh_crashes(const VmcheckConfig& c, const std::string& simcapture,
   }
   traces::write_atomically((fs::path(cc.dir) / "campaign.json").string(),
                            traces::campaign_json(cc));
-  std::vector<std::string> fresh;
-  for (const auto& e : fs::directory_iterator(fs::path(cc.dir) / "traces")) {
-    if (e.path().extension() == ".pb") fresh.push_back(e.path().string());
-  }
-  std::sort(fresh.begin(), fresh.end());
+  std::vector<std::string> fresh = crash_traces(cc.dir);
   if (static_cast<int>(fresh.size()) > c.fresh) fresh.resize(static_cast<std::size_t>(c.fresh));
   traces.insert(traces.end(), fresh.begin(), fresh.end());
   return 0;

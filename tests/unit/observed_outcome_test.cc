@@ -24,6 +24,23 @@ std::string line(const std::string& task, int cpu, const std::string& t, const s
   return "  " + task + "     [00" + std::to_string(cpu) + "] .....    " + t + ": " + rest + "\n";
 }
 
+// Imports the paired run into a temporary trace named `name` and summarises it.
+::testing::AssertionResult import_and_summarize(const RunText& injected, const RunText& golden,
+                                                const ImportOptions& options,
+                                                const std::string& name, ImportStats& stats,
+                                                TraceSummary& s) {
+  std::string out = (std::filesystem::temp_directory_path() / name).string();
+  TraceError e;
+  auto writer = create_trace_writer(out, TraceForm::kBinary, e);
+  if (!writer) return ::testing::AssertionFailure() << e.message();
+  if (!import_paired_run(injected, golden, options, *writer, stats, e))
+    return ::testing::AssertionFailure() << "import: " << e.message();
+  writer.reset();
+  TraceReader reader(open_trace(out, e));
+  if (!summarize(reader, s, e)) return ::testing::AssertionFailure() << "summary: " << e.message();
+  return ::testing::AssertionSuccess();
+}
+
 TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForIt) {
   // The tcp streamer's receiver (164) writes the progress; its sender (160, forked before the
   // window) runs the same program. The file benchmark (157) crashes first; then the sender
@@ -44,16 +61,9 @@ TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForI
   f.type = models::FaultType::kVar;
   f.symbol = "do_nanosleep";
   options.fault = f;
-  std::string out = (std::filesystem::temp_directory_path() / "oopsim_observed_test.pb").string();
-  TraceError e;
-  auto writer = create_trace_writer(out, TraceForm::kBinary, e);
-  ASSERT_TRUE(writer);
   ImportStats stats;
-  ASSERT_TRUE(import_paired_run(injected, gold, options, *writer, stats, e)) << e.message();
-  writer.reset();
-  TraceReader reader(open_trace(out, e));
   TraceSummary s;
-  ASSERT_TRUE(summarize(reader, s, e)) << e.message();
+  ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_observed_test.pb", stats, s));
   std::map<std::string, models::Outcome> observed;
   for (const auto& o : s.observed) observed[o.workload] = o.outcome;
   EXPECT_EQ(observed["ext4"], models::Outcome::kNoProc);
@@ -78,17 +88,10 @@ TEST(ObservedOutcome, AnOopsOnTheWayOutOfExitIsTheCrash) {
   RunText injected{"injected", ftrace, oops("   16.110000", 253, "oopsim-restartd", 1)};
   RunText gold{"golden", ftrace, ""};
   ImportOptions options;
-  std::string out = (std::filesystem::temp_directory_path() / "oopsim_exit_oops_test.pb").string();
-  TraceError e;
-  auto writer = create_trace_writer(out, TraceForm::kBinary, e);
-  ASSERT_TRUE(writer);
   ImportStats stats;
-  ASSERT_TRUE(import_paired_run(injected, gold, options, *writer, stats, e)) << e.message();
-  EXPECT_TRUE(stats.crashed);
-  writer.reset();
-  TraceReader reader(open_trace(out, e));
   TraceSummary s;
-  ASSERT_TRUE(summarize(reader, s, e)) << e.message();
+  ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_exit_oops_test.pb", stats, s));
+  EXPECT_TRUE(stats.crashed);
   ASSERT_TRUE(s.crash);
   EXPECT_EQ(s.model.context(s.crash->context)->pid, 253);
 }
