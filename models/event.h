@@ -63,6 +63,7 @@ struct Event {
   std::string text;
   std::string workload;
   std::uint32_t site = 0;  // the code that did it (0: unknown)
+  bool trylock = false;    // lock-acquired by a trylock: it would not have waited
 
   // Dense indices of the ids above (declaration order), filled by the trace reader so that the
   // engine never looks an id up again. kNone where the id is not set.

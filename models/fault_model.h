@@ -61,6 +61,13 @@ struct FaultInfo {
 
   // "set_fs_pwd+0x2a".
   std::string site() const;
+  // Whether the mutation deletes a call (its `after` bytes are all no-ops) whose return address is
+  // `return_offset` in the function: what that call did (an unlock, say) no longer happens there.
+  bool deletes_call_returning_to(std::uint64_t return_offset) const;
 };
+
+// Whether `bytes` are x86 no-op instructions only (0x90 and the 0f 1f /0 forms, 66-prefixed or
+// not), as a fill that deletes instructions writes them.
+bool all_nops(std::string_view bytes);
 
 }  // namespace oopsim::models

@@ -4,6 +4,7 @@
 #include <boost/fiber/context.hpp>
 
 #include <deque>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct HeldLock {
   std::uint32_t lock = 0;  // lock index
   models::LockMode mode = models::LockMode::kExclusive;
   models::Ticks since = 0;
+  std::uint32_t site_ix = models::Event::kNone;  // where it was taken (kNone: not known)
+  bool kept = false;  // its release ran where the fault deleted the call: it is never let go
 };
 
 struct ContextSim {
@@ -36,7 +39,11 @@ struct ContextSim {
   models::Ticks prev_sim = 0;
 
   std::vector<HeldLock> held;
-  std::uint32_t wait_lock = 0;  // lock index it waits for (state kWaitingLock)
+  // Takes that did not happen (a trylock that failed, a take whose call the fault deleted): the
+  // golden run's unlock of each is skipped.
+  std::vector<std::uint32_t> skipped_takes;
+  std::set<std::uint32_t> noted_locks;  // locks whose skipped take or kept hold the report notes
+  std::uint32_t wait_lock = 0;          // lock index it waits for (state kWaitingLock)
   models::LockMode wait_mode = models::LockMode::kExclusive;
   models::Ticks wait_since = 0;
   std::uint32_t confirm_lock = UINT32_MAX;  // a lock-acquired for this lock confirms the attempt

@@ -154,8 +154,9 @@ void Replay::on_event(const models::Event& e) {
   if (e.time <= crash_trace_time_) return;
   if (models::is_report(e.type) || e.type == EventType::kFaultActivation) return;
   if (e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired) {
-    // For the scope: the first context other than the crashed one to take each lock later.
-    if (golden_taker_[e.lock_ix] == UINT32_MAX && e.context != crash_context_id_) {
+    // For the scope: the first context other than the crashed one to take each lock later (a
+    // trylock does not need it: it goes on without it).
+    if (golden_taker_[e.lock_ix] == UINT32_MAX && e.context != crash_context_id_ && !e.trylock) {
       golden_taker_[e.lock_ix] = e.context_ix;
     }
   }

@@ -75,7 +75,16 @@ class Replay : public policies::EngineActions {
   // context fibers (replay_context.cc)
   void context_main(ContextSim& c);
   void apply(ContextSim& c, const models::Event& e);
-  void acquire(ContextSim& c, std::uint32_t lock, models::LockMode mode);
+  // Blocks until it holds the lock; a trylock that cannot take it at once returns false.
+  bool acquire(ContextSim& c, std::uint32_t lock, models::LockMode mode, bool trylock = false);
+  void trylock_failed(ContextSim& c, std::uint32_t lock);
+  void skip_take(ContextSim& c, std::uint32_t lock, std::string_view why);
+  // The fault deleted the call (to a lock primitive) this event's site returns from.
+  bool at_deleted_call(const models::Event& e) const;
+  // The context's hold of `lock` if it is never let go (its unlock call is deleted), else null.
+  const HeldLock* kept_hold(const ContextSim& c, std::uint32_t lock) const;
+  // Takes a lock it keeps for good: it waits on itself, forever.
+  void wait_on_own_lock(ContextSim& c, std::uint32_t lock, models::LockMode mode);
   void release(ContextSim& c, std::uint32_t lock);
   void oops(ContextSim& c, const models::Event& e, bool first);
   void suspend(ContextSim& c);
@@ -139,7 +148,8 @@ class Replay : public policies::EngineActions {
   bool activated_ = false;
   std::uint32_t activator_ = UINT32_MAX;
   bool panicked_ = false;
-  bool fault_in_text_ = true;  // a text mutation stays until the kernel text is reloaded
+  bool fault_in_text_ = true;          // a text mutation stays until the kernel text is reloaded
+  bool deleted_release_seen_ = false;  // a release ran at the call the fault deleted
   models::Ticks last_time_ = 0;
   std::vector<HeldLock> held_at_crash_;
   models::ContextId crash_context_id_ = 0;

@@ -130,18 +130,78 @@ void Replay::grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted
   }
 }
 
-void Replay::acquire(ContextSim& c, std::uint32_t lock, LockMode mode) {
+bool Replay::acquire(ContextSim& c, std::uint32_t lock, LockMode mode, bool trylock) {
   if (locks_.try_acquire(lock, c.index, mode, sched_->now())) {
     c.held.push_back({lock, mode, sched_->now()});
     if (timeline_) timeline_->hold_begin(c.index, lock, model_.locks[lock].name, sched_->now());
     c.confirm_lock = lock;
-    return;
+    return true;
   }
+  if (trylock) return false;  // the caller goes on without it
   if (timeline_) {
     std::vector<std::uint32_t> holders;
     for (const Holder& h : locks_.holders(lock)) holders.push_back(h.context);
     timeline_->wait_begin(c.index, lock, model_.locks[lock].name, sched_->now(), holders);
   }
+  locks_.enqueue(lock, c.index, mode, sched_->now());
+  c.state = NodeState::kWaitingLock;
+  c.wait_lock = lock;
+  c.wait_mode = mode;
+  c.wait_since = sched_->now();
+  while (c.state == NodeState::kWaitingLock) {
+    suspend(c);
+    if (c.dead || stopping_ || panicked_) locks_.cancel_wait(lock, c.index);
+    check_alive(c);
+  }
+  return true;
+}
+
+void Replay::skip_take(ContextSim& c, std::uint32_t lock, std::string_view why) {
+  // The code goes on without the lock (a trylock's caller takes its other path); the golden run's
+  // unlock of this take is skipped.
+  if (std::find(c.skipped_takes.begin(), c.skipped_takes.end(), lock) == c.skipped_takes.end()) {
+    c.skipped_takes.push_back(lock);
+  }
+  if (c.noted_locks.insert(lock).second) note(why);
+}
+
+void Replay::trylock_failed(ContextSim& c, std::uint32_t lock) {
+  std::string who;
+  for (const Holder& h : locks_.holders(lock)) who += (who.empty() ? "" : ", ") + label(h.context);
+  skip_take(c, lock,
+            fmt::format("{}'s trylock of {} fails (held by {}): it goes on without it",
+                        label(c.index), model_.locks[lock].label(), who));
+}
+
+bool Replay::at_deleted_call(const models::Event& e) const {
+  if (e.site_ix == models::Event::kNone || !model_.fault) return false;
+  const traces::TraceModel::Site& site = model_.sites[e.site_ix];
+  return site.function == model_.fault->symbol &&
+         model_.fault->deletes_call_returning_to(site.offset);
+}
+
+const HeldLock* Replay::kept_hold(const ContextSim& c, std::uint32_t lock) const {
+  for (const HeldLock& h : c.held) {
+    if (h.lock != lock) continue;
+    if (h.kept) return &h;
+    // Taken before the crash in the function whose unlock call the fault deleted: that unlock
+    // never came, and never will.
+    if (deleted_release_seen_ && h.site_ix != models::Event::kNone && h.since <= crash_sim_time_ &&
+        model_.fault && model_.sites[h.site_ix].function == model_.fault->symbol) {
+      return &h;
+    }
+  }
+  return nullptr;
+}
+
+void Replay::wait_on_own_lock(ContextSim& c, std::uint32_t lock, LockMode mode) {
+  const models::LockInfo& info = model_.locks[lock];
+  note(
+      fmt::format("{} takes {} again, which it still holds (the fault deleted its unlock at {}): "
+                  "it {} on itself for good",
+                  label(c.index), info.label(), model_.fault->site(),
+                  models::waiters_spin(info.kind) ? "spins" : "sleeps"));
+  if (timeline_) timeline_->wait_begin(c.index, lock, info.name, sched_->now(), {c.index});
   locks_.enqueue(lock, c.index, mode, sched_->now());
   c.state = NodeState::kWaitingLock;
   c.wait_lock = lock;
@@ -178,11 +238,28 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
         c.confirm_lock = UINT32_MAX;  // confirms the attempt that got it
         return;
       }
+      if (crashed_ && fault_in_text_ && at_deleted_call(e)) {
+        skip_take(c, l,
+                  fmt::format("{} runs {}, where the fault deleted the call that takes {}: it goes "
+                              "on without it",
+                              label(c.index), model_.fault->site(), model_.locks[l].label()));
+        return;
+      }
       if (locks_.holds(l, c.index)) {
+        if (kept_hold(c, l) != nullptr) {
+          wait_on_own_lock(c, l, e.mode);
+          return;
+        }
         diverge(c, e, fmt::format("it already holds {}", model_.locks[l].label()));
         return;
       }
-      acquire(c, l, e.mode);
+      if (!acquire(c, l, e.mode, e.trylock)) {
+        trylock_failed(c, l);
+        return;
+      }
+      for (HeldLock& h : c.held) {
+        if (h.lock == l) h.site_ix = e.site_ix;
+      }
       if (e.type == EventType::kLockAcquired) c.confirm_lock = UINT32_MAX;
       runs_faulty_code(c, e, true);
       return;
@@ -190,8 +267,28 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
     case EventType::kLockRelease: {
       std::uint32_t l = e.lock_ix;
       if (!locks_.holds(l, c.index)) {
+        auto skipped = std::find(c.skipped_takes.begin(), c.skipped_takes.end(), l);
+        if (skipped != c.skipped_takes.end()) {  // the golden run's unlock of a take that failed
+          c.skipped_takes.erase(skipped);
+          return;
+        }
         diverge(c, e, fmt::format("it does not hold {}", model_.locks[l].label()));
         return;
+      }
+      if (at_deleted_call(e)) {
+        deleted_release_seen_ = true;
+        if (crashed_ && fault_in_text_) {
+          for (HeldLock& h : c.held) {
+            if (h.lock == l) h.kept = true;
+          }
+          if (c.noted_locks.insert(l).second) {
+            note(
+                fmt::format("{} runs {}, where the fault deleted the call that releases {}: it "
+                            "keeps it for good",
+                            label(c.index), model_.fault->site(), model_.locks[l].label()));
+          }
+          return;
+        }
       }
       if (runs_faulty_code(c, e, false)) return;
       release(c, l);

@@ -27,8 +27,10 @@ WaitForGraph Replay::build_wait_graph() const {
   for (const auto& c : ctx_) {
     if (c->dead) continue;
     if (c->state == NodeState::kWaitingLock) {
-      for (const Holder& h : locks_.holders(c->wait_lock))
-        g.add_edge(c->index, h.context, c->wait_lock);
+      for (const Holder& h : locks_.holders(c->wait_lock)) {
+        bool kept = kept_hold(*ctx_[h.context], c->wait_lock) != nullptr;
+        g.add_edge(c->index, h.context, c->wait_lock, kept);
+      }
     } else if (c->state == NodeState::kSleeping) {
       for (std::uint32_t w : c->lost_wakers) g.add_edge(c->index, w, UINT32_MAX);
     }
@@ -68,7 +70,10 @@ std::string Replay::describe_chain(const DeadlockVerdict& v) const {
   }
   std::uint32_t last = v.chain.back();
   const ContextSim& end = *ctx_[last];
-  if (v.cycle) {
+  if (v.kept) {
+    out += fmt::format(" ({} keeps it for good: the fault deleted its unlock at {})", label(last),
+                       model_.fault ? model_.fault->site() : std::string("?"));
+  } else if (v.cycle) {
     out += " (a wait cycle)";
   } else if (end.dead) {
     out += fmt::format(" ({} is dead since {}: {})", label(last), secs(end.died_at), end.death);

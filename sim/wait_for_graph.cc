@@ -10,8 +10,9 @@ namespace oopsim::sim {
 WaitForGraph::WaitForGraph(std::vector<NodeState> states)
     : states_(std::move(states)), graph_(states_.size()), cyclic_(states_.size(), false) {}
 
-void WaitForGraph::add_edge(std::uint32_t waiter, std::uint32_t holder, std::uint32_t lock) {
-  boost::add_edge(waiter, holder, WaitEdge{lock}, graph_);
+void WaitForGraph::add_edge(std::uint32_t waiter, std::uint32_t holder, std::uint32_t lock,
+                            bool never_released) {
+  boost::add_edge(waiter, holder, WaitEdge{lock, never_released}, graph_);
 }
 
 void WaitForGraph::finish() {
@@ -25,9 +26,10 @@ void WaitForGraph::finish() {
   for (std::size_t v = 0; v < component.size(); ++v) {
     cyclic_[v] = size[static_cast<std::size_t>(component[v])] > 1;
   }
-  // A self-loop (a context waiting on a lock it holds) is a cycle of one.
+  // A self-loop (a context waiting on a lock it holds) is a cycle of one, unless the lock is one
+  // it keeps for good: that wait ends the search like a dead holder.
   for (auto [e, end] = boost::edges(graph_); e != end; ++e) {
-    if (boost::source(*e, graph_) == boost::target(*e, graph_))
+    if (boost::source(*e, graph_) == boost::target(*e, graph_) && !graph_[*e].never_released)
       cyclic_[boost::source(*e, graph_)] = true;
   }
 }
@@ -43,8 +45,14 @@ struct StopSearch {};
 class FindStuck : public boost::default_bfs_visitor {
  public:
   FindStuck(const std::vector<NodeState>& states, const std::vector<bool>& cyclic,
-            std::vector<std::size_t>& pred, std::size_t& found)
-      : states_(states), cyclic_(cyclic), pred_(pred), found_(found) {}
+            std::vector<std::size_t>& pred, std::size_t& found, std::size_t& kept_from)
+      : states_(states), cyclic_(cyclic), pred_(pred), found_(found), kept_from_(kept_from) {}
+  void examine_edge(WaitGraph::edge_descriptor e, const WaitGraph& g) const {
+    if (!g[e].never_released) return;
+    kept_from_ = boost::source(e, g);
+    found_ = boost::target(e, g);
+    throw StopSearch{};
+  }
   void tree_edge(WaitGraph::edge_descriptor e, const WaitGraph& g) const {
     pred_[boost::target(e, g)] = boost::source(e, g);
   }
@@ -60,6 +68,7 @@ class FindStuck : public boost::default_bfs_visitor {
   const std::vector<bool>& cyclic_;
   std::vector<std::size_t>& pred_;
   std::size_t& found_;
+  std::size_t& kept_from_;  // the waiter on a never-released lock, when that ended the search
 };
 
 }  // namespace
@@ -70,28 +79,32 @@ DeadlockVerdict WaitForGraph::analyze(std::uint32_t context) const {
   if (s != NodeState::kWaitingLock && s != NodeState::kSleeping) return v;
   std::size_t n = boost::num_vertices(graph_);
   std::vector<std::size_t> pred(n, SIZE_MAX);
-  std::size_t found = SIZE_MAX;
+  std::size_t found = SIZE_MAX, kept_from = SIZE_MAX;
   if (cyclic_[context]) {
     found = context;
   } else {
     std::vector<boost::default_color_type> color(n, boost::white_color);
     try {
-      boost::breadth_first_search(graph_, context,
-                                  boost::visitor(FindStuck(states_, cyclic_, pred, found))
-                                      .color_map(boost::make_iterator_property_map(
-                                          color.begin(), boost::get(boost::vertex_index, graph_))));
+      boost::breadth_first_search(
+          graph_, context,
+          boost::visitor(FindStuck(states_, cyclic_, pred, found, kept_from))
+              .color_map(boost::make_iterator_property_map(
+                  color.begin(), boost::get(boost::vertex_index, graph_))));
     } catch (const StopSearch&) {
     }
   }
   if (found == SIZE_MAX) return v;
   v.deadlocked = true;
   std::vector<std::uint32_t> path;
-  for (std::size_t x = found; x != SIZE_MAX; x = pred[x]) {
+  for (std::size_t x = kept_from != SIZE_MAX ? kept_from : found; x != SIZE_MAX; x = pred[x]) {
     path.push_back(static_cast<std::uint32_t>(x));
     if (x == context) break;
   }
   std::reverse(path.begin(), path.end());
-  if (cyclic_[found]) {
+  if (kept_from != SIZE_MAX) {
+    v.kept = true;
+    path.push_back(static_cast<std::uint32_t>(found));
+  } else if (cyclic_[found]) {
     // Walk the cycle from `found` until it comes back, following edges that stay in the cycle.
     v.cycle = true;
     std::size_t x = found;

@@ -17,6 +17,7 @@ enum class NodeState { kRunning, kFinished, kWaitingLock, kSleeping, kDead, kExi
 
 struct WaitEdge {
   std::uint32_t lock = UINT32_MAX;  // the lock waited for; UINT32_MAX for a wakeup
+  bool never_released = false;      // the holder keeps the lock for good, even if it runs on
 };
 
 using WaitGraph =
@@ -25,6 +26,7 @@ using WaitGraph =
 struct DeadlockVerdict {
   bool deadlocked = false;
   bool cycle = false;  // a wait cycle (else the chain ends at a dead context)
+  bool kept = false;   // the chain ends at a lock its (live) holder keeps for good
   std::vector<std::uint32_t>
       chain;  // contexts, from the waiter to the dead one or around the cycle
   std::vector<std::uint32_t> locks;  // lock waited for at each step (UINT32_MAX: a wakeup)
@@ -33,7 +35,10 @@ struct DeadlockVerdict {
 class WaitForGraph {
  public:
   explicit WaitForGraph(std::vector<NodeState> states);
-  void add_edge(std::uint32_t waiter, std::uint32_t holder, std::uint32_t lock);
+  // `never_released`: the holder will not let the lock go (a waiter on it is stuck for good, even
+  // when the holder is alive and running).
+  void add_edge(std::uint32_t waiter, std::uint32_t holder, std::uint32_t lock,
+                bool never_released = false);
   // Call once after all edges are added.
   void finish();
 

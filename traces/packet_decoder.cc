@@ -169,6 +169,7 @@ bool decode_event(const trace::Event& in, models::Event& out, std::string& error
   out.result = in.result();
   out.oops_kind = static_cast<models::OopsKind>(in.oops_kind());
   out.site = in.site();
+  out.trylock = in.trylock();
   if (in.has_text()) {
     out.text = in.text();
   } else {

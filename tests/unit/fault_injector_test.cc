@@ -283,3 +283,28 @@ TEST(FaultInjector, MutationWithBytesRefusesToTearAnInstruction) {
 
 }  // namespace
 }  // namespace oopsim::inject
+
+namespace oopsim::models {
+namespace {
+
+TEST(FaultInfo, AMutationThatFillsACallWithNopsDeletesThatCall) {
+  FaultInfo f;
+  f.symbol = "percpu_counter_add_batch";
+  f.offset = 0x5d;
+  f.before = std::string("\xe8\x3e\xe6\x4e\x00", 5);  // call _raw_spin_unlock_irqrestore
+  f.after = std::string("\x0f\x1f\x44\x00\x00", 5);   // nopl 0x0(%rax,%rax,1)
+  EXPECT_TRUE(f.deletes_call_returning_to(0x62));
+  EXPECT_FALSE(f.deletes_call_returning_to(0x5d));   // the call's own address is not its return
+  f.after = std::string("\xe8\x3e\xe6\x4e\x01", 5);  // a changed target: still a call
+  EXPECT_FALSE(f.deletes_call_returning_to(0x62));
+  f.before = std::string("\x48\x8b\x40\x08\x90", 5);  // not a call
+  f.after = std::string("\x0f\x1f\x44\x00\x00", 5);
+  EXPECT_FALSE(f.deletes_call_returning_to(0x62));
+  EXPECT_TRUE(all_nops(std::string("\x90\x66\x90\x0f\x1f\x00\x0f\x1f\x40\x00", 10)));
+  EXPECT_TRUE(all_nops(std::string("\x66\x0f\x1f\x84\x00\x00\x00\x00\x00", 9)));
+  EXPECT_FALSE(all_nops(std::string("\x0f\x1f\x44\x00", 4)));  // cut short
+  EXPECT_FALSE(all_nops(""));
+}
+
+}  // namespace
+}  // namespace oopsim::models

@@ -96,5 +96,70 @@ TEST(ObservedOutcome, AnOopsOnTheWayOutOfExitIsTheCrash) {
   EXPECT_EQ(s.model.context(s.crash->context)->pid, 253);
 }
 
+TEST(ObservedOutcome, ConsoleProgressCountsWhenTheTraceStopsAfterTheCrash) {
+  // The crash takes the trace transport down: the trace has no event after it, but the workloads
+  // go on printing their progress on the console. That is progress, not a silent stall. A
+  // workload that prints nothing after the crash, anywhere, while the golden run's went on, did
+  // stall.
+  std::string ftrace =
+      line("oopsim-fsbench-157", 1, "16.100000", "tracing_mark_write: PROGRESS ext4 100 pid=157") +
+      line("oopsim-fsbench-158", 0, "16.100000", "tracing_mark_write: PROGRESS vfat 100 pid=158");
+  std::string golden =
+      ftrace +
+      line("oopsim-fsbench-157", 1, "16.800000", "tracing_mark_write: PROGRESS ext4 106 pid=157") +
+      line("oopsim-fsbench-158", 0, "16.800000", "tracing_mark_write: PROGRESS vfat 106 pid=158");
+  std::string console = oops("   16.300000", 161, "oopsim-audio", 1) +
+                        "[   16.900000] PROGRESS ext4 106 pid=157 bytes=1736704 errors=0\r\n" +
+                        "[   17.900000] PROGRESS ext4 112 pid=157 bytes=1802240 errors=0\n";
+  RunText injected{"injected", ftrace, console};
+  RunText gold{"golden", golden, ""};
+  ImportOptions options;
+  ImportStats stats;
+  TraceSummary s;
+  ASSERT_TRUE(
+      import_and_summarize(injected, gold, options, "oopsim_console_progress.pb", stats, s));
+  std::map<std::string, models::Outcome> observed;
+  for (const auto& o : s.observed) observed[o.workload] = o.outcome;
+  EXPECT_EQ(observed["ext4"], models::Outcome::kNotManifest);
+  EXPECT_EQ(observed["vfat"], models::Outcome::kDeadlock);
+}
+
+TEST(ObservedOutcome, ATrylockTakeIsMarkedInTheTrace) {
+  // A trylock that got the lock (its return probe says 1) is a take the engine must not wait on
+  // when the lock is held: the trace marks it. A plain spin_lock take is not marked.
+  std::string ftrace =
+      line("oopsim-fsbench-157", 1, "16.000000",
+           "spin_trylock: (_raw_spin_trylock+0x0/0x70) lock=0xffff88801f038780 caller=0x0") +
+      line("oopsim-fsbench-157", 1, "16.000010",
+           "spin_trylock_ret: (rmqueue_pcplist+0x4a/0x200 <- _raw_spin_trylock) ret=1") +
+      line("oopsim-fsbench-157", 1, "16.000020",
+           "spin_unlock: (_raw_spin_unlock+0x0/0x30) lock=0xffff88801f038780 caller=0x0") +
+      line("oopsim-fsbench-157", 1, "16.000030",
+           "spin_lock: (_raw_spin_lock+0x0/0x30) lock=0xffff88801fa7dad0 caller=0x0") +
+      line("oopsim-fsbench-157", 1, "16.000040",
+           "spin_unlock: (_raw_spin_unlock+0x0/0x30) lock=0xffff88801fa7dad0 caller=0x0");
+  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1)};
+  RunText gold{"golden", ftrace, ""};
+  ImportOptions options;
+  ImportStats stats;
+  TraceSummary s;
+  ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_trylock_mark.pb", stats, s));
+  (void)s;
+  TraceError e;
+  std::string out = (std::filesystem::temp_directory_path() / "oopsim_trylock_mark.pb").string();
+  TraceReader reader(open_trace(out, e));
+  int tries = 0, plain = 0;
+  while (true) {
+    TraceReader::Item item = reader.next();
+    if (item == TraceReader::Item::kEnd || item == TraceReader::Item::kError) break;
+    if (item != TraceReader::Item::kEvent) continue;
+    const models::Event& ev = reader.event();
+    if (ev.type != models::EventType::kLockAcquired) continue;
+    (ev.trylock ? tries : plain) += 1;
+  }
+  EXPECT_EQ(tries, 2);  // once per section
+  EXPECT_EQ(plain, 2);
+}
+
 }  // namespace
 }  // namespace oopsim::traces

@@ -149,6 +149,23 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
   return out;
 }
 
+std::vector<ProgressMark> parse_console_progress(const std::string& text) {
+  std::vector<ProgressMark> out;
+  std::istringstream in(text);
+  std::string line, rest;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    std::uint64_t us = 0;
+    if (!split_timestamp(line, us, rest) || !starts(rest, "PROGRESS ")) continue;
+    std::istringstream words{rest.substr(9)};
+    ProgressMark m;
+    m.time_us = us;
+    if (!(words >> m.workload >> m.value)) continue;  // a line cut short by another's output
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 std::string kernel_release_from_console(const std::string& text) {
   for (std::string_view marker : {"Not tainted ", "Tainted: "}) {
     auto at = text.find(marker);

@@ -24,6 +24,15 @@ struct ConsoleReport {
 };
 
 std::vector<ConsoleReport> parse_console(const std::string& text);
+
+// A workload's progress line on the console ("PROGRESS <workload> <count> ..."): the same count
+// the workload writes to the trace marker, on a path that outlives the trace transport.
+struct ProgressMark {
+  std::uint64_t time_us = 0;
+  std::string workload;
+  std::uint64_t value = 0;
+};
+std::vector<ProgressMark> parse_console_progress(const std::string& text);
 // "6.1.0-56-amd64" from an oops or boot banner, "" if none.
 std::string kernel_release_from_console(const std::string& text);
 

@@ -117,7 +117,8 @@ class Importer {
   void emit(std::vector<trace::Event>& out, EventType type, std::uint32_t ctx, std::uint64_t t,
             std::uint32_t lock = 0, LockMode mode = LockMode::kExclusive);
   void classify_observed(const std::vector<FtraceLine>& lines,
-                         const std::vector<FtraceLine>& golden,
+                         const std::vector<ProgressMark>& progress,
+                         const std::vector<ProgressMark>& golden_progress,
                          const std::vector<ConsoleReport>& reports,
                          std::vector<trace::Observed>& out);
 
@@ -160,6 +161,7 @@ class Importer {
   // Sites: the functions that take and release locks, so the engine knows who runs what code.
   std::map<std::pair<std::string, std::uint64_t>, std::uint32_t> site_ids_;
   std::uint32_t site_ = 0;  // the site of the lock operation being emitted (0: none)
+  bool trylock_ = false;    // the take being emitted is a trylock's
   int max_cpu_ = -1;
   std::uint32_t site_for(std::uint64_t caller);
   void site_unknown_takes(std::vector<trace::Event>& events);
@@ -357,6 +359,7 @@ void Importer::emit(std::vector<trace::Event>& out, EventType type, std::uint32_
       (type == EventType::kLockAttempt || type == EventType::kLockAcquired)) {
     e.set_mode(trace::Event::SHARED);
   }
+  if (trylock_ && type == EventType::kLockAcquired) e.set_trylock(true);
   out.push_back(std::move(e));
   ++st_.events;
 }
@@ -553,8 +556,10 @@ void Importer::section(const std::vector<FtraceLine>& lines,
         bool ok = probe.returns_zero_on_success ? rv == 0 : rv == 1;
         site_ = p->second.site;
         take_callee_ = p->second.callee;
+        trylock_ = base.find("trylock") != std::string::npos;
         if (ok) acquire(out, ctx, p->second.lock, p->second.mode, t, true);
         site_ = 0;
+        trylock_ = false;
         take_callee_.clear();
         pending_.erase(p);
         continue;
@@ -721,32 +726,41 @@ void Importer::section(const std::vector<FtraceLine>& lines,
 namespace {
 
 // Did the workload's PROGRESS counter rise after `from` (until `to`) in these lines?
-bool progressed_after(const std::vector<FtraceLine>& lines, const std::string& name,
+// A run's progress marks: the trace marker's, and the console's, which outlives the trace
+// transport (a crash can take the streamer down while the workloads go on).
+std::vector<ProgressMark> progress_marks(const std::vector<FtraceLine>& lines,
+                                         const std::string& console) {
+  std::vector<ProgressMark> marks = parse_console_progress(console);
+  for (const FtraceLine& l : lines) {
+    if (l.event != "tracing_mark_write" || l.payload.rfind("PROGRESS ", 0) != 0) continue;
+    std::istringstream words{l.payload.substr(9)};
+    ProgressMark m;
+    m.time_us = l.time_us;
+    if (words >> m.workload >> m.value) marks.push_back(std::move(m));
+  }
+  return marks;
+}
+
+// Did the workload's progress count rise after `from` (until `to`)?
+bool progressed_after(const std::vector<ProgressMark>& marks, const std::string& name,
                       std::uint64_t from, std::uint64_t to, std::uint64_t* before_out = nullptr,
                       std::uint64_t* after_out = nullptr) {
   std::uint64_t before = 0, after = 0;
-  bool rose = false;
-  std::string prefix = "PROGRESS " + name + " ";
-  for (const FtraceLine& l : lines) {
-    if (l.event != "tracing_mark_write" || l.payload.rfind(prefix, 0) != 0) continue;
-    std::istringstream words{l.payload.substr(prefix.size())};
-    std::uint64_t n = 0;
-    words >> n;
-    if (l.time_us <= from) before = n;
-    if (l.time_us > from && l.time_us <= to) {
-      after = std::max(after, n);
-      rose = rose || n > before;
-    }
+  for (const ProgressMark& m : marks) {
+    if (m.workload != name) continue;
+    if (m.time_us <= from) before = std::max(before, m.value);
+    if (m.time_us > from && m.time_us <= to) after = std::max(after, m.value);
   }
   if (before_out) *before_out = before;
   if (after_out) *after_out = after;
-  return rose;
+  return after > before;
 }
 
 }  // namespace
 
 void Importer::classify_observed(const std::vector<FtraceLine>& lines,
-                                 const std::vector<FtraceLine>& golden,
+                                 const std::vector<ProgressMark>& progress,
+                                 const std::vector<ProgressMark>& golden_progress,
                                  const std::vector<ConsoleReport>& reports,
                                  std::vector<trace::Observed>& out) {
   std::uint64_t end =
@@ -804,9 +818,9 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
       }
     }
     std::uint64_t before = 0, after = 0;
-    bool progressed = progressed_after(lines, name, crash_us_, end, &before, &after);
+    bool progressed = progressed_after(progress, name, crash_us_, end, &before, &after);
     // A slow workload may report nothing in a short window: judge it against the golden run.
-    bool golden_progressed = progressed_after(golden, name, crash_us_, end);
+    bool golden_progressed = progressed_after(golden_progress, name, crash_us_, end);
     trace::Observed o;
     o.set_workload(name);
     const Candidate* best = nullptr;
@@ -966,7 +980,8 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
     write([&](trace::TracePacket& x) { *x.mutable_event() = e; });
   if (crashed_) {
     std::vector<trace::Observed> observed;
-    classify_observed(inj, gold, reports, observed);
+    classify_observed(inj, progress_marks(inj, injected.console),
+                      progress_marks(gold, golden.console), reports, observed);
     for (const trace::Observed& o : observed)
       write([&](trace::TracePacket& x) { *x.mutable_observed() = o; });
   }
