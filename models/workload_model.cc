@@ -14,6 +14,13 @@ void WorkloadVerdict::set_progress(std::uint64_t value, Ticks time) {
   progress_time_ = time;
 }
 
+bool WorkloadVerdict::rose_between(Ticks from, Ticks to) const {
+  for (const auto& [value, time] : rises_) {
+    if (time >= from && time <= to) return true;
+  }
+  return false;
+}
+
 std::optional<Ticks> WorkloadVerdict::reached_at(std::uint64_t target) const {
   for (const auto& [value, time] : rises_) {
     if (value >= target) return time;

@@ -38,6 +38,8 @@ class WorkloadVerdict {
   std::uint64_t progress() const { return progress_; }
   // When the counter first reached `target` (nullopt: never).
   std::optional<Ticks> reached_at(std::uint64_t target) const;
+  // Whether the counter grew at some time in [from, to].
+  bool rose_between(Ticks from, Ticks to) const;
 
   // The outcome: panic if any; else the earliest stopping failure; else detect-error if an error
   // reached it; else survived-inconsistent if it read possibly wrong state; else not-manifest.

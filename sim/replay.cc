@@ -76,6 +76,9 @@ void Replay::sync_declarations() {
   while (verdicts_.size() < model_.workloads.size()) {
     verdicts_.emplace_back(model_.workloads[verdicts_.size()].name);
   }
+  golden_high_.resize(model_.workloads.size(), 0);
+  golden_last_rise_.resize(model_.workloads.size(), 0);
+  golden_max_gap_.resize(model_.workloads.size(), 0);
 }
 
 void Replay::start_fiber(ContextSim& c) {
@@ -151,7 +154,21 @@ void Replay::on_event(const models::Event& e) {
     return;
   }
   // Golden: only what comes after the crash continues the surviving contexts.
-  if (e.time <= crash_trace_time_) return;
+  if (e.time <= crash_trace_time_) {
+    if (e.type == EventType::kProgress)
+      golden_high_[e.workload_ix] =
+          std::max<std::uint64_t>(golden_high_[e.workload_ix], static_cast<std::uint64_t>(e.value));
+    return;
+  }
+  if (e.type == EventType::kProgress &&
+      static_cast<std::uint64_t>(e.value) > golden_high_[e.workload_ix] &&
+      (model_.header.window == 0 || e.time <= crash_trace_time_ + model_.header.window)) {
+    models::Ticks after = e.time - crash_trace_time_;
+    golden_high_[e.workload_ix] = static_cast<std::uint64_t>(e.value);
+    golden_max_gap_[e.workload_ix] =
+        std::max(golden_max_gap_[e.workload_ix], after - golden_last_rise_[e.workload_ix]);
+    golden_last_rise_[e.workload_ix] = after;
+  }
   if (models::is_report(e.type) || e.type == EventType::kFaultActivation) return;
   if (e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired) {
     // For the scope: the first context other than the crashed one to take each lock later (a

@@ -135,6 +135,11 @@ class Replay : public policies::EngineActions {
   // Functions the trace shows taking or releasing a runqueue lock (a handed-over spinlock).
   std::set<std::string> runqueue_functions_;
   std::vector<models::WorkloadVerdict> verdicts_;
+  // By workload: the golden run's highest count so far, how long after the crash its count last
+  // rose (within the window), and its longest wait for a rise after the crash.
+  std::vector<std::uint64_t> golden_high_;
+  std::vector<models::Ticks> golden_last_rise_;
+  std::vector<models::Ticks> golden_max_gap_;
 
   bool runs_started_ = false;
   bool input_done_ = false;

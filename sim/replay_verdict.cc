@@ -101,8 +101,11 @@ bool Replay::stuck_by_crash(const DeadlockVerdict& v) const {
 // Spinning waiters keep their CPU (preemption is off while they spin). The machine stalls when
 // contexts spinning forever take every CPU (nothing else runs from then on), or when an interrupt
 // handler spins forever: it never returns, its CPU runs nothing else, and the other CPUs wait on
-// that one at their next cross-CPU call or RCU grace period. From then on each workload that had
-// not yet made its post-crash progress stops there.
+// that one at their next cross-CPU call or RCU grace period. From then on each workload stops
+// there, unless its progress had kept coming until then: from its last rise to the golden run's
+// last one it would be silent for no more than twice the golden run's longest wait between rises
+// (the live classifier's rule: work in flight that reports once just after the crash is not a
+// workload that keeps running).
 void Replay::cpus_taken(const WaitForGraph& g) {
   std::uint32_t cpus = model_.header.cpus;
   std::vector<std::pair<models::Ticks, std::uint32_t>> spinners, handlers;
@@ -170,7 +173,12 @@ void Replay::cpus_taken(const WaitForGraph& g) {
   note(why);
   for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
     std::optional<models::Ticks> reached = verdicts_[w].reached_at(model_.workloads[w].target);
-    if (model_.workloads[w].target != 0 && reached && *reached <= *since) continue;
+    models::Ticks silence = 2 * golden_max_gap_[w];
+    models::Ticks keep_from =
+        crash_sim_time_ + (golden_last_rise_[w] > silence ? golden_last_rise_[w] - silence : 0);
+    if (model_.workloads[w].target != 0 && reached && *reached <= *since &&
+        verdicts_[w].rose_between(keep_from, *since))
+      continue;
     verdicts_[w].add(models::Finding{*since, Outcome::kDeadlock, why});
   }
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "models/sim_time.h"
 #include "models/subsystem_rules.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
@@ -741,19 +742,37 @@ std::vector<ProgressMark> progress_marks(const std::vector<FtraceLine>& lines,
   return marks;
 }
 
-// Did the workload's progress count rise after `from` (until `to`)?
-bool progressed_after(const std::vector<ProgressMark>& marks, const std::string& name,
-                      std::uint64_t from, std::uint64_t to, std::uint64_t* before_out = nullptr,
-                      std::uint64_t* after_out = nullptr) {
+// A workload's progress after `from` (until `to`): its count before, the highest after, and when
+// it last rose.
+struct ProgressSpan {
   std::uint64_t before = 0, after = 0;
+  std::uint64_t last_rise_us = 0;  // 0: it never rose
+  std::uint64_t max_gap_us = 0;    // the longest wait for a rise, from `from` on
+  bool rose() const { return after > before; }
+};
+
+ProgressSpan progress_after(const std::vector<ProgressMark>& marks, const std::string& name,
+                            std::uint64_t from, std::uint64_t to) {
+  ProgressSpan p;
+  std::vector<const ProgressMark*> mine;
   for (const ProgressMark& m : marks) {
-    if (m.workload != name) continue;
-    if (m.time_us <= from) before = std::max(before, m.value);
-    if (m.time_us > from && m.time_us <= to) after = std::max(after, m.value);
+    if (m.workload == name && m.time_us <= to) mine.push_back(&m);
   }
-  if (before_out) *before_out = before;
-  if (after_out) *after_out = after;
-  return after > before;
+  std::stable_sort(mine.begin(), mine.end(), [](const ProgressMark* a, const ProgressMark* b) {
+    return a->time_us < b->time_us;
+  });
+  std::uint64_t high = 0;
+  for (const ProgressMark* m : mine) {
+    if (m->time_us <= from) {
+      p.before = std::max(p.before, m->value);
+    } else if (m->value > std::max(high, p.before)) {
+      p.max_gap_us = std::max(p.max_gap_us, m->time_us - (p.last_rise_us ? p.last_rise_us : from));
+      p.last_rise_us = m->time_us;
+    }
+    if (m->time_us > from) p.after = std::max(p.after, m->value);
+    high = std::max(high, m->value);
+  }
+  return p;
 }
 
 }  // namespace
@@ -817,10 +836,17 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
             {l.time_us, models::Outcome::kNoProc, fmt::format("{}[{}] exited", l.comm, l.pid)});
       }
     }
-    std::uint64_t before = 0, after = 0;
-    bool progressed = progressed_after(progress, name, crash_us_, end, &before, &after);
+    ProgressSpan mine = progress_after(progress, name, crash_us_, end);
     // A slow workload may report nothing in a short window: judge it against the golden run.
-    bool golden_progressed = progressed_after(golden_progress, name, crash_us_, end);
+    ProgressSpan gold = progress_after(golden_progress, name, crash_us_, end);
+    bool golden_progressed = gold.rose();
+    // Progress that keeps coming: by the golden run's last rise, it has not been silent for more
+    // than twice the golden run's longest wait between rises. Work in flight at the crash can
+    // still report once or twice before the machine stalls; that is not a workload that keeps
+    // running.
+    bool progressed = mine.rose() && (!golden_progressed ||
+                                      mine.last_rise_us + 2 * gold.max_gap_us >= gold.last_rise_us);
+    bool stopped_early = mine.rose() && !progressed;
     trace::Observed o;
     o.set_workload(name);
     const Candidate* best = nullptr;
@@ -846,7 +872,15 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
       o.set_detail(best->detail);
     } else if (progressed) {
       o.set_outcome(trace::Observed::NOT_MANIFEST);
-      o.set_detail(fmt::format("progress went on after the crash ({} -> {})", before, after));
+      o.set_detail(
+          fmt::format("progress went on after the crash ({} -> {})", mine.before, mine.after));
+    } else if (stopped_early) {
+      o.set_outcome(trace::Observed::DEADLOCK);
+      o.set_detail(fmt::format(
+          "progress stopped {} after the crash ({} -> {}) while the golden run's went on for {}; "
+          "no detector report in the window",
+          models::format_seconds(mine.last_rise_us - crash_us_, 1000000), mine.before, mine.after,
+          models::format_seconds(gold.last_rise_us - crash_us_, 1000000)));
     } else if (!golden_progressed) {
       o.set_outcome(trace::Observed::NOT_MANIFEST);
       o.set_detail("no progress in the window in either run, and no failure");
