@@ -33,7 +33,11 @@ std::string import_fixtures(const traces::ImportOptions& given = {}) {
   f.type = models::FaultType::kInterface;
   f.symbol = "vfat_add_entry";
   options.fault = f;
-  std::string out = (std::filesystem::temp_directory_path() / "oopsim_import_fixture.pb").string();
+  // One file per test: ctest runs the tests of this file side by side.
+  std::string out = (std::filesystem::temp_directory_path() /
+                     (std::string("oopsim_import_") +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".pb"))
+                        .string();
   traces::TraceError e;
   auto writer = traces::create_trace_writer(out, traces::TraceForm::kBinary, e);
   traces::ImportStats stats;
