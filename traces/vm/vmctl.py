@@ -654,6 +654,95 @@ def patch_text(d, spec, report, seconds, g=None):
     log("text patched at %#x: %s (activated: %s)" % (first, edits[0][2].hex(), report["patch"]["activated"]))
 
 
+# task_struct layout of the guest kernel (Debian 6.1.0-56-amd64), from its BTF:
+# `pahole -C task_struct --hex vmlinux` (vmlinux unpacked from the package's vmlinuz).
+TASK_PID_OFF = 0x970
+TASK_COMM_OFF = 0xBA0
+HZ = 250  # CONFIG_HZ of the guest kernel
+
+
+def watch_site(d, addr, seconds, kallsyms, report, g=None):
+    """Breakpoint on the kernel instruction at ADDR for the whole run: each hit records the guest's
+    jiffies, the CPU, the interrupted or running task (pid, comm) and the CPU's preempt count (so
+    a hit in a hard or soft interrupt is told apart from the task it interrupted). Writes
+    site-hits.txt in the run folder; the guest is paused on entry and left running.
+    A site hit again within 5 ms is re-armed only 20 ms later (a hot site is sampled, not
+    stopped on thousands of times a second)."""
+    syms = {}
+    with open(kallsyms) as f:
+        for line in f:
+            p = line.split()
+            if len(p) >= 3 and p[2] in ("current_task", "__per_cpu_offset", "jiffies",
+                                        "__preempt_count", "init_task"):
+                syms[p[2]] = int(p[0], 16)
+    if g is None:
+        g = GdbRemote(os.path.join(d, "gdb.sock"))
+        g.req("?")
+    comm0 = g.read_mem(syms["init_task"] + TASK_COMM_OFF, 16).split(b"\0")[0]
+    if comm0 != b"swapper/0":
+        raise RuntimeError("task_struct layout does not match this kernel (init_task comm %r)" % comm0)
+    pcpu = [int.from_bytes(g.read_mem(syms["__per_cpu_offset"] + 8 * c, 8), "little") for c in range(8)]
+    r = g.req("Z1,%x,1" % addr)
+    if r != "OK":
+        raise RuntimeError("Z1 failed: %r" % r)
+    hits = []
+    armed = True
+    t_end = time.time() + seconds
+    last_hit = 0.0
+    rearm_at = None
+    g.send("c")
+    while time.time() < t_end:
+        timeout = 0.2 if rearm_at is None else max(0.0, min(0.2, rearm_at - time.time()))
+        try:
+            stop = g.recv(timeout=timeout)
+        except Exception:
+            stop = None
+        if stop is None:
+            if rearm_at is not None and time.time() >= rearm_at:
+                g.s.sendall(b"\x03")  # stop the guest to re-arm
+                g.recv(timeout=5)
+                g.req("Z1,%x,1" % addr)
+                armed, rearm_at = True, None
+                g.send("c")
+            continue
+        m = re.search(r"thread:([0-9a-f]+)", stop)
+        cpu = int(m.group(1), 16) - 1 if m else 0
+        if armed:
+            base = pcpu[cpu] if 0 <= cpu < len(pcpu) else 0
+            task = int.from_bytes(g.read_mem(base + syms["current_task"], 8), "little")
+            pid = int.from_bytes(g.read_mem(task + TASK_PID_OFF, 4), "little", signed=True)
+            comm = g.read_mem(task + TASK_COMM_OFF, 16).split(b"\0")[0].decode("utf-8", "replace")
+            pc = int.from_bytes(g.read_mem(base + syms["__preempt_count"], 4), "little")
+            jif = int.from_bytes(g.read_mem(syms["jiffies"], 8), "little")
+            hits.append((jif, cpu, pid, comm.replace(" ", "_") or "?", pc))
+            now = time.time()
+            if now - last_hit < 0.005:
+                g.req("z1,%x,1" % addr)
+                armed, rearm_at = False, now + 0.02
+            last_hit = now
+        g.send("c")
+    g.s.sendall(b"\x03")
+    try:
+        g.recv(timeout=5)
+    except Exception:
+        pass
+    if armed:
+        g.req("z1,%x,1" % addr)
+    g.send("D")
+    try:
+        g.recv(timeout=5)
+    except Exception:
+        pass
+    g.s.close()
+    with open(os.path.join(d, "site-hits.txt"), "w") as f:
+        f.write("# site %#x; jiffies (HZ=%d, INITIAL_JIFFIES=%d) cpu pid comm preempt_count\n"
+                % (addr, HZ, (1 << 32) - 300 * HZ))
+        for h in hits:
+            f.write("%d %d %d %s %#x\n" % h)
+    report["watch"] = {"addr": "%#x" % addr, "hits": len(hits)}
+    log("watched %#x: %d hits" % (addr, len(hits)))
+
+
 def cmd_run(a):
     sdir = os.path.abspath(a.state)
     d = os.path.abspath(a.rundir)
@@ -699,6 +788,10 @@ def cmd_run(a):
     if a.patch:
         report["patch_spec"] = a.patch
         patch_text(d, a.patch, report, a.seconds, g)
+    elif a.watch:
+        t_w = time.time()
+        watch_site(d, int(a.watch, 16), a.seconds, os.path.join(d, "kallsyms"), report, g)
+        a.seconds = max(0.0, a.seconds - (time.time() - t_w))
     elif a.inject:
         report["inject_spec"] = a.inject
         # resume first, then let the guest run a bit before arming the breakpoint
@@ -1034,6 +1127,7 @@ def main():
     p.add_argument("--inject", help="SYMBOL:REG=VALUE, e.g. __x64_sys_newuname:rdi=0")
     p.add_argument("--inject-after", type=float, default=2)
     p.add_argument("--patch", help="ADDR:BEFORE:AFTER[;...] hex: mutate kernel text at restore (checked)")
+    p.add_argument("--watch", help="ADDR (hex): record who runs the kernel instruction there (site-hits.txt)")
     p.add_argument("--policy", choices=POLICIES,
                    help="arm a recovery policy before the guest continues (lock-release and "
                         "subsystem-restart need a state saved with --recover)")
