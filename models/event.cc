@@ -5,13 +5,11 @@
 namespace oopsim::models {
 
 std::string_view name(EventType type) {
-  static constexpr std::array<std::string_view, 18> kNames = {
-      "lock-attempt",  "lock-acquired",    "lock-release",
-      "syscall-enter", "syscall-exit",     "fork",
-      "exit",          "wakeup",           "sleep",
-      "progress",      "fault-activation", "oops",
-      "soft-lockup",   "hung-task",        "panic",
-      "object-read",   "object-write",     "error"};
+  static constexpr std::array<std::string_view, kEventTypes> kNames = {
+      "lock-attempt", "lock-acquired", "lock-release", "syscall-enter", "syscall-exit",     "fork",
+      "exit",         "wakeup",        "sleep",        "progress",      "fault-activation", "oops",
+      "soft-lockup",  "hung-task",     "panic",        "object-read",   "object-write",     "error",
+      "site-run"};
   return kNames[static_cast<std::size_t>(type)];
 }
 

@@ -28,7 +28,9 @@ enum class EventType {
   kObjectRead,
   kObjectWrite,
   kError,
+  kSiteRun,  // golden: the context ran the instruction at the fault's site
 };
+inline constexpr std::size_t kEventTypes = static_cast<std::size_t>(EventType::kSiteRun) + 1;
 
 enum class OopsKind {
   kUnspecified,

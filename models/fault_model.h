@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "models/kernel_model.h"
 
@@ -58,6 +59,8 @@ struct FaultInfo {
   std::uint64_t seed = 0;
   std::string module;
   std::string subsystem;
+  bool site_runs_recorded = false;  // the golden section says who runs the site (site-run)
+  std::vector<ContextId> site_run_contexts;  // those that run it after the crash
 
   // "set_fs_pwd+0x2a".
   std::string site() const;

@@ -374,6 +374,8 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
     case EventType::kObjectRead:
       read_bad_state(c, e);
       return;
+    case EventType::kSiteRun:
+      return;  // the fault's declaration lists who runs the site after the crash
     case EventType::kError:
       if (activated_) {
         std::string why =
@@ -395,6 +397,12 @@ models::PropagationGraph& Replay::spread(std::uint32_t root) {
 bool Replay::runs_faulty_code(ContextSim& c, const models::Event& e, bool op_done) {
   if (!crashed_ || !fault_in_text_ || e.site_ix == models::Event::kNone || !model_.fault ||
       model_.fault->after.empty() || !models::faults_where_it_runs(model_.fault->type)) {
+    return false;
+  }
+  // Recorded site runs say whether this context reaches the mutated instruction at all.
+  if (model_.fault->site_runs_recorded &&
+      std::find(model_.fault->site_run_contexts.begin(), model_.fault->site_run_contexts.end(),
+                c.id) == model_.fault->site_run_contexts.end()) {
     return false;
   }
   const traces::TraceModel::Site& site = model_.sites[e.site_ix];

@@ -17,6 +17,7 @@ Proto to_proto(Model v) {
 }
 
 static_assert(trace::Event::ERROR == static_cast<int>(models::EventType::kError) + 1);
+static_assert(trace::Event::SITE_RUN == static_cast<int>(models::EventType::kSiteRun) + 1);
 static_assert(trace::Fault::NULL_CHECK == static_cast<int>(models::FaultType::kNull) + 1);
 static_assert(trace::Context::IDLE == static_cast<int>(models::ContextKind::kIdle) + 1);
 static_assert(trace::Lock::SEMAPHORE == static_cast<int>(models::LockKind::kSemaphore) + 1);
@@ -70,6 +71,8 @@ bool decode_fault(const trace::Fault& in, models::FaultInfo& out, std::string& e
   out.seed = in.seed();
   out.module = in.module();
   out.subsystem = in.subsystem();
+  out.site_runs_recorded = in.site_runs_recorded();
+  out.site_run_contexts.assign(in.site_run_contexts().begin(), in.site_run_contexts().end());
   return true;
 }
 

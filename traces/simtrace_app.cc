@@ -110,6 +110,7 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
     read_file_text(dir + "/console.log", run->console);
   }
   read_file_text(c.injected_dir + "/kallsyms", options.kallsyms);
+  read_file_text(c.golden_dir + "/site-hits.txt", golden.site_hits);
   options.sleeps = c.sleeps;
   options.observe_window_us = static_cast<std::uint64_t>(c.window_seconds * 1e6);
   if (!c.fault_type.empty()) {

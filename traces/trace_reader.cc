@@ -79,6 +79,10 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
       return fail(
           fmt::format("fault names undeclared context {} (declare contexts first)", f.context));
     }
+    for (models::ContextId id : f.site_run_contexts) {
+      if (model_.context(id) == nullptr)
+        return fail(fmt::format("fault's site_run_contexts names undeclared context {}", id));
+    }
     model_.fault = std::move(f);
   } else if (p.has_context()) {
     models::ContextInfo c;
@@ -350,6 +354,12 @@ bool TraceReader::check_event(std::string& what) {
     case EventType::kPanic:
       if (section_ == SectionKind::kGolden) {
         what = "panic in the golden section (a golden run is fault-free)";
+        return false;
+      }
+      return true;
+    case EventType::kSiteRun:
+      if (section_ != SectionKind::kGolden) {
+        what = "site-run outside the golden section (it is recorded in a fault-free run)";
         return false;
       }
       return true;

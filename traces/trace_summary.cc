@@ -23,7 +23,9 @@ bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error) {
     const models::Event& e = reader.event();
     auto type = static_cast<std::size_t>(e.type);
     using models::EventType;
-    bool takes = e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired;
+    // A trylock does not need the lock (it goes on without it): it does not make the scope.
+    bool takes =
+        (e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired) && !e.trylock;
     if (reader.section() == SectionKind::kGolden) {
       ++out.golden_events[type];
       if (crashed && global_why.empty() && takes && e.time > crash_time &&
@@ -80,7 +82,7 @@ std::string seconds(models::Ticks t, std::uint64_t tps) {
   return fmt::format("{:.6f}s", static_cast<double>(t) / static_cast<double>(tps));
 }
 
-std::uint64_t total(const std::array<std::uint64_t, 18>& a) {
+std::uint64_t total(const std::array<std::uint64_t, models::kEventTypes>& a) {
   std::uint64_t n = 0;
   for (auto v : a) n += v;
   return n;
@@ -110,7 +112,8 @@ std::string format_summary(const TraceSummary& s) {
     out += fmt::format("    workload {}: requires {} context(s), target {} {}\n", w.name,
                        w.required.size(), w.target, w.progress.empty() ? "" : w.progress);
   }
-  auto section = [&](std::string_view label, const std::array<std::uint64_t, 18>& counts,
+  auto section = [&](std::string_view label,
+                     const std::array<std::uint64_t, models::kEventTypes>& counts,
                      models::Ticks end) {
     out += fmt::format("  {} section: {} events, ends at {}\n", label, total(counts),
                        seconds(end, tps));
@@ -161,7 +164,7 @@ nlohmann::ordered_json summary_json(const TraceSummary& s) {
   nlohmann::ordered_json workloads = nlohmann::ordered_json::array();
   for (const models::WorkloadInfo& w : m.workloads) workloads.push_back(w.name);
   j["workloads"] = workloads;
-  auto counts = [](const std::array<std::uint64_t, 18>& a) {
+  auto counts = [](const std::array<std::uint64_t, models::kEventTypes>& a) {
     nlohmann::ordered_json c = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < a.size(); ++i) {
       if (a[i] != 0) c[std::string(models::name(static_cast<models::EventType>(i)))] = a[i];

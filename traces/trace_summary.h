@@ -20,8 +20,8 @@ struct TraceSummary {
   std::string path;
   TraceModel model;
   std::uint64_t packets = 0;
-  std::array<std::uint64_t, 18> injected_events{};  // by models::EventType
-  std::array<std::uint64_t, 18> golden_events{};
+  std::array<std::uint64_t, models::kEventTypes> injected_events{};  // by models::EventType
+  std::array<std::uint64_t, models::kEventTypes> golden_events{};
   models::Ticks injected_end = 0;
   models::Ticks golden_end = 0;
   std::optional<models::Event> crash;

@@ -80,6 +80,10 @@ int draw_fresh_crashes(const VmcheckConfig& c, const std::string& simcapture,
   }
   traces::write_atomically((fs::path(cc.dir) / "campaign.json").string(),
                            traces::campaign_json(cc));
+  // Who runs each crash's fault site in a fault-free run, then the crashes imported again with
+  // it (site-run events), as the bundled corpus was.
+  int watched = traces::record_site_hits(cc, err);
+  if (watched > 0 && traces::reimport_crashes(cc, err, targets.golden) < 0) return 70;
   std::vector<std::string> fresh = crash_traces(cc.dir);
   if (static_cast<int>(fresh.size()) > c.fresh) fresh.resize(static_cast<std::size_t>(c.fresh));
   traces.insert(traces.end(), fresh.begin(), fresh.end());

@@ -54,8 +54,8 @@ TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForI
                                      "tracing_mark_write: PROGRESS ext4 2 pid=157");
   std::string console = oops("   16.300000", 157, "oopsim-fsbench", 1) +
                         oops("   16.500000", 160, "oopsim-tcpstrea", 2);
-  RunText injected{"injected", ftrace, console};
-  RunText gold{"golden", golden, ""};
+  RunText injected{"injected", ftrace, console, ""};
+  RunText gold{"golden", golden, "", ""};
   ImportOptions options;
   models::FaultInfo f;
   f.type = models::FaultType::kVar;
@@ -85,8 +85,8 @@ TEST(ObservedOutcome, AnOopsOnTheWayOutOfExitIsTheCrash) {
                             "sched_process_exit: comm=oopsim-restartd pid=253 prio=120") +
                        line("oopsim-restartd-162", 0, "16.900000",
                             "tracing_mark_write: PROGRESS restartd 5 pid=162");
-  RunText injected{"injected", ftrace, oops("   16.110000", 253, "oopsim-restartd", 1)};
-  RunText gold{"golden", ftrace, ""};
+  RunText injected{"injected", ftrace, oops("   16.110000", 253, "oopsim-restartd", 1), ""};
+  RunText gold{"golden", ftrace, "", ""};
   ImportOptions options;
   ImportStats stats;
   TraceSummary s;
@@ -111,8 +111,8 @@ TEST(ObservedOutcome, ConsoleProgressCountsWhenTheTraceStopsAfterTheCrash) {
   std::string console = oops("   16.300000", 161, "oopsim-audio", 1) +
                         "[   16.900000] PROGRESS ext4 106 pid=157 bytes=1736704 errors=0\r\n" +
                         "[   17.900000] PROGRESS ext4 112 pid=157 bytes=1802240 errors=0\n";
-  RunText injected{"injected", ftrace, console};
-  RunText gold{"golden", golden, ""};
+  RunText injected{"injected", ftrace, console, ""};
+  RunText gold{"golden", golden, "", ""};
   ImportOptions options;
   ImportStats stats;
   TraceSummary s;
@@ -138,8 +138,8 @@ TEST(ObservedOutcome, ATrylockTakeIsMarkedInTheTrace) {
            "spin_lock: (_raw_spin_lock+0x0/0x30) lock=0xffff88801fa7dad0 caller=0x0") +
       line("oopsim-fsbench-157", 1, "16.000040",
            "spin_unlock: (_raw_spin_unlock+0x0/0x30) lock=0xffff88801fa7dad0 caller=0x0");
-  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1)};
-  RunText gold{"golden", ftrace, ""};
+  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), ""};
+  RunText gold{"golden", ftrace, "", ""};
   ImportOptions options;
   ImportStats stats;
   TraceSummary s;
@@ -159,6 +159,50 @@ TEST(ObservedOutcome, ATrylockTakeIsMarkedInTheTrace) {
   }
   EXPECT_EQ(tries, 2);  // once per section
   EXPECT_EQ(plain, 2);
+}
+
+TEST(ObservedOutcome, SiteHitsBecomeSiteRunsOfTheirContextsInTheGoldenSection) {
+  // A breakpoint on the fault's site in a fault-free run saw the usb benchmark run it, and a hard
+  // interrupt on CPU 1 (its preempt count says so; the task is only the one it interrupted).
+  // Jiffies count from INITIAL_JIFFIES at boot, 4 ms each: 4194 ticks after it is 16.776 s.
+  std::string ftrace =
+      line("oopsim-fsbench-159", 0, "16.000000", "tracing_mark_write: PROGRESS usb 1 pid=159") +
+      line("oopsim-fsbench-158", 1, "16.100000", "tracing_mark_write: PROGRESS vfat 1 pid=158");
+  std::string hits =
+      "# site 0xffffffff81381233; jiffies (HZ=250, INITIAL_JIFFIES=4294892296) cpu pid comm "
+      "preempt_count\n"
+      "4294896490 0 159 oopsim-fsbench 0x80000000\n"
+      "4294896491 1 158 oopsim-fsbench 0x80010000\n";
+  RunText injected{"injected", ftrace, oops("   16.300000", 158, "oopsim-fsbench", 1), ""};
+  RunText gold{"golden", ftrace, "", hits};
+  ImportOptions options;
+  models::FaultInfo f;
+  f.type = models::FaultType::kInterface;
+  f.symbol = "dput";
+  f.offset = 0x173;
+  options.fault = f;
+  ImportStats stats;
+  TraceSummary s;
+  ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_site_runs.pb", stats, s));
+  ASSERT_TRUE(s.model.fault);
+  EXPECT_TRUE(s.model.fault->site_runs_recorded);
+  EXPECT_EQ(s.model.fault->site_run_contexts.size(), 2u);  // both ran it after the crash
+  TraceError e;
+  std::string out = (std::filesystem::temp_directory_path() / "oopsim_site_runs.pb").string();
+  TraceReader reader(open_trace(out, e));
+  std::vector<std::pair<std::uint64_t, std::string>> runs;
+  while (true) {
+    TraceReader::Item item = reader.next();
+    if (item == TraceReader::Item::kEnd || item == TraceReader::Item::kError) break;
+    if (item != TraceReader::Item::kEvent || reader.event().type != models::EventType::kSiteRun)
+      continue;
+    const models::Event& ev = reader.event();
+    runs.emplace_back(ev.time, reader.model().context(ev.context)->label());
+  }
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].first, 16776000u);
+  EXPECT_EQ(runs[0].second, "oopsim-fsbench[159]");
+  EXPECT_EQ(runs[1].second, "hardirq/1[0]");
 }
 
 }  // namespace

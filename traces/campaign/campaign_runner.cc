@@ -496,6 +496,50 @@ int reimport_crashes(const CampaignConfig& c, std::ostream& err, const std::stri
   return n;
 }
 
+int record_site_hits(const CampaignConfig& c, std::ostream& err) {
+  fs::path dir(c.dir);
+  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  int n = 0;
+  for (json r : read_results(c.dir)) {
+    std::string id = r["id"].get<std::string>();
+    fs::path raw = dir / "raw" / id;
+    if (!r.value("crashed", false) || !fs::exists(raw) || fs::exists(raw / "golden-site-hits.txt"))
+      continue;
+    // The site: the first address the injected run patched ("ADDR:BEFORE:AFTER").
+    std::string timing;
+    read_file_text(raw / "timing.json", timing);
+    auto at = timing.find("\"patch_spec\": \"");
+    if (at == std::string::npos) {
+      err << fmt::format("simcampaign: {}: no patched site in {}\n", id,
+                         (raw / "timing.json").string());
+      continue;
+    }
+    std::string addr = timing.substr(at + 15, timing.find(':', at + 15) - at - 15);
+    fs::path work = dir / "runs" / fmt::format("{}.sitehits.{}", id, ::getpid());
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    fs::create_directories(work.parent_path());
+    int rc = wait_for(
+        spawn({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(), state_of(c).string(),
+               work.string(), "--seconds", fmt::format("{}", c.seconds), "--watch", addr},
+              env, dir / "runs" / (id + ".sitehits.log")));
+    if (rc != 0 || !fs::exists(work / "site-hits.txt")) {
+      err << fmt::format("simcampaign: {}: the watched golden run failed (exit {}; {})\n", id, rc,
+                         (dir / "runs" / (id + ".sitehits.log")).string());
+      continue;
+    }
+    fs::copy_file(work / "site-hits.txt", raw / "golden-site-hits.txt",
+                  fs::copy_options::overwrite_existing, ec);
+    fs::remove_all(work, ec);
+    if (ec) {
+      err << fmt::format("simcampaign: {}: {}\n", id, ec.message());
+      continue;
+    }
+    ++n;
+  }
+  return n;
+}
+
 int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) {
   std::string error;
   if (!save_campaign(c, error)) {

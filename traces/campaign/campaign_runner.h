@@ -42,6 +42,10 @@ int refresh_results(const std::string& dir, std::ostream& err);
 // after it. Returns the number re-imported (-1: the campaign is not prepared).
 int reimport_crashes(const CampaignConfig& config, std::ostream& err,
                      const std::string& golden = "");
+// For each crash without one, a fault-free run from the campaign's state with a breakpoint on the
+// crash's fault site (vmctl run --watch): who runs that instruction, kept as
+// raw/ID/golden-site-hits.txt for the next reimport. Returns how many were recorded.
+int record_site_hits(const CampaignConfig& c, std::ostream& err);
 
 // The local engine: saves campaign.json, prepares, runs everything left, rebuilds the index.
 int run_campaign(const CampaignConfig& config, std::ostream& out, std::ostream& err);

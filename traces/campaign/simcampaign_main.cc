@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
   std::string reimport_golden;
   reimport->add_option("--golden", reimport_golden,
                        "golden run to pair the kept runs with (default: the campaign's reference)");
+  auto* sitehits = app.add_subcommand(
+      "sitehits",
+      "record who runs each crash's fault site in a fault-free run (for the next reimport)");
+  sitehits->add_option("dir", config.dir, "campaign folder")->required();
   auto* figures = app.add_subcommand("figures", "the seed study's figures as Markdown");
   figures->add_option("dir", config.dir, "campaign folder")->required();
   int task = -1, tasks = 0, task_jobs = 0;
@@ -89,6 +93,16 @@ int main(int argc, char** argv) {
     return campaign_status(config.dir, std::cout, live_slurm_jobs(config.dir));
   }
   if (*export_cmd) return export_corpus(export_config, std::cout, std::cerr);
+  if (*sitehits) {
+    std::string error;
+    if (!load_campaign(config.dir, config, error)) {
+      std::cerr << "simcampaign: " << error << "\n";
+      return 66;
+    }
+    int n = record_site_hits(config, std::cerr);
+    std::cout << "simcampaign: site hits recorded for " << n << " crashes\n";
+    return 0;
+  }
   if (*reimport) {
     std::string error;
     if (!load_campaign(config.dir, config, error)) {

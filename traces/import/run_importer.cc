@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -166,6 +167,8 @@ class Importer {
   int max_cpu_ = -1;
   std::uint32_t site_for(std::uint64_t caller);
   void site_unknown_takes(std::vector<trace::Event>& events);
+  // Adds the golden run's site-run events (who ran the fault's site) from site-hits.txt.
+  void add_site_runs(const std::string& hits, std::vector<trace::Event>& events);
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;
   std::map<std::string, std::uint64_t> golden_progress_at_crash_;
   std::uint64_t crash_us_ = 0;
@@ -894,6 +897,59 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
   }
 }
 
+// site-hits.txt: a header comment with HZ and INITIAL_JIFFIES, then one line per breakpoint hit:
+// "jiffies cpu pid comm preempt_count". Jiffies count from boot in 1/HZ s: the hit's time on the
+// trace's clock to within a tick (both clocks start at boot).
+void Importer::add_site_runs(const std::string& hits, std::vector<trace::Event>& events) {
+  std::istringstream in(hits);
+  std::string line;
+  std::uint64_t hz = 250, initial = (std::uint64_t{1} << 32) - 300 * 250;
+  std::vector<trace::Event> runs;
+  while (std::getline(in, line)) {
+    if (line.rfind("#", 0) == 0) {
+      auto h = line.find("HZ=");
+      auto j = line.find("INITIAL_JIFFIES=");
+      if (h != std::string::npos) hz = std::stoull(line.substr(h + 3));
+      if (j != std::string::npos) initial = std::stoull(line.substr(j + 16));
+      continue;
+    }
+    std::istringstream words(line);
+    std::uint64_t jiffies = 0;
+    std::string pc_text;
+    FtraceLine l;
+    if (!(words >> jiffies >> l.cpu >> l.pid >> l.comm >> pc_text) || jiffies < initial || hz == 0)
+      continue;
+    std::uint64_t pc = std::stoull(pc_text, nullptr, 0);
+    // In an interrupt the task is the one it interrupted: the hit is the interrupt's.
+    l.irq = (pc & 0xf0000) != 0 ? 'h' : (pc & 0x100) != 0 ? 's' : '.';
+    l.time_us = (jiffies - initial) * 1000000 / hz;
+    trace::Event e;
+    e.set_time(l.time_us);
+    e.set_context(context_for(l));
+    e.set_type(trace::Event::SITE_RUN);
+    runs.push_back(std::move(e));
+  }
+  // A context runs nothing before its fork or after its exit (the hits' clock is a tick coarse).
+  std::map<std::uint32_t, std::uint64_t> forked_at, exited_at;
+  for (const trace::Event& e : events) {
+    if (e.type() == trace::Event::FORK) forked_at.emplace(e.target(), e.time());
+    if (e.type() == trace::Event::EXIT) exited_at.emplace(e.context(), e.time());
+  }
+  std::erase_if(runs, [&](const trace::Event& r) {
+    auto f = forked_at.find(r.context());
+    auto x = exited_at.find(r.context());
+    return (f != forked_at.end() && r.time() <= f->second) ||
+           (x != exited_at.end() && r.time() >= x->second) ||
+           (ctxs_[r.context() - 1].parent != 0 && f == forked_at.end());
+  });
+  st_.events += runs.size();
+  std::vector<trace::Event> merged;
+  merged.reserve(events.size() + runs.size());
+  std::merge(events.begin(), events.end(), runs.begin(), runs.end(), std::back_inserter(merged),
+             [](const trace::Event& a, const trace::Event& b) { return a.time() < b.time(); });
+  events = std::move(merged);
+}
+
 bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter& out,
                    TraceError& error) {
   std::vector<FtraceLine> inj = parse(injected.ftrace);
@@ -915,6 +971,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   section(gold, nullptr, gold_events, false);
   site_unknown_takes(inj_events);
   site_unknown_takes(gold_events);
+  if (!golden.site_hits.empty()) add_site_runs(golden.site_hits, gold_events);
   st_.crashed = crashed_;
   // Processes that write a workload's progress are what it requires; their descendants belong to
   // it.
@@ -1003,6 +1060,14 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
       if (!f.after.empty()) m->set_after(f.after);
       m->set_context(f.context ? f.context : crash_ctx_);
       m->set_seed(f.seed);
+      if (!golden.site_hits.empty()) {
+        m->set_site_runs_recorded(true);
+        std::set<std::uint32_t> after;
+        for (const trace::Event& e : gold_events) {
+          if (e.type() == trace::Event::SITE_RUN && e.time() > crash_us_) after.insert(e.context());
+        }
+        for (std::uint32_t id : after) m->add_site_run_contexts(id);
+      }
       if (!f.subsystem.empty()) m->set_subsystem(f.subsystem);
     });
   }

@@ -20,6 +20,9 @@ struct RunText {
   std::string path;     // for messages
   std::string ftrace;   // trace.txt
   std::string console;  // console.log
+  // Golden runs: who ran the fault's site in a fault-free run from the same state (site-hits.txt
+  // of `vmctl run --watch`; "" when not recorded).
+  std::string site_hits;
 };
 
 struct ImportOptions {
