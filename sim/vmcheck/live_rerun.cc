@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -21,6 +22,47 @@ namespace {
 
 double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The trace's recorded site runs written back in site-hits.txt form (vmctl run --watch), so that
+// a rerun's own record is imported with them too; "" when the trace has none.
+std::string site_hits_of(const std::string& path) {
+  constexpr std::uint64_t kHz = 250, kInitial = (std::uint64_t{1} << 32) - 300 * kHz;
+  traces::TraceError e;
+  auto src = traces::open_trace(path, e);
+  if (!src) return "";
+  traces::TraceReader reader(std::move(src));
+  std::string out;
+  while (true) {
+    traces::TraceReader::Item item = reader.next();
+    if (item == traces::TraceReader::Item::kEnd || item == traces::TraceReader::Item::kError) break;
+    if (item == traces::TraceReader::Item::kSection && out.empty()) {
+      const auto& fault = reader.model().fault;
+      if (!fault || !fault->site_runs_recorded) return "";
+      out = fmt::format(
+          "# site {:#x}; jiffies (HZ={}, INITIAL_JIFFIES={}) cpu pid comm "
+          "preempt_count (from {})\n",
+          fault->address, kHz, kInitial, path);
+    }
+    if (item != traces::TraceReader::Item::kEvent ||
+        reader.event().type != models::EventType::kSiteRun)
+      continue;
+    const models::Event& ev = reader.event();
+    const models::ContextInfo& ctx = *reader.model().context(ev.context);
+    int cpu = 0;
+    unsigned pc = 0;
+    if (ctx.kind == models::ContextKind::kHardIrq || ctx.kind == models::ContextKind::kSoftIrq ||
+        ctx.kind == models::ContextKind::kIdle) {
+      auto slash = ctx.comm.find('/');
+      if (slash != std::string::npos) cpu = std::atoi(ctx.comm.c_str() + slash + 1);
+      pc = ctx.kind == models::ContextKind::kHardIrq   ? 0x10000
+           : ctx.kind == models::ContextKind::kSoftIrq ? 0x100
+                                                       : 0;
+    }
+    out += fmt::format("{} {} {} {} {:#x}\n", kInitial + ev.time * kHz / 1000000, cpu, ctx.pid,
+                       ctx.comm, pc);
+  }
+  return out;
 }
 
 }  // namespace
@@ -88,6 +130,13 @@ void rerun_live(const VmcheckConfig& c, const std::map<std::string, std::string>
   cc.live_policy = t.policy;
   cc.expect = t.fault;
   cc.output = (base / "rerun.pb").string();
+  // The trace's site runs (same site, recorded from the plain state: the recovery module's state
+  // has other pids): the rerun's own record gets them too.
+  if (std::string hits = state == c.plain_state ? site_hits_of(t.trace) : std::string();
+      !hits.empty()) {
+    traces::write_file_text((base / "site-hits.txt").string(), hits);
+    cc.site_hits = (base / "site-hits.txt").string();
+  }
   if (reused && c.reimport && fs::exists(base / "injected")) {
     // The kept live run, classified again by the current importer (no VM runs).
     cc.import_only = true;

@@ -207,8 +207,11 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
   read_file_text(injected / "kallsyms", options.kallsyms);
   // Who runs the fault's site in a fault-free run (vmctl run --watch): beside the golden run, or
   // kept with the injected run (a campaign's runs share one golden run).
-  if (!read_file_text(golden / "site-hits.txt", gold.site_hits))
+  if (!c.site_hits.empty()) {
+    read_file_text(c.site_hits, gold.site_hits);
+  } else if (!read_file_text(golden / "site-hits.txt", gold.site_hits)) {
     read_file_text(injected / "golden-site-hits.txt", gold.site_hits);
+  }
   models::FaultInfo fault;
   bool activated = true;
   if (mutation) {

@@ -43,6 +43,9 @@ struct CaptureConfig {
   // Run nothing: import the runs already in `runs` (a re-import with a newer importer).
   bool import_only = false;
   std::optional<models::FaultInfo> expect;
+  // Who runs the fault's site in a fault-free run (site-hits.txt form), when it is kept apart from
+  // the golden run (a rerun of a trace that has them).
+  std::string site_hits;
 };
 
 // Runs argv with extra environment entries; returns the exit status.
