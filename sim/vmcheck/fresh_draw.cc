@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "sim/vmcheck/live_rerun.h"
 #include "traces/campaign/campaign_config.h"
 #include "traces/campaign/campaign_runner.h"
 #include "traces/file_text.h"
@@ -82,8 +83,12 @@ int draw_fresh_crashes(const VmcheckConfig& c, const std::string& simcapture,
                            traces::campaign_json(cc));
   // Who runs each crash's fault site in a fault-free run, then the crashes imported again with
   // it (site-run events), as the bundled corpus was.
-  int watched = traces::record_site_hits(cc, err);
-  if (watched > 0 && traces::reimport_crashes(cc, err, targets.golden) < 0) return 70;
+  // (Each experiment of the draw made its own golden run; the reimport pairs them with vmcheck's.)
+  if (traces::record_site_hits(cc, err) > 0) {
+    std::string golden = golden_run(c, c.plain_state, err);
+    if (golden.empty()) return 69;
+    if (traces::reimport_crashes(cc, err, golden) < 0) return 70;
+  }
   std::vector<std::string> fresh = crash_traces(cc.dir);
   if (static_cast<int>(fresh.size()) > c.fresh) fresh.resize(static_cast<std::size_t>(c.fresh));
   traces.insert(traces.end(), fresh.begin(), fresh.end());

@@ -94,6 +94,26 @@ bool predict_file(const std::string& path, const std::string& policy_name, Predi
   return true;
 }
 
+std::string golden_run(const VmcheckConfig& c, const std::string& state, std::ostream& err) {
+  fs::path golden = fs::path(c.out) /
+                    fmt::format("golden-{}-{}s", fs::path(state).filename().string(), c.seconds);
+  if (fs::exists(golden / "trace.txt")) return golden.string();
+  err << "vmcheck: a golden run from " << state << "\n";
+  fs::path tmp = golden.string() + ".tmp";
+  fs::remove_all(tmp);
+  int rc = traces::run_command_stdout_to_stderr(
+      {(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(), state, tmp.string(),
+       "--seconds", fmt::format("{}", c.seconds)},
+      {"OOPSIM_CACHE=" + c.cache});
+  std::error_code ec;
+  if (rc == 0) fs::rename(tmp, golden, ec);
+  if (rc != 0 || ec) {
+    err << "vmcheck: the golden run failed (see " << tmp.string() << ")\n";
+    return "";
+  }
+  return golden.string();
+}
+
 // One live rerun: capture under the policy, then read the observed outcomes of the rerun.
 void rerun_live(const VmcheckConfig& c, const std::map<std::string, std::string>& goldens,
                 const RerunTask& t, CheckRun& r, const Prediction& predicted) {

@@ -31,6 +31,11 @@ std::vector<std::string> crash_workloads(const traces::TraceSummary& s);
 bool predict_file(const std::string& path, const std::string& policy_name, Prediction& out,
                   std::string& why);
 
+// The golden run from saved state `state` that vmcheck pairs with its reruns (and its fresh
+// draw's crashes) from that state: made once in config.out; returns its folder, or "" (with a
+// message in `err`) when the run failed.
+std::string golden_run(const VmcheckConfig& config, const std::string& state, std::ostream& err);
+
 // Reruns `t` live (or, with config.reuse, reads the kept rerun again) from the saved state its
 // policy needs, paired with that state's golden run in `goldens`, and fills `r` with one row per
 // workload of `predicted` (or of a prediction from the rerun's own record when another context

@@ -132,23 +132,9 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
   // One golden run per saved state, paired with every rerun from it.
   std::map<std::string, std::string> goldens;
   for (const std::string& st : states) {
-    fs::path golden =
-        fs::path(c.out) / fmt::format("golden-{}-{}s", fs::path(st).filename().string(), c.seconds);
-    goldens[st] = golden.string();
-    if (tasks.empty() || fs::exists(golden / "trace.txt")) continue;
-    err << "vmcheck: a golden run from " << st << "\n";
-    fs::path tmp = golden.string() + ".tmp";
-    fs::remove_all(tmp);
-    int rc = traces::run_command_stdout_to_stderr(
-        {(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(), st, tmp.string(), "--seconds",
-         fmt::format("{}", c.seconds)},
-        {"OOPSIM_CACHE=" + c.cache});
-    std::error_code ec;
-    if (rc == 0) fs::rename(tmp, golden, ec);
-    if (rc != 0 || ec) {
-      err << "vmcheck: the golden run failed (see " << tmp.string() << ")\n";
-      return 69;
-    }
+    if (tasks.empty()) break;
+    goldens[st] = golden_run(c, st, err);
+    if (goldens[st].empty()) return 69;
   }
   std::atomic<std::size_t> next{0};
   std::mutex log_mutex;
