@@ -77,6 +77,8 @@ class Replay : public policies::EngineActions {
   void apply(ContextSim& c, const models::Event& e);
   // Blocks until it holds the lock; a trylock that cannot take it at once returns false.
   bool acquire(ContextSim& c, std::uint32_t lock, models::LockMode mode, bool trylock = false);
+  // Queues the context on the lock and blocks it until it is granted (or the context dies).
+  void wait_for(ContextSim& c, std::uint32_t lock, models::LockMode mode);
   void trylock_failed(ContextSim& c, std::uint32_t lock);
   void skip_take(ContextSim& c, std::uint32_t lock, std::string_view why);
   // The fault deleted the call (to a lock primitive) this event's site returns from.

@@ -143,6 +143,11 @@ bool Replay::acquire(ContextSim& c, std::uint32_t lock, LockMode mode, bool tryl
     for (const Holder& h : locks_.holders(lock)) holders.push_back(h.context);
     timeline_->wait_begin(c.index, lock, model_.locks[lock].name, sched_->now(), holders);
   }
+  wait_for(c, lock, mode);
+  return true;
+}
+
+void Replay::wait_for(ContextSim& c, std::uint32_t lock, LockMode mode) {
   locks_.enqueue(lock, c.index, mode, sched_->now());
   c.state = NodeState::kWaitingLock;
   c.wait_lock = lock;
@@ -153,7 +158,6 @@ bool Replay::acquire(ContextSim& c, std::uint32_t lock, LockMode mode, bool tryl
     if (c.dead || stopping_ || panicked_) locks_.cancel_wait(lock, c.index);
     check_alive(c);
   }
-  return true;
 }
 
 void Replay::skip_take(ContextSim& c, std::uint32_t lock, std::string_view why) {
@@ -202,16 +206,7 @@ void Replay::wait_on_own_lock(ContextSim& c, std::uint32_t lock, LockMode mode) 
                   label(c.index), info.label(), model_.fault->site(),
                   models::waiters_spin(info.kind) ? "spins" : "sleeps"));
   if (timeline_) timeline_->wait_begin(c.index, lock, info.name, sched_->now(), {c.index});
-  locks_.enqueue(lock, c.index, mode, sched_->now());
-  c.state = NodeState::kWaitingLock;
-  c.wait_lock = lock;
-  c.wait_mode = mode;
-  c.wait_since = sched_->now();
-  while (c.state == NodeState::kWaitingLock) {
-    suspend(c);
-    if (c.dead || stopping_ || panicked_) locks_.cancel_wait(lock, c.index);
-    check_alive(c);
-  }
+  wait_for(c, lock, mode);
 }
 
 void Replay::release(ContextSim& c, std::uint32_t lock) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "traces/import/run_importer.h"
@@ -41,6 +42,24 @@ std::string line(const std::string& task, int cpu, const std::string& t, const s
   return ::testing::AssertionSuccess();
 }
 
+std::map<std::string, models::Outcome> observed_by_workload(const TraceSummary& s) {
+  std::map<std::string, models::Outcome> by_workload;
+  for (const auto& o : s.observed) by_workload[o.workload] = o.outcome;
+  return by_workload;
+}
+
+// Calls `each` with every event of the trace imported as `name`, and its reader (for the model).
+void for_each_event(const std::string& name,
+                    const std::function<void(TraceReader&, const models::Event&)>& each) {
+  TraceError e;
+  TraceReader reader(open_trace((std::filesystem::temp_directory_path() / name).string(), e));
+  while (true) {
+    TraceReader::Item item = reader.next();
+    if (item == TraceReader::Item::kEnd || item == TraceReader::Item::kError) break;
+    if (item == TraceReader::Item::kEvent) each(reader, reader.event());
+  }
+}
+
 TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForIt) {
   // The tcp streamer's receiver (164) writes the progress; its sender (160, forked before the
   // window) runs the same program. The file benchmark (157) crashes first; then the sender
@@ -64,8 +83,7 @@ TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForI
   ImportStats stats;
   TraceSummary s;
   ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_observed_test.pb", stats, s));
-  std::map<std::string, models::Outcome> observed;
-  for (const auto& o : s.observed) observed[o.workload] = o.outcome;
+  std::map<std::string, models::Outcome> observed = observed_by_workload(s);
   EXPECT_EQ(observed["ext4"], models::Outcome::kNoProc);
   EXPECT_EQ(observed["tcp"], models::Outcome::kOopsAgain);
   // The sender belongs to tcp in the trace too, so the engine sees the same membership.
@@ -118,8 +136,7 @@ TEST(ObservedOutcome, ConsoleProgressCountsWhenTheTraceStopsAfterTheCrash) {
   TraceSummary s;
   ASSERT_TRUE(
       import_and_summarize(injected, gold, options, "oopsim_console_progress.pb", stats, s));
-  std::map<std::string, models::Outcome> observed;
-  for (const auto& o : s.observed) observed[o.workload] = o.outcome;
+  std::map<std::string, models::Outcome> observed = observed_by_workload(s);
   EXPECT_EQ(observed["ext4"], models::Outcome::kNotManifest);
   EXPECT_EQ(observed["vfat"], models::Outcome::kDeadlock);
 }
@@ -144,19 +161,10 @@ TEST(ObservedOutcome, ATrylockTakeIsMarkedInTheTrace) {
   ImportStats stats;
   TraceSummary s;
   ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_trylock_mark.pb", stats, s));
-  (void)s;
-  TraceError e;
-  std::string out = (std::filesystem::temp_directory_path() / "oopsim_trylock_mark.pb").string();
-  TraceReader reader(open_trace(out, e));
   int tries = 0, plain = 0;
-  while (true) {
-    TraceReader::Item item = reader.next();
-    if (item == TraceReader::Item::kEnd || item == TraceReader::Item::kError) break;
-    if (item != TraceReader::Item::kEvent) continue;
-    const models::Event& ev = reader.event();
-    if (ev.type != models::EventType::kLockAcquired) continue;
-    (ev.trylock ? tries : plain) += 1;
-  }
+  for_each_event("oopsim_trylock_mark.pb", [&](TraceReader&, const models::Event& ev) {
+    if (ev.type == models::EventType::kLockAcquired) (ev.trylock ? tries : plain) += 1;
+  });
   EXPECT_EQ(tries, 2);  // once per section
   EXPECT_EQ(plain, 2);
 }
@@ -187,18 +195,11 @@ TEST(ObservedOutcome, SiteHitsBecomeSiteRunsOfTheirContextsInTheGoldenSection) {
   ASSERT_TRUE(s.model.fault);
   EXPECT_TRUE(s.model.fault->site_runs_recorded);
   EXPECT_EQ(s.model.fault->site_run_contexts.size(), 2u);  // both ran it after the crash
-  TraceError e;
-  std::string out = (std::filesystem::temp_directory_path() / "oopsim_site_runs.pb").string();
-  TraceReader reader(open_trace(out, e));
   std::vector<std::pair<std::uint64_t, std::string>> runs;
-  while (true) {
-    TraceReader::Item item = reader.next();
-    if (item == TraceReader::Item::kEnd || item == TraceReader::Item::kError) break;
-    if (item != TraceReader::Item::kEvent || reader.event().type != models::EventType::kSiteRun)
-      continue;
-    const models::Event& ev = reader.event();
-    runs.emplace_back(ev.time, reader.model().context(ev.context)->label());
-  }
+  for_each_event("oopsim_site_runs.pb", [&](TraceReader& reader, const models::Event& ev) {
+    if (ev.type == models::EventType::kSiteRun)
+      runs.emplace_back(ev.time, reader.model().context(ev.context)->label());
+  });
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].first, 16776000u);
   EXPECT_EQ(runs[0].second, "oopsim-fsbench[159]");

@@ -149,6 +149,12 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
   return out;
 }
 
+bool parse_progress(std::string_view text, ProgressMark& m) {
+  if (text.substr(0, 9) != "PROGRESS ") return false;
+  std::istringstream words{std::string(text.substr(9))};
+  return static_cast<bool>(words >> m.workload >> m.value);
+}
+
 std::vector<ProgressMark> parse_console_progress(const std::string& text) {
   std::vector<ProgressMark> out;
   std::istringstream in(text);
@@ -156,12 +162,11 @@ std::vector<ProgressMark> parse_console_progress(const std::string& text) {
   while (std::getline(in, line)) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     std::uint64_t us = 0;
-    if (!split_timestamp(line, us, rest) || !starts(rest, "PROGRESS ")) continue;
-    std::istringstream words{rest.substr(9)};
-    ProgressMark m;
-    m.time_us = us;
-    if (!(words >> m.workload >> m.value)) continue;  // a line cut short by another's output
-    out.push_back(std::move(m));
+    ProgressMark m;  // (a line cut short by another's output is not one)
+    if (split_timestamp(line, us, rest) && parse_progress(rest, m)) {
+      m.time_us = us;
+      out.push_back(std::move(m));
+    }
   }
   return out;
 }

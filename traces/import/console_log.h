@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/event.h"
@@ -32,6 +33,9 @@ struct ProgressMark {
   std::string workload;
   std::uint64_t value = 0;
 };
+// "PROGRESS <workload> <count> ..." (a console line's text or a trace marker's payload) into
+// `m`'s workload and value; false when the text is not one (or is cut short).
+bool parse_progress(std::string_view text, ProgressMark& m);
 std::vector<ProgressMark> parse_console_progress(const std::string& text);
 // "6.1.0-56-amd64" from an oops or boot banner, "" if none.
 std::string kernel_release_from_console(const std::string& text);

@@ -698,11 +698,10 @@ void Importer::section(const std::vector<FtraceLine>& lines,
     }
     if (ev == "tracing_mark_write") {
       std::string_view p = l.payload;
-      if (starts(p, "PROGRESS ")) {
-        std::istringstream words{std::string(p.substr(9))};
-        std::string name;
-        std::uint64_t n = 0;
-        if (!(words >> name >> n)) continue;
+      if (ProgressMark mark; starts(p, "PROGRESS ")) {
+        if (!parse_progress(p, mark)) continue;  // cut short
+        const std::string& name = mark.workload;
+        std::uint64_t n = mark.value;
         workload_writers_[name].insert(ctx);
         if (!injected && (!crashed_ || t <= crash_us_)) golden_progress_at_crash_[name] = n;
         trace::Event e;
@@ -729,18 +728,16 @@ void Importer::section(const std::vector<FtraceLine>& lines,
 
 namespace {
 
-// Did the workload's PROGRESS counter rise after `from` (until `to`) in these lines?
 // A run's progress marks: the trace marker's, and the console's, which outlives the trace
 // transport (a crash can take the streamer down while the workloads go on).
 std::vector<ProgressMark> progress_marks(const std::vector<FtraceLine>& lines,
                                          const std::string& console) {
   std::vector<ProgressMark> marks = parse_console_progress(console);
   for (const FtraceLine& l : lines) {
-    if (l.event != "tracing_mark_write" || l.payload.rfind("PROGRESS ", 0) != 0) continue;
-    std::istringstream words{l.payload.substr(9)};
     ProgressMark m;
     m.time_us = l.time_us;
-    if (words >> m.workload >> m.value) marks.push_back(std::move(m));
+    if (l.event == "tracing_mark_write" && parse_progress(l.payload, m))
+      marks.push_back(std::move(m));
   }
   return marks;
 }

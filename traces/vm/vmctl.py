@@ -182,6 +182,15 @@ class GdbRemote:
         if r != "OK":
             raise RuntimeError("P failed: %r" % r)
 
+    def detach(self):
+        """Detach (the guest resumes) and close the connection."""
+        self.send("D")
+        try:
+            self.recv(timeout=5)
+        except Exception:
+            pass
+        self.s.close()
+
     def read_mem(self, addr, n):
         return bytes.fromhex(self.req("m%x,%x" % (addr, n)))
 
@@ -540,12 +549,7 @@ def inject(d, spec, kallsyms, report, proc):
     g.set_reg(reg, int(val, 0))
     report["inject"]["new_" + reg] = "%#x" % g.regs()[reg]
     g.req("z1,%x,1" % addr)
-    g.send("D")
-    try:
-        g.recv(timeout=5)
-    except Exception:
-        pass
-    g.s.close()
+    g.detach()
     log("injected %s at %s (hit after %.2fs): %s %s -> %s" % (
         sym, report["inject"]["rip"], report["inject"]["hit_after_s"], reg,
         report["inject"]["old_" + reg], val))
@@ -645,12 +649,7 @@ def patch_text(d, spec, report, seconds, g=None):
     report["patch"]["activated"] = hit is not None
     report["patch"]["activated_after_s"] = round(time.time() - t0, 3) if hit is not None else None
     g.req("z1,%x,1" % first)
-    g.send("D")
-    try:
-        g.recv(timeout=5)
-    except Exception:
-        pass
-    g.s.close()
+    g.detach()
     log("text patched at %#x: %s (activated: %s)" % (first, edits[0][2].hex(), report["patch"]["activated"]))
 
 
@@ -728,12 +727,7 @@ def watch_site(d, addr, seconds, kallsyms, report, g=None):
         pass
     if armed:
         g.req("z1,%x,1" % addr)
-    g.send("D")
-    try:
-        g.recv(timeout=5)
-    except Exception:
-        pass
-    g.s.close()
+    g.detach()
     with open(os.path.join(d, "site-hits.txt"), "w") as f:
         f.write("# site %#x; jiffies (HZ=%d, INITIAL_JIFFIES=%d) cpu pid comm preempt_count\n"
                 % (addr, HZ, (1 << 32) - 300 * HZ))
@@ -778,12 +772,7 @@ def cmd_run(a):
         g.req("?")
         arm_policy(g, a.policy, policy[0], policy[1], report)
         if not a.patch:  # detaching resumes the guest; the cont below is then a no-op
-            g.send("D")
-            try:
-                g.recv(timeout=5)
-            except Exception:
-                pass
-            g.s.close()
+            g.detach()
             g = None
     if a.patch:
         report["patch_spec"] = a.patch
