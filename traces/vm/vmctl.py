@@ -68,11 +68,16 @@ class QMP:
                 time.sleep(0.05)
         self.f = self.s.makefile("rwb", buffering=0)
         self.events = []
+        self.n = 0  # the last command's id
         json.loads(self.f.readline())  # greeting
         self.cmd("qmp_capabilities")
 
     def cmd(self, name, **args):
-        msg = {"execute": name}
+        # Each command carries an id, and only the reply with that id answers it: a stray reply
+        # cannot answer another command (in one CI run, query-status got a reply without its
+        # "status"; the cause was not found).
+        self.n += 1
+        msg = {"execute": name, "id": self.n}
         if args:
             msg["arguments"] = args
         self.f.write(json.dumps(msg).encode() + b"\n")
@@ -83,6 +88,8 @@ class QMP:
             r = json.loads(line)
             if "event" in r:
                 self.events.append(r)
+                continue
+            if r.get("id") != self.n:
                 continue
             if "error" in r:
                 raise RuntimeError("QMP %s: %s" % (name, r["error"]))
