@@ -39,6 +39,18 @@ bool faults_where_it_runs(FaultType type) {
   return type != FaultType::kIrq && type != FaultType::kFree;
 }
 
+bool faults_on_every_run(FaultType type) {
+  switch (type) {
+    case FaultType::kBranch:
+    case FaultType::kNull:
+    case FaultType::kOffByOne:
+    case FaultType::kLoop:
+      return false;
+    default:
+      return faults_where_it_runs(type);
+  }
+}
+
 bool all_nops(std::string_view bytes) {
   std::size_t i = 0;
   auto at = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };

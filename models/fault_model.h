@@ -47,6 +47,11 @@ bool faults_where_it_runs(FaultType type);
 // Whether the mutation faults only when the function returns (VAR: the stack frame no longer
 // matches at `ret`), after everything the function did.
 bool faults_at_return(FaultType type);
+// Whether every run of the mutated instruction goes wrong. A mutated operation on data (a
+// corrupted pointer, swapped operands, a wrong argument, size or initial value) or an inverted
+// condition does; a deleted branch, a deleted NULL check, an off-by-one bound or a changed loop
+// end changes what happens only for the data at which the condition comes out differently.
+bool faults_on_every_run(FaultType type);
 
 struct FaultInfo {
   FaultType type = FaultType::kBranch;

@@ -22,6 +22,7 @@ struct OopsView {
   models::OopsKind kind = models::OopsKind::kUnspecified;
   std::string function;
   bool first = true;  // the injected crash (false: a later oops the engine predicted)
+  std::string how;    // how it came to oops, when the engine knows more than the function
 };
 
 // The engine's side: what a policy may look at and the actions it may take.

@@ -106,6 +106,12 @@ class Replay : public policies::EngineActions {
   bool stuck_by_crash(const DeadlockVerdict& v) const;
   bool runs_faulty_code(ContextSim& c, const models::Event& e, bool op_done);
   void start_fiber(ContextSim& c);
+
+  // reaping a killed task (replay_reap.cc)
+  // The context that reaps `killed`: its parent, else init; UINT32_MAX: not in the trace.
+  std::uint32_t reaper_of(const ContextSim& killed) const;
+  // Its reaper runs release_task; if the fault mutated a function on that path, it oopses too.
+  void reap(ContextSim& killed);
   models::PropagationGraph& spread(std::uint32_t root);
 
   // verdicts (replay_verdict.cc)

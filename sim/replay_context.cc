@@ -564,6 +564,7 @@ void Replay::kill(models::ContextId id, std::string_view why) {
     release(c, h.lock);
   }
   wake(c);  // a blocked fiber unwinds (and drops its events)
+  reap(c);
 }
 
 void Replay::restart(models::ContextId id, models::Ticks delay, std::string_view why) {

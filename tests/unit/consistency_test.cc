@@ -2,6 +2,7 @@
 
 #include "models/consistency_model.h"
 #include "models/propagation_graph.h"
+#include "models/reap_path.h"
 #include "models/state_class_table.h"
 #include "models/subsystem_rules.h"
 #include "policies/policy_params.h"
@@ -44,6 +45,32 @@ TEST(SubsystemRules, ModuleWinsThenDeclaredSubsystemThenLongestPrefix) {
   f.module = "fat";
   EXPECT_EQ(r.for_fault(&f, ""), "vfat");
   EXPECT_EQ(r.for_fault(nullptr, "tcp_sendmsg"), "net");
+}
+
+TEST(ReapPath, MeasuredTableSaysWhichInstructionsTheReaperRuns) {
+  const ReapPath& p = ReapPath::builtin();
+  EXPECT_GT(p.size(), 100u);  // measured: the instructions of kernel_wait4 and what it calls
+  EXPECT_TRUE(p.calls("release_task"));
+  EXPECT_TRUE(p.contains("release_task", 0));  // its first instruction
+  EXPECT_FALSE(p.calls("no_such_function"));
+  EXPECT_FALSE(p.contains("", 0));
+}
+
+TEST(ReapPath, InstructionsWholeFunctionsAndCompilerSuffixes) {
+  ReapPath q;
+  std::string error;
+  ASSERT_TRUE(q.add_rows("# comment\nd_walk+0x10\nd_walk+0x14\nselect_collect.part.0  # whole\n",
+                         "t", error))
+      << error;
+  EXPECT_TRUE(q.contains("d_walk.isra.0", 0x14));
+  EXPECT_FALSE(q.contains("d_walk", 0x12));  // not an instruction the reaper ran
+  EXPECT_TRUE(q.contains("select_collect", 0x99));
+  EXPECT_TRUE(q.calls("d_walk"));
+  EXPECT_FALSE(q.calls("d_walker"));
+  EXPECT_FALSE(q.add_rows("two words\n", "t", error));
+  EXPECT_EQ(error, "t:1: expected one function or function+0xoffset per line");
+  EXPECT_FALSE(q.add_rows("dput+173\n", "t", error));
+  EXPECT_EQ(error, "t:1: expected function+0xoffset, got 'dput+173'");
 }
 
 TEST(ConsistencyModel, MarksKeepTheirFirstReasonAndDiscardCleans) {

@@ -902,7 +902,36 @@ void Importer::add_site_runs(const std::string& hits, std::vector<trace::Event>&
   std::string line;
   std::uint64_t hz = 250, initial = (std::uint64_t{1} << 32) - 300 * 250;
   std::vector<trace::Event> runs;
+  // "# pid-workloads 157=ext4:oopsim-fsbench ...": the hits' pids are another boot's. Such a
+  // pid maps to this run's process of the same workload and program (the k-th of them by pid
+  // for the k-th there); one with no counterpart here is dropped.
+  std::map<int, std::pair<std::string, std::string>> other_boot;  // pid -> (workload, comm)
+  auto map_pid = [&](int pid, const std::string& comm) -> int {
+    auto it = other_boot.find(pid);
+    if (it == other_boot.end()) return pid;
+    std::size_t rank = 0;
+    for (const auto& [p, wc] : other_boot) rank += p < pid && wc == it->second;
+    std::vector<int> here;
+    for (const Ctx& c : ctxs_) {
+      if (c.kind == ContextKind::kUserTask && c.comm == comm &&
+          c.workloads.count(it->second.first) != 0)
+        here.push_back(c.pid);
+    }
+    std::sort(here.begin(), here.end());
+    return rank < here.size() ? here[rank] : -1;
+  };
   while (std::getline(in, line)) {
+    if (line.rfind("# pid-workloads", 0) == 0) {
+      std::istringstream tags(line.substr(15));
+      std::string tag;
+      while (tags >> tag) {
+        auto eq = tag.find('='), colon = tag.find(':');
+        if (eq == std::string::npos || colon == std::string::npos || colon < eq) continue;
+        other_boot[std::atoi(tag.c_str())] = {tag.substr(eq + 1, colon - eq - 1),
+                                              tag.substr(colon + 1)};
+      }
+      continue;
+    }
     if (line.rfind("#", 0) == 0) {
       auto h = line.find("HZ=");
       auto j = line.find("INITIAL_JIFFIES=");
@@ -916,6 +945,8 @@ void Importer::add_site_runs(const std::string& hits, std::vector<trace::Event>&
     FtraceLine l;
     if (!(words >> jiffies >> l.cpu >> l.pid >> l.comm >> pc_text) || jiffies < initial || hz == 0)
       continue;
+    l.pid = map_pid(l.pid, l.comm);
+    if (l.pid < 0) continue;
     std::uint64_t pc = std::stoull(pc_text, nullptr, 0);
     // In an interrupt the task is the one it interrupted: the hit is the interrupt's.
     l.irq = (pc & 0xf0000) != 0 ? 'h' : (pc & 0x100) != 0 ? 's' : '.';
@@ -968,7 +999,6 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   section(gold, nullptr, gold_events, false);
   site_unknown_takes(inj_events);
   site_unknown_takes(gold_events);
-  if (!golden.site_hits.empty()) add_site_runs(golden.site_hits, gold_events);
   st_.crashed = crashed_;
   // Processes that write a workload's progress are what it requires; their descendants belong to
   // it.
@@ -995,6 +1025,9 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
     if (it != program_workloads.end() && it->second.size() == 1)
       c.workloads.insert(*it->second.begin());
   }
+  // After the workloads: site hits recorded in another boot are mapped to this run's processes
+  // by workload.
+  if (!golden.site_hits.empty()) add_site_runs(golden.site_hits, gold_events);
   trace::TracePacket p;
   auto write = [&](auto fill) {
     p.Clear();

@@ -1082,6 +1082,117 @@ def print_modreload(res):
             print("%s: %s" % (k, res[k]))
 
 
+def _reap_boot(a, d, initrd=None):
+    """One boot with oopsim.measure=reappath; returns the REAPPATH lines (kind, text)."""
+    cfg = default_cfg(a)
+    if initrd:
+        cfg["initrd"] = initrd
+    fresh_dir(d)
+    make_overlays(d)
+    t0 = time.time()
+    proc = launch(cfg, d)
+    qmp = QMP(os.path.join(d, "qmp.sock"))
+    con = os.path.join(d, "console.log")
+    while "REAPPATH-DONE" not in read(con):
+        if time.time() - t0 > a.timeout:
+            raise TimeoutError("no REAPPATH-DONE after %.0f s (%s)" % (a.timeout, con))
+        if proc.poll() is not None:
+            raise RuntimeError("qemu exited; see %s" % con)
+        time.sleep(0.2)
+    quit_qemu(proc, qmp)
+    lines = [m.groups() for m in re.finditer(r"REAPPATH-([A-Z]+) ([^\r\n]*)", read(con))]
+    done = [t for k, t in lines if k == "DONE"]
+    if not done or "fails=0" not in done[0]:
+        raise RuntimeError("reap-path measurement failed (%s); see %s" % (done or "no summary", con))
+    return cfg, lines
+
+
+def _instruction_probes(functions, kallsyms):
+    """A kprobe definition for each instruction of each function: objdump of the cache's vmlinux
+    (stripped; the guest's kallsyms give each function's start and, from the next symbol, its
+    end; nokaslr, so they are the vmlinux's addresses)."""
+    starts = []
+    with open(kallsyms) as f:
+        for line in f:
+            p = line.split()
+            if len(p) >= 3 and p[1] in "tT" and len(p) == 3:  # core kernel text, not modules
+                starts.append((int(p[0], 16), p[2]))
+    starts.sort()
+    where = {}
+    for i, (addr, name) in enumerate(starts):
+        nxt = next((x for x, _ in starts[i + 1:] if x > addr), addr)
+        where.setdefault(name, (addr, nxt - addr))
+    vmlinux = os.path.join(CACHE, "vmlinux")
+    probes = []
+    for fn in functions:
+        if fn not in where or where[fn][1] <= 0:
+            continue
+        addr, size = where[fn]
+        out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "--start-address=%#x" % addr,
+                              "--stop-address=%#x" % (addr + size), vmlinux],
+                             check=True, capture_output=True, text=True).stdout
+        for m in re.finditer(r"^\s*([0-9a-f]+):\s+\S", out, re.M):
+            probes.append("%s+%#x" % (fn, int(m.group(1), 16) - addr))
+    return probes
+
+
+def cmd_measure_reap(a):
+    """Two fresh boots with oopsim.measure=reappath (guest/reappath.sh). First, ftrace's
+    function_graph tracer lists the functions the reaper runs in kernel_wait4 (the sleep
+    excluded). Second, a kprobe on every instruction of those functions (an extra cpio appended
+    to the initramfs carries the list) says which instructions it ran. --out gets each
+    instruction run (function+0xoff), and as a bare name each function the second pass saw
+    nothing of (its instructions could not be probed): the engine's reap-path table."""
+    a.append = " ".join(["oopsim.measure=reappath", "oopsim.measure_n=%d" % a.n,
+                         "oopsim.trace=0"] + a.append.split())
+    base = os.path.abspath(a.dir)
+    cfg, lines = _reap_boot(a, os.path.join(base, "functions"))
+    if not extract_kallsyms(os.path.join(base, "functions")):
+        raise RuntimeError("no kallsyms in %s/functions/meta.log" % base)
+    fns = sorted({t.strip() for k, t in lines if k == "FN"})
+    victims = [t.strip() for k, t in lines if k == "VICTIM"]
+    log("pass 1: %d functions under kernel_wait4" % len(fns))
+    probes = _instruction_probes(fns, os.path.join(base, "functions", "kallsyms"))
+    extra = os.path.join(base, "probes")
+    shutil.rmtree(extra, ignore_errors=True)
+    os.makedirs(os.path.join(extra, "etc", "oopsim"))
+    with open(os.path.join(extra, "etc", "oopsim", "reap-probes.txt"), "w") as f:
+        for i, p in enumerate(probes):
+            f.write("p:oopsim_reap/r%d %s\n" % (i, p))
+    cpio = subprocess.run("find etc | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1",
+                          shell=True, cwd=extra, check=True, capture_output=True).stdout
+    initrd = os.path.join(base, "initrd-probes.cpio.gz")
+    with open(initrd, "wb") as f, open(cfg["initrd"], "rb") as src:
+        f.write(src.read())
+        f.write(cpio)  # concatenated cpio archives: the kernel unpacks both
+    # Thousands of armed kprobes on hot functions (locks, slab, RCU) trap whatever runs: the
+    # second pass boots without the workloads, so that only the victims and the reaper run.
+    a.workloads = "none"
+    cfg, lines2 = _reap_boot(a, os.path.join(base, "instructions"), initrd)
+    placed = [t.strip() for k, t in lines2 if k == "PROBES"]
+    ats = sorted({t.strip() for k, t in lines2 if k == "AT"})
+    seen = {x.split("+")[0] for x in ats}
+    coarse = [fn for fn in fns if fn not in seen]
+    log("pass 2: %d instructions probed, kprobes %s; %d instructions run, %d functions kept whole"
+        % (len(probes), placed[0] if placed else "?", len(ats), len(coarse)))
+    with open(a.out, "w") as f:
+        f.write("# The reap path: what a parent runs in the kernel when it waits for and reaps a killed\n"
+                "# child (kernel_wait4, release_task, the flush of the child's /proc dentries); the\n"
+                "# sleep in schedule, preemption, interrupts and softirqs excluded. One per line:\n"
+                "# function+0xoffset, an instruction the reaper ran (a kprobe on each instruction of\n"
+                "# the functions ftrace's function_graph tracer saw it call), or a bare function name:\n"
+                "# called, but its instructions could not be probed (taken as run whole).\n"
+                "# Measured on %s by traces/vm/measure_reappath.sh (guest/reappath.sh),\n"
+                "# %d functions, kprobes %s; victims: %s.\n"
+                % (" ".join(cfg["kernel_package"]), len(fns), placed[0] if placed else "?",
+                   "; ".join(victims)))
+        for fn in coarse:
+            f.write(fn + "\n")
+        for at in ats:
+            f.write(at + "\n")
+    log("%d instructions and %d whole functions -> %s" % (len(ats), len(coarse), a.out))
+
+
 def cmd_modreload_report(a):
     with open(os.path.join(a.dir, "modreload.json")) as f:
         print_modreload(json.load(f))
@@ -1137,6 +1248,12 @@ def main():
     p.add_argument("--after", type=float, default=4, help="seconds to run after MODRELOAD-DONE")
     common(p)
     p.set_defaults(fn=_cleanup_on_error(cmd_measure))
+    p = sub.add_parser("measure-reap", help="boot with oopsim.measure=reappath, write the reap-path table")
+    p.add_argument("dir")
+    p.add_argument("--n", type=int, default=7, help="victims to kill and reap")
+    p.add_argument("--out", required=True, help="the table to write (models/reap_path.txt)")
+    common(p)
+    p.set_defaults(fn=_cleanup_on_error(cmd_measure_reap))
     p = sub.add_parser("modreload-report")
     p.add_argument("dir")
     p.set_defaults(fn=cmd_modreload_report)
