@@ -402,6 +402,15 @@ bool Replay::runs_faulty_code(ContextSim& c, const models::Event& e, bool op_don
   }
   const traces::TraceModel::Site& site = model_.sites[e.site_ix];
   if (site.function != model_.fault->symbol) return false;
+  // A mutated condition (a deleted branch or NULL check, an off-by-one bound, a changed loop
+  // end) goes wrong only for the data at which it comes out differently. The crash shows that
+  // the faulty context's data does; another run of the same program, doing the same work on its
+  // own instance, meets such data too, but a different program passes the instruction with
+  // other data.
+  if (!models::faults_on_every_run(model_.fault->type) && faulty_ != UINT32_MAX &&
+      model_.contexts[c.index].comm != model_.contexts[faulty_].comm) {
+    return false;
+  }
   // Straight-line order within the function: a mutated instruction at or after the call's
   // return address runs after the lock operation, one before it runs before.
   // A fault that strikes at the function's return comes after its operations: after its

@@ -44,11 +44,12 @@ std::string site_hits_of(const std::string& path) {
           "preempt_count (from {})\n",
           fault->address, kHz, kInitial, path);
       // The trace's pids are its own boot's: the rerun's state may have been saved by another
-      // boot, whose workloads got other pids. The importer maps them by workload and program.
+      // boot, whose tasks got other pids. The importer maps them by workload and program.
       std::string tags;
       for (const models::ContextInfo& c : reader.model().contexts) {
-        if (c.kind == models::ContextKind::kUserTask && !c.workloads.empty())
-          tags += fmt::format(" {}={}:{}", c.pid, c.workloads.front(), c.comm);
+        if (c.pid <= 0) continue;
+        tags += fmt::format(" {}={}:{}", c.pid, c.workloads.empty() ? "-" : c.workloads.front(),
+                            c.comm);
       }
       if (!tags.empty()) out += "# pid-workloads" + tags + "\n";
     }

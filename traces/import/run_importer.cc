@@ -902,23 +902,28 @@ void Importer::add_site_runs(const std::string& hits, std::vector<trace::Event>&
   std::string line;
   std::uint64_t hz = 250, initial = (std::uint64_t{1} << 32) - 300 * 250;
   std::vector<trace::Event> runs;
-  // "# pid-workloads 157=ext4:oopsim-fsbench ...": the hits' pids are another boot's. Such a
-  // pid maps to this run's process of the same workload and program (the k-th of them by pid
-  // for the k-th there); one with no counterpart here is dropped.
+  // "# pid-workloads 157=ext4:oopsim-fsbench 140=-:jbd2/vda-8 ...": the hits' pids are another
+  // boot's. Such a pid maps to this run's task of the same workload ("-": none) and program, the
+  // k-th of them by pid for the k-th there; when this run has a task of that program but not a
+  // k-th, the hit is dropped; when it has none, the pid stays.
   std::map<int, std::pair<std::string, std::string>> other_boot;  // pid -> (workload, comm)
-  auto map_pid = [&](int pid, const std::string& comm) -> int {
+  auto map_pid = [&](int pid) -> int {
     auto it = other_boot.find(pid);
     if (it == other_boot.end()) return pid;
+    const auto& [workload, program] = it->second;
     std::size_t rank = 0;
     for (const auto& [p, wc] : other_boot) rank += p < pid && wc == it->second;
     std::vector<int> here;
+    bool program_here = false;
     for (const Ctx& c : ctxs_) {
-      if (c.kind == ContextKind::kUserTask && c.comm == comm &&
-          c.workloads.count(it->second.first) != 0)
+      if (c.pid <= 0 || c.comm != program) continue;
+      program_here = true;
+      if (workload == "-" ? c.workloads.empty() : c.workloads.count(workload) != 0)
         here.push_back(c.pid);
     }
     std::sort(here.begin(), here.end());
-    return rank < here.size() ? here[rank] : -1;
+    if (rank < here.size()) return here[rank];
+    return program_here ? -1 : pid;
   };
   while (std::getline(in, line)) {
     if (line.rfind("# pid-workloads", 0) == 0) {
@@ -945,7 +950,7 @@ void Importer::add_site_runs(const std::string& hits, std::vector<trace::Event>&
     FtraceLine l;
     if (!(words >> jiffies >> l.cpu >> l.pid >> l.comm >> pc_text) || jiffies < initial || hz == 0)
       continue;
-    l.pid = map_pid(l.pid, l.comm);
+    l.pid = map_pid(l.pid);
     if (l.pid < 0) continue;
     std::uint64_t pc = std::stoull(pc_text, nullptr, 0);
     // In an interrupt the task is the one it interrupted: the hit is the interrupt's.
