@@ -69,6 +69,23 @@ TEST(ConsoleLog, FindsTheOopsItsTaskAndFunctionAndTheDetectors) {
   EXPECT_EQ(kernel_release_from_console(console), "6.1.0-56-amd64");
 }
 
+TEST(ConsoleLog, InterleavedLinesFromTwoCpusLeaveTheTaskUnknownInsteadOfThrowing) {
+  // Seen live: two CPUs' oops headers interleaved on the serial console.
+  std::string text =
+      "[   22.150000] BUG: kernel NULL pointer dereference, address: 0000000000000000\n"
+      "[   22.153233] CPU: 1[   22.153233] CPU: 1 PID:  PID: 20 Comm: migration/1 Tainted: G\n"
+      "[   22.153300] RIP: 0010:__schedule+0x6f3/0xa00\n"
+      "[   23.000000] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [oopsim-fsbench:x]\n"
+      "[   24.000000] INFO: task ps: blocked for more than 2 seconds.\n";
+  std::vector<ConsoleReport> r;
+  ASSERT_NO_THROW(r = parse_console(text));
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].pid, -1);
+  EXPECT_EQ(r[0].function, "__schedule+0x6f3/0xa00");
+  EXPECT_EQ(r[1].pid, -1);
+  EXPECT_EQ(r[2].pid, -1);
+}
+
 TEST(ConsoleLog, AnOopsKeepsItsOwnTaskAndCpuAndLearnsItRanInAnInterruptFromThePanic) {
   const std::string console =
       "[   17.003943] kernel BUG at fs/buffer.c:1219!\r\n"

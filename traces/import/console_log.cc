@@ -1,5 +1,7 @@
 #include "traces/import/console_log.h"
 
+#include <cstdint>
+#include <cstdlib>
 #include <sstream>
 
 #include "traces/import/ftrace_line.h"
@@ -20,6 +22,14 @@ bool split_timestamp(const std::string& line, std::uint64_t& us, std::string& re
   us = *v;
   rest = close + 2 <= line.size() ? line.substr(close + 2) : "";
   return true;
+}
+
+// The decimal number at the start of `s` (blanks first are skipped), -1 when there is none.
+int leading_int(const std::string& s) {
+  const char* begin = s.c_str();
+  char* end = nullptr;
+  long v = std::strtol(begin, &end, 10);
+  return end == begin || v < 0 || v > INT32_MAX ? -1 : static_cast<int>(v);
 }
 
 bool starts(const std::string& s, std::string_view p) {
@@ -72,8 +82,9 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
       ConsoleReport& o = out[open];
       if (starts(rest, "CPU: ") && rest.find(" PID: ") != std::string::npos && o.pid < 0) {
         auto p = rest.find(" PID: ") + 6;
-        o.pid = static_cast<int>(std::stol(rest.substr(p)));
-        o.cpu = static_cast<int>(std::stol(rest.substr(5)));
+        // (two CPUs' lines can interleave on the serial console: an unreadable number stays -1)
+        o.pid = leading_int(rest.substr(p));
+        o.cpu = leading_int(rest.substr(5));
         auto c = rest.find(" Comm: ");
         if (c != std::string::npos) {
           auto e = rest.find(' ', c + 7);
@@ -108,7 +119,7 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
       auto colon = rest.rfind(':');
       if (b != std::string::npos && colon != std::string::npos && colon > b) {
         r.comm = rest.substr(b + 1, colon - b - 1);
-        r.pid = static_cast<int>(std::stol(rest.substr(colon + 1)));
+        r.pid = leading_int(rest.substr(colon + 1));
       }
       out.push_back(r);
       continue;
@@ -120,7 +131,7 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
       auto colon = who.rfind(':');
       if (colon != std::string::npos) {
         r.comm = who.substr(0, colon);
-        r.pid = static_cast<int>(std::stol(who.substr(colon + 1)));
+        r.pid = leading_int(who.substr(colon + 1));
       }
       out.push_back(r);
       continue;
