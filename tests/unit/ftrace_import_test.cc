@@ -86,6 +86,23 @@ TEST(ConsoleLog, InterleavedLinesFromTwoCpusLeaveTheTaskUnknownInsteadOfThrowing
   EXPECT_EQ(r[2].pid, -1);
 }
 
+TEST(ConsoleLog, AListCorruptionLineBeforeItsBugHeaderIsOneReportWithTheHeadersTask) {
+  // Seen live under TCG: the list-debug message, then 8 ms later the BUG report with the task.
+  std::string text =
+      "[   14.230515] list_del corruption, ffff888005b0e728->next is NULL\n"
+      "[   14.238206] ------------[ cut here ]------------\n"
+      "[   14.238341] kernel BUG at lib/list_debug.c:49!\n"
+      "[   14.238838] invalid opcode: 0000 [#1] PREEMPT SMP NOPTI\n"
+      "[   14.239039] CPU: 1 PID: 159 Comm: oopsim-fsbench Not tainted 6.1.0-56-amd64 #1\n"
+      "[   14.239437] RIP: 0010:__list_del_entry_valid.cold+0xf/0x6f\n";
+  std::vector<ConsoleReport> r = parse_console(text);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].pid, 159);
+  EXPECT_EQ(r[0].cpu, 1);
+  EXPECT_EQ(r[0].comm, "oopsim-fsbench");
+  EXPECT_EQ(r[0].time_us, 14230515u);
+}
+
 TEST(ConsoleLog, AnOopsKeepsItsOwnTaskAndCpuAndLearnsItRanInAnInterruptFromThePanic) {
   const std::string console =
       "[   17.003943] kernel BUG at fs/buffer.c:1219!\r\n"

@@ -70,8 +70,11 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();  // serial
     std::uint64_t us = 0;
     if (!split_timestamp(line, us, rest)) continue;
-    // Another report begins: the open oops's lines are over.
-    if (open != SIZE_MAX &&
+    // Another report begins: the open oops's lines are over. (An open report that has not yet
+    // named its task is the first line of a report still being printed, such as the
+    // "list_del corruption" line that comes before its "kernel BUG at lib/list_debug.c" header
+    // under TCG; it stays open for that header's task and CPU.)
+    if (open != SIZE_MAX && out[open].pid >= 0 &&
         (starts(rest, "BUG: ") || starts(rest, "WARNING: ") || starts(rest, "INFO: ") ||
          starts(rest, "watchdog: ") || starts(rest, "Kernel panic") ||
          starts(rest, "kernel BUG at")) &&
@@ -102,7 +105,8 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
     }
     if (starts(rest, "Oops:") || starts(rest, "#PF:")) continue;
     if (oops_start(rest)) {
-      if (open != SIZE_MAX && us - out[open].time_us < 1000) continue;  // same oops, next line
+      if (open != SIZE_MAX && (us - out[open].time_us < 1000 || out[open].pid < 0))
+        continue;  // same oops, next line
       ConsoleReport r;
       r.type = ConsoleReport::Type::kOops;
       r.time_us = us;
