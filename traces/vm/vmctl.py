@@ -1089,16 +1089,10 @@ def _reap_boot(a, d, initrd=None):
         cfg["initrd"] = initrd
     fresh_dir(d)
     make_overlays(d)
-    t0 = time.time()
     proc = launch(cfg, d)
     qmp = QMP(os.path.join(d, "qmp.sock"))
     con = os.path.join(d, "console.log")
-    while "REAPPATH-DONE" not in read(con):
-        if time.time() - t0 > a.timeout:
-            raise TimeoutError("no REAPPATH-DONE after %.0f s (%s)" % (a.timeout, con))
-        if proc.poll() is not None:
-            raise RuntimeError("qemu exited; see %s" % con)
-        time.sleep(0.2)
+    wait_console(d, lambda t: "REAPPATH-DONE" in t, a.timeout, proc, "REAPPATH-DONE")
     quit_qemu(proc, qmp)
     lines = [m.groups() for m in re.finditer(r"REAPPATH-([A-Z]+) ([^\r\n]*)", read(con))]
     done = [t for k, t in lines if k == "DONE"]
