@@ -4,14 +4,18 @@
 # through the gdb stub into the first argument of __x64_sys_newuname, which restartd's daemon
 # calls), and imports the pair. The trace must hold the oops and its context, the killed task,
 # lock events before the crash, the golden continuation and an observed outcome per workload;
-# simrun must predict from it.
+# simrun must predict from it. The runs work in a folder more than 150 bytes deep.
 # Usage: capture_real_oops.sh SIMCAPTURE SIMTRACE SIMRUN WORKDIR
 set -euo pipefail
 simcapture=$1 simtrace=$2 simrun=$3 work=$4
 mkdir -p "$work"
 trace="$work/real_oops.pb"
+# The runs work in a folder more than 150 bytes deep: QEMU's QMP and gdb sockets must not live at
+# paths longer than a Unix socket allows (107 bytes).
+deep="$work/runs/$(printf 'a-deep-folder-%.0s' 1 2 3 4 5 6 7 8 9 10)"
+((${#deep} > 150)) || deep="$deep/$(printf 'x%.0s' $(seq $((151 - ${#deep}))))"
 "$simcapture" -o "$trace" --inject __x64_sys_newuname:rdi=0 --inject-after 3 --seconds 12 \
-  --cache "$work/vmcache" --state "$work/vmcache/state" --runs "$work/runs"
+  --cache "$work/vmcache" --state "$work/vmcache/state" --runs "$deep"
 "$simtrace" validate "$trace"
 "$simtrace" summary --format=json "$trace" > "$work/summary.json"
 "$simtrace" convert "$trace" -o "$work/real_oops.trace.txt" >/dev/null

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # oopsim VM setup: idempotent.  Installs host tools (apt), fetches Debian's
-# linux-image-6.1.0-NN-amd64(-unsigned) with `apt-get download`, unpacks it
+# the kernel package pinned in kernel.pin with `apt-get download`, unpacks it
 # with dpkg -x into the cache, builds a busybox initramfs with the needed
 # modules and the static guest workloads, and creates the raw disk images.
 #
@@ -13,7 +13,7 @@
 #   oopsim_recover.ko and oopsim-recoverd, makes initramfs-recover.cpio.gz)
 #
 # Env: OOPSIM_CACHE   cache dir
-#      OOPSIM_KERNEL  force a package name (e.g. linux-image-6.1.0-56-amd64-unsigned)
+#      OOPSIM_KERNEL  another package name or NAME=VERSION (default: kernel.pin)
 #      OOPSIM_NO_APT=1 skip apt-get install (tools already present)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -45,18 +45,24 @@ mkdir -p "$CACHE"/{dl,images,build}
 
 # ---------------------------------------------------------------- kernel
 if [ ! -s "$CACHE/kernel-version" ] || [ ! -f "$CACHE/vmlinuz" ]; then
+	# apt-cache needs fresh lists
+	apt-cache show linux-image-6.1.0-1-amd64-unsigned >/dev/null 2>&1 || \
+		ls /var/lib/apt/lists/*Packages* >/dev/null 2>&1 || apt-get update -qq
 	if [ -z "${OOPSIM_KERNEL:-}" ]; then
-		# apt-cache needs fresh lists
-		apt-cache show linux-image-6.1.0-1-amd64-unsigned >/dev/null 2>&1 || \
-			ls /var/lib/apt/lists/*Packages* >/dev/null 2>&1 || apt-get update -qq
-		OOPSIM_KERNEL=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64(-unsigned)?$' |
-			awk '{print $1}' | sort -V | tail -1)
-		# prefer the -unsigned variant of the newest ABI (same kernel, no shim)
-		base=${OOPSIM_KERNEL%-unsigned}
-		if apt-cache show "$base-unsigned" >/dev/null 2>&1; then OOPSIM_KERNEL="$base-unsigned"; fi
+		# the pinned build (kernel.pin): the corpus, the reap-path table and the tests' sites
+		# were made on it; a newer ABI in the archive is not taken silently
+		read -r OOPSIM_KERNEL pinver < <(grep -v '^#' "$HERE/kernel.pin" | head -1)
+		pinned() { apt-cache madison "$OOPSIM_KERNEL" 2>/dev/null | awk '{print $3}' | grep -qx "$pinver"; }
+		pinned || apt-get update -qq || true
+		if ! pinned; then
+			log "the pinned kernel $OOPSIM_KERNEL $pinver (traces/vm/kernel.pin) is not in the apt archive"
+			log "(it comes from bookworm-security; check /etc/apt/sources.list and run apt-get update),"
+			log "or set OOPSIM_KERNEL=PACKAGE to use another build (its traces will not match the corpus)"
+			exit 1
+		fi
+		OOPSIM_KERNEL="$OOPSIM_KERNEL=$pinver"
 	fi
-	[ -n "$OOPSIM_KERNEL" ] || { log "no linux-image-6.1.0-*-amd64 found"; exit 1; }
-	log "kernel package: $OOPSIM_KERNEL"
+	[ -n "$OOPSIM_KERNEL" ] || { log "no kernel package named"; exit 1; }
 	rm -f "$CACHE"/dl/linux-image-*.deb
 	(cd "$CACHE/dl" && apt-get download "$OOPSIM_KERNEL" 2>&1 | grep -v unsandboxed || true)
 	deb=$(ls "$CACHE"/dl/linux-image-*.deb | head -1)
@@ -67,7 +73,7 @@ if [ ! -s "$CACHE/kernel-version" ] || [ ! -f "$CACHE/vmlinuz" ]; then
 	depmod -b "$CACHE/kpkg" "$kver"
 	cp "$CACHE/kpkg/boot/vmlinuz-$kver" "$CACHE/vmlinuz"
 	cp "$CACHE/kpkg/boot/config-$kver" "$CACHE/kernel-config"
-	printf '%s %s %s\n' "$OOPSIM_KERNEL" "$pkgver" "$kver" >"$CACHE/kernel-version.tmp"
+	printf '%s %s %s\n' "${OOPSIM_KERNEL%%=*}" "$pkgver" "$kver" >"$CACHE/kernel-version.tmp"
 	mv "$CACHE/kernel-version.tmp" "$CACHE/kernel-version"
 fi
 read -r KPKG KPKGVER KVER <"$CACHE/kernel-version"

@@ -25,6 +25,7 @@ QEMU runs with TCG (single thread), -nic none, QMP and gdb stub on unix
 sockets inside the run directory (never TCP).
 """
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -46,6 +47,7 @@ DISKS = [  # name, base image, how it is attached
 ]
 ALL_WORKLOADS = "ext4,vfat,usb,tcp,audio,restartd"
 _PROCS = []
+_SOCKDIRS = set()  # socket folders of the QEMUs this process launched (removed at exit)
 
 
 def log(*a):
@@ -241,11 +243,35 @@ def qemu_argv(cfg, d, incoming=None):
             a += ["-device", "virtio-blk-pci,drive=d%s,serial=oopsim-%s" % (name, name)]
         else:
             a += ["-device", "usb-storage,bus=xhci.0,drive=d%s,serial=oopsim%s" % (name, name)]
-    a += ["-qmp", "unix:%s/qmp.sock,server=on,wait=off" % d,
-          "-gdb", "unix:%s/gdb.sock,server=on,wait=off" % d]
+    a += ["-qmp", "unix:%s,server=on,wait=off" % sock_path(d, "qmp.sock"),
+          "-gdb", "unix:%s,server=on,wait=off" % sock_path(d, "gdb.sock")]
     if incoming:
         a += ["-incoming", incoming, "-S"]
     return a
+
+
+def sock_path(d, name):
+    """Where a run's QMP or gdb-stub socket lives. A Unix socket's path is limited to 107 bytes,
+    and run folders can be deeper than that (a build folder under ~/.cache, a campaign's
+    reruns/...), so the sockets live in a short private folder named after the run folder's
+    absolute path: /tmp/oopsim-UID/HASH/NAME. The run folder holds a symlink of the same name,
+    for gdb's `target remote RUNDIR/gdb.sock` when that path is short enough."""
+    key = hashlib.sha256(os.path.abspath(d).encode()).hexdigest()[:16]
+    base = os.path.join("/tmp", "oopsim-%d" % os.getuid())
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    if os.stat(base).st_uid != os.getuid():
+        raise RuntimeError("%s belongs to another user: refusing to put sockets there" % base)
+    sub = os.path.join(base, key)
+    os.makedirs(sub, mode=0o700, exist_ok=True)
+    return os.path.join(sub, name)
+
+
+def link_sockets(d):
+    for name in ("qmp.sock", "gdb.sock"):
+        link = os.path.join(d, name)
+        if os.path.lexists(link):
+            os.unlink(link)
+        os.symlink(sock_path(d, name), link)
 
 
 def make_overlays(d, backing_dir=None):
@@ -266,12 +292,17 @@ def fresh_dir(d):
     for f in ("console.log", "trace.txt", "meta.log", "qmp.sock", "gdb.sock", "kallsyms",
               "timing.json", "qemu.stderr"):
         p = os.path.join(d, f)
-        if os.path.exists(p):
+        if os.path.lexists(p):
             os.unlink(p)
+    for name in ("qmp.sock", "gdb.sock"):
+        if os.path.lexists(sock_path(d, name)):
+            os.unlink(sock_path(d, name))
 
 
 def launch(cfg, d, incoming=None):
     argv = qemu_argv(cfg, d, incoming)
+    link_sockets(d)
+    _SOCKDIRS.add(os.path.dirname(sock_path(d, "qmp.sock")))
     with open(os.path.join(d, "qemu.cmdline"), "w") as f:
         f.write(" ".join(shlex.quote(x) for x in argv) + "\n")
     err = open(os.path.join(d, "qemu.stderr"), "wb")
@@ -434,7 +465,7 @@ def boot_until_steady(cfg, d, steady_n, boot_timeout):
     make_overlays(d)
     t0 = time.time()
     proc = launch(cfg, d)
-    qmp = QMP(os.path.join(d, "qmp.sock"))
+    qmp = QMP(sock_path(d, "qmp.sock"))
     wait_console(d, lambda t: "OOPSIM READY" in t, boot_timeout, proc, "OOPSIM READY")
     t_ready = time.time() - t0
     log("guest READY after %.1f s" % t_ready)
@@ -531,7 +562,7 @@ def inject(d, spec, kallsyms, report, proc):
     sym, assign = spec.split(":", 1)
     reg, val = assign.split("=", 1)
     addr = kallsyms_lookup(kallsyms, sym)
-    g = GdbRemote(os.path.join(d, "gdb.sock"))
+    g = GdbRemote(sock_path(d, "gdb.sock"))
     report["inject"] = {"symbol": sym, "addr": "%#x" % addr, "reg": reg, "value": val}
     stop = g.req("?")
     banner_addr = kallsyms_lookup(kallsyms, "linux_banner")
@@ -623,7 +654,7 @@ def patch_text(d, spec, report, seconds, g=None):
         addr, before, after = part.split(":")
         edits.append((int(addr, 16), bytes.fromhex(before), bytes.fromhex(after)))
     if g is None:
-        g = GdbRemote(os.path.join(d, "gdb.sock"))
+        g = GdbRemote(sock_path(d, "gdb.sock"))
         g.req("?")
     report["patch"] = {"edits": [{"addr": "%#x" % a, "before": b.hex(), "after": c.hex()} for a, b, c in edits]}
     for addr, before, after in edits:
@@ -682,7 +713,7 @@ def watch_site(d, addr, seconds, kallsyms, report, g=None):
                                         "__preempt_count", "init_task"):
                 syms[p[2]] = int(p[0], 16)
     if g is None:
-        g = GdbRemote(os.path.join(d, "gdb.sock"))
+        g = GdbRemote(sock_path(d, "gdb.sock"))
         g.req("?")
     comm0 = g.read_mem(syms["init_task"] + TASK_COMM_OFF, 16).split(b"\0")[0]
     if comm0 != b"swapper/0":
@@ -760,7 +791,7 @@ def cmd_run(a):
     st = os.path.join(sdir, "vmstate.zst")
     t0 = time.time()
     proc = launch(cfg, d, incoming="exec:zstd -dcq %s" % shlex.quote(st))
-    qmp = QMP(os.path.join(d, "qmp.sock"))
+    qmp = QMP(sock_path(d, "qmp.sock"))
     t_qmp = time.time()
     while True:
         s = qmp.cmd("query-status")["status"]
@@ -775,7 +806,7 @@ def cmd_run(a):
     log("restored in %.2f s (status %s)" % (t_rest - t0, s))
     g = None
     if policy:  # the guest has not run since the restore
-        g = GdbRemote(os.path.join(d, "gdb.sock"))
+        g = GdbRemote(sock_path(d, "gdb.sock"))
         g.req("?")
         arm_policy(g, a.policy, policy[0], policy[1], report)
         if not a.patch:  # detaching resumes the guest; the cont below is then a no-op
@@ -920,7 +951,7 @@ def cmd_measure(a):
     make_overlays(d)
     t0 = time.time()
     proc = launch(cfg, d)
-    qmp = QMP(os.path.join(d, "qmp.sock"))
+    qmp = QMP(sock_path(d, "qmp.sock"))
     con = os.path.join(d, "console.log")
     host = []  # (host seconds since launch, kmsg line)
     off, part, done = 0, b"", False
@@ -1090,7 +1121,7 @@ def _reap_boot(a, d, initrd=None):
     fresh_dir(d)
     make_overlays(d)
     proc = launch(cfg, d)
-    qmp = QMP(os.path.join(d, "qmp.sock"))
+    qmp = QMP(sock_path(d, "qmp.sock"))
     con = os.path.join(d, "console.log")
     wait_console(d, lambda t: "REAPPATH-DONE" in t, a.timeout, proc, "REAPPATH-DONE")
     quit_qemu(proc, qmp)
@@ -1272,6 +1303,8 @@ def _cleanup_on_error(fn):
                     log("killing qemu pid %d" % p.pid)
                     os.kill(p.pid, signal.SIGKILL)
                     p.wait()
+            for sub in _SOCKDIRS:  # no QEMU of ours outlives this process
+                shutil.rmtree(sub, ignore_errors=True)
     return wrapped
 
 

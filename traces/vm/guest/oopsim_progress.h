@@ -28,7 +28,7 @@ static void oops_emit(const char* fmt, ...) {
   int n;
   if (oops_kmsg_fd == -2) oops_kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
   if (oops_marker_fd == -2)
-    oops_marker_fd = open("/sys/kernel/tracing/trace_marker", O_WRONLY | O_CLOEXEC);
+    oops_marker_fd = open("/sys/kernel/tracing/instances/oopsim/trace_marker", O_WRONLY | O_CLOEXEC);
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);

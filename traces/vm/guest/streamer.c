@@ -1,5 +1,5 @@
 /* oopsim trace streamer (guest infrastructure, not a workload).
- *   oopsim-streamer stream PORT [MS]  copy /sys/kernel/tracing/trace_pipe to PORT
+ *   oopsim-streamer stream PORT [MS]  copy the oopsim instance's trace_pipe to PORT
  *                                 (virtio-serial) with splice(): whatever text is
  *                                 ready goes out at once as one virtio buffer, so
  *                                 nothing already emitted waits in a user buffer,
@@ -11,9 +11,10 @@
  *                                 so that events pile up into bigger batches
  *                                 instead of every event waking the streamer
  *                                 (whose wakeups are themselves traced events).
- *   oopsim-streamer retrace [MS]  every MS ms (default 200): if tracing_on went
- *                                 to 0 (an oops calls tracing_off()), switch it
- *                                 back on and leave a marker.  No fork per check.
+ *   oopsim-streamer retrace [MS]  every MS ms (default 200): if the instance's
+ *                                 tracing_on went to 0 (an oops' tracing_off()
+ *                                 stops only the top-level buffer, so this is a
+ *                                 guard), switch it back on and leave a marker.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,7 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define T "/sys/kernel/tracing/"
+/* the ftrace instance /init makes for the record (an oops stops only the top-level buffer) */
+#define T "/sys/kernel/tracing/instances/oopsim/"
 
 static int stream(const char *port, int ms)
 {
@@ -95,7 +97,7 @@ static int retrace(int ms)
 			seen_on = 1;	/* only re-enable what was on before */
 		else if (seen_on && c == '0') {
 			(void)!pwrite(fd, "1", 1, 0);
-			static const char msg[] = "OOPSIM TRACE RE-ENABLED (tracing_off seen, e.g. after an oops)";
+			static const char msg[] = "OOPSIM TRACE RE-ENABLED (the instance was switched off)";
 			if (mk >= 0)
 				(void)!write(mk, msg, sizeof msg - 1);
 			if (km >= 0)

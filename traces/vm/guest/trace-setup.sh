@@ -1,12 +1,16 @@
 #!/bin/sh
 # Configure ftrace in the guest and stream trace_pipe to the virtio port $TRACEPORT.
 # Inputs (env): TRACEPORT, WPIDS, RETRACE (0|1), STREAM_MS (streamer batch interval), LOCKS (all|sleeping|none), LOCKPIDS (all|workloads), SYSCALLS (0|1)
-T=/sys/kernel/tracing
+# Everything goes to the instance /init made: the oops' tracing_off() stops only the top-level
+# buffer. Kprobe events are defined at the top and enabled in the instance.
+TOP=/sys/kernel/tracing
+T=$TOP/instances/oopsim
+mkdir -p $T
 kmsg() { echo "<5>$*" > /dev/kmsg; }
 echo 0 > $T/tracing_on
 echo 4096 > $T/buffer_size_kb
 echo > $T/trace
-echo > $T/kprobe_events
+echo > $TOP/kprobe_events
 
 SPIN="_raw_spin_lock _raw_spin_unlock _raw_spin_lock_irqsave _raw_spin_unlock_irqrestore
 _raw_spin_lock_irq _raw_spin_unlock_irq _raw_spin_lock_bh _raw_spin_unlock_bh _raw_spin_trylock
@@ -29,11 +33,11 @@ grep -E ' [Tt] (_raw_[a-z_]+|mutex_[a-z_]+|down[a-z_]*|up|up_[a-z]+|downgrade_wr
 for s in $SYMS; do
 	if ! grep -q " [Tt] $s\$" /tmp/locksyms; then bad="$bad $s(absent)"; continue; fi
 	n=${s#_raw_}
-	if echo "p:oopsim/$n $s lock=%di:x64 caller=\$stack0:x64" >> $T/kprobe_events 2>/dev/null; then
+	if echo "p:oopsim/$n $s lock=%di:x64 caller=\$stack0:x64" >> $TOP/kprobe_events 2>/dev/null; then
 		ok="$ok $s"
 		case $s in
 		*trylock*|*interruptible*|*killable*|*timeout*)
-			echo "r:oopsim/${n}_ret $s ret=\$retval:s32" >> $T/kprobe_events 2>/dev/null ;;
+			echo "r:oopsim/${n}_ret $s ret=\$retval:s32" >> $TOP/kprobe_events 2>/dev/null ;;
 		esac
 	else
 		bad="$bad $s(not-probeable)"
@@ -58,7 +62,8 @@ STREAMER=$!
 renice -n -20 -p $STREAMER >/dev/null
 F="common_pid != $STREAMER"
 if [ "$RETRACE" = 1 ]; then
-	# an oops calls tracing_off(); switch tracing back on within 50 ms
+	# nothing in the kernel switches an instance off, but should anything do so, switch it back
+	# on within 50 ms and say so in the stream
 	oopsim-streamer retrace 50 &
 	F="$F && common_pid != $!"
 fi
