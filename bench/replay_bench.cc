@@ -70,6 +70,53 @@ void BM_Replay(benchmark::State& state) {
   state.counters["peak_rss_MiB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
 }
 
+// Memory against declared contexts: a trace that declares 1e6 contexts of which 64 have events,
+// replayed under every policy one after the other (as simrun --policy=all does). Registered first
+// so that peak_rss_MiB (the process's high-water mark) is its own.
+void BM_DeclaredContexts(benchmark::State& state) {
+  oopsim::bench::GeneratorConfig c;
+  c.golden_events = static_cast<std::uint64_t>(state.range(1));
+  c.contexts = 64;
+  c.locks = 256;
+  c.idle_contexts = static_cast<std::uint32_t>(state.range(0));
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("oopsim_bench_" + std::to_string(::getpid()) + "_declared.pb"))
+                         .string();
+  std::uint64_t written = oopsim::bench::generate_trace(c, path);
+  if (written == 0) {
+    state.SkipWithError("could not write the trace");
+    return;
+  }
+  std::uint64_t runs = 0;
+  for (auto _ : state) {
+    for (const auto& info : oopsim::policies::builtin_policies().all()) {
+      std::string error;
+      auto policy = oopsim::policies::builtin_policies().create(info.name, error);
+      oopsim::traces::TraceError te;
+      oopsim::traces::TraceReader reader(oopsim::traces::open_trace(path, te));
+      oopsim::sim::Prediction p;
+      if (!oopsim::sim::Engine().run(reader, *policy, info.name, p, te)) {
+        state.SkipWithError(te.message().c_str());
+        break;
+      }
+      ++runs;
+      benchmark::DoNotOptimize(p);
+    }
+  }
+  std::filesystem::remove(path);
+  state.counters["policies"] = static_cast<double>(runs);
+  state.counters["events/s"] = benchmark::Counter(
+      static_cast<double>(written) * static_cast<double>(runs), benchmark::Counter::kIsRate);
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  state.counters["peak_rss_MiB"] = static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+BENCHMARK(BM_DeclaredContexts)
+    ->Args({1000000, 100000})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+
 void Args(benchmark::internal::Benchmark* b) {
   for (long events : {1000L, 100000L, 10000000L}) {
     for (long contexts : {2L, 64L, 4096L}) {

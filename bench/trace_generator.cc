@@ -49,6 +49,15 @@ std::uint64_t generate_trace(const GeneratorConfig& c, const std::string& path) 
     w->write(p);
     p.Clear();
   }
+  for (std::uint32_t i = c.contexts + 1; i <= c.contexts + c.idle_contexts; ++i) {
+    auto* ctx = p.mutable_context();
+    ctx->set_id(i);
+    ctx->set_pid(static_cast<std::int32_t>(1000 + i));
+    ctx->set_comm("idle" + std::to_string(i));
+    ctx->set_kind(trace::Context::KERNEL_THREAD);
+    w->write(p);
+    p.Clear();
+  }
   for (std::uint32_t i = 1; i <= c.locks; ++i) {
     auto* l = p.mutable_lock();
     l->set_id(i);

@@ -12,6 +12,9 @@ struct GeneratorConfig {
   std::uint64_t golden_events = 1000;  // events of the golden run
   std::uint32_t contexts = 64;
   std::uint32_t locks = 256;  // few locks per context: high contention
+  // Contexts declared after the active ones that have no events at all (a whole machine's
+  // kernel threads and tasks, of which a few are traced): memory must not grow with them.
+  std::uint32_t idle_contexts = 0;
   std::uint64_t seed = 1;
 };
 

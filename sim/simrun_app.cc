@@ -142,7 +142,7 @@ int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err)
   }
   std::vector<std::string> missing;
   std::vector<std::string> files = traces::expand_trace_inputs(config.inputs, missing);
-  for (const std::string& m : missing) err << "simrun: " << m << ": no such file or directory\n";
+  for (const std::string& m : missing) err << "simrun: " << m << "\n";
   if (!missing.empty()) return 66;
   if (files.empty()) {
     err << "simrun: no trace files in the given inputs\n";

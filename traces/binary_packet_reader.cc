@@ -23,8 +23,8 @@ bool BinaryPacketReader::next(trace::TracePacket& packet) {
   if (error_) return false;
   std::size_t have = in_->want(10);
   if (!in_->io_error().empty()) {
-    error_ = error_here("read failed: " + in_->io_error());
-    error_->kind = ErrorKind::kIo;
+    error_ = error_here(in_->damaged() ? in_->io_error() : "read failed: " + in_->io_error());
+    error_->kind = in_->damaged() ? ErrorKind::kData : ErrorKind::kIo;
     return false;
   }
   if (have == 0) return false;  // clean end
@@ -49,8 +49,8 @@ bool BinaryPacketReader::next(trace::TracePacket& packet) {
   in_->skip(used);
   std::size_t body = in_->want(length);
   if (!in_->io_error().empty()) {
-    error_ = error_here("read failed: " + in_->io_error());
-    error_->kind = ErrorKind::kIo;
+    error_ = error_here(in_->damaged() ? in_->io_error() : "read failed: " + in_->io_error());
+    error_->kind = in_->damaged() ? ErrorKind::kData : ErrorKind::kIo;
     return false;
   }
   if (body < length) {

@@ -63,7 +63,10 @@ long ByteInput::read_some(char* dst, std::size_t cap) {
   }
   if (xz_ == nullptr) return ::read(fd_, dst, cap);
   long got = xz_->read(dst, cap);
-  if (got < 0) io_error_ = xz_->error();
+  if (got < 0) {
+    io_error_ = xz_->error();
+    damaged_ = xz_->damaged();
+  }
   return got;
 }
 

@@ -35,6 +35,9 @@ class ByteInput {
   std::uint64_t offset() const { return offset_; }
   const std::string& path() const { return path_; }
   const std::string& io_error() const { return io_error_; }
+  // io_error() is damaged data (a truncated or corrupt .xz stream, told where in the file as
+  // stored), not a failed read: the input is bad (exit 65), not the I/O (74).
+  bool damaged() const { return damaged_; }
 
  private:
   int fd_;
@@ -45,6 +48,7 @@ class ByteInput {
   std::uint64_t offset_ = 0;
   bool eof_ = false;
   std::string io_error_;
+  bool damaged_ = false;
   bool started_ = false;
   std::unique_ptr<XzDecoder> xz_;
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "models/fault_model.h"
+#include "models/parse_number.h"
 #include "traces/import/run_importer.h"
 
 #include "traces/packet_writer.h"
@@ -29,7 +30,7 @@ int validate(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   std::vector<std::string> files = expand_trace_inputs(c.inputs, missing);
   int rc = 0;
   for (const std::string& m : missing) {
-    err << "simtrace: " << m << ": no such file or directory\n";
+    err << "simtrace: " << m << "\n";
     rc = static_cast<int>(ErrorKind::kNoInput);
   }
   for (const std::string& path : files) {
@@ -110,7 +111,8 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
     read_file_text(dir + "/console.log", run->console);
   }
   read_file_text(c.injected_dir + "/kallsyms", options.kallsyms);
-  read_file_text(c.golden_dir + "/site-hits.txt", golden.site_hits);
+  golden.site_hits_path = c.golden_dir + "/site-hits.txt";
+  read_file_text(golden.site_hits_path, golden.site_hits);
   options.sleeps = c.sleeps;
   options.observe_window_us = static_cast<std::uint64_t>(c.window_seconds * 1e6);
   if (!c.fault_type.empty()) {
@@ -121,10 +123,13 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
       return static_cast<int>(ErrorKind::kUsage);
     }
     f.type = *type;
-    auto plus = c.fault_site.find('+');
-    f.symbol = c.fault_site.substr(0, plus);
-    if (plus != std::string::npos)
-      f.offset = std::stoull(c.fault_site.substr(plus + 1), nullptr, 0);
+    auto site = models::parse_symbol_offset(c.fault_site);
+    if (!site) {
+      err << "simtrace: --fault-site '" << c.fault_site << "' is not SYMBOL or SYMBOL+OFFSET\n";
+      return static_cast<int>(ErrorKind::kUsage);
+    }
+    f.symbol = std::string(site->symbol);
+    f.offset = site->offset;
     options.fault = f;
   }
   TraceError e;
@@ -150,7 +155,7 @@ int summary(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   std::vector<std::string> files = expand_trace_inputs(c.inputs, missing);
   int rc = 0;
   for (const std::string& m : missing) {
-    err << "simtrace: " << m << ": no such file or directory\n";
+    err << "simtrace: " << m << "\n";
     rc = static_cast<int>(ErrorKind::kNoInput);
   }
   nlohmann::ordered_json all = nlohmann::ordered_json::array();

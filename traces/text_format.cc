@@ -4,9 +4,12 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
 
+#include "models/parse_number.h"
+
 #include <cctype>
-#include <charconv>
+#include <limits>
 #include <set>
+#include <type_traits>
 #include <vector>
 
 namespace oopsim::traces {
@@ -201,29 +204,15 @@ bool read_item(Cursor& c, std::string& out, bool& quoted, std::string& error) {
 
 template <typename T>
 bool parse_integer(const std::string& text, T& value) {
-  std::string_view s = text;
-  bool negative = false;
-  if (!s.empty() && s[0] == '-') {
-    if constexpr (std::is_unsigned_v<T>) return false;
-    negative = true;
-    s.remove_prefix(1);
-  }
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  }
-  if (s.empty()) return false;
-  using U = std::make_unsigned_t<T>;
-  U magnitude = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
-  if (ec != std::errc() || end != s.data() + s.size()) return false;
   if constexpr (std::is_signed_v<T>) {
-    U limit = negative ? U(std::numeric_limits<T>::max()) + 1 : U(std::numeric_limits<T>::max());
-    if (magnitude > limit) return false;
-    value = negative ? static_cast<T>(U(0) - magnitude) : static_cast<T>(magnitude);
+    auto v = models::parse_i64(text);
+    if (!v || *v < std::numeric_limits<T>::min() || *v > std::numeric_limits<T>::max())
+      return false;
+    value = static_cast<T>(*v);
   } else {
-    value = magnitude;
+    auto v = models::parse_u64(text);
+    if (!v || *v > std::numeric_limits<T>::max()) return false;
+    value = static_cast<T>(*v);
   }
   return true;
 }

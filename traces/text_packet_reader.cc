@@ -25,8 +25,8 @@ bool TextPacketReader::next(trace::TracePacket& packet) {
     // Find the end of the next line, reading more as needed.
     std::size_t have = in_->want(1);
     if (!in_->io_error().empty()) {
-      error_ = error_here("read failed: " + in_->io_error());
-      error_->kind = ErrorKind::kIo;
+      error_ = error_here(in_->damaged() ? in_->io_error() : "read failed: " + in_->io_error());
+      error_->kind = in_->damaged() ? ErrorKind::kData : ErrorKind::kIo;
       return false;
     }
     if (have == 0) return false;

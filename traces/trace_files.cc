@@ -18,7 +18,7 @@ bool is_trace_file(const fs::path& p) {
 }  // namespace
 
 std::vector<std::string> expand_trace_inputs(const std::vector<std::string>& inputs,
-                                             std::vector<std::string>& missing) {
+                                             std::vector<std::string>& problems) {
   std::vector<std::string> files;
   for (const std::string& in : inputs) {
     std::error_code ec;
@@ -30,11 +30,14 @@ std::vector<std::string> expand_trace_inputs(const std::vector<std::string>& inp
           found.push_back(it->path().string());
       }
       std::sort(found.begin(), found.end());
+      if (found.empty())
+        problems.push_back(
+            in + ": no trace files (*.trace.txt, *.pb, *.trace, or .xz of them) in this directory");
       files.insert(files.end(), found.begin(), found.end());
     } else if (in == "-" || fs::exists(in, ec)) {
       files.push_back(in);
     } else {
-      missing.push_back(in);
+      problems.push_back(in + ": no such file or directory");
     }
   }
   return files;

@@ -55,8 +55,14 @@ long XzDecoder::read(char* dst, std::size_t cap) {
     }
     if (rc != LZMA_OK) {
       std::size_t produced = cap - strm_.avail_out;
-      error_ = rc == LZMA_BUF_ERROR ? "truncated xz stream"
-                                    : "damaged xz stream (liblzma code " + std::to_string(rc) + ")";
+      // Where, in the file as stored (the compressed bytes) and in the trace's bytes.
+      std::string where = "at byte " + std::to_string(strm_.total_in) +
+                          " of the file as stored (byte " + std::to_string(strm_.total_out) +
+                          " uncompressed)";
+      error_ = rc == LZMA_BUF_ERROR
+                   ? "truncated xz stream: the file ends " + where
+                   : "damaged xz stream (liblzma code " + std::to_string(rc) + ") " + where;
+      damaged_ = true;
       if (produced > 0) return static_cast<long>(produced);  // the good prefix first
       return -1;
     }

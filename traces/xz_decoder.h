@@ -26,6 +26,8 @@ class XzDecoder {
   // before a damaged point are all delivered first.
   long read(char* dst, std::size_t cap);
   const std::string& error() const { return error_; }
+  // The error is in the data (a damaged or truncated stream), not a failed read.
+  bool damaged() const { return damaged_; }
 
  private:
   int fd_;
@@ -33,6 +35,7 @@ class XzDecoder {
   std::vector<unsigned char> in_;
   bool in_eof_ = false;
   bool done_ = false;
+  bool damaged_ = false;
   std::string error_;
 };
 

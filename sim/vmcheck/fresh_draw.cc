@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "models/parse_number.h"
 #include "sim/vmcheck/live_rerun.h"
 #include "traces/campaign/campaign_config.h"
 #include "traces/campaign/campaign_runner.h"
@@ -76,7 +77,9 @@ int draw_fresh_crashes(const VmcheckConfig& c, const std::string& simcapture,
     std::string id = e.path().stem().string();  // "<TYPE>-s<seed>"
     auto at = id.rfind("-s");
     if (at == std::string::npos) continue;
-    std::uint64_t drawn = std::strtoull(id.c_str() + at + 2, nullptr, 10);
+    auto parsed = models::parse_u64(std::string_view(id).substr(at + 2), 10);
+    if (!parsed) continue;  // not a result of the plan
+    std::uint64_t drawn = *parsed;
     if (drawn >= c.fresh_seed) cc.seeds = std::max(cc.seeds, drawn - c.fresh_seed + 1);
   }
   traces::write_atomically((fs::path(cc.dir) / "campaign.json").string(),

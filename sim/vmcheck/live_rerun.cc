@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "models/parse_number.h"
 #include "policies/policy_registry.h"
 #include "traces/capture/capture_runner.h"
 #include "traces/file_text.h"
@@ -63,7 +64,8 @@ std::string site_hits_of(const std::string& path) {
     if (ctx.kind == models::ContextKind::kHardIrq || ctx.kind == models::ContextKind::kSoftIrq ||
         ctx.kind == models::ContextKind::kIdle) {
       auto slash = ctx.comm.find('/');
-      if (slash != std::string::npos) cpu = std::atoi(ctx.comm.c_str() + slash + 1);
+      if (slash != std::string::npos)
+        cpu = static_cast<int>(models::parse_i64(ctx.comm.substr(slash + 1), 10).value_or(0));
       pc = ctx.kind == models::ContextKind::kHardIrq   ? 0x10000
            : ctx.kind == models::ContextKind::kSoftIrq ? 0x100
                                                        : 0;

@@ -75,7 +75,7 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
   std::vector<std::string> missing;
   std::vector<std::string> files = traces::expand_trace_inputs(c.traces, missing);
   for (const std::string& m : missing) {
-    err << "vmcheck: " << m << ": no such file or folder\n";
+    err << "vmcheck: " << m << "\n";
     return 66;
   }
   // Held-out checks: new injections, as a campaign draws them, until enough crashed.

@@ -24,9 +24,9 @@ std::string fixture(const std::string& name) {
 
 std::string import_fixtures(const traces::ImportOptions& given = {}) {
   traces::RunText injected{"injected.ftrace.txt", fixture("injected.ftrace.txt"),
-                           fixture("injected.console.log"), ""};
+                           fixture("injected.console.log"), "", ""};
   traces::RunText golden{"golden.ftrace.txt", fixture("golden.ftrace.txt"),
-                         fixture("golden.console.log"), ""};
+                         fixture("golden.console.log"), "", ""};
   traces::ImportOptions options = given;
   options.kallsyms = fixture("kallsyms.txt");
   models::FaultInfo f;

@@ -149,6 +149,12 @@ TEST(BinaryReader, TruncatedXzTraceYieldsAGoodPrefixThenAnError) {
   EXPECT_LT(n, packets.size());
   ASSERT_TRUE(src->error());
   EXPECT_NE(src->error()->what.find("xz"), std::string::npos) << src->error()->message();
+  // Damaged input whatever the compression (65, not an I/O error), placed in the file as stored.
+  EXPECT_EQ(src->error()->kind, ErrorKind::kData);
+  EXPECT_NE(
+      src->error()->what.find("byte " + std::to_string(full.size() / 2) + " of the file as stored"),
+      std::string::npos)
+      << src->error()->message();
   std::remove(path.c_str());
 }
 

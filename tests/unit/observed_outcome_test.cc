@@ -73,8 +73,8 @@ TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForI
                                      "tracing_mark_write: PROGRESS ext4 2 pid=157");
   std::string console = oops("   16.300000", 157, "oopsim-fsbench", 1) +
                         oops("   16.500000", 160, "oopsim-tcpstrea", 2);
-  RunText injected{"injected", ftrace, console, ""};
-  RunText gold{"golden", golden, "", ""};
+  RunText injected{"injected", ftrace, console, "", ""};
+  RunText gold{"golden", golden, "", "", ""};
   ImportOptions options;
   models::FaultInfo f;
   f.type = models::FaultType::kVar;
@@ -103,8 +103,8 @@ TEST(ObservedOutcome, AnOopsOnTheWayOutOfExitIsTheCrash) {
                             "sched_process_exit: comm=oopsim-restartd pid=253 prio=120") +
                        line("oopsim-restartd-162", 0, "16.900000",
                             "tracing_mark_write: PROGRESS restartd 5 pid=162");
-  RunText injected{"injected", ftrace, oops("   16.110000", 253, "oopsim-restartd", 1), ""};
-  RunText gold{"golden", ftrace, "", ""};
+  RunText injected{"injected", ftrace, oops("   16.110000", 253, "oopsim-restartd", 1), "", ""};
+  RunText gold{"golden", ftrace, "", "", ""};
   ImportOptions options;
   ImportStats stats;
   TraceSummary s;
@@ -129,8 +129,8 @@ TEST(ObservedOutcome, ConsoleProgressCountsWhenTheTraceStopsAfterTheCrash) {
   std::string console = oops("   16.300000", 161, "oopsim-audio", 1) +
                         "[   16.900000] PROGRESS ext4 106 pid=157 bytes=1736704 errors=0\r\n" +
                         "[   17.900000] PROGRESS ext4 112 pid=157 bytes=1802240 errors=0\n";
-  RunText injected{"injected", ftrace, console, ""};
-  RunText gold{"golden", golden, "", ""};
+  RunText injected{"injected", ftrace, console, "", ""};
+  RunText gold{"golden", golden, "", "", ""};
   ImportOptions options;
   ImportStats stats;
   TraceSummary s;
@@ -155,8 +155,8 @@ TEST(ObservedOutcome, ATrylockTakeIsMarkedInTheTrace) {
            "spin_lock: (_raw_spin_lock+0x0/0x30) lock=0xffff88801fa7dad0 caller=0x0") +
       line("oopsim-fsbench-157", 1, "16.000040",
            "spin_unlock: (_raw_spin_unlock+0x0/0x30) lock=0xffff88801fa7dad0 caller=0x0");
-  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), ""};
-  RunText gold{"golden", ftrace, "", ""};
+  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), "", ""};
+  RunText gold{"golden", ftrace, "", "", ""};
   ImportOptions options;
   ImportStats stats;
   TraceSummary s;
@@ -181,8 +181,8 @@ TEST(ObservedOutcome, SiteHitsBecomeSiteRunsOfTheirContextsInTheGoldenSection) {
       "preempt_count\n"
       "4294896490 0 159 oopsim-fsbench 0x80000000\n"
       "4294896491 1 158 oopsim-fsbench 0x80010000\n";
-  RunText injected{"injected", ftrace, oops("   16.300000", 158, "oopsim-fsbench", 1), ""};
-  RunText gold{"golden", ftrace, "", hits};
+  RunText injected{"injected", ftrace, oops("   16.300000", 158, "oopsim-fsbench", 1), "", ""};
+  RunText gold{"golden", ftrace, "", hits, ""};
   ImportOptions options;
   models::FaultInfo f;
   f.type = models::FaultType::kInterface;
@@ -204,6 +204,51 @@ TEST(ObservedOutcome, SiteHitsBecomeSiteRunsOfTheirContextsInTheGoldenSection) {
   EXPECT_EQ(runs[0].first, 16776000u);
   EXPECT_EQ(runs[0].second, "oopsim-fsbench[159]");
   EXPECT_EQ(runs[1].second, "hardirq/1[0]");
+}
+
+TEST(ObservedOutcome, AnAddressProbedAsTwoLockKindsIsTwoLocksAndTheTraceValidates) {
+  // Memory freed and reused: a mutex at an address, later an rw-semaphore there taken shared.
+  // One lock of one kind could not be taken shared (the trace would not validate): two locks.
+  std::string ftrace =
+      line("oopsim-fsbench-157", 1, "16.000000",
+           "mutex_lock: (mutex_lock+0x0/0x30) lock=0xffff88801f038780 caller=0x0") +
+      line("oopsim-fsbench-157", 1, "16.000010",
+           "mutex_unlock: (mutex_unlock+0x0/0x30) lock=0xffff88801f038780 caller=0x0") +
+      line("oopsim-fsbench-157", 1, "16.000020",
+           "down_read: (down_read+0x0/0x30) lock=0xffff88801f038780 caller=0x0") +
+      line("oopsim-fsbench-157", 1, "16.000030",
+           "up_read: (up_read+0x0/0x30) lock=0xffff88801f038780 caller=0x0");
+  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), "", ""};
+  RunText gold{"golden", ftrace, "", "", ""};
+  ImportOptions options;
+  ImportStats stats;
+  TraceSummary s;
+  ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_two_kinds.pb", stats, s));
+  ASSERT_EQ(s.model.locks.size(), 2u);
+  EXPECT_EQ(s.model.locks[0].address, s.model.locks[1].address);
+  EXPECT_EQ(s.model.locks[0].kind, models::LockKind::kMutex);
+  EXPECT_EQ(s.model.locks[1].kind, models::LockKind::kRwsem);
+}
+
+TEST(ObservedOutcome, ASiteHitsFileWithANonNumberIsAnErrorNamingItsFileAndLine) {
+  std::string ftrace =
+      line("oopsim-fsbench-159", 0, "16.000000", "tracing_mark_write: PROGRESS usb 1 pid=159");
+  RunText injected{"injected", ftrace, oops("   16.300000", 159, "oopsim-fsbench", 1), "", ""};
+  for (const auto& [hits, what] : std::vector<std::pair<std::string, std::string>>{
+           {"# site 0x1; jiffies (HZ=zz, INITIAL_JIFFIES=4294892296)\n", "HZ="},
+           {"# HZ=250, INITIAL_JIFFIES=4294892296\n4294896490 0 159 oopsim-fsbench 0xq\n",
+            "not a number"},
+           {"# HZ=250\n4294896490 0 159\n", "is not 'jiffies"}}) {
+    RunText gold{"golden", ftrace, "", hits, "run/site-hits.txt"};
+    ImportOptions options;
+    ImportStats stats;
+    TraceSummary s;
+    auto r = import_and_summarize(injected, gold, options, "oopsim_bad_hits.pb", stats, s);
+    ASSERT_FALSE(r);
+    EXPECT_NE(std::string(r.message()).find("run/site-hits.txt:"), std::string::npos)
+        << r.message();
+    EXPECT_NE(std::string(r.message()).find(what), std::string::npos) << r.message();
+  }
 }
 
 }  // namespace

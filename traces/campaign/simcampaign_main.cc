@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "models/parse_number.h"
 #include "traces/campaign/campaign_figures.h"
 #include "traces/campaign/campaign_index.h"
 #include "traces/campaign/campaign_runner.h"
@@ -59,7 +60,15 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--to", export_config.to, "corpus folder (e.g. traces/corpus)")
       ->required();
   export_cmd->add_option("--max-mib", export_config.max_bytes, "size limit in bytes")
-      ->transform([](std::string v) { return std::to_string(std::stoull(v) << 20); });
+      ->transform(CLI::Validator(
+          [](std::string& v) {
+            auto mib = oopsim::models::parse_u64(v, 10);
+            if (!mib || *mib == 0 || *mib > (std::uint64_t{1} << 40))
+              return "not a size in MiB: " + v;
+            v = std::to_string(*mib << 20);
+            return std::string();
+          },
+          "MIB"));
   export_cmd->add_option("--command", export_config.command,
                          "the command that ran the campaign (for CORPUS.md)");
   auto* refresh = app.add_subcommand(

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "models/fault_model.h"
+#include "models/parse_number.h"
 #include "traces/import/run_importer.h"
 #include "traces/inject/call_sites.h"
 #include "traces/inject/fault_injector.h"
@@ -61,12 +62,14 @@ std::optional<inject::Mutation> plan_mutation(const CaptureConfig& c, const fs::
   }
   inject::SymbolResolver resolve = [&image](std::uint64_t a) { return image.symbol_at(a); };
   if (!c.site.empty()) {
-    auto plus = c.site.find('+');
+    auto site = models::parse_symbol_offset(c.site);
+    if (!site) {
+      error = "--site '" + c.site + "' is not SYMBOL or SYMBOL+OFFSET";
+      return std::nullopt;
+    }
     inject::CodeRegion region;
-    if (!image.function(c.site.substr(0, plus), region, error)) return std::nullopt;
-    std::uint64_t off =
-        plus == std::string::npos ? 0 : std::stoull(c.site.substr(plus + 1), nullptr, 0);
-    return inject::mutation_at(*type, region, off, error, resolve, c.seed);
+    if (!image.function(std::string(site->symbol), region, error)) return std::nullopt;
+    return inject::mutation_at(*type, region, site->offset, error, resolve, c.seed);
   }
   std::vector<inject::CodeRegion> regions;
   for (const std::string& f : c.functions) {
@@ -208,10 +211,12 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
   // Who runs the fault's site in a fault-free run (vmctl run --watch): beside the golden run, or
   // kept with the injected run (a campaign's runs share one golden run).
   if (!c.site_hits.empty()) {
-    read_file_text(c.site_hits, gold.site_hits);
-  } else if (!read_file_text(golden / "site-hits.txt", gold.site_hits)) {
-    read_file_text(injected / "golden-site-hits.txt", gold.site_hits);
+    gold.site_hits_path = c.site_hits;
+  } else if (gold.site_hits_path = (golden / "site-hits.txt").string();
+             !std::filesystem::exists(gold.site_hits_path)) {
+    gold.site_hits_path = (injected / "golden-site-hits.txt").string();
   }
+  read_file_text(gold.site_hits_path, gold.site_hits);
   models::FaultInfo fault;
   bool activated = true;
   if (mutation) {

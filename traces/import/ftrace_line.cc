@@ -1,20 +1,13 @@
 #include "traces/import/ftrace_line.h"
 
 #include <cctype>
-#include <charconv>
+
+#include "models/parse_number.h"
 
 namespace oopsim::traces {
 
 std::optional<std::uint64_t> parse_number(std::string_view text) {
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    base = 16;
-    text.remove_prefix(2);
-  }
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
+  return models::parse_u64(text, 0);
 }
 
 std::optional<std::uint64_t> parse_seconds_us(std::string_view text) {

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
 #include <vector>
 
+#include "models/parse_number.h"
 #include "models/sim_time.h"
 #include "models/subsystem_rules.h"
 #include "traces/import/console_log.h"
@@ -158,7 +160,9 @@ class Importer {
   Kallsyms syms_;
   std::map<std::string, std::uint32_t> ctx_keys_;
   std::vector<Ctx> ctxs_;
-  std::map<std::uint64_t, std::uint32_t> lock_ids_;
+  // A lock is its address and kind: a probe of another kind at an address (memory freed and reused
+  // for another lock) is another lock (FORMAT.md).
+  std::map<std::pair<std::uint64_t, LockKind>, std::uint32_t> lock_ids_;
   std::vector<trace::Lock> locks_;
   // Sites: the functions that take and release locks, so the engine knows who runs what code.
   std::map<std::pair<std::string, std::uint64_t>, std::uint32_t> site_ids_;
@@ -168,7 +172,7 @@ class Importer {
   std::uint32_t site_for(std::uint64_t caller);
   void site_unknown_takes(std::vector<trace::Event>& events);
   // Adds the golden run's site-run events (who ran the fault's site) from site-hits.txt.
-  void add_site_runs(const std::string& hits, std::vector<trace::Event>& events);
+  bool add_site_runs(const RunText& golden, std::vector<trace::Event>& events, TraceError& error);
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;
   std::map<std::string, std::uint64_t> golden_progress_at_crash_;
   std::uint64_t crash_us_ = 0;
@@ -257,7 +261,7 @@ std::uint32_t Importer::context_for(const FtraceLine& l) {
 }
 
 std::uint32_t Importer::lock_for(std::uint64_t address, LockKind kind, std::uint64_t caller) {
-  auto it = lock_ids_.find(address);
+  auto it = lock_ids_.find({address, kind});
   if (it != lock_ids_.end()) return it->second;
   trace::Lock l;
   l.set_id(static_cast<std::uint32_t>(locks_.size() + 1));
@@ -284,7 +288,7 @@ std::uint32_t Importer::lock_for(std::uint64_t address, LockKind kind, std::uint
   l.set_name(name);
   if (!subsystem.empty()) l.set_subsystem(subsystem);
   locks_.push_back(l);
-  lock_ids_.emplace(address, l.id());
+  lock_ids_.emplace(std::pair{address, kind}, l.id());
   return l.id();
 }
 
@@ -556,7 +560,7 @@ void Importer::section(const std::vector<FtraceLine>& lines,
         auto p = pending_.find({ctx, base});
         if (p == pending_.end()) continue;
         auto value = payload_field(l.payload, "ret");
-        std::int64_t rv = value ? std::stoll(std::string(*value)) : -1;
+        std::int64_t rv = value ? models::parse_i64(*value, 0).value_or(-1) : -1;
         bool ok = probe.returns_zero_on_success ? rv == 0 : rv == 1;
         site_ = p->second.site;
         take_callee_ = p->second.callee;
@@ -623,11 +627,8 @@ void Importer::section(const std::vector<FtraceLine>& lines,
       if (ev == "sys_exit") {
         auto eq = p.find("= ");
         if (eq != std::string_view::npos) {
-          std::string r(p.substr(eq + 2));
-          try {
-            e.set_result(std::stoll(r));
-          } catch (...) {
-          }
+          auto r = p.substr(eq + 2);
+          if (auto v = models::parse_i64(r.substr(0, r.find(' ')), 0)) e.set_result(*v);
         }
       }
       out.push_back(std::move(e));
@@ -897,9 +898,19 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
 // site-hits.txt: a header comment with HZ and INITIAL_JIFFIES, then one line per breakpoint hit:
 // "jiffies cpu pid comm preempt_count". Jiffies count from boot in 1/HZ s: the hit's time on the
 // trace's clock to within a tick (both clocks start at boot).
-void Importer::add_site_runs(const std::string& hits, std::vector<trace::Event>& events) {
-  std::istringstream in(hits);
+bool Importer::add_site_runs(const RunText& golden, std::vector<trace::Event>& events,
+                             TraceError& error) {
+  std::istringstream in(golden.site_hits);
   std::string line;
+  std::uint64_t line_no = 0;
+  auto bad = [&](std::string what) {
+    error.kind = ErrorKind::kData;
+    error.file =
+        golden.site_hits_path.empty() ? golden.path + "/site-hits.txt" : golden.site_hits_path;
+    error.line = line_no;
+    error.what = std::move(what);
+    return false;
+  };
   std::uint64_t hz = 250, initial = (std::uint64_t{1} << 32) - 300 * 250;
   std::vector<trace::Event> runs;
   // "# pid-workloads 157=ext4:oopsim-fsbench 140=-:jbd2/vda-8 ...": the hits' pids are another
@@ -925,37 +936,57 @@ void Importer::add_site_runs(const std::string& hits, std::vector<trace::Event>&
     if (rank < here.size()) return here[rank];
     return program_here ? -1 : pid;
   };
+  // the number after KEY= in a header line (its letters and digits: "HZ=250," is 250)
+  auto header_number = [&](std::string_view key, std::uint64_t& value) {
+    auto at = line.find(key);
+    if (at == std::string::npos) return true;
+    std::string_view rest = std::string_view(line).substr(at + key.size());
+    std::size_t n = 0;
+    while (n < rest.size() && std::isalnum(static_cast<unsigned char>(rest[n]))) ++n;
+    auto v = models::parse_u64(rest.substr(0, n), 10);
+    if (v) value = *v;
+    return v.has_value();
+  };
   while (std::getline(in, line)) {
+    ++line_no;
     if (line.rfind("# pid-workloads", 0) == 0) {
       std::istringstream tags(line.substr(15));
       std::string tag;
       while (tags >> tag) {
         auto eq = tag.find('='), colon = tag.find(':');
-        if (eq == std::string::npos || colon == std::string::npos || colon < eq) continue;
-        other_boot[std::atoi(tag.c_str())] = {tag.substr(eq + 1, colon - eq - 1),
+        auto pid = models::parse_i64(std::string_view(tag).substr(0, eq), 10);
+        if (eq == std::string::npos || colon == std::string::npos || colon < eq || !pid)
+          return bad("a pid-workloads entry is not PID=WORKLOAD:PROGRAM: '" + tag + "'");
+        other_boot[static_cast<int>(*pid)] = {tag.substr(eq + 1, colon - eq - 1),
                                               tag.substr(colon + 1)};
       }
       continue;
     }
     if (line.rfind("#", 0) == 0) {
-      auto h = line.find("HZ=");
-      auto j = line.find("INITIAL_JIFFIES=");
-      if (h != std::string::npos) hz = std::stoull(line.substr(h + 3));
-      if (j != std::string::npos) initial = std::stoull(line.substr(j + 16));
+      if (!header_number("HZ=", hz) || hz == 0) return bad("HZ= is not a positive number");
+      if (!header_number("INITIAL_JIFFIES=", initial))
+        return bad("INITIAL_JIFFIES= is not a number");
       continue;
     }
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     std::istringstream words(line);
-    std::uint64_t jiffies = 0;
-    std::string pc_text;
+    std::string jiffies_text, cpu_text, pid_text, pc_text;
     FtraceLine l;
-    if (!(words >> jiffies >> l.cpu >> l.pid >> l.comm >> pc_text) || jiffies < initial || hz == 0)
-      continue;
-    l.pid = map_pid(l.pid);
-    if (l.pid < 0) continue;
-    std::uint64_t pc = std::stoull(pc_text, nullptr, 0);
+    if (!(words >> jiffies_text >> cpu_text >> pid_text >> l.comm >> pc_text))
+      return bad("a hit is not 'jiffies cpu pid comm preempt_count': '" + line + "'");
+    auto jiffies = models::parse_u64(jiffies_text, 10);
+    auto cpu = models::parse_i64(cpu_text, 10);
+    auto pid = models::parse_i64(pid_text, 10);
+    auto pc = models::parse_u64(pc_text, 0);
+    if (!jiffies || !cpu || !pid || !pc)
+      return bad("a hit has a field that is not a number: '" + line + "'");
+    if (*jiffies < initial) continue;  // before the clock's start: no time on the trace's clock
+    l.cpu = static_cast<int>(*cpu);
+    l.pid = map_pid(static_cast<int>(*pid));
+    if (l.pid < 0) continue;  // a task of another boot with no counterpart here (see above)
     // In an interrupt the task is the one it interrupted: the hit is the interrupt's.
-    l.irq = (pc & 0xf0000) != 0 ? 'h' : (pc & 0x100) != 0 ? 's' : '.';
-    l.time_us = (jiffies - initial) * 1000000 / hz;
+    l.irq = (*pc & 0xf0000) != 0 ? 'h' : (*pc & 0x100) != 0 ? 's' : '.';
+    l.time_us = (*jiffies - initial) * 1000000 / hz;
     trace::Event e;
     e.set_time(l.time_us);
     e.set_context(context_for(l));
@@ -981,6 +1012,7 @@ void Importer::add_site_runs(const std::string& hits, std::vector<trace::Event>&
   std::merge(events.begin(), events.end(), runs.begin(), runs.end(), std::back_inserter(merged),
              [](const trace::Event& a, const trace::Event& b) { return a.time() < b.time(); });
   events = std::move(merged);
+  return true;
 }
 
 bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter& out,
@@ -1032,7 +1064,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   }
   // After the workloads: site hits recorded in another boot are mapped to this run's processes
   // by workload.
-  if (!golden.site_hits.empty()) add_site_runs(golden.site_hits, gold_events);
+  if (!golden.site_hits.empty() && !add_site_runs(golden, gold_events, error)) return false;
   trace::TracePacket p;
   auto write = [&](auto fill) {
     p.Clear();

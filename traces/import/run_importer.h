@@ -23,6 +23,7 @@ struct RunText {
   // Golden runs: who ran the fault's site in a fault-free run from the same state (site-hits.txt
   // of `vmctl run --watch`; "" when not recorded).
   std::string site_hits;
+  std::string site_hits_path;  // for messages ("" : path + "/site-hits.txt")
 };
 
 struct ImportOptions {

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "models/parse_number.h"
+
 namespace oopsim::inject {
 
 namespace {
@@ -90,7 +92,9 @@ void KernelImage::add_symbols(const std::string& kallsyms_text) {
     std::string addr, type, name, module;
     if (!(words >> addr >> type >> name)) continue;
     if (words >> module) continue;  // module symbols are not in vmlinux
-    std::uint64_t a = std::strtoull(addr.c_str(), nullptr, 16);
+    auto parsed = models::parse_u64(addr, 16);
+    if (!parsed) continue;  // not a symbol line (kallsyms lines start with a hex address)
+    std::uint64_t a = *parsed;
     if (a < text_addr_ || a >= text_addr_ + text_size_) continue;
     syms_.push_back({a, name});
   }
