@@ -55,7 +55,8 @@ struct ContextSim {
   models::Ticks syscall_since = 0;
   std::vector<std::uint32_t> written_in_syscall;  // objects written since the syscall began
 
-  boost::fibers::context* fiber = nullptr;
+  boost::fibers::context* fiber = nullptr;  // the worker fiber replaying it, while it has one
+  bool fiber_started = false;  // a worker has been given it (at its first event, or a restart)
   bool fiber_done = false;
   bool suspended = false;
   bool input_wait = false;

@@ -40,7 +40,7 @@ std::string wait_for_dot(const WaitForGraph& g, const std::vector<std::string>& 
   const WaitGraph& graph = g.graph();
   std::ostringstream out;
   auto vertex_writer = [&](std::ostream& os, std::size_t v) {
-    NodeState s = g.state(static_cast<std::uint32_t>(v));
+    NodeState s = g.vertex_state(v);
     std::string color = s == NodeState::kDead || s == NodeState::kExited ? "black"
                         : deadlocked[v]                                  ? "red"
                                                                          : "gray40";

@@ -10,7 +10,7 @@
 
 namespace oopsim::sim {
 
-// `labels`: per context; `lock_labels`: per lock; `deadlocked`: per context.
+// `labels` and `deadlocked`: per vertex of the graph (g.context_of(v)); `lock_labels`: per lock.
 std::string wait_for_dot(const WaitForGraph& g, const std::vector<std::string>& labels,
                          const std::vector<std::string>& lock_labels,
                          const std::vector<bool>& deadlocked);

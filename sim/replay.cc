@@ -37,15 +37,8 @@ void Replay::sync_declarations() {
     timeline_ = std::make_unique<TimelineRecorder>(out_.trace, model_.header.ticks_per_second);
   }
   while (ctx_.size() < model_.contexts.size()) {
-    auto c = std::make_unique<ContextSim>();
-    c->index = static_cast<std::uint32_t>(ctx_.size());
-    c->id = model_.contexts[c->index].id;
-    c->started = model_.contexts[c->index].parent == 0;
-    c->state = c->started ? NodeState::kRunning : NodeState::kNotStarted;
-    ContextSim* raw = c.get();
-    if (timeline_) timeline_->context(raw->index, model_.contexts[raw->index].label());
-    ctx_.push_back(std::move(c));
-    start_fiber(*raw);
+    if (timeline_) timeline_->context(ctx_.size(), model_.contexts[ctx_.size()].label());
+    ctx_.emplace_back();  // its state is made when first needed
   }
   if (locks_.size() < model_.locks.size()) {
     locks_.resize(model_.locks.size());
@@ -81,11 +74,52 @@ void Replay::sync_declarations() {
   golden_max_gap_.resize(model_.workloads.size(), 0);
 }
 
+ContextSim& Replay::sim(std::uint32_t index) {
+  std::unique_ptr<ContextSim>& slot = ctx_[index];
+  if (!slot) {
+    slot = std::make_unique<ContextSim>();
+    slot->index = index;
+    slot->id = model_.contexts[index].id;
+    slot->started = model_.contexts[index].parent == 0;
+    slot->state = slot->started ? NodeState::kRunning : NodeState::kNotStarted;
+  }
+  return *slot;
+}
+
+NodeState Replay::node_state(std::uint32_t index) const {
+  if (const ContextSim* c = peek(index)) return c->dead ? NodeState::kDead : c->state;
+  if (model_.contexts[index].parent != 0) return NodeState::kNotStarted;
+  return input_done_ ? NodeState::kFinished : NodeState::kRunning;
+}
+
 void Replay::start_fiber(ContextSim& c) {
+  c.fiber_started = true;
   c.fiber_done = false;
-  fibers_.emplace_back(std::allocator_arg,
-                       boost::fibers::fixedsize_stack(config_.fiber_stack_bytes),
-                       [this, &c] { context_main(c); });
+  if (!idle_workers_.empty()) {  // as a new fiber would: ready now, after those already ready
+    Worker* w = idle_workers_.back();
+    idle_workers_.pop_back();
+    w->next = &c;
+    static_cast<SimFiberProps*>(w->ctx->get_properties())->wake = sched_->now();
+    boost::fibers::context::active()->schedule(w->ctx);
+    return;
+  }
+  workers_.push_back(std::make_unique<Worker>());
+  Worker* w = workers_.back().get();
+  w->next = &c;
+  w->fiber = boost::fibers::fiber(std::allocator_arg,
+                                  boost::fibers::fixedsize_stack(config_.fiber_stack_bytes),
+                                  [this, w] { worker_main(*w); });
+}
+
+void Replay::worker_main(Worker& w) {
+  w.ctx = boost::fibers::context::active();
+  while (w.next != nullptr) {
+    ContextSim& c = *std::exchange(w.next, nullptr);
+    context_main(c);
+    if (stopping_) break;  // the end: no context will need it
+    idle_workers_.push_back(&w);
+    w.ctx->suspend();  // until start_fiber gives it another context, or the end
+  }
 }
 
 void Replay::start_runs() {
@@ -95,7 +129,7 @@ void Replay::start_runs() {
     for (models::ContextId holder : model_.locks[l].held_at_start) {
       std::uint32_t ci = model_.context_index.at(holder);
       locks_.try_acquire(l, ci, model_.locks[l].start_mode, 0);
-      ctx_[ci]->held.push_back({l, model_.locks[l].start_mode, 0});
+      sim(ci).held.push_back({l, model_.locks[l].start_mode, 0});
     }
   }
 }
@@ -181,14 +215,16 @@ void Replay::on_event(const models::Event& e) {
 }
 
 void Replay::deliver(const models::Event& e) {
-  ContextSim& c = *ctx_[e.context_ix];
+  ContextSim& c = sim(e.context_ix);
   if (c.drop_events) {
     ++out_.events_dropped;
     if (e.type == EventType::kWakeup) lose_wakeup(c, e.target_ix);
     return;
   }
   c.queue.push_back(e);
-  if (c.input_wait) {
+  if (!c.fiber_started) {
+    start_fiber(c);
+  } else if (c.input_wait) {
     c.input_wait = false;
     wake(c);
   }
@@ -211,7 +247,7 @@ void Replay::drain_and_stop() {
   if (!error_) {
     // Let every context replay what it was given.
     for (auto& c : ctx_) {
-      if (c->input_wait) {
+      if (c && c->input_wait) {
         c->input_wait = false;
         wake(*c);
       }
@@ -223,11 +259,18 @@ void Replay::drain_and_stop() {
   // Unwind every fiber that is still blocked, then join them all.
   stopping_ = true;
   for (auto& c : ctx_) {
+    if (!c) continue;
     c->input_wait = false;
     wake(*c);
   }
-  for (auto& f : fibers_) {
-    if (f.joinable()) f.join();
+  for (Worker* w : idle_workers_) {  // no more contexts: the idle workers end
+    w->next = nullptr;
+    static_cast<SimFiberProps*>(w->ctx->get_properties())->wake = sched_->now();
+    boost::fibers::context::active()->schedule(w->ctx);
+  }
+  idle_workers_.clear();
+  for (auto& w : workers_) {
+    if (w->fiber.joinable()) w->fiber.join();
   }
 }
 

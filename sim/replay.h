@@ -105,7 +105,23 @@ class Replay : public policies::EngineActions {
   // `op_done`: called after the lock operation (else before it).
   bool stuck_by_crash(const DeadlockVerdict& v) const;
   bool runs_faulty_code(ContextSim& c, const models::Event& e, bool op_done);
+  // A context gets a fiber (a worker from the pool, or a new one) when it first has something to
+  // replay: memory grows with the contexts that run, not with those declared (issue: bounded
+  // memory). A worker whose context ends goes back to the pool.
+  struct Worker {
+    boost::fibers::fiber fiber;
+    boost::fibers::context* ctx = nullptr;
+    ContextSim* next = nullptr;  // the context to replay next (nullptr: the end)
+  };
   void start_fiber(ContextSim& c);
+  void worker_main(Worker& w);
+  // The engine's state of a context, made when first needed (a context that never runs and is
+  // never acted on has none).
+  ContextSim& sim(std::uint32_t index);
+  const ContextSim* peek(std::uint32_t index) const { return ctx_[index].get(); }
+  // Its state for the wait-for graph, also for a context with no state yet: one that exists from
+  // the start runs (and has finished once the input is done); a forked one has not started.
+  NodeState node_state(std::uint32_t index) const;
 
   // reaping a killed task (replay_reap.cc)
   // The context that reaps `killed`: its parent, else init; UINT32_MAX: not in the trace.
@@ -130,8 +146,9 @@ class Replay : public policies::EngineActions {
   std::optional<traces::TraceError> error_;
 
   SimScheduler* sched_ = nullptr;
-  std::vector<std::unique_ptr<ContextSim>> ctx_;
-  std::vector<boost::fibers::fiber> fibers_;
+  std::vector<std::unique_ptr<ContextSim>> ctx_;  // by context index; null until needed
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<Worker*> idle_workers_;
   LockTable locks_;
   models::ConsistencyModel state_;                   // by object index
   std::vector<models::ObjectClass> cls_;             // resolved class, by object index

@@ -75,10 +75,11 @@ void Replay::context_main(ContextSim& c) {
   }
   c.queue.clear();
   c.fiber_done = true;
+  c.fiber = nullptr;  // its worker goes back to the pool
 }
 
 void Replay::lose_wakeup(const ContextSim& sender, std::uint32_t target) {
-  ContextSim& t = *ctx_[target];
+  ContextSim& t = sim(target);
   if (std::find(t.lost_wakers.begin(), t.lost_wakers.end(), sender.index) == t.lost_wakers.end()) {
     t.lost_wakers.push_back(sender.index);
   }
@@ -118,7 +119,7 @@ void Replay::finding(std::uint32_t context, Outcome outcome, std::string why, bo
 
 void Replay::grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted) {
   for (std::uint32_t g : granted) {
-    ContextSim& w = *ctx_[g];
+    ContextSim& w = sim(g);
     w.held.push_back({lock, w.wait_mode, sched_->now()});
     if (timeline_) {
       timeline_->wait_end(g, sched_->now());
@@ -291,7 +292,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       return;
     }
     case EventType::kFork: {
-      ContextSim& child = *ctx_[e.target_ix];
+      ContextSim& child = sim(e.target_ix);
       if (child.started) {
         diverge(c, e, fmt::format("{} already runs", label(child.index)));
         return;
@@ -310,7 +311,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       }
       throw Killed{};
     case EventType::kWakeup: {
-      ContextSim& t = *ctx_[e.target_ix];
+      ContextSim& t = sim(e.target_ix);
       if (t.state == NodeState::kSleeping) {
         t.state = NodeState::kRunning;
         wake(t);
@@ -536,18 +537,19 @@ const models::LockInfo& Replay::lock(models::LockId id) const {
 
 std::vector<models::LockId> Replay::locks_held_by(models::ContextId id) const {
   std::vector<models::LockId> out;
-  for (const HeldLock& h : ctx_[model_.context_index.at(id)]->held)
-    out.push_back(model_.locks[h.lock].id);
+  const ContextSim* c = peek(model_.context_index.at(id));
+  if (c == nullptr) return out;  // never ran: holds nothing
+  for (const HeldLock& h : c->held) out.push_back(model_.locks[h.lock].id);
   return out;
 }
 
 bool Replay::is_alive(models::ContextId id) const {
-  const ContextSim& c = *ctx_[model_.context_index.at(id)];
-  return !c.dead && c.state != NodeState::kExited;
+  NodeState s = node_state(model_.context_index.at(id));
+  return s != NodeState::kDead && s != NodeState::kExited;
 }
 
 void Replay::kill(models::ContextId id, std::string_view why) {
-  ContextSim& c = *ctx_[model_.context_index.at(id)];
+  ContextSim& c = sim(model_.context_index.at(id));
   if (c.dead) return;
   c.dead = true;
   c.died_at = sched_->now();
@@ -577,7 +579,7 @@ void Replay::kill(models::ContextId id, std::string_view why) {
 }
 
 void Replay::restart(models::ContextId id, models::Ticks delay, std::string_view why) {
-  ContextSim& c = *ctx_[model_.context_index.at(id)];
+  ContextSim& c = sim(model_.context_index.at(id));
   if (!c.dead) return;
   c.dead = false;
   c.death.clear();
@@ -637,11 +639,12 @@ const models::ObjectInfo& Replay::object(models::ObjectId id) const {
 }
 
 bool Replay::in_syscall(models::ContextId id) const {
-  return ctx_[model_.context_index.at(id)]->syscall_depth > 0;
+  const ContextSim* c = peek(model_.context_index.at(id));
+  return c != nullptr && c->syscall_depth > 0;
 }
 
 void Replay::fail_request(models::ContextId id, std::string_view why) {
-  ContextSim& c = *ctx_[model_.context_index.at(id)];
+  ContextSim& c = sim(model_.context_index.at(id));
   const models::ContextInfo& info = model_.contexts[c.index];
   for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
     const models::WorkloadInfo& wl = model_.workloads[w];
@@ -662,7 +665,7 @@ void Replay::fail_request(models::ContextId id, std::string_view why) {
 }
 
 bool Replay::rollback_request(models::ContextId id, std::string_view why) {
-  ContextSim& c = *ctx_[model_.context_index.at(id)];
+  ContextSim& c = sim(model_.context_index.at(id));
   if (c.syscall_depth == 0) return false;
   std::vector<std::uint32_t> taken;
   for (const HeldLock& h : c.held) {
@@ -696,7 +699,7 @@ void Replay::reset_subsystem(std::string_view subsystem, std::string_view why) {
     std::vector<std::uint32_t> waiting;
     for (const Waiter& w : locks_.waiters(l)) waiting.push_back(w.context);
     for (std::uint32_t w : waiting) {
-      ContextSim& x = *ctx_[w];
+      ContextSim& x = sim(w);
       locks_.cancel_wait(l, w);
       if (timeline_) timeline_->wait_end(w, sched_->now());
       x.state = NodeState::kRunning;
@@ -707,7 +710,7 @@ void Replay::reset_subsystem(std::string_view subsystem, std::string_view why) {
     std::vector<std::uint32_t> holders;
     for (const Holder& h : locks_.holders(l)) holders.push_back(h.context);
     for (std::uint32_t h : holders) {
-      ContextSim& x = *ctx_[h];
+      ContextSim& x = sim(h);
       release(x, l);
       if (!x.dead) {
         fail_request(
@@ -745,7 +748,7 @@ void Replay::pause_all(models::Ticks duration, std::string_view why) {
 }
 
 void Replay::release_lock(models::ContextId holder, models::LockId lock, std::string_view why) {
-  ContextSim& c = *ctx_[model_.context_index.at(holder)];
+  ContextSim& c = sim(model_.context_index.at(holder));
   std::uint32_t l = model_.lock_index.at(lock);
   if (!locks_.holds(l, c.index)) return;
   note(fmt::format("{} released from {}: {}", model_.locks[l].label(), label(c.index), why));
@@ -768,6 +771,7 @@ void Replay::panic(std::string_view why) {
     v.add(models::Finding{sched_->now(), Outcome::kPanic, fmt::format("kernel panic: {}", why)});
   }
   for (auto& c : ctx_) {
+    if (!c) continue;
     c->input_wait = false;
     wake(*c);
   }

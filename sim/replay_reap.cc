@@ -59,7 +59,7 @@ void Replay::reap(ContextSim& killed) {
     return;
   }
   if (r == UINT32_MAX || r == killed.index) return;
-  ContextSim& reaper = *ctx_[r];
+  ContextSim& reaper = sim(r);
   // A reaper that is dead, or blocked for good on a lock, never gets to wait().
   if (reaper.dead || reaper.state == NodeState::kWaitingLock) return;
   std::string why = fmt::format(

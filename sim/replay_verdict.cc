@@ -20,12 +20,17 @@ std::string Replay::secs(models::Ticks t) const {
 }
 
 WaitForGraph Replay::build_wait_graph() const {
+  // Only contexts with state can wait, hold or be owed a wakeup: they are the vertices.
+  std::vector<std::uint32_t> contexts;
   std::vector<NodeState> states;
-  states.reserve(ctx_.size());
-  for (const auto& c : ctx_) states.push_back(c->dead ? NodeState::kDead : c->state);
-  WaitForGraph g(std::move(states));
   for (const auto& c : ctx_) {
-    if (c->dead) continue;
+    if (!c) continue;
+    contexts.push_back(c->index);
+    states.push_back(node_state(c->index));
+  }
+  WaitForGraph g(std::move(contexts), std::move(states));
+  for (const auto& c : ctx_) {
+    if (!c || c->dead) continue;
     if (c->state == NodeState::kWaitingLock) {
       for (const Holder& h : locks_.holders(c->wait_lock)) {
         bool kept = kept_hold(*ctx_[h.context], c->wait_lock) != nullptr;
@@ -37,11 +42,11 @@ WaitForGraph Replay::build_wait_graph() const {
   }
   // A blocked context that still has to wake a sleeper keeps it waiting.
   for (const auto& c : ctx_) {
-    if (c->state != NodeState::kWaitingLock && c->state != NodeState::kSleeping) continue;
+    if (!c || (c->state != NodeState::kWaitingLock && c->state != NodeState::kSleeping)) continue;
     for (const models::Event& e : c->queue) {
       if (e.type != models::EventType::kWakeup) continue;
       std::uint32_t t = e.target_ix;
-      if (ctx_[t]->state == NodeState::kSleeping) g.add_edge(t, c->index, UINT32_MAX);
+      if (peek(t) && peek(t)->state == NodeState::kSleeping) g.add_edge(t, c->index, UINT32_MAX);
     }
   }
   g.finish();
@@ -110,7 +115,7 @@ void Replay::cpus_taken(const WaitForGraph& g) {
   std::uint32_t cpus = model_.header.cpus;
   std::vector<std::pair<models::Ticks, std::uint32_t>> spinners, handlers;
   for (const auto& c : ctx_) {
-    if (c->dead || c->state != NodeState::kWaitingLock) continue;
+    if (!c || c->dead || c->state != NodeState::kWaitingLock) continue;
     if (!models::waiters_spin(model_.locks[c->wait_lock].kind)) continue;
     if (!stuck_by_crash(g.analyze(c->index))) continue;
     spinners.emplace_back(c->wait_since, c->index);
@@ -138,7 +143,7 @@ void Replay::cpus_taken(const WaitForGraph& g) {
   // A context that died holding a runqueue lock (a handed-over spinlock) died inside a context
   // switch: its CPU never switches again, with the lock held and interrupts off.
   for (const auto& c : ctx_) {
-    if (!c->dead) continue;
+    if (!c || !c->dead) continue;
     // An oops in a function that holds its CPU's runqueue lock (the trace shows it taking or
     // releasing one) comes, as a rule, with that lock held and interrupts off, even when the
     // trace did not record the take: the same end.
@@ -190,7 +195,7 @@ void Replay::conclude() {
   out_.fault = model_.fault;
   // Required contexts that are dead at the end (a policy may have brought others back).
   for (const auto& c : ctx_) {
-    if (!c->dead) continue;
+    if (!c || !c->dead) continue;
     finding(c->index, Outcome::kNoProc,
             fmt::format("required {} was killed ({})", label(c->index), c->death), true,
             c->died_at);
@@ -198,7 +203,7 @@ void Replay::conclude() {
   if (!panicked_) {
     WaitForGraph g = build_wait_graph();
     for (const auto& c : ctx_) {
-      if (c->state != NodeState::kWaitingLock && c->state != NodeState::kSleeping) continue;
+      if (!c || (c->state != NodeState::kWaitingLock && c->state != NodeState::kSleeping)) continue;
       DeadlockVerdict v = g.analyze(c->index);
       if (!v.deadlocked) continue;
       std::string why = describe_chain(v);
@@ -230,19 +235,20 @@ void Replay::conclude() {
     }
     cpus_taken(g);
     // Required processes that never came to exist because their parent died first.
-    for (const auto& c : ctx_) {
-      if (c->started) continue;
-      const models::ContextInfo& info = model_.contexts[c->index];
-      const ContextSim& parent = *ctx_[model_.context_index.at(info.parent)];
-      if (!parent.dead) continue;
+    for (std::uint32_t i = 0; i < ctx_.size(); ++i) {
+      bool started = peek(i) ? peek(i)->started : model_.contexts[i].parent == 0;
+      if (started) continue;
+      const models::ContextInfo& info = model_.contexts[i];
+      const ContextSim* parent = peek(model_.context_index.at(info.parent));
+      if (parent == nullptr || !parent->dead) continue;
       for (std::size_t w = 0; w < model_.workloads.size(); ++w) {
         const models::WorkloadInfo& wl = model_.workloads[w];
         if (std::find(wl.required.begin(), wl.required.end(), info.id) == wl.required.end())
           continue;
         verdicts_[w].add(
-            models::Finding{parent.died_at, Outcome::kNoProc,
+            models::Finding{parent->died_at, Outcome::kNoProc,
                             fmt::format("required {} never started: its parent {} was killed",
-                                        info.label(), label(parent.index))});
+                                        info.label(), label(parent->index))});
       }
     }
   }
@@ -270,9 +276,9 @@ void Replay::conclude() {
     WaitForGraph g = build_wait_graph();
     std::vector<std::string> labels, lock_labels;
     std::vector<bool> deadlocked;
-    for (const auto& c : ctx_) {
-      labels.push_back(label(c->index));
-      deadlocked.push_back(g.analyze(c->index).deadlocked);
+    for (std::size_t v = 0; v < boost::num_vertices(g.graph()); ++v) {  // by vertex
+      labels.push_back(label(g.context_of(v)));
+      deadlocked.push_back(g.analyze(g.context_of(v)).deadlocked);
     }
     for (const models::LockInfo& l : model_.locks) lock_labels.push_back(l.label());
     out_.wait_for_dot = wait_for_dot(g, labels, lock_labels, deadlocked);

@@ -8,11 +8,35 @@
 namespace oopsim::sim {
 
 WaitForGraph::WaitForGraph(std::vector<NodeState> states)
-    : states_(std::move(states)), graph_(states_.size()), cyclic_(states_.size(), false) {}
+    : states_(std::move(states)), graph_(states_.size()), cyclic_(states_.size(), false) {
+  contexts_.resize(states_.size());
+  for (std::size_t v = 0; v < contexts_.size(); ++v) contexts_[v] = static_cast<std::uint32_t>(v);
+}
+
+WaitForGraph::WaitForGraph(std::vector<std::uint32_t> contexts, std::vector<NodeState> states)
+    : contexts_(std::move(contexts)),
+      states_(std::move(states)),
+      dense_(false),
+      graph_(states_.size()),
+      cyclic_(states_.size(), false) {}
+
+std::size_t WaitForGraph::vertex_of(std::uint32_t context) const {
+  if (dense_) return context < contexts_.size() ? context : kNoVertex;
+  auto it = std::lower_bound(contexts_.begin(), contexts_.end(), context);
+  return it != contexts_.end() && *it == context ? static_cast<std::size_t>(it - contexts_.begin())
+                                                 : kNoVertex;
+}
 
 void WaitForGraph::add_edge(std::uint32_t waiter, std::uint32_t holder, std::uint32_t lock,
                             bool never_released) {
-  boost::add_edge(waiter, holder, WaitEdge{lock, never_released}, graph_);
+  std::size_t from = vertex_of(waiter), to = vertex_of(holder);
+  if (from == kNoVertex || to == kNoVertex) return;  // not a context that can wait or hold
+  boost::add_edge(from, to, WaitEdge{lock, never_released}, graph_);
+}
+
+bool WaitForGraph::in_cycle(std::uint32_t context) const {
+  std::size_t v = vertex_of(context);
+  return v != kNoVertex && cyclic_[v];
 }
 
 void WaitForGraph::finish() {
@@ -73,8 +97,10 @@ class FindStuck : public boost::default_bfs_visitor {
 
 }  // namespace
 
-DeadlockVerdict WaitForGraph::analyze(std::uint32_t context) const {
+DeadlockVerdict WaitForGraph::analyze(std::uint32_t waiter) const {
   DeadlockVerdict v;
+  std::size_t context = vertex_of(waiter);
+  if (context == kNoVertex) return v;
   NodeState s = states_[context];
   if (s != NodeState::kWaitingLock && s != NodeState::kSleeping) return v;
   std::size_t n = boost::num_vertices(graph_);
@@ -124,7 +150,6 @@ DeadlockVerdict WaitForGraph::analyze(std::uint32_t context) const {
       x = next;
     }
   }
-  v.chain = path;
   for (std::size_t i = 0; i + 1 < path.size(); ++i) {
     std::uint32_t lock = UINT32_MAX;
     for (auto [e, end] = boost::out_edges(path[i], graph_); e != end; ++e) {
@@ -135,6 +160,7 @@ DeadlockVerdict WaitForGraph::analyze(std::uint32_t context) const {
     }
     v.locks.push_back(lock);
   }
+  for (std::uint32_t x : path) v.chain.push_back(contexts_[x]);  // vertices to contexts
   return v;
 }
 

@@ -34,21 +34,33 @@ struct DeadlockVerdict {
 
 class WaitForGraph {
  public:
+  // Every context 0..states.size()-1 is a vertex.
   explicit WaitForGraph(std::vector<NodeState> states);
+  // Only the given contexts (increasing indices) are vertices: a trace may declare a million
+  // contexts of which a few ever run, and only those can wait, hold or be owed a wakeup.
+  WaitForGraph(std::vector<std::uint32_t> contexts, std::vector<NodeState> states);
   // `never_released`: the holder will not let the lock go (a waiter on it is stuck for good, even
-  // when the holder is alive and running).
+  // when the holder is alive and running). Both must be vertices.
   void add_edge(std::uint32_t waiter, std::uint32_t holder, std::uint32_t lock,
                 bool never_released = false);
   // Call once after all edges are added.
   void finish();
 
+  // By context index; a context that is not a vertex waits for nothing.
   DeadlockVerdict analyze(std::uint32_t context) const;
+  bool in_cycle(std::uint32_t context) const;
+  // The graph itself, by vertex: vertex v is context context_of(v), in state vertex_state(v).
   const WaitGraph& graph() const { return graph_; }
-  NodeState state(std::uint32_t context) const { return states_[context]; }
-  bool in_cycle(std::uint32_t context) const { return cyclic_[context]; }
+  std::uint32_t context_of(std::size_t vertex) const { return contexts_[vertex]; }
+  NodeState vertex_state(std::size_t vertex) const { return states_[vertex]; }
 
  private:
-  std::vector<NodeState> states_;
+  static constexpr std::size_t kNoVertex = SIZE_MAX;
+  std::size_t vertex_of(std::uint32_t context) const;
+
+  std::vector<std::uint32_t> contexts_;  // by vertex
+  std::vector<NodeState> states_;        // by vertex
+  bool dense_ = true;                    // vertex == context
   WaitGraph graph_;
   std::vector<bool> cyclic_;
   std::vector<int> component_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,7 +44,9 @@ struct ObservedOutcome {
 struct TraceModel {
   TraceHeader header;
   std::optional<models::FaultInfo> fault;
-  std::vector<models::ContextInfo> contexts;
+  // A deque: a trace may declare a million contexts, and a vector's doubling would hold the old
+  // and the new copy at once (1.5x the peak).
+  std::deque<models::ContextInfo> contexts;
   std::vector<models::LockInfo> locks;
   std::vector<models::ObjectInfo> objects;
   std::vector<models::WorkloadInfo> workloads;
