@@ -107,7 +107,8 @@ TEST(ImportRealRun, TakesWithoutACallerGetTheReleasingFunctionsCallToTheLockFunc
   traces::TraceReader reader(traces::open_trace(path, e));
   traces::TraceSummary s;
   ASSERT_TRUE(traces::summarize(reader, s, e)) << e.message();
-  for (const auto& [function, callee] : asked) {
+  for (const auto& a : asked) {
+    const std::string& function = a.first;
     EXPECT_TRUE(std::any_of(s.model.sites.begin(), s.model.sites.end(), [&](const auto& site) {
       return site.function == function && site.offset == 0x42;
     })) << function;

@@ -1098,14 +1098,16 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   std::vector<std::pair<std::uint32_t, std::pair<std::string, std::uint64_t>>> sites;
   for (const auto& [where, id] : site_ids_) sites.emplace_back(id, where);
   std::sort(sites.begin(), sites.end());
-  for (const auto& [id, where] : sites) {
+  for (const auto& site : sites) {  // (lambdas capture no structured bindings: clang 14)
     write([&](trace::TracePacket& x) {
-      x.mutable_site()->set_id(id);
-      x.mutable_site()->set_function(where.first);
-      if (where.second != 0) x.mutable_site()->set_offset(where.second);
+      x.mutable_site()->set_id(site.first);
+      x.mutable_site()->set_function(site.second.first);
+      if (site.second.second != 0) x.mutable_site()->set_offset(site.second.second);
     });
   }
-  for (const auto& [name, writers] : workload_writers_) {
+  for (const auto& workload : workload_writers_) {
+    const std::string& name = workload.first;
+    const auto& writers = workload.second;
     write([&](trace::TracePacket& x) {
       auto* w = x.mutable_workload();
       w->set_name(name);
