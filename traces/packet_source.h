@@ -31,7 +31,8 @@ class PacketSource {
 // Returns nullptr and sets `error` when the file cannot be opened.
 std::unique_ptr<PacketSource> open_trace(const std::string& path, TraceError& error);
 
-// True when the first bytes look like the text form (a comment or a letter) rather than binary.
+// True when the first bytes (up to 22) are not a binary trace's start: the header packet's length,
+// the header's tag 0x0a and the header's length, which fills the packet.
 bool looks_like_text(const std::string& first_bytes);
 
 }  // namespace oopsim::traces

@@ -6,6 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include "traces/packet_source.h"
 #include "traces/packet_writer.h"
 
@@ -190,6 +193,32 @@ TEST(BinaryReader, MissingFileIsNoInput) {
   TraceError error;
   EXPECT_FALSE(open_trace("/nonexistent/trace.pb", error));
   EXPECT_EQ(error.exit_code(), 66);
+}
+
+}  // namespace
+}  // namespace oopsim::traces
+
+namespace oopsim::traces {
+namespace {
+
+TEST(TraceForm, ABinaryHeaderOfAnyLengthIsBinaryAndTextIsText) {
+  // Header packets whose length byte is a letter ('A' = 65 .. 'z' = 122) used to be read as text.
+  for (std::size_t pad : {0, 40, 63, 70, 100, 120, 200, 5000}) {
+    trace::TracePacket p;
+    p.mutable_header()->set_format_version(1);
+    p.mutable_header()->set_kernel_release(std::string(pad, 'k'));
+    std::string bytes;
+    google::protobuf::io::StringOutputStream s(&bytes);
+    {
+      google::protobuf::io::CodedOutputStream out(&s);
+      out.WriteVarint32(static_cast<std::uint32_t>(p.ByteSizeLong()));
+      p.SerializeToCodedStream(&out);
+    }
+    EXPECT_FALSE(looks_like_text(bytes.substr(0, 22))) << "header of " << p.ByteSizeLong();
+  }
+  for (std::string text : {"header format_version=1\n", "# c\nheader\n", "\n\n\nheader\n",
+                           " \nheader\n", "\theader", "", "h"})
+    EXPECT_TRUE(looks_like_text(text)) << text;
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "models/fault_model.h"
 #include "traces/file_text.h"
@@ -75,6 +77,76 @@ std::string campaign_json(const CampaignConfig& c) {
   return to_json(c).dump(1) + "\n";
 }
 
+bool parse_campaign_json(const std::string& text, const std::string& where, CampaignConfig& c,
+                         std::string& error) {
+  auto bad = [&](const std::string& what) {
+    error = where + ": " + what;
+    return false;
+  };
+  // Parsed without exceptions (nlohmann's are caught here and nowhere else).
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return bad("not JSON");
+  // Integers are read only from JSON integers (nlohmann converts a float out of range with
+  // undefined behaviour), strings from strings.
+  auto integer = [&](const json& o, const char* key, auto& out, std::int64_t lo, std::int64_t hi) {
+    if (!o.contains(key) || !o[key].is_number_integer())
+      return bad(std::string(key) + " is not an integer");
+    if (o[key].is_number_unsigned()
+            ? o[key].get<std::uint64_t>() > static_cast<std::uint64_t>(hi)
+            : o[key].get<std::int64_t>() < lo || o[key].get<std::int64_t>() > hi)
+      return bad(std::string(key) + " is out of range");
+    out = static_cast<std::remove_reference_t<decltype(out)>>(
+        o[key].is_number_unsigned() ? static_cast<std::int64_t>(o[key].get<std::uint64_t>())
+                                    : o[key].get<std::int64_t>());
+    return true;
+  };
+  auto number = [&](const json& o, const char* key, double& out) {
+    if (!o.contains(key) || !o[key].is_number()) return bad(std::string(key) + " is not a number");
+    out = o[key].get<double>();
+    return true;
+  };
+  auto string_field = [&](const json& o, const char* key, std::string& out) {
+    if (!o.contains(key) || !o[key].is_string()) return bad(std::string(key) + " is not a string");
+    out = o[key].get<std::string>();
+    return true;
+  };
+  auto texts = [&](const json& o, const char* key, std::vector<std::string>& out) {
+    if (!o.contains(key) || !o[key].is_array()) return bad(std::string(key) + " is not a list");
+    out.clear();
+    for (const json& v : o[key]) {
+      if (!v.is_string()) return bad(std::string(key) + " holds a non-string");
+      out.push_back(v.get<std::string>());
+    }
+    return true;
+  };
+  constexpr std::int64_t kBig = std::numeric_limits<std::int64_t>::max();
+  if (!j.is_object() || !j.contains("slurm") || !j["slurm"].is_object())
+    return bad("not a campaign (an object with a slurm object)");
+  const json& s = j["slurm"];
+  if (!texts(j, "types", c.types) || !integer(j, "first_seed", c.first_seed, 0, kBig) ||
+      !integer(j, "seeds", c.seeds, 0, kBig) || !texts(j, "functions", c.functions) ||
+      !integer(j, "hot", c.hot, 0, kBig) || !number(j, "seconds", c.seconds) ||
+      !number(j, "timeout", c.timeout) || !integer(j, "jobs", c.jobs, 1, 4096) ||
+      !string_field(j, "simcapture", c.simcapture) || !string_field(j, "repo", c.repo) ||
+      !string_field(j, "cache", c.cache) || !string_field(j, "state", c.state) ||
+      !string_field(j, "engine", c.engine) || !integer(s, "tasks", c.slurm.tasks, 1, 1000000) ||
+      !string_field(s, "partition", c.slurm.partition) ||
+      !string_field(s, "time", c.slurm.time_limit) ||
+      !integer(s, "cpus_per_task", c.slurm.cpus_per_task, 1, 4096) ||
+      !texts(s, "extra", c.slurm.extra))
+    return false;
+  // What the runner relies on.
+  for (const std::string& t : c.types) {
+    if (!models::parse_fault_type(t)) return bad("unknown fault type '" + t + "'");
+  }
+  if (c.seeds > kMaxSeeds) return bad("seeds must be at most " + std::to_string(kMaxSeeds));
+  if (c.first_seed > UINT64_MAX - c.seeds) return bad("first_seed + seeds overflows");
+  if (!(c.seconds > 0 && c.seconds < 1e6) || !(c.timeout > 0 && c.timeout < 1e7))
+    return bad("seconds and timeout must be positive (and less than 1e6 and 1e7)");
+  if (c.engine != "local" && c.engine != "slurm") return bad("engine is local or slurm");
+  return true;
+}
+
 bool load_campaign(const std::string& dir, CampaignConfig& c, std::string& error) {
   std::string text;
   fs::path path = fs::path(dir) / "campaign.json";
@@ -82,32 +154,7 @@ bool load_campaign(const std::string& dir, CampaignConfig& c, std::string& error
     error = path.string() + ": cannot read (is it a campaign folder?)";
     return false;
   }
-  try {
-    json j = json::parse(text);
-    c.types = j.at("types").get<std::vector<std::string>>();
-    c.first_seed = j.at("first_seed").get<std::uint64_t>();
-    c.seeds = j.at("seeds").get<std::uint64_t>();
-    c.functions = j.at("functions").get<std::vector<std::string>>();
-    c.hot = j.at("hot").get<std::size_t>();
-    c.seconds = j.at("seconds").get<double>();
-    c.timeout = j.at("timeout").get<double>();
-    c.jobs = j.at("jobs").get<int>();
-    c.simcapture = j.at("simcapture").get<std::string>();
-    c.repo = j.at("repo").get<std::string>();
-    c.cache = j.at("cache").get<std::string>();
-    c.state = j.at("state").get<std::string>();
-    c.engine = j.at("engine").get<std::string>();
-    const json& s = j.at("slurm");
-    c.slurm.tasks = s.at("tasks").get<int>();
-    c.slurm.partition = s.at("partition").get<std::string>();
-    c.slurm.time_limit = s.at("time").get<std::string>();
-    c.slurm.cpus_per_task = s.at("cpus_per_task").get<int>();
-    c.slurm.extra = s.at("extra").get<std::vector<std::string>>();
-  } catch (const std::exception& e) {
-    error = path.string() + ": " + e.what();
-    return false;
-  }
-  return true;
+  return parse_campaign_json(text, path.string(), c, error);
 }
 
 bool save_campaign(const CampaignConfig& c, std::string& error) {

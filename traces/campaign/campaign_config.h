@@ -50,6 +50,11 @@ std::vector<Experiment> shard(const std::vector<Experiment>& plan, int task, int
 
 // <dir>/campaign.json: what defines the plan and how to run it (not `dir` or `progress`).
 std::string campaign_json(const CampaignConfig& config);
+// The text of a campaign.json into `config`; false and `error` ("WHERE: what") when it is not
+// JSON, lacks a field, or holds a value the runner cannot use.
+bool parse_campaign_json(const std::string& text, const std::string& where, CampaignConfig& config,
+                         std::string& error);
+constexpr std::uint64_t kMaxSeeds = 1000000;
 // Reads <dir>/campaign.json into `config` (keeping config.dir); false and `error` otherwise.
 bool load_campaign(const std::string& dir, CampaignConfig& config, std::string& error);
 // Writes it atomically; false and `error` when a different plan is already there.

@@ -1007,6 +1007,10 @@ bool Importer::add_site_runs(const RunText& golden, std::vector<trace::Event>& e
            (ctxs_[r.context() - 1].parent != 0 && f == forked_at.end());
   });
   st_.events += runs.size();
+  // The hits' lines need not be in time order (nor, after mapping, their times).
+  std::stable_sort(runs.begin(), runs.end(), [](const trace::Event& a, const trace::Event& b) {
+    return a.time() < b.time();
+  });
   std::vector<trace::Event> merged;
   merged.reserve(events.size() + runs.size());
   std::merge(events.begin(), events.end(), runs.begin(), runs.end(), std::back_inserter(merged),
