@@ -17,6 +17,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium graphviz fonts-dejavu-core)
   # The Slurm engine's integration test runs a single-node Slurm.
   packages+=(munge slurmctld slurmd slurm-client)
+  # The fuzz targets (scripts/fuzz.sh, run briefly by CI) need clang and its libFuzzer runtime.
+  packages+=(clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end: a two-experiment campaign on the real VM is killed while it runs, then rerun: the
-# rerun skips what finished, loses nothing, leaves no VM behind, and the index lists each
-# experiment once. CRASH_ID names the experiment that must crash (its site is one the campaigns
+# End-to-end: a two-experiment campaign on the real VM is killed while it runs, then rerun (with
+# one experiment's VM killed under it, which is reported and rerun once more): the reruns skip
+# what finished, lose nothing, leave no VM behind, and the index lists each experiment once. CRASH_ID names the experiment that must crash (its site is one the campaigns
 # saw crash), with its trace kept and replayable.
 # Usage: campaign_resume.sh SIMCAMPAIGN SIMRUN WORKDIR CACHE STATE FUNCTIONS TYPES FIRST_SEED CRASH_ID
 set -euo pipefail
@@ -19,8 +19,29 @@ if pgrep -f "qemu-system.*$work" >/dev/null; then
   echo "a VM of the killed campaign is still running" >&2
   exit 1
 fi
-"$simcampaign" "${args[@]}" >"$work.second.log" 2>&1
+# The rerun: something kills the VM of one experiment once it has restored its state. vmctl
+# says so, the campaign reports a harness failure (not counted), and the next rerun runs it.
+"$simcampaign" "${args[@]}" >"$work.second.log" 2>&1 &
+pid=$!
+victim=
+for _ in $(seq 300); do
+  log=$(grep -l "restored in" "$work"/runs/*/simcapture.log 2>/dev/null | head -1 || true)
+  if [[ -n $log ]]; then
+    sleep 1
+    victim=$(pgrep -f "qemu-system.*$(dirname "$log")/" | head -1 || true)
+    [[ -n $victim ]] && kill -KILL "$victim" && break
+  fi
+  sleep 0.2
+done
+wait "$pid" || true
+if [[ -n $victim ]]; then
+  grep -q "the harness failed (exit [0-9]*): vmctl: QEMU (pid $victim) was killed by signal 9" "$work.second.log" ||
+    { cat "$work.second.log" >&2; echo "the killed VM was not reported" >&2; exit 1; }
+  "$simcampaign" "${args[@]}" >"$work.third.log" 2>&1
+  mv "$work.third.log" "$work.second.log"
+fi
 grep -q "2/2 experiments done" "$work.second.log"
+test -z "$(ls "$work/failed")"
 test "$(ls "$work/results" | grep -c '\.json$')" -eq 2
 test "$(tail -n +2 "$work/index.csv" | wc -l)" -eq 2
 test "$(tail -n +2 "$work/index.csv" | cut -d, -f1 | sort -u | wc -l)" -eq 2

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -182,19 +184,26 @@ bool save_campaign(const CampaignConfig& c, std::string& error) {
   return true;
 }
 
-bool write_atomically(const std::string& path, const std::string& text) {
+bool write_atomically(const std::string& path, const std::string& text, std::string* why) {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   std::string tmp = fmt::format("{}.{}.{}.tmp", path, host, ::getpid());
+  std::error_code ec;
+  auto fail = [&](const std::string& what) {
+    if (why != nullptr) *why = fmt::format("cannot write {}: {}", path, what);
+    fs::remove(tmp, ec);  // no half-written temporary is left behind
+    return false;
+  };
+  errno = 0;
   {
     std::ofstream f(tmp, std::ios::binary);
     f << text;
     f.flush();
-    if (!f) return false;
+    if (!f) return fail(errno != 0 ? std::strerror(errno) : "write failed");
   }
-  std::error_code ec;
   fs::rename(tmp, path, ec);
-  return !ec;
+  if (ec) return fail(ec.message());
+  return true;
 }
 
 }  // namespace oopsim::traces

@@ -62,6 +62,8 @@ bool save_campaign(const CampaignConfig& config, std::string& error);
 
 // Writes `text` to `path` atomically (a temporary file unique to this process, then rename): a
 // killed worker never leaves half a file, and two workers never write the same temporary.
-bool write_atomically(const std::string& path, const std::string& text);
+// False with `why` ("cannot write PATH: No space left on device") when it cannot; then neither the
+// file nor a temporary is left.
+bool write_atomically(const std::string& path, const std::string& text, std::string* why = nullptr);
 
 }  // namespace oopsim::traces

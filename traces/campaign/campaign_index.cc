@@ -113,6 +113,26 @@ int campaign_status(const std::string& dir, std::ostream& out,
                        rate * 60, static_cast<int>(eta) / 3600, static_cast<int>(eta) / 60 % 60,
                        static_cast<int>(eta) % 60);
   }
+  // Experiments whose harness failed (failed/<id>.json) and that have no result yet.
+  std::error_code ec;
+  std::vector<std::string> failed;
+  for (const auto& e : fs::directory_iterator(fs::path(dir) / "failed", ec)) {
+    if (e.path().extension() != ".json") continue;
+    std::string id = e.path().stem().string();
+    if (fs::exists(fs::path(dir) / "results" / (id + ".json"))) continue;
+    std::string text;
+    read_file_text(e.path(), text);
+    json f = json::parse(text, nullptr, false);
+    std::string cause = f.is_object() && f.contains("cause") && f["cause"].is_string()
+                            ? f["cause"].get<std::string>()
+                            : std::string("(unreadable record)");
+    failed.push_back(fmt::format("{}: {}", id, cause));
+  }
+  std::sort(failed.begin(), failed.end());
+  if (!failed.empty())
+    out << fmt::format("{} experiment(s) failed in the harness (not counted; rerun on resume):\n",
+                       failed.size());
+  for (const std::string& f : failed) out << "  " << f << "\n";
   // Slurm tasks that failed, or stopped without finishing and are no longer queued.
   std::vector<TaskRecord> tasks = read_task_records(dir);
   std::set<std::string> finished_ok;

@@ -141,6 +141,23 @@ void add_trace_facts(json& r, const fs::path& trace, const std::string& console)
   }
 }
 
+// Why a run failed, from its log: vmctl's or simcapture's own message (the last), else the last
+// line.
+std::string harness_cause(const std::string& log) {
+  std::string last, said;
+  for (std::istringstream in(log); std::getline(in, last);) {
+    if (last.rfind("vmctl: ", 0) == 0 || last.rfind("SystemExit: ", 0) == 0 ||
+        (last.rfind("simcapture: ", 0) == 0 && last.find("failed") != std::string::npos))
+      said = said.rfind("vmctl: ", 0) == 0 && last.rfind("simcapture: ", 0) == 0 ? said : last;
+  }
+  if (!said.empty()) return said;
+  std::istringstream in(log);
+  std::string line, nonempty = "(no log)";
+  while (std::getline(in, line))
+    if (!line.empty()) nonempty = line;
+  return nonempty;
+}
+
 json summarize_result(const Experiment& x, const fs::path& trace, const std::string& log,
                       const std::string& console, double seconds, int status) {
   json r;
@@ -225,7 +242,7 @@ class FunctionLists {
 
 int prepare_campaign(const CampaignConfig& c, CampaignTargets& t, std::ostream& err) {
   fs::path dir(c.dir);
-  for (const char* sub : {"results", "traces", "runs", "consoles"})
+  for (const char* sub : {"results", "failed", "traces", "runs", "consoles"})
     fs::create_directories(dir / sub);
   if (!c.functions.empty()) {
     t.hot = c.functions;
@@ -325,6 +342,7 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
   auto t0 = std::chrono::steady_clock::now();
   const char* job = std::getenv("SLURM_JOB_ID");
   std::string attempt = fmt::format("{}.{}", host_name(), ::getpid());
+  std::string write_error;  // set when the campaign folder cannot take a result: the run stops
   auto finish = [&](const Running& r, int status) {
     double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - r.started).count();
@@ -332,12 +350,38 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
     std::string log, console;
     read_file_text(r.work / "simcapture.log", log);
     read_file_text(r.work / "injected" / "console.log", console);
+    std::error_code ec;
+    if (status != 0 && status != 124) {
+      // The harness failed (the VM was killed, QEMU hung, a step failed): not an experiment's
+      // outcome. Reported and kept in failed/, not counted; a rerun runs it again.
+      json f = {{"id", r.x.id},
+                {"type", r.x.type},
+                {"seed", r.x.seed},
+                {"exit", status},
+                {"seconds", secs},
+                {"cause", harness_cause(log)},
+                {"worker", attempt},
+                {"log_tail", log.substr(log.size() > 4000 ? log.size() - 4000 : 0)},
+                {"finished_at", static_cast<std::int64_t>(std::time(nullptr))}};
+      err << fmt::format(
+          "\nsimcampaign: {}: the harness failed (exit {}): {}; not counted, rerun "
+          "on resume\n",
+          r.x.id, status, f["cause"].get<std::string>());
+      if (!write_atomically((dir / "failed" / (r.x.id + ".json")).string(), f.dump(1) + "\n",
+                            &write_error))
+        return;
+      fs::remove_all(r.work, ec);
+      return;
+    }
     json result = summarize_result(r.x, trace, log, console, secs, status);
+    if (status == 124)
+      result["error"] = fmt::format("timed out after {:.0f} s; last: {}", secs, harness_cause(log));
     result["finished_at"] = static_cast<std::int64_t>(std::time(nullptr));
     result["worker"] = attempt;
     if (job != nullptr) result["slurm_job"] = job;
-    std::error_code ec;
-    write_atomically((dir / "consoles" / (r.x.id + ".console.log")).string(), console);
+    if (!write_atomically((dir / "consoles" / (r.x.id + ".console.log")).string(), console,
+                          &write_error))
+      return;
     if (result["crashed"].get<bool>() && fs::exists(trace)) {
       fs::rename(trace, dir / "traces" / (r.x.id + ".pb"), ec);
     }
@@ -349,7 +393,10 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
       fs::rename(r.work / "injected", dir / "raw" / r.x.id, ec);
     }
     // The result last: once it exists the experiment counts as done.
-    write_atomically((dir / "results" / (r.x.id + ".json")).string(), result.dump(1) + "\n");
+    if (!write_atomically((dir / "results" / (r.x.id + ".json")).string(), result.dump(1) + "\n",
+                          &write_error))
+      return;
+    fs::remove((dir / "failed" / (r.x.id + ".json")), ec);  // an earlier harness failure
     fs::remove_all(r.work, ec);  // the raw runs are large; the trace keeps what matters
     ++done;
   };
@@ -409,6 +456,19 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
         continue;
       }
       ++i;
+    }
+    if (!write_error.empty()) {
+      // The folder cannot take results (a full disk): running on would only lose more work.
+      for (const Running& r : running) {
+        kill(-r.pid, SIGKILL);
+        int status = 0;
+        waitpid(r.pid, &status, 0);
+      }
+      err << fmt::format(
+          "\nsimcampaign: {}; stopping. Every result written so far is kept; the experiments "
+          "without one run again on resume (make room, then run the same command)\n",
+          write_error);
+      return 74;
     }
     if (c.progress) {
       double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

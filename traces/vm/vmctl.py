@@ -55,9 +55,17 @@ def log(*a):
 
 
 # --------------------------------------------------------------------- QMP
+class QMPTimeout(SystemExit):
+    """QEMU's monitor did not answer in time: QEMU hangs (or is stopped). vmctl exits with this
+    message, and its cleanup kills the QEMU it started."""
+
+
 class QMP:
-    def __init__(self, path, timeout=30):
+    # Every answer within `answer_timeout` s (a migration to a file finishes well within it):
+    # a QEMU that hangs is reported, never waited for forever.
+    def __init__(self, path, timeout=30, answer_timeout=120):
         t0 = time.time()
+        self.answer_timeout = answer_timeout
         while True:
             try:
                 self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -68,11 +76,19 @@ class QMP:
                 if time.time() - t0 > timeout:
                     raise
                 time.sleep(0.05)
+        self.s.settimeout(answer_timeout)
         self.f = self.s.makefile("rwb", buffering=0)
         self.events = []
         self.n = 0  # the last command's id
-        json.loads(self.f.readline())  # greeting
+        self._readline("its greeting")
         self.cmd("qmp_capabilities")
+
+    def _readline(self, what):
+        try:
+            return json.loads(self.f.readline() or b"null")
+        except (socket.timeout, TimeoutError):
+            raise QMPTimeout("vmctl: QEMU's monitor (QMP) did not answer %s within %d s: QEMU hangs"
+                             % (what, self.answer_timeout))
 
     def cmd(self, name, **args):
         # Each command carries an id, and only the reply with that id answers it: a stray reply
@@ -84,10 +100,9 @@ class QMP:
             msg["arguments"] = args
         self.f.write(json.dumps(msg).encode() + b"\n")
         while True:
-            line = self.f.readline()
-            if not line:
+            r = self._readline("'%s'" % name)
+            if r is None:
                 raise EOFError("QMP closed")
-            r = json.loads(line)
             if "event" in r:
                 self.events.append(r)
                 continue
@@ -834,6 +849,10 @@ def cmd_run(a):
         time.sleep(0.25)
     report["ran_s"] = round(time.time() - t_cont, 2)
     report["qemu_exited_early"] = proc.poll() is not None
+    if proc.poll() is not None and proc.returncode < 0:
+        # Not the guest's doing (a panic with -no-reboot exits 0): something killed QEMU.
+        raise SystemExit("vmctl: QEMU (pid %d) was killed by signal %d %.1f s into the run: the run "
+                         "is not an experiment" % (proc.pid, -proc.returncode, time.time() - t_cont))
     if proc.poll() is None:
         quit_qemu(proc, qmp)
     con = read(os.path.join(d, "console.log"))
@@ -1297,6 +1316,15 @@ def _cleanup_on_error(fn):
     def wrapped(a):
         try:
             fn(a)
+        except (OSError, EOFError, RuntimeError, ValueError) as e:
+            # A QEMU that something else killed breaks whatever talked to it (QMP, the gdb stub):
+            # say that, not the broken pipe.
+            dead = [p for p in _PROCS if p.poll() is not None and p.returncode < 0]
+            if dead:
+                raise SystemExit("vmctl: QEMU (pid %d) was killed by signal %d during %s (%s: %s): "
+                                 "the run is not an experiment"
+                                 % (dead[0].pid, -dead[0].returncode, a.cmd, type(e).__name__, e))
+            raise
         finally:
             for p in list(_PROCS):
                 if p.poll() is None:
