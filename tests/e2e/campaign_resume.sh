@@ -25,12 +25,18 @@ fi
 pid=$!
 victim=
 for _ in $(seq 300); do
-  log=$(grep -l "restored in" "$work"/runs/*/simcapture.log 2>/dev/null | head -1 || true)
-  if [[ -n $log ]]; then
-    sleep 1
+  # a run of this pass that has restored its state and whose QEMU runs (the killed first pass
+  # left its run folders behind)
+  for log in $(grep -l "restored in" "$work"/runs/*/simcapture.log 2>/dev/null || true); do
     victim=$(pgrep -f "qemu-system.*$(dirname "$log")/" | head -1 || true)
-    [[ -n $victim ]] && kill -KILL "$victim" && break
+    [[ -n $victim ]] && break
+  done
+  if [[ -n $victim ]]; then
+    sleep 1
+    kill -KILL "$victim" 2>/dev/null && break
+    victim=
   fi
+  kill -0 "$pid" 2>/dev/null || break  # the pass ended first
   sleep 0.2
 done
 wait "$pid" || true
@@ -38,6 +44,7 @@ if [[ -n $victim ]]; then
   grep -q "the harness failed (exit [0-9]*): vmctl: QEMU (pid $victim) was killed by signal 9" "$work.second.log" ||
     { cat "$work.second.log" >&2; echo "the killed VM was not reported" >&2; exit 1; }
   "$simcampaign" "${args[@]}" >"$work.third.log" 2>&1
+  mv "$work.second.log" "$work.killed.log"
   mv "$work.third.log" "$work.second.log"
 fi
 grep -q "2/2 experiments done" "$work.second.log"
