@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "sim/simrun_app.h"
+#include "traces/tool_cli.h"
 
 int main(int argc, char** argv) {
   oopsim::sim::SimrunConfig config;
@@ -13,29 +14,39 @@ int main(int argc, char** argv) {
       "simrun: replay kernel crash traces under recovery policies and predict, per "
       "workload, the outcome (not-manifest, deadlock, oops-again, no-proc, "
       "detect-error, panic, survived-inconsistent)"};
+  oopsim::traces::standard_cli(app);
   app.footer(
       oopsim::sim::policy_help() +
       "\nExit codes: 0 success, 64 usage, 65 bad trace data, 66 missing input, 74 I/O error.");
-  app.add_option("--policy", config.policies,
-                 "policy name, name:key=value,..., or all (repeatable)")
-      ->delimiter(' ');
+  oopsim::traces::one_value_per_use(
+      app.add_option("--policy", config.policies,
+                     "policy name, name:key=value,..., or all (one per use; repeat it)"),
+      false)
+      ->type_name("POLICY");
   app.add_option("--format", config.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_flag("--explain", config.explain, "print each prediction's causal chain");
-  app.add_option("-o,--output", config.output, "write the report here instead of stdout");
+  app.add_option("-o,--output", config.output, "write the report here instead of stdout")
+      ->type_name("FILE");
   app.add_option(
-      "--timeline", config.timeline,
-      "write the replay as Perfetto / chrome://tracing JSON (FILE.json; several traces or "
-      "policies: FILE.<trace>.<policy>.json)");
+         "--timeline", config.timeline,
+         "write the replay as Perfetto / chrome://tracing JSON (FILE.json; several traces or "
+         "policies: FILE.<trace>.<policy>.json)")
+      ->type_name("FILE.json");
   app.add_option(
-      "--graph", config.graph_dir,
-      "write Graphviz DOT of the wait-for and error propagation graphs into DIR (and SVG "
-      "when dot is installed)");
+         "--graph", config.graph_dir,
+         "write Graphviz DOT of the wait-for and error propagation graphs into DIR (and SVG "
+         "when dot is installed)")
+      ->type_name("DIR");
   app.add_option("--report", config.report,
-                 "write one self-contained HTML report (charts, tables, explanations, graphs)");
+                 "write one self-contained HTML report (charts, tables, explanations, graphs)")
+      ->type_name("FILE.html");
   app.add_option("--state-classes", config.state_classes,
-                 "more '<type> <class>' rows for the state-class table (models/state_classes.txt)");
-  app.add_option("traces", config.inputs, "trace files or directories of traces")->required();
+                 "more '<type> <class>' rows for the state-class table (models/state_classes.txt)")
+      ->type_name("FILE");
+  app.add_option("traces", config.inputs, "trace files or directories of traces")
+      ->type_name("TRACE_OR_DIR")
+      ->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

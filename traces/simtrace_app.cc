@@ -3,6 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -15,6 +20,7 @@
 #include "traces/trace_files.h"
 #include "traces/trace_reader.h"
 #include "traces/trace_summary.h"
+#include "traces/xz_encoder.h"
 
 namespace oopsim::traces {
 
@@ -60,9 +66,11 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
     err << "simtrace convert: give one input and --output\n";
     return static_cast<int>(ErrorKind::kUsage);
   }
+  // "x.pb.xz" is a binary trace, compressed; "x.trace.txt.xz" a text one.
+  bool xz = c.output.ends_with(".xz");
+  std::string plain = xz ? c.output.substr(0, c.output.size() - 3) : c.output;
   TraceForm form = TraceForm::kBinary;
-  if (c.to == "text" || (c.to.empty() && (c.output == "-" || c.output.ends_with(".txt") ||
-                                          c.output.ends_with(".trace.txt")))) {
+  if (c.to == "text" || (c.to.empty() && (plain == "-" || plain.ends_with(".txt")))) {
     form = TraceForm::kText;
   } else if (!c.to.empty() && c.to != "binary") {
     err << "simtrace convert: --to is text or binary\n";
@@ -71,10 +79,15 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   TraceError e;
   auto source = open_trace(c.inputs[0], e);
   if (!source) return report(err, e);
-  // Validate while converting: a bad trace is not written unless salvaging its good prefix.
+  // Validate while converting, into a temporary beside the output: a bad trace leaves no output
+  // unless salvaging its good prefix on purpose.
   TraceReader reader(std::move(source));
-  auto writer = create_trace_writer(c.output, form, e);
+  std::string tmp = c.output == "-" ? c.output : fmt::format("{}.{}.tmp", plain, ::getpid());
+  auto writer = create_trace_writer(tmp, form, e);
   if (!writer) return report(err, e);
+  auto discard = [&] {
+    if (tmp != "-") std::remove(tmp.c_str());
+  };
   std::uint64_t written = 0;
   int rc = 0;
   while (true) {
@@ -87,13 +100,31 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
       }
       break;
     }
-    if (!writer->write(reader.packet())) return report(err, *writer->error());
+    if (!writer->write(reader.packet())) {
+      discard();
+      return report(err, *writer->error());
+    }
     ++written;
   }
-  if (!writer->close()) return report(err, *writer->error());
+  if (!writer->close()) {
+    discard();
+    return report(err, *writer->error());
+  }
   if (rc != 0 && !c.salvage) {
-    err << "simtrace: the output is incomplete (use --salvage to keep the good prefix on "
-           "purpose)\n";
+    discard();
+    err << "simtrace: no output written (use --salvage to keep the good prefix on purpose)\n";
+    return rc;
+  }
+  if (tmp != "-") {
+    std::string error;
+    if (xz ? !xz_compress_file(tmp, c.output, 6, error)
+           : std::rename(tmp.c_str(), c.output.c_str()) != 0) {
+      discard();
+      err << "simtrace: " << c.output << ": " << (xz ? error : std::string(std::strerror(errno)))
+          << "\n";
+      return static_cast<int>(ErrorKind::kIo);
+    }
+    discard();
   }
   if (rc == 0 && c.output != "-") out << fmt::format("{}: {} packets written\n", c.output, written);
   return rc;

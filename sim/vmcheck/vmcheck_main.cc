@@ -9,6 +9,7 @@
 #include "sim/vmcheck/vmcheck_runner.h"
 #include "sim/vmcheck/vmcheck_score.h"
 #include "traces/file_text.h"
+#include "traces/tool_cli.h"
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
@@ -22,35 +23,40 @@ int main(int argc, char** argv) {
   CLI::App app{
       "vmcheck: rerun each trace's injection live in the VM (same kernel, saved state, site and "
       "mutation) with the policy enforced by the guest, and score simrun's predictions"};
-  app.add_option("traces", config.traces, "traces or folders (e.g. traces/corpus)");
-  app.add_option("--policy", config.policies,
-                 "panic, kill-faulty, lock-release, subsystem-restart (repeatable, or all)")
-      ->delimiter(',')
-      ->allow_extra_args(false);
+  oopsim::traces::standard_cli(app);
+  app.add_option("traces", config.traces, "traces or folders (e.g. traces/corpus)")
+      ->type_name("TRACE_OR_DIR");
+  oopsim::traces::one_value_per_use(
+      app.add_option("--policy", config.policies,
+                     "panic, kill-faulty, lock-release, subsystem-restart (repeatable, or all)"))
+      ->type_name("POLICY");
   app.add_option("--fresh", config.fresh, "also draw N new crashing injections (held out)");
   app.add_option("--fresh-seed", config.fresh_seed, "first seed of the fresh draws");
-  app.add_option("--fresh-types", config.fresh_types, "fault types of the fresh draws")
-      ->delimiter(',')
-      ->allow_extra_args(false);
+  oopsim::traces::one_value_per_use(
+      app.add_option("--fresh-types", config.fresh_types, "fault types of the fresh draws"))
+      ->type_name("T1,T2,...");
   app.add_option("--fresh-functions", config.fresh_functions,
                  "a campaign's functions.txt to draw sites from (default: learn afresh)");
   app.add_option("--fresh-max", config.fresh_max_experiments,
                  "stop drawing after this many experiments");
   app.add_option("--seconds", config.seconds, "length of each live run");
   app.add_option("-j,--jobs", config.jobs, "VMs at a time");
-  app.add_option("--cache", config.cache, "VM cache (default <repo>/.cache/vm)");
+  app.add_option("--cache", config.cache, "VM cache (default <repo>/.cache/vm)")->type_name("DIR");
   app.add_option("--state", config.state,
-                 "saved state with the recovery module (default <cache>/state-recover)");
+                 "saved state with the recovery module (default <cache>/state-recover)")
+      ->type_name("DIR");
   app.add_option("--plain-state", config.plain_state,
-                 "saved state for panic and kill-faulty (default <cache>/state)");
-  app.add_option("--out", config.out, "folder for the reruns and the score");
+                 "saved state for panic and kill-faulty (default <cache>/state)")
+      ->type_name("DIR");
+  app.add_option("--out", config.out, "folder for the reruns and the score")->type_name("DIR");
   app.add_flag("--reuse", config.reuse,
                "score the finished reruns already in --out again (rerun only missing ones)");
   app.add_flag("--reimport", config.reimport,
                "with --reuse: import the kept reruns again with the current importer");
   app.add_option("--format", config.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
-  app.add_option("-o,--output", output, "write the score here instead of standard output");
+  app.add_option("-o,--output", output, "write the score here instead of standard output")
+      ->type_name("FILE");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,7 @@
 #include "traces/campaign/campaign_runner.h"
 #include "traces/campaign/corpus_export.h"
 #include "traces/campaign/slurm_engine.h"
+#include "traces/tool_cli.h"
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
@@ -23,21 +24,25 @@ int main(int argc, char** argv) {
   CLI::App app{
       "simcampaign: many paired injections (fault types x seeds) with simcapture; "
       "resumable; writes results/, traces/ (crashes), consoles/ and index.csv"};
+  oopsim::traces::standard_cli(app);
   app.require_subcommand(1);
   auto* run = app.add_subcommand("run", "run what is not finished yet (or submit it to Slurm)");
-  run->add_option("dir", config.dir, "campaign folder")->required();
-  run->add_option("--types", config.types, "fault types (default: all 15)")->delimiter(',');
+  run->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
+  oopsim::traces::one_value_per_use(
+      run->add_option("--types", config.types, "fault types (default: all 15)"))
+      ->type_name("T1,T2,...");
   run->add_option("--first-seed", config.first_seed, "first seed");
   run->add_option("--seeds", config.seeds, "seeds per fault type");
-  run->add_option("--functions", config.functions,
-                  "target functions (default: learned from a golden run)")
-      ->delimiter(',');
+  oopsim::traces::one_value_per_use(
+      run->add_option("--functions", config.functions,
+                      "target functions (default: learned from a golden run)"))
+      ->type_name("F1,F2,...");
   run->add_option("--hot", config.hot, "of the learned functions, keep the N most-called (0: all)");
   run->add_option("--seconds", config.seconds, "length of each run");
   run->add_option("--timeout", config.timeout, "seconds before a hung experiment is killed");
   run->add_option("-j,--jobs", config.jobs, "experiments at a time (2 on this machine)");
-  run->add_option("--cache", config.cache, "VM cache");
-  run->add_option("--state", config.state, "saved state");
+  run->add_option("--cache", config.cache, "VM cache")->type_name("DIR");
+  run->add_option("--state", config.state, "saved state")->type_name("DIR");
   run->add_option("--engine", config.engine, "local (default) or slurm")
       ->check(CLI::IsMember({"local", "slurm"}));
   run->add_option("--tasks", config.slurm.tasks, "slurm: array tasks (shards)");
@@ -45,18 +50,20 @@ int main(int argc, char** argv) {
   run->add_option("--time", config.slurm.time_limit, "slurm: time limit per array task");
   run->add_option("--cpus-per-task", config.slurm.cpus_per_task,
                   "slurm: CPUs per task = VMs it runs at a time");
-  run->add_option("--sbatch", config.slurm.extra, "slurm: one more sbatch option (repeatable)")
-      ->allow_extra_args(false);
+  oopsim::traces::one_value_per_use(
+      run->add_option("--sbatch", config.slurm.extra, "slurm: one more sbatch option (repeatable)"),
+      false)
+      ->type_name("OPTION");
   auto* status = app.add_subcommand("status", "count finished experiments and rebuild index.csv");
-  status->add_option("dir", config.dir, "campaign folder")->required();
+  status->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   auto* merge = app.add_subcommand("merge", "build the index (the Slurm engine's final job)");
-  merge->add_option("dir", config.dir, "campaign folder")->required();
+  merge->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   auto* prepare = app.add_subcommand("prepare", "learn the targets (the Slurm engine's first job)");
-  prepare->add_option("dir", config.dir, "campaign folder")->required();
+  prepare->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   oopsim::traces::ExportConfig export_config;
   auto* export_cmd = app.add_subcommand(
       "export", "the crashes as a bundled corpus: traces (.pb.xz), consoles, index, CORPUS.md");
-  export_cmd->add_option("dir", export_config.dir, "campaign folder")->required();
+  export_cmd->add_option("dir", export_config.dir, "campaign folder")->type_name("DIR")->required();
   export_cmd->add_option("--to", export_config.to, "corpus folder (e.g. traces/corpus)")
       ->required();
   export_cmd->add_option("--max-mib", export_config.max_bytes, "size limit in bytes")
@@ -73,22 +80,24 @@ int main(int argc, char** argv) {
                          "the command that ran the campaign (for CORPUS.md)");
   auto* refresh = app.add_subcommand(
       "refresh", "recompute crash, observed outcomes and scope from the kept traces and consoles");
-  refresh->add_option("dir", config.dir, "campaign folder")->required();
+  refresh->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   auto* reimport = app.add_subcommand(
       "reimport", "import the kept raw runs of the crashes again (a newer importer), then refresh");
-  reimport->add_option("dir", config.dir, "campaign folder")->required();
+  reimport->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   std::string reimport_golden;
-  reimport->add_option("--golden", reimport_golden,
-                       "golden run to pair the kept runs with (default: the campaign's reference)");
+  reimport
+      ->add_option("--golden", reimport_golden,
+                   "golden run to pair the kept runs with (default: the campaign's reference)")
+      ->type_name("DIR");
   auto* sitehits = app.add_subcommand(
       "sitehits",
       "record who runs each crash's fault site in a fault-free run (for the next reimport)");
-  sitehits->add_option("dir", config.dir, "campaign folder")->required();
+  sitehits->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   auto* figures = app.add_subcommand("figures", "the seed study's figures as Markdown");
-  figures->add_option("dir", config.dir, "campaign folder")->required();
+  figures->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   int task = -1, tasks = 0, task_jobs = 0;
   auto* shard_cmd = app.add_subcommand("shard", "run one shard (a Slurm array task)");
-  shard_cmd->add_option("dir", config.dir, "campaign folder")->required();
+  shard_cmd->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   shard_cmd->add_option("--task", task, "shard index (0-based)")->required();
   shard_cmd->add_option("--tasks", tasks, "number of shards")->required();
   shard_cmd->add_option("-j,--jobs", task_jobs, "experiments at a time");
