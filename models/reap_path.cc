@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <sstream>
-#include <stdexcept>
+
+#include "models/parse_number.h"
+#include "models/table_rows.h"
 
 namespace oopsim::models {
 
@@ -20,46 +20,31 @@ std::string_view base_name(std::string_view symbol) {
 }  // namespace
 
 const ReapPath& ReapPath::builtin() {
-  static const ReapPath path = [] {
-    ReapPath p;
-    std::string error;
-    if (!p.add_rows(kBuiltinReapPath, "models/reap_path.txt", error)) {
-      throw std::logic_error(error);  // a bad built-in table is a build defect
-    }
-    return p;
-  }();
-  return path;
+  return builtin_table<ReapPath>(kBuiltinReapPath, "models/reap_path.txt");
 }
 
 bool ReapPath::add_rows(std::string_view text, std::string_view source, std::string& error) {
-  std::istringstream in{std::string(text)};
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::istringstream words(line);
-    std::string entry, extra;
-    if (!(words >> entry)) continue;
-    std::uint64_t offset = kWhole;
-    std::size_t plus = entry.find('+');
-    if (plus != std::string::npos) {
-      std::string digits = entry.substr(plus + 1);
-      char* end = nullptr;
-      offset = std::strtoull(digits.c_str(), &end, 16);
-      if (digits.rfind("0x", 0) != 0 || digits.size() < 3 || *end != '\0') {
-        error = fmt::format("{}:{}: expected function+0xoffset, got '{}'", source, n, entry);
-        return false;
-      }
-      entry.resize(plus);
-    }
-    if (entry.empty() || (words >> extra)) {
-      error = fmt::format("{}:{}: expected one function or function+0xoffset per line", source, n);
-      return false;
-    }
-    entries_.emplace_back(std::string(base_name(entry)), offset);
-  }
+  bool ok = read_table_rows(
+      text, source,
+      [&](const std::vector<std::string>& w) -> std::string {
+        if (w.size() != 1) return "expected one function or function+0xoffset per line";
+        std::string entry = w[0];
+        std::uint64_t offset = kWhole;
+        if (std::size_t plus = entry.find('+'); plus != std::string::npos) {
+          std::string_view digits = std::string_view(entry).substr(plus + 1);
+          auto parsed = digits.rfind("0x", 0) == 0 ? parse_u64(digits, 16) : std::nullopt;
+          if (!parsed) return fmt::format("expected function+0xoffset, got '{}'", entry);
+          offset = *parsed;
+          entry.resize(plus);
+        }
+        if (entry.empty()) return "expected one function or function+0xoffset per line";
+        entries_.emplace_back(std::string(base_name(entry)), offset);
+        return "";
+      },
+      error);
   std::sort(entries_.begin(), entries_.end());
   entries_.erase(std::unique(entries_.begin(), entries_.end()), entries_.end());
-  return true;
+  return ok;
 }
 
 bool ReapPath::calls(std::string_view symbol) const {

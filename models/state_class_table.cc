@@ -2,23 +2,14 @@
 
 #include <fmt/format.h>
 
-#include <sstream>
-#include <stdexcept>
+#include "models/table_rows.h"
 
 namespace oopsim::models {
 
 extern const char* const kBuiltinStateClasses;  // generated from models/state_classes.txt
 
 const StateClassTable& StateClassTable::builtin() {
-  static const StateClassTable table = [] {
-    StateClassTable t;
-    std::string error;
-    if (!t.add_rows(kBuiltinStateClasses, "models/state_classes.txt", error)) {
-      throw std::logic_error(error);  // a bad built-in table is a build defect
-    }
-    return t;
-  }();
-  return table;
+  return builtin_table<StateClassTable>(kBuiltinStateClasses, "models/state_classes.txt");
 }
 
 std::optional<ObjectClass> parse_object_class(std::string_view text) {
@@ -29,25 +20,16 @@ std::optional<ObjectClass> parse_object_class(std::string_view text) {
 }
 
 bool StateClassTable::add_rows(std::string_view text, std::string_view source, std::string& error) {
-  std::istringstream in{std::string(text)};
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::istringstream words(line);
-    std::string type, cls, extra;
-    if (!(words >> type)) continue;
-    if (!(words >> cls) || (words >> extra)) {
-      error = fmt::format("{}:{}: expected '<type> <class>'", source, n);
-      return false;
-    }
-    std::optional<ObjectClass> c = parse_object_class(cls);
-    if (!c) {
-      error = fmt::format("{}:{}: unknown class '{}' (pointer, checked or plain)", source, n, cls);
-      return false;
-    }
-    rows_[type] = *c;
-  }
-  return true;
+  return read_table_rows(
+      text, source,
+      [&](const std::vector<std::string>& w) -> std::string {
+        if (w.size() != 2) return "expected '<type> <class>'";
+        std::optional<ObjectClass> c = parse_object_class(w[1]);
+        if (!c) return fmt::format("unknown class '{}' (pointer, checked or plain)", w[1]);
+        rows_[w[0]] = *c;
+        return "";
+      },
+      error);
 }
 
 std::optional<ObjectClass> StateClassTable::find(std::string_view type) const {

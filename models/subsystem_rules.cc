@@ -2,40 +2,25 @@
 
 #include <fmt/format.h>
 
-#include <sstream>
-#include <stdexcept>
+#include "models/table_rows.h"
 
 namespace oopsim::models {
 
 extern const char* const kBuiltinSubsystemRules;  // generated from models/subsystem_rules.txt
 
 const SubsystemRules& SubsystemRules::builtin() {
-  static const SubsystemRules rules = [] {
-    SubsystemRules r;
-    std::string error;
-    if (!r.add_rows(kBuiltinSubsystemRules, "models/subsystem_rules.txt", error)) {
-      throw std::logic_error(error);  // a bad built-in table is a build defect
-    }
-    return r;
-  }();
-  return rules;
+  return builtin_table<SubsystemRules>(kBuiltinSubsystemRules, "models/subsystem_rules.txt");
 }
 
 bool SubsystemRules::add_rows(std::string_view text, std::string_view source, std::string& error) {
-  std::istringstream in{std::string(text)};
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::istringstream words(line);
-    std::string prefix, subsystem, extra;
-    if (!(words >> prefix)) continue;
-    if (!(words >> subsystem) || (words >> extra)) {
-      error = fmt::format("{}:{}: expected '<prefix> <subsystem>'", source, n);
-      return false;
-    }
-    rules_.emplace_back(prefix, subsystem);
-  }
-  return true;
+  return read_table_rows(
+      text, source,
+      [&](const std::vector<std::string>& w) -> std::string {
+        if (w.size() != 2) return "expected '<prefix> <subsystem>'";
+        rules_.emplace_back(w[0], w[1]);
+        return "";
+      },
+      error);
 }
 
 std::string SubsystemRules::for_symbol(std::string_view symbol) const {

@@ -24,13 +24,16 @@ class Kallsyms {
   bool lookup(std::uint64_t address, Hit& hit) const;
   std::string symbolize(std::uint64_t address) const;  // "name+0xoff", or "0x..." when unknown
 
- private:
   struct Sym {
     std::uint64_t address;
     char type;
     std::string name;
-    std::string module;
+    std::string module;  // "" for vmlinux
   };
+  // Every symbol, by address (the one kallsyms parser: the fault injector reads it too).
+  const std::vector<Sym>& symbols() const { return syms_; }
+
+ private:
   std::vector<Sym> syms_;
 };
 

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "models/parse_number.h"
+#include "traces/import/kallsyms.h"
 
 namespace oopsim::inject {
 
@@ -85,18 +85,12 @@ bool KernelImage::open(const std::string& vmlinuz, const std::string& vmlinux_ca
 }
 
 void KernelImage::add_symbols(const std::string& kallsyms_text) {
-  std::istringstream in(kallsyms_text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream words(line);
-    std::string addr, type, name, module;
-    if (!(words >> addr >> type >> name)) continue;
-    if (words >> module) continue;  // module symbols are not in vmlinux
-    auto parsed = models::parse_u64(addr, 16);
-    if (!parsed) continue;  // not a symbol line (kallsyms lines start with a hex address)
-    std::uint64_t a = *parsed;
-    if (a < text_addr_ || a >= text_addr_ + text_size_) continue;
-    syms_.push_back({a, name});
+  traces::Kallsyms k;
+  k.load(kallsyms_text);
+  for (const traces::Kallsyms::Sym& s : k.symbols()) {
+    if (!s.module.empty()) continue;  // module symbols are not in vmlinux
+    if (s.address < text_addr_ || s.address >= text_addr_ + text_size_) continue;
+    syms_.push_back({s.address, s.name});
   }
   std::sort(syms_.begin(), syms_.end(), [](const Sym& x, const Sym& y) {
     return x.address != y.address ? x.address < y.address : x.name < y.name;
