@@ -154,7 +154,8 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
       return static_cast<int>(ErrorKind::kUsage);
     }
     f.type = *type;
-    auto site = models::parse_symbol_offset(c.fault_site);
+    auto site = c.fault_site.empty() ? std::optional<models::SymbolOffset>(models::SymbolOffset{})
+                                     : models::parse_symbol_offset(c.fault_site);
     if (!site) {
       err << "simtrace: --fault-site '" << c.fault_site << "' is not SYMBOL or SYMBOL+OFFSET\n";
       return static_cast<int>(ErrorKind::kUsage);

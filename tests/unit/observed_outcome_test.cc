@@ -251,5 +251,35 @@ TEST(ObservedOutcome, ASiteHitsFileWithANonNumberIsAnErrorNamingItsFileAndLine) 
   }
 }
 
+TEST(ObservedOutcome, AKilledTasksExitTheTraceLostIsTakenFromTheConsole) {
+  // The trace stream ends 50 ms after restartd's oops; the console goes on for seconds (progress
+  // lines): the kernel killed the task, and its exit comes from the console. When the console
+  // stops with the trace, nothing is added.
+  std::string ftrace =
+      line("oopsim-restartd-253", 0, "16.000000",
+           "tracing_mark_write: PROGRESS restartd 1 pid=253") +
+      line("oopsim-fsbench-157", 1, "16.150000", "tracing_mark_write: PROGRESS ext4 1 pid=157");
+  std::string oops_text = oops("   16.100000", 253, "oopsim-restartd", 1);
+  for (bool console_goes_on : {true, false}) {
+    std::string console = oops_text;
+    if (console_goes_on) console += "[   18.500000] PROGRESS ext4 3 pid=157\n";
+    RunText injected{"injected", ftrace, console, "", ""};
+    RunText gold{"golden", ftrace, "", "", ""};
+    ImportOptions options;
+    ImportStats stats;
+    TraceSummary s;
+    ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_lost_exit.pb", stats, s));
+    int inferred = 0;
+    for_each_event("oopsim_lost_exit.pb", [&](TraceReader& reader, const models::Event& ev) {
+      if (ev.type == models::EventType::kExit && reader.section() == SectionKind::kInjected &&
+          ev.text.find("from the console") != std::string::npos) {
+        ++inferred;
+        EXPECT_EQ(ev.time, 16150000u);  // at the trace's end
+      }
+    });
+    EXPECT_EQ(inferred, console_goes_on ? 1 : 0);
+  }
+}
+
 }  // namespace
 }  // namespace oopsim::traces

@@ -16,6 +16,7 @@
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
 #include "traces/import/kallsyms.h"
+#include "traces/import/killed_exit.h"
 #include "traces/packet_decoder.h"
 
 namespace oopsim::traces {
@@ -1037,6 +1038,9 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   }
   std::vector<trace::Event> inj_events, gold_events;
   section(inj, &reports, inj_events, true);
+  st_.events += add_exits_the_trace_lost(
+      inj, injected.console, reports, [&](const ConsoleReport& r) { return context_for_report(r); },
+      [&](std::uint32_t ctx) { return ctxs_[ctx - 1].kind == ContextKind::kUserTask; }, inj_events);
   section(gold, nullptr, gold_events, false);
   site_unknown_takes(inj_events);
   site_unknown_takes(gold_events);
