@@ -32,8 +32,8 @@ std::size_t add_exits_the_trace_lost(
     // Not when the trace shows its exit, or anything of it after the stream's end (a console
     // report naming it later: it did not exit).
     bool shown = std::any_of(events.begin(), events.end(), [&](const trace::Event& e) {
-      return e.context() == ctx && ((e.type() == trace::Event::EXIT && e.time() >= r.time_us) ||
-                                    e.time() > trace_end);
+      return e.context() == ctx &&
+             ((e.type() == trace::Event::EXIT && e.time() >= r.time_us) || e.time() > trace_end);
     });
     if (shown) continue;
     trace::Event e;
