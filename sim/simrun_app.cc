@@ -200,6 +200,7 @@ int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err)
     }
   }
   if (config.progress) err << fmt::format("\r{:60}\r", "") << std::flush;
+  if (predictions.empty() && rc != 0) return rc;  // no report about nothing: the errors say it
   if (int out_rc = write_extras(config, predictions, err); out_rc != 0) return out_rc;
   ReportOptions options;
   options.explain = config.explain;
