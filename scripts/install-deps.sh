@@ -17,6 +17,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium graphviz fonts-dejavu-core)
   # The Slurm engine's integration test runs a single-node Slurm.
   packages+=(munge slurmctld slurmd slurm-client)
+  # The Python package's tests (python/) run on Debian's python3 with these.
+  packages+=(python3-protobuf python3-pandas python3-pytest)
   # The fuzz targets (scripts/fuzz.sh, run briefly by CI) need clang and its libFuzzer runtime.
   packages+=(clang libclang-rt-14-dev)
 fi

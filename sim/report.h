@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/prediction.h"
@@ -16,5 +17,7 @@ struct ReportOptions {
 std::string render_table(const std::vector<Prediction>& predictions, const ReportOptions& options);
 std::string render_json(const std::vector<Prediction>& predictions, const ReportOptions& options);
 std::string render_csv(const std::vector<Prediction>& predictions);
+// A trace's short id: its file name without folder and trace extensions ("PTR-s20").
+std::string trace_id(std::string_view path);
 
 }  // namespace oopsim::sim

@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "sim/report.h"
@@ -18,18 +20,19 @@ double seconds(models::Ticks t, std::uint64_t tps) {
 std::string render_json(const std::vector<Prediction>& predictions, const ReportOptions& options) {
   json root;
   root["tool"] = "simrun";
-  root["report_version"] = 1;
+  root["report_version"] = 2;    // 2: trace_id; fault.address a hex string (JS rounds 64 bits)
   root["deterministic"] = true;  // the engine makes no random choice; fault seeds are per trace
   json traces = json::array();
   for (const Prediction& p : predictions) {
     json t;
     t["trace"] = p.trace;
+    t["trace_id"] = trace_id(p.trace);
     t["policy"] = p.policy;
     t["kernel_release"] = p.header.kernel_release;
     if (p.fault) {
       t["fault"] = {{"type", std::string(models::name(p.fault->type))},
                     {"site", p.fault->site()},
-                    {"address", p.fault->address},
+                    {"address", fmt::format("{:#x}", p.fault->address)},
                     {"seed", p.fault->seed}};
     } else {
       t["fault"] = nullptr;
