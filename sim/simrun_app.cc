@@ -5,18 +5,22 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <sstream>
+#include <thread>
 
 #include "models/state_class_table.h"
 #include "policies/policy_registry.h"
 #include "sim/engine.h"
 #include "sim/report.h"
 #include "sim/report_html.h"
+#include "traces/decoded_trace.h"
 #include "traces/packet_source.h"
 #include "traces/trace_files.h"
 
@@ -119,6 +123,41 @@ std::string policy_help() {
   return out;
 }
 
+namespace {
+
+// One trace under every policy: its predictions, or the error that stopped them (as the reading
+// of each policy would report it; the trace's first error ends its policies).
+struct TraceOutcome {
+  std::vector<Prediction> predictions;
+  std::vector<traces::TraceError> errors;
+};
+
+TraceOutcome predict_trace(const std::string& file, const std::vector<std::string>& specs,
+                           const policies::PolicyRegistry& registry, const Engine& engine) {
+  TraceOutcome o;
+  traces::DecodedTrace trace(file);
+  for (const std::string& spec : specs) {
+    std::string error;
+    std::unique_ptr<policies::Policy> policy = registry.create(spec, error);
+    traces::TraceError te;
+    auto source = trace.open(te);
+    if (!source) {
+      o.errors.push_back(te);
+      break;
+    }
+    traces::TraceReader reader(std::move(source));
+    Prediction p;
+    if (!engine.run(reader, *policy, spec, p, te)) {
+      o.errors.push_back(te);
+      break;
+    }
+    o.predictions.push_back(std::move(p));
+  }
+  return o;
+}
+
+}  // namespace
+
 int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err) {
   const policies::PolicyRegistry& registry = policies::builtin_policies();
   std::vector<std::string> specs;
@@ -168,36 +207,45 @@ int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err)
   engine_config.timeline = !config.timeline.empty();
   engine_config.graphs = !config.graph_dir.empty() || !config.report.empty();
   Engine engine(engine_config);
+  // Each trace is read from disk and decompressed once for all its policies (DecodedTrace), and
+  // the traces are predicted on the machine's cores; the results are then taken in input order,
+  // so the output is the same bytes whatever the number of threads.
+  std::vector<TraceOutcome> outcomes(files.size());
+  std::atomic<std::size_t> next{0}, done{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      outcomes[i] = predict_trace(files[i], specs, registry, engine);
+      ++done;
+    }
+  };
+  std::size_t threads = std::clamp<std::size_t>(
+      config.jobs > 0 ? config.jobs : std::thread::hardware_concurrency(), 1, files.size());
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  if (config.progress) {
+    std::thread bar([&] {
+      while (done < files.size()) {
+        std::size_t width = 30, filled = width * done / files.size();
+        err << fmt::format("\r[{}{}] {}/{} traces", std::string(filled, '#'),
+                           std::string(width - filled, '.'), done.load(), files.size())
+            << std::flush;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    });
+    worker();
+    bar.join();
+  } else {
+    worker();
+  }
+  for (std::thread& t : pool) t.join();
   std::vector<Prediction> predictions;
   int rc = 0;
-  std::size_t done = 0;
-  for (const std::string& file : files) {
-    if (config.progress) {
-      std::size_t width = 30, filled = width * done / files.size();
-      err << fmt::format("\r[{}{}] {}/{} traces", std::string(filled, '#'),
-                         std::string(width - filled, '.'), done, files.size())
-          << std::flush;
+  for (TraceOutcome& o : outcomes) {
+    for (const traces::TraceError& e : o.errors) {
+      err << "simrun: " << e.message() << "\n";
+      rc = rc ? rc : e.exit_code();
     }
-    ++done;
-    for (const std::string& spec : specs) {
-      std::string error;
-      std::unique_ptr<policies::Policy> policy = registry.create(spec, error);
-      traces::TraceError te;
-      auto source = traces::open_trace(file, te);
-      if (!source) {
-        err << "simrun: " << te.message() << "\n";
-        rc = rc ? rc : te.exit_code();
-        break;
-      }
-      traces::TraceReader reader(std::move(source));
-      Prediction p;
-      if (!engine.run(reader, *policy, spec, p, te)) {
-        err << "simrun: " << te.message() << "\n";
-        rc = rc ? rc : te.exit_code();
-        break;
-      }
-      predictions.push_back(std::move(p));
-    }
+    for (Prediction& p : o.predictions) predictions.push_back(std::move(p));
   }
   if (config.progress) err << fmt::format("\r{:60}\r", "") << std::flush;
   if (predictions.empty() && rc != 0) return rc;  // no report about nothing: the errors say it

@@ -21,6 +21,7 @@ struct SimrunConfig {
   std::string graph_dir;            // Graphviz DOT (and SVG when dot exists) per trace x policy
   std::string report;               // one self-contained HTML report ("": none)
   bool progress = false;            // a progress bar on `err` (the front end sets it for a tty)
+  int jobs = 0;                     // traces predicted at a time (0: one per core)
 };
 
 // Returns the exit code: 0, 64 usage, 65 bad data, 66 missing input, 74 I/O error.

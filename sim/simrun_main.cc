@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   app.add_option("--format", config.format, "table, json or csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_flag("--explain", config.explain, "print each prediction's causal chain");
+  app.add_option("-j,--jobs", config.jobs,
+                 "traces predicted at a time (0: one per core; the output is the same)")
+      ->type_name("N");
   app.add_option("-o,--output", config.output, "write the report here instead of stdout")
       ->type_name("FILE");
   app.add_option(

@@ -47,21 +47,26 @@ bool looks_like_text(const std::string& first_bytes) {
 }
 
 std::unique_ptr<PacketSource> open_trace(const std::string& path, TraceError& error) {
+  return open_trace_named(path, path, error);
+}
+
+std::unique_ptr<PacketSource> open_trace_named(const std::string& path, const std::string& name,
+                                               TraceError& error) {
   int fd = 0;
   if (path != "-") {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      error = TraceError{ErrorKind::kNoInput, path, 0, 0, 0, std::strerror(errno)};
+      error = TraceError{ErrorKind::kNoInput, name, 0, 0, 0, std::strerror(errno)};
       return nullptr;
     }
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
       ::close(fd);
-      error = TraceError{ErrorKind::kNoInput, path, 0, 0, 0, "is a directory"};
+      error = TraceError{ErrorKind::kNoInput, name, 0, 0, 0, "is a directory"};
       return nullptr;
     }
   }
-  auto in = std::make_unique<ByteInput>(fd, path == "-" ? std::string("<stdin>") : path);
+  auto in = std::make_unique<ByteInput>(fd, path == "-" ? std::string("<stdin>") : name);
   std::size_t have = in->want(22);  // two varints and a tag
   std::string first(in->data(), have);
   if (looks_like_text(first)) return std::make_unique<TextPacketReader>(std::move(in));

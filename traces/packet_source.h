@@ -30,6 +30,9 @@ class PacketSource {
 // Opens a trace file, binary or text (told apart by its first bytes). "-" reads standard input.
 // Returns nullptr and sets `error` when the file cannot be opened.
 std::unique_ptr<PacketSource> open_trace(const std::string& path, TraceError& error);
+// The same, reading `path` but naming `name` in messages and as the reader's path.
+std::unique_ptr<PacketSource> open_trace_named(const std::string& path, const std::string& name,
+                                               TraceError& error);
 
 // True when the first bytes (up to 22) are not a binary trace's start: the header packet's length,
 // the header's tag 0x0a and the header's length, which fills the packet.
