@@ -19,10 +19,10 @@ while (($#)); do
   *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
-commit=$(git rev-parse --short HEAD)
 for i in $(seq "$n"); do
   dir=$(mktemp -d)
   git clone -q "$repo" "$dir/oopsim"
+  commit=$(git -C "$dir/oopsim" rev-parse --short HEAD)  # this run's code
   hog_pid=
   if ((hog_from > 0 && i >= hog_from)); then
     setsid bash -c "$hog" >/dev/null 2>&1 &
