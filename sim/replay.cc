@@ -99,8 +99,7 @@ void Replay::start_fiber(ContextSim& c) {
     Worker* w = idle_workers_.back();
     idle_workers_.pop_back();
     w->next = &c;
-    static_cast<SimFiberProps*>(w->ctx->get_properties())->wake = sched_->now();
-    boost::fibers::context::active()->schedule(w->ctx);
+    ready_now(w->ctx);
     return;
   }
   workers_.push_back(std::make_unique<Worker>());
@@ -265,8 +264,7 @@ void Replay::drain_and_stop() {
   }
   for (Worker* w : idle_workers_) {  // no more contexts: the idle workers end
     w->next = nullptr;
-    static_cast<SimFiberProps*>(w->ctx->get_properties())->wake = sched_->now();
-    boost::fibers::context::active()->schedule(w->ctx);
+    ready_now(w->ctx);
   }
   idle_workers_.clear();
   for (auto& w : workers_) {

@@ -91,6 +91,8 @@ class Replay : public policies::EngineActions {
   void oops(ContextSim& c, const models::Event& e, bool first);
   void suspend(ContextSim& c);
   void wake(ContextSim& c);
+  // Makes a suspended fiber ready at the current simulated time (after those already ready then).
+  void ready_now(boost::fibers::context* fiber);
   void check_alive(ContextSim& c);
   void grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted);
   // The sender will never run its wakeup of `target`: the target, if it sleeps, waits on it.

@@ -21,8 +21,12 @@ void Replay::suspend(ContextSim& c) {
 void Replay::wake(ContextSim& c) {
   if (!c.suspended) return;
   c.suspended = false;
-  static_cast<SimFiberProps*>(c.fiber->get_properties())->wake = sched_->now();
-  boost::fibers::context::active()->schedule(c.fiber);
+  ready_now(c.fiber);
+}
+
+void Replay::ready_now(boost::fibers::context* fiber) {
+  static_cast<SimFiberProps*>(fiber->get_properties())->wake = sched_->now();
+  boost::fibers::context::active()->schedule(fiber);
 }
 
 void Replay::check_alive(ContextSim& c) {

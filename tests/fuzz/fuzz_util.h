@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "traces/import/run_importer.h"
 #include "traces/packet_source.h"
+#include "traces/packet_writer.h"
 #include "traces/trace_reader.h"
 
 namespace oopsim::fuzz {
@@ -52,6 +55,24 @@ inline bool read_whole_trace(const std::string& path, traces::TraceError& error)
       return false;
     }
   }
+}
+
+// Imports the paired run into a binary trace in memory. False with `error` when the importer
+// refuses the input; a trace it writes must validate, else the process aborts (a finding).
+inline bool import_must_validate(const traces::RunText& injected, const traces::RunText& golden,
+                                 const traces::ImportOptions& options, traces::TraceError& error) {
+  MemFile out(nullptr, 0);
+  auto writer = traces::create_trace_writer(out.path(), traces::TraceForm::kBinary, error);
+  if (!writer) std::abort();
+  traces::ImportStats stats;
+  if (!traces::import_paired_run(injected, golden, options, *writer, stats, error)) return false;
+  writer.reset();  // flushed
+  traces::TraceError invalid;
+  if (!read_whole_trace(out.path(), invalid)) {
+    std::fprintf(stderr, "import wrote an invalid trace: %s\n", invalid.message().c_str());
+    std::abort();
+  }
+  return true;
 }
 
 // Splits "part\n@@@@\npart\n@@@@\n..." into `n` parts (missing ones empty): one input that feeds

@@ -42,6 +42,17 @@ std::string line(const std::string& task, int cpu, const std::string& t, const s
   return ::testing::AssertionSuccess();
 }
 
+// Imports `ftrace` as both runs, the injected one ending in an oops of oopsim-fsbench[157] at
+// 16.3 s, as the temporary trace `name`, and summarises it.
+::testing::AssertionResult import_with_fsbench_oops(const std::string& ftrace,
+                                                    const std::string& name, TraceSummary& s) {
+  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), "", ""};
+  RunText gold{"golden", ftrace, "", "", ""};
+  ImportOptions options;
+  ImportStats stats;
+  return import_and_summarize(injected, gold, options, name, stats, s);
+}
+
 std::map<std::string, models::Outcome> observed_by_workload(const TraceSummary& s) {
   std::map<std::string, models::Outcome> by_workload;
   for (const auto& o : s.observed) by_workload[o.workload] = o.outcome;
@@ -155,12 +166,8 @@ TEST(ObservedOutcome, ATrylockTakeIsMarkedInTheTrace) {
            "spin_lock: (_raw_spin_lock+0x0/0x30) lock=0xffff88801fa7dad0 caller=0x0") +
       line("oopsim-fsbench-157", 1, "16.000040",
            "spin_unlock: (_raw_spin_unlock+0x0/0x30) lock=0xffff88801fa7dad0 caller=0x0");
-  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), "", ""};
-  RunText gold{"golden", ftrace, "", "", ""};
-  ImportOptions options;
-  ImportStats stats;
   TraceSummary s;
-  ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_trylock_mark.pb", stats, s));
+  ASSERT_TRUE(import_with_fsbench_oops(ftrace, "oopsim_trylock_mark.pb", s));
   int tries = 0, plain = 0;
   for_each_event("oopsim_trylock_mark.pb", [&](TraceReader&, const models::Event& ev) {
     if (ev.type == models::EventType::kLockAcquired) (ev.trylock ? tries : plain) += 1;
@@ -218,12 +225,8 @@ TEST(ObservedOutcome, AnAddressProbedAsTwoLockKindsIsTwoLocksAndTheTraceValidate
            "down_read: (down_read+0x0/0x30) lock=0xffff88801f038780 caller=0x0") +
       line("oopsim-fsbench-157", 1, "16.000030",
            "up_read: (up_read+0x0/0x30) lock=0xffff88801f038780 caller=0x0");
-  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), "", ""};
-  RunText gold{"golden", ftrace, "", "", ""};
-  ImportOptions options;
-  ImportStats stats;
   TraceSummary s;
-  ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_two_kinds.pb", stats, s));
+  ASSERT_TRUE(import_with_fsbench_oops(ftrace, "oopsim_two_kinds.pb", s));
   ASSERT_EQ(s.model.locks.size(), 2u);
   EXPECT_EQ(s.model.locks[0].address, s.model.locks[1].address);
   EXPECT_EQ(s.model.locks[0].kind, models::LockKind::kMutex);
