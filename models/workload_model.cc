@@ -1,8 +1,23 @@
 #include "models/workload_model.h"
 
+#include "models/outcome_judge.h"
+
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace oopsim::models {
+
+bool requires_context(const WorkloadInfo& workload, ContextId context) {
+  return std::find(workload.required.begin(), workload.required.end(), context) !=
+         workload.required.end();
+}
+
+bool needs_context(const WorkloadInfo& workload, const ContextInfo& context) {
+  return std::find(context.workloads.begin(), context.workloads.end(), workload.name) !=
+             context.workloads.end() ||
+         requires_context(workload, context.id);
+}
 
 void WorkloadVerdict::add(Finding finding) {
   findings_.push_back(std::move(finding));
@@ -14,11 +29,12 @@ void WorkloadVerdict::set_progress(std::uint64_t value, Ticks time) {
   progress_time_ = time;
 }
 
-bool WorkloadVerdict::rose_between(Ticks from, Ticks to) const {
+std::optional<Ticks> WorkloadVerdict::last_rise_by(Ticks to) const {
+  std::optional<Ticks> last;
   for (const auto& [value, time] : rises_) {
-    if (time >= from && time <= to) return true;
+    if (time <= to) last = time;
   }
-  return false;
+  return last;
 }
 
 std::optional<Ticks> WorkloadVerdict::reached_at(std::uint64_t target) const {
@@ -29,22 +45,7 @@ std::optional<Ticks> WorkloadVerdict::reached_at(std::uint64_t target) const {
 }
 
 Finding WorkloadVerdict::decide(std::uint64_t target) const {
-  const Finding* best = nullptr;
-  auto earliest = [&](Outcome wanted) {
-    const Finding* first = nullptr;
-    for (const Finding& f : findings_) {
-      if (f.outcome == wanted && (first == nullptr || f.time < first->time)) first = &f;
-    }
-    return first;
-  };
-  if (const Finding* p = earliest(Outcome::kPanic)) return *p;
-  for (const Finding& f : findings_) {
-    if (!stops_workload(f.outcome)) continue;
-    if (best == nullptr || f.time < best->time) best = &f;  // ties: the first recorded
-  }
-  if (best != nullptr) return *best;
-  if (const Finding* e = earliest(Outcome::kDetectError)) return *e;
-  if (const Finding* s = earliest(Outcome::kSurvivedInconsistent)) return *s;
+  if (const Finding* f = deciding_finding(findings_)) return *f;
   Finding ok;
   ok.outcome = Outcome::kNotManifest;
   ok.time = progress_time_;

@@ -21,6 +21,11 @@ struct WorkloadInfo {
   bool retries = false;             // it retries a failed request (an error return is not seen)
 };
 
+// Whether the workload cannot do without the context (it lists it as required).
+bool requires_context(const WorkloadInfo& workload, ContextId context);
+// Whether the workload needs the context: the context does its work, or the workload requires it.
+bool needs_context(const WorkloadInfo& workload, const ContextInfo& context);
+
 // One thing that happened to a workload, with the reason as a sentence.
 struct Finding {
   Ticks time = 0;
@@ -38,11 +43,10 @@ class WorkloadVerdict {
   std::uint64_t progress() const { return progress_; }
   // When the counter first reached `target` (nullopt: never).
   std::optional<Ticks> reached_at(std::uint64_t target) const;
-  // Whether the counter grew at some time in [from, to].
-  bool rose_between(Ticks from, Ticks to) const;
+  // When the counter last grew at or before `to` (nullopt: never).
+  std::optional<Ticks> last_rise_by(Ticks to) const;
 
-  // The outcome: panic if any; else the earliest stopping failure; else detect-error if an error
-  // reached it; else survived-inconsistent if it read possibly wrong state; else not-manifest.
+  // The outcome: the finding the judge picks (models/outcome_judge.h), else not-manifest.
   // `target` 0 means there is no counter to reach.
   Finding decide(std::uint64_t target) const;
   const std::vector<Finding>& findings() const { return findings_; }

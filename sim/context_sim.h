@@ -19,7 +19,7 @@ struct HeldLock {
   models::LockMode mode = models::LockMode::kExclusive;
   models::Ticks since = 0;
   std::uint32_t site_ix = models::Event::kNone;  // where it was taken (kNone: not known)
-  bool kept = false;  // its release ran where the fault deleted the call: it is never let go
+  bool kept = false;  // never let go (set by the deleted-call rule: its release call is gone)
 };
 
 struct ContextSim {
@@ -48,7 +48,6 @@ struct ContextSim {
   models::Ticks wait_since = 0;
   std::uint32_t confirm_lock = UINT32_MAX;  // a lock-acquired for this lock confirms the attempt
   std::uint32_t pending_wakeups = 0;
-  std::vector<std::uint32_t> lost_wakers;  // dead or stuck contexts whose wakeup it still needs
 
   models::Ticks resume_at = 0;  // paused (a restart) until then
   std::uint32_t syscall_depth = 0;

@@ -23,7 +23,14 @@ Replay::Replay(const EngineConfig& config, traces::TraceReader& reader, policies
     : config_(config), reader_(reader), model_(reader.model()), policy_(policy) {
   out_.trace = reader.path();
   out_.policy = std::move(policy_name);
+  rules_ = builtin_rules(*this);
+  rules_by_event_.resize(models::kEventTypes);
+  for (const std::unique_ptr<Rule>& r : rules_) {
+    for (EventType t : r->events()) rules_by_event_[static_cast<std::size_t>(t)].push_back(r.get());
+  }
 }
+
+Replay::~Replay() = default;
 
 void Replay::run() {
   boost::fibers::use_scheduling_algorithm<SelfReportingScheduler>(&sched_);
@@ -33,16 +40,16 @@ void Replay::run() {
 }
 
 void Replay::sync_declarations() {
-  if (config_.timeline && !timeline_) {  // the header (the first packet) gives the clock
-    timeline_ = std::make_unique<TimelineRecorder>(out_.trace, model_.header.ticks_per_second);
+  if (!started_observers_) {  // the header (the first packet) gives the clock
+    started_observers_ = true;
+    observers_.start(model_);
   }
   while (ctx_.size() < model_.contexts.size()) {
-    if (timeline_) timeline_->context(ctx_.size(), model_.contexts[ctx_.size()].label());
+    observers_.context(ctx_.size(), model_.contexts[ctx_.size()]);
     ctx_.emplace_back();  // its state is made when first needed
   }
   if (locks_.size() < model_.locks.size()) {
     locks_.resize(model_.locks.size());
-    golden_taker_.resize(model_.locks.size(), UINT32_MAX);
     guarded_.resize(model_.locks.size());
   }
   const models::StateClassTable& classes =
@@ -69,9 +76,6 @@ void Replay::sync_declarations() {
   while (verdicts_.size() < model_.workloads.size()) {
     verdicts_.emplace_back(model_.workloads[verdicts_.size()].name);
   }
-  golden_high_.resize(model_.workloads.size(), 0);
-  golden_last_rise_.resize(model_.workloads.size(), 0);
-  golden_max_gap_.resize(model_.workloads.size(), 0);
 }
 
 ContextSim& Replay::sim(std::uint32_t index) {
@@ -90,35 +94,6 @@ NodeState Replay::node_state(std::uint32_t index) const {
   if (const ContextSim* c = peek(index)) return c->dead ? NodeState::kDead : c->state;
   if (model_.contexts[index].parent != 0) return NodeState::kNotStarted;
   return input_done_ ? NodeState::kFinished : NodeState::kRunning;
-}
-
-void Replay::start_fiber(ContextSim& c) {
-  c.fiber_started = true;
-  c.fiber_done = false;
-  if (!idle_workers_.empty()) {  // as a new fiber would: ready now, after those already ready
-    Worker* w = idle_workers_.back();
-    idle_workers_.pop_back();
-    w->next = &c;
-    ready_now(w->ctx);
-    return;
-  }
-  workers_.push_back(std::make_unique<Worker>());
-  Worker* w = workers_.back().get();
-  w->next = &c;
-  w->fiber = boost::fibers::fiber(std::allocator_arg,
-                                  boost::fibers::fixedsize_stack(config_.fiber_stack_bytes),
-                                  [this, w] { worker_main(*w); });
-}
-
-void Replay::worker_main(Worker& w) {
-  w.ctx = boost::fibers::context::active();
-  while (w.next != nullptr) {
-    ContextSim& c = *std::exchange(w.next, nullptr);
-    context_main(c);
-    if (stopping_) break;  // the end: no context will need it
-    idle_workers_.push_back(&w);
-    w.ctx->suspend();  // until start_fiber gives it another context, or the end
-  }
 }
 
 void Replay::start_runs() {
@@ -187,29 +162,10 @@ void Replay::on_event(const models::Event& e) {
     return;
   }
   // Golden: only what comes after the crash continues the surviving contexts.
-  if (e.time <= crash_trace_time_) {
-    if (e.type == EventType::kProgress)
-      golden_high_[e.workload_ix] =
-          std::max<std::uint64_t>(golden_high_[e.workload_ix], static_cast<std::uint64_t>(e.value));
-    return;
-  }
-  if (e.type == EventType::kProgress &&
-      static_cast<std::uint64_t>(e.value) > golden_high_[e.workload_ix] &&
-      (model_.header.window == 0 || e.time <= crash_trace_time_ + model_.header.window)) {
-    models::Ticks after = e.time - crash_trace_time_;
-    golden_high_[e.workload_ix] = static_cast<std::uint64_t>(e.value);
-    golden_max_gap_[e.workload_ix] =
-        std::max(golden_max_gap_[e.workload_ix], after - golden_last_rise_[e.workload_ix]);
-    golden_last_rise_[e.workload_ix] = after;
-  }
+  bool after_crash = e.time > crash_trace_time_;
+  for (const std::unique_ptr<Rule>& r : rules_) r->on_golden(e, after_crash);
+  if (!after_crash) return;
   if (models::is_report(e.type) || e.type == EventType::kFaultActivation) return;
-  if (e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired) {
-    // For the scope: the first context other than the crashed one to take each lock later (a
-    // trylock does not need it: it goes on without it).
-    if (golden_taker_[e.lock_ix] == UINT32_MAX && e.context != crash_context_id_ && !e.trylock) {
-      golden_taker_[e.lock_ix] = e.context_ix;
-    }
-  }
   deliver(e);
 }
 
@@ -217,7 +173,7 @@ void Replay::deliver(const models::Event& e) {
   ContextSim& c = sim(e.context_ix);
   if (c.drop_events) {
     ++out_.events_dropped;
-    if (e.type == EventType::kWakeup) lose_wakeup(c, e.target_ix);
+    for (const std::unique_ptr<Rule>& r : rules_) r->on_dropped(c, e);
     return;
   }
   c.queue.push_back(e);

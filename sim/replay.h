@@ -1,13 +1,17 @@
 // One replay of one trace under one policy: the feeder (the thread's main fiber) reads the trace
 // and hands each context's events to its fiber; the fibers replay them on simulated time; at the
 // crash the policy acts through EngineActions. Runs on a thread of its own (engine.cc).
+//
+// The engine core keeps the fibers, the lock table, simulated time, event dispatch and the
+// policy's actions. What the kernel does beyond replaying the golden run is in the kernel rules
+// (sim/rule.h, sim/rules/), which the core calls through hooks; watchers (the timeline) are
+// observers (sim/replay_observer.h).
 #pragma once
 
 #include <boost/fiber/all.hpp>
 
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -18,8 +22,9 @@
 #include "sim/engine.h"
 #include "sim/lock_table.h"
 #include "sim/prediction.h"
+#include "sim/replay_observer.h"
+#include "sim/rule.h"
 #include "sim/sim_scheduler.h"
-#include "sim/timeline_recorder.h"
 #include "traces/trace_reader.h"
 
 namespace oopsim::sim {
@@ -28,13 +33,16 @@ class Replay : public policies::EngineActions {
  public:
   Replay(const EngineConfig& config, traces::TraceReader& reader, policies::Policy& policy,
          std::string policy_name);
+  ~Replay() override;
+  // Watches the replay (not owned); add before run().
+  void add_observer(ReplayObserver* observer) { observers_.add(observer); }
   // Runs on the calling thread; installs the simulated-time scheduler on it.
   void run();
 
   Prediction& prediction() { return out_; }
   const std::optional<traces::TraceError>& error() const { return error_; }
 
-  // EngineActions
+  // EngineActions (replay_actions.cc)
   const models::ContextInfo& context(models::ContextId id) const override;
   const models::LockInfo& lock(models::LockId id) const override;
   std::vector<models::LockId> locks_held_by(models::ContextId id) const override;
@@ -61,6 +69,69 @@ class Replay : public policies::EngineActions {
   void panic(std::string_view why) override;
   void note(std::string_view text) override;
 
+  // --- for the kernel rules (sim/rules/) -------------------------------------------------------
+  const traces::TraceModel& model() const { return model_; }
+  // The engine's state of a context, made when first needed (a context that never runs and is
+  // never acted on has none); peek: null while it has none.
+  ContextSim& sim(std::uint32_t index);
+  const ContextSim* peek(std::uint32_t index) const { return ctx_[index].get(); }
+  // Every context's state so far, by index (null: none yet).
+  const std::vector<std::unique_ptr<ContextSim>>& states() const { return ctx_; }
+  // Its state for the wait-for graph, also for a context with no state yet: one that exists from
+  // the start runs (and has finished once the input is done); a forked one has not started.
+  NodeState node_state(std::uint32_t index) const;
+  const LockTable& lock_table() const { return locks_; }
+  const RuleList& rules() const { return rules_; }
+  ReplayObserver& observe() { return observers_; }
+  models::Ticks last_time() const { return last_time_; }
+
+  bool crashed() const { return crashed_; }  // the policy has acted on the injected crash
+  bool panicked() const { return panicked_; }
+  std::uint32_t faulty() const { return faulty_; }  // context index of the crash, or UINT32_MAX
+  models::Ticks crash_time() const { return crash_sim_time_; }
+  // When the crash happened in the recorded run (trace time).
+  models::Ticks crash_trace_time() const { return crash_trace_time_; }
+  // The crashed context's id, known from when the feeder reads the oops.
+  models::ContextId crash_context_id() const { return crash_context_id_; }
+  // The injected fault, while its mutation is still in the kernel text after the crash (not
+  // before the crash, and not once a policy reloaded the text); else null.
+  const models::FaultInfo* live_fault() const;
+  // The context that activated the fault (UINT32_MAX: none seen).
+  std::uint32_t activator() const { return activator_; }
+  bool activated() const { return activated_; }
+
+  // The consistency state, by object index, with each object's resolved class; the objects a
+  // lock guards; the error's propagation graph from `root` (made at first use).
+  models::ConsistencyModel& state() { return state_; }
+  models::ObjectClass object_class(std::uint32_t object) const { return cls_[object]; }
+  const std::vector<std::uint32_t>& guarded_by(std::uint32_t lock) const { return guarded_[lock]; }
+  models::PropagationGraph& spread(std::uint32_t root);
+  const std::optional<models::PropagationGraph>& spread_so_far() const { return spread_; }
+  std::vector<models::WorkloadVerdict>& verdicts() { return verdicts_; }
+
+  // A finding for each workload the context is part of or required by (`required_only`: only
+  // those that require it); `when` defaults to now.
+  void finding(std::uint32_t context, models::Outcome outcome, std::string why, bool required_only,
+               std::optional<models::Ticks> when = std::nullopt);
+  // `c` oopses again (not the injected crash): the policy acts on it. `c` is the running context.
+  void oops_again(ContextSim& c, models::OopsKind kind, std::string function);
+  // Another context than the running one oopses (`how`: how it came to); the policy acts on it.
+  void oops_of(ContextSim& c, models::OopsKind kind, std::string function, std::string how,
+               std::string_view detail);
+  // The context lets the lock go; its waiters get it in order.
+  void release(ContextSim& c, std::uint32_t lock);
+  // The code goes on without the lock; the golden run's unlock of this take is skipped.
+  void skip_take(ContextSim& c, std::uint32_t lock, std::string_view why);
+  // Queues the context on the lock and blocks it until it is granted (or the context dies);
+  // `holders`: whom the timeline draws it waiting for.
+  void wait_for(ContextSim& c, std::uint32_t lock, models::LockMode mode,
+                const std::vector<std::uint32_t>& holders);
+  // The holder's hold of `lock` if it is never let go (a rule says so), else null.
+  const HeldLock* kept_hold(const ContextSim& c, std::uint32_t lock) const;
+  WaitForGraph build_wait_graph() const;
+  std::string label(std::uint32_t context) const;
+  std::string secs(models::Ticks t) const;
+
  private:
   struct Killed {};  // thrown inside a fiber to unwind a dead context; never leaves the fiber
 
@@ -72,73 +143,44 @@ class Replay : public policies::EngineActions {
   void start_runs();
   void drain_and_stop();
 
-  // context fibers (replay_context.cc)
-  void context_main(ContextSim& c);
-  void apply(ContextSim& c, const models::Event& e);
-  // Blocks until it holds the lock; a trylock that cannot take it at once returns false.
-  bool acquire(ContextSim& c, std::uint32_t lock, models::LockMode mode, bool trylock = false);
-  // Queues the context on the lock and blocks it until it is granted (or the context dies).
-  void wait_for(ContextSim& c, std::uint32_t lock, models::LockMode mode);
-  void trylock_failed(ContextSim& c, std::uint32_t lock);
-  void skip_take(ContextSim& c, std::uint32_t lock, std::string_view why);
-  // The fault deleted the call (to a lock primitive) this event's site returns from.
-  bool at_deleted_call(const models::Event& e) const;
-  // The context's hold of `lock` if it is never let go (its unlock call is deleted), else null.
-  const HeldLock* kept_hold(const ContextSim& c, std::uint32_t lock) const;
-  // Takes a lock it keeps for good: it waits on itself, forever.
-  void wait_on_own_lock(ContextSim& c, std::uint32_t lock, models::LockMode mode);
-  void release(ContextSim& c, std::uint32_t lock);
-  void oops(ContextSim& c, const models::Event& e, bool first);
-  void suspend(ContextSim& c);
-  void wake(ContextSim& c);
-  // Makes a suspended fiber ready at the current simulated time (after those already ready then).
-  void ready_now(boost::fibers::context* fiber);
-  void check_alive(ContextSim& c);
-  void grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted);
-  // The sender will never run its wakeup of `target`: the target, if it sleeps, waits on it.
-  void lose_wakeup(const ContextSim& sender, std::uint32_t target);
-  void drop_queue(ContextSim& c);
-  void diverge(const ContextSim& c, const models::Event& e, std::string_view what);
-  void finding(std::uint32_t context, models::Outcome outcome, std::string why, bool required_only,
-               std::optional<models::Ticks> when = std::nullopt);
-  void read_bad_state(ContextSim& c, const models::Event& e);
-  // After the crash, a context that runs the function whose text the fault mutated (a lock
-  // operation of that function) runs the faulty instruction again: it oopses again.
-  // `op_done`: called after the lock operation (else before it).
-  bool stuck_by_crash(const DeadlockVerdict& v) const;
-  bool runs_faulty_code(ContextSim& c, const models::Event& e, bool op_done);
-  // A context gets a fiber (a worker from the pool, or a new one) when it first has something to
-  // replay: memory grows with the contexts that run, not with those declared (issue: bounded
-  // memory). A worker whose context ends goes back to the pool.
+  // context fibers (replay_fibers.cc)
   struct Worker {
     boost::fibers::fiber fiber;
     boost::fibers::context* ctx = nullptr;
     ContextSim* next = nullptr;  // the context to replay next (nullptr: the end)
   };
+  // A context gets a fiber (a worker from the pool, or a new one) when it first has something to
+  // replay: memory grows with the contexts that run, not with those declared. A worker whose
+  // context ends goes back to the pool.
   void start_fiber(ContextSim& c);
   void worker_main(Worker& w);
-  // The engine's state of a context, made when first needed (a context that never runs and is
-  // never acted on has none).
-  ContextSim& sim(std::uint32_t index);
-  const ContextSim* peek(std::uint32_t index) const { return ctx_[index].get(); }
-  // Its state for the wait-for graph, also for a context with no state yet: one that exists from
-  // the start runs (and has finished once the input is done); a forked one has not started.
-  NodeState node_state(std::uint32_t index) const;
+  void context_main(ContextSim& c);
+  void suspend(ContextSim& c);
+  void wake(ContextSim& c);
+  // Makes a suspended fiber ready at the current simulated time (after those already ready then).
+  void ready_now(boost::fibers::context* fiber);
+  void check_alive(ContextSim& c);
+  void drop_queue(ContextSim& c);
 
-  // reaping a killed task (replay_reap.cc)
-  // The context that reaps `killed`: its parent, else init; UINT32_MAX: not in the trace.
-  std::uint32_t reaper_of(const ContextSim& killed) const;
-  // Its reaper runs release_task; if the fault mutated a function on that path, it oopses too.
-  void reap(ContextSim& killed);
-  models::PropagationGraph& spread(std::uint32_t root);
+  // event dispatch (replay_apply.cc)
+  void apply(ContextSim& c, const models::Event& e);
+  void apply_take(ContextSim& c, const models::Event& e);
+  void apply_release(ContextSim& c, const models::Event& e);
+  void apply_sleep(ContextSim& c);
+  void fault_activation(ContextSim& c);
+  // Blocks until it holds the lock; a trylock that cannot take it at once returns false.
+  bool acquire(ContextSim& c, std::uint32_t lock, models::LockMode mode, bool trylock);
+  void trylock_failed(ContextSim& c, std::uint32_t lock);
+  void grant(std::uint32_t lock, const std::vector<std::uint32_t>& granted);
+  void diverge(const ContextSim& c, const models::Event& e, std::string_view what);
+  void oops(ContextSim& c, const models::Event& e, bool first);
+  void crash(ContextSim& c, const models::Event& e);
+  void tell_policy(ContextSim& c, models::OopsKind kind, std::string function, bool first,
+                   std::string how);
 
-  // verdicts (replay_verdict.cc)
+  // the end (replay_end.cc)
   void conclude();
-  WaitForGraph build_wait_graph() const;
-  void cpus_taken(const WaitForGraph& g);
-  std::string describe_chain(const DeadlockVerdict& v) const;
-  std::string label(std::uint32_t context) const;
-  std::string secs(models::Ticks t) const;
+  void write_graphs(const WaitForGraph& g);
 
   const EngineConfig& config_;
   traces::TraceReader& reader_;
@@ -146,6 +188,11 @@ class Replay : public policies::EngineActions {
   policies::Policy& policy_;
   Prediction out_;
   std::optional<traces::TraceError> error_;
+  RuleList rules_;
+  // By event type: the rules whose on_event sees it.
+  std::vector<std::vector<Rule*>> rules_by_event_;
+  ReplayObservers observers_;
+  bool started_observers_ = false;
 
   SimScheduler* sched_ = nullptr;
   std::vector<std::unique_ptr<ContextSim>> ctx_;  // by context index; null until needed
@@ -157,16 +204,7 @@ class Replay : public policies::EngineActions {
   std::vector<std::vector<std::uint32_t>> guarded_;  // by lock index: objects it guards
   std::optional<models::PropagationGraph> spread_;
   models::Ticks pause_until_ = 0;
-  std::unique_ptr<TimelineRecorder> timeline_;
-  std::set<std::pair<std::uint32_t, std::uint32_t>> reported_reads_;  // (object, context)
-  // Functions the trace shows taking or releasing a runqueue lock (a handed-over spinlock).
-  std::set<std::string> runqueue_functions_;
   std::vector<models::WorkloadVerdict> verdicts_;
-  // By workload: the golden run's highest count so far, how long after the crash its count last
-  // rose (within the window), and its longest wait for a rise after the crash.
-  std::vector<std::uint64_t> golden_high_;
-  std::vector<models::Ticks> golden_last_rise_;
-  std::vector<models::Ticks> golden_max_gap_;
 
   bool runs_started_ = false;
   bool input_done_ = false;
@@ -180,13 +218,9 @@ class Replay : public policies::EngineActions {
   bool activated_ = false;
   std::uint32_t activator_ = UINT32_MAX;
   bool panicked_ = false;
-  bool fault_in_text_ = true;          // a text mutation stays until the kernel text is reloaded
-  bool deleted_release_seen_ = false;  // a release ran at the call the fault deleted
+  bool fault_in_text_ = true;  // a text mutation stays until the kernel text is reloaded
   models::Ticks last_time_ = 0;
-  std::vector<HeldLock> held_at_crash_;
   models::ContextId crash_context_id_ = 0;
-  std::vector<std::uint32_t>
-      golden_taker_;  // by lock: first other context to take it after the crash
   std::uint64_t since_yield_ = 0;
 };
 

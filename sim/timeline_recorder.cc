@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "sim/prediction.h"
+#include "traces/trace_model.h"
+
 namespace oopsim::sim {
 
 using json = nlohmann::ordered_json;
@@ -11,8 +14,16 @@ constexpr int kPid = 1;
 constexpr std::uint32_t kPhaseTrack = 0;  // context tracks are index + 1
 }  // namespace
 
-void TimelineRecorder::context(std::uint32_t index, const std::string& name) {
-  names_[index] = name;
+void TimelineRecorder::start(const traces::TraceModel& model) {
+  tps_ = model.header.ticks_per_second;
+}
+
+void TimelineRecorder::context(std::uint32_t index, const models::ContextInfo& info) {
+  names_[index] = info.label();
+}
+
+void TimelineRecorder::finish(models::Ticks end, Prediction& out) {
+  out.timeline = to_json(end);
 }
 
 void TimelineRecorder::slice(std::uint32_t context, const std::string& name, models::Ticks from,
@@ -91,7 +102,8 @@ void TimelineRecorder::instant(std::uint32_t context, const std::string& name, m
                      {"args", {{"detail", detail}}}});
 }
 
-json TimelineRecorder::finish(models::Ticks end, const std::string& policy) {
+json TimelineRecorder::to_json(models::Ticks end) {
+  const std::string& policy = policy_;
   for (auto& [key, open] : holds_)
     slice(key.first, open.name, open.since, end, json{{"held_at_end", true}});
   holds_.clear();

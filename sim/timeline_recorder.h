@@ -13,31 +13,31 @@
 #include <vector>
 
 #include "models/kernel_model.h"
+#include "sim/replay_observer.h"
 
 namespace oopsim::sim {
 
-class TimelineRecorder {
+// A replay observer (sim/replay_observer.h); kNoContext instants go on the phase track.
+class TimelineRecorder final : public ReplayObserver {
  public:
-  static constexpr std::uint32_t kNoContext = UINT32_MAX;  // instants on the phase track
+  TimelineRecorder(std::string title, std::string policy)
+      : title_(std::move(title)), policy_(std::move(policy)) {}
 
-  TimelineRecorder(std::string title, std::uint64_t ticks_per_second)
-      : title_(std::move(title)), tps_(ticks_per_second) {}
-
-  void context(std::uint32_t index, const std::string& name);
+  void start(const traces::TraceModel& model) override;
+  void context(std::uint32_t index, const models::ContextInfo& info) override;
   void hold_begin(std::uint32_t context, std::uint32_t lock, const std::string& lock_name,
-                  models::Ticks t);
-  void hold_end(std::uint32_t context, std::uint32_t lock, models::Ticks t);
-  // `holders`: contexts holding the lock when the wait began (flow arrows go to them).
+                  models::Ticks t) override;
+  void hold_end(std::uint32_t context, std::uint32_t lock, models::Ticks t) override;
+  // Flow arrows go from the waiter to each holder.
   void wait_begin(std::uint32_t context, std::uint32_t lock, const std::string& lock_name,
-                  models::Ticks t, const std::vector<std::uint32_t>& holders);
-  void wait_end(std::uint32_t context, models::Ticks t);
-  void alive_end(std::uint32_t context, models::Ticks t, const std::string& why);
+                  models::Ticks t, const std::vector<std::uint32_t>& holders) override;
+  void wait_end(std::uint32_t context, models::Ticks t) override;
+  void alive_end(std::uint32_t context, models::Ticks t, const std::string& why) override;
   void instant(std::uint32_t context, const std::string& name, models::Ticks t,
-               const std::string& detail);
-  void crash(models::Ticks t) { crash_ = t; }
-
-  // Closes what is still open at `end` and returns {"traceEvents": [...], ...}.
-  nlohmann::ordered_json finish(models::Ticks end, const std::string& policy);
+               const std::string& detail) override;
+  void crash(models::Ticks t) override { crash_ = t; }
+  // Sets out.timeline: {"traceEvents": [...], ...}, with what is still open closed at `end`.
+  void finish(models::Ticks end, Prediction& out) override;
 
  private:
   struct Open {
@@ -51,8 +51,11 @@ class TimelineRecorder {
   void slice(std::uint32_t context, const std::string& name, models::Ticks from, models::Ticks to,
              nlohmann::ordered_json args);
 
+  nlohmann::ordered_json to_json(models::Ticks end);
+
   std::string title_;
-  std::uint64_t tps_;
+  std::string policy_;
+  std::uint64_t tps_ = 1;
   models::Ticks crash_ = UINT64_MAX;
   nlohmann::ordered_json events_ = nlohmann::ordered_json::array();
   std::map<std::uint32_t, std::string> names_;

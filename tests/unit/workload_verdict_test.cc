@@ -1,3 +1,4 @@
+#include "models/outcome_judge.h"
 #include "models/workload_model.h"
 
 #include <gtest/gtest.h>
@@ -34,6 +35,35 @@ TEST(WorkloadVerdict, NoFailureIsNotManifestAndSaysWhetherTheTargetWasReached) {
   EXPECT_EQ(v.decide(100).outcome, Outcome::kNotManifest);
   EXPECT_NE(v.decide(100).why.find("reached 100"), std::string::npos);
   EXPECT_NE(v.decide(200).why.find("stopped at 100 of 200"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace oopsim::models
+
+namespace oopsim::models {
+namespace {
+
+TEST(OutcomeJudge, ProgressKeptComingWithinTwiceTheGoldenGap) {
+  // The golden run rose every 1 s until 10 s after the crash: silent for up to 2 s is still going.
+  EXPECT_TRUE(progress_kept_coming(8, 10, 1));
+  EXPECT_FALSE(progress_kept_coming(7, 10, 1));
+  EXPECT_TRUE(progress_kept_coming(0, 0, 0));
+}
+
+TEST(OutcomeJudge, EarliestPanicThenEarliestStoppingFailureDecide) {
+  std::vector<Finding> f = {{5, Outcome::kDetectError, "e"},
+                            {9, Outcome::kDeadlock, "d"},
+                            {7, Outcome::kNoProc, "n"},
+                            {7, Outcome::kOopsAgain, "o"}};
+  ASSERT_NE(deciding_finding(f), nullptr);
+  EXPECT_EQ(deciding_finding(f)->why, "n");  // earliest; a tie goes to the first recorded
+  f.push_back({20, Outcome::kPanic, "p"});
+  EXPECT_EQ(deciding_finding(f)->why, "p");
+  EXPECT_EQ(
+      deciding_finding({{3, Outcome::kSurvivedInconsistent, "s"}, {4, Outcome::kDetectError, "e"}})
+          ->why,
+      "e");
+  EXPECT_EQ(deciding_finding({}), nullptr);
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <vector>
 
+#include "models/lock_primitives.h"
+#include "models/outcome_judge.h"
 #include "models/parse_number.h"
 #include "models/sim_time.h"
 #include "models/subsystem_rules.h"
@@ -42,36 +44,27 @@ bool starts(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
 }
 
+// A kprobe event's lock operation, from the one table of lock primitives
+// (models/lock_primitives.txt); op kNone: not a lock primitive.
 LockProbe classify_probe(std::string_view name) {
   LockProbe p;
-  if (starts(name, "spin_"))
-    p.kind = LockKind::kSpinlock;
-  else if (starts(name, "read_") || starts(name, "write_"))
-    p.kind = LockKind::kRwlock;
-  else if (starts(name, "mutex_"))
-    p.kind = LockKind::kMutex;
-  else if (starts(name, "down_read") || starts(name, "down_write") || starts(name, "up_read") ||
-           starts(name, "up_write") || name == "downgrade_write")
-    p.kind = LockKind::kRwsem;
-  else if (name == "down" || starts(name, "down_") || name == "up")
-    p.kind = LockKind::kSemaphore;
-  else
-    return p;
-  if (starts(name, "read_") || starts(name, "down_read") || starts(name, "up_read"))
-    p.mode = LockMode::kShared;
-  if (name == "downgrade_write") {
-    p.op = LockProbe::Op::kDowngrade;
-  } else if (name.find("unlock") != std::string_view::npos || name == "up" || starts(name, "up_")) {
-    p.op = LockProbe::Op::kRelease;
-  } else {
-    p.op = LockProbe::Op::kAcquire;
-    p.conditional = name.find("trylock") != std::string_view::npos ||
-                    name.find("interruptible") != std::string_view::npos ||
-                    name.find("killable") != std::string_view::npos ||
-                    name.find("timeout") != std::string_view::npos;
-    p.returns_zero_on_success = p.conditional && name.find("trylock") == std::string_view::npos;
-    if (name == "down_trylock") p.returns_zero_on_success = true;
+  const models::LockPrimitive* prim = models::LockPrimitives::builtin().by_probe(name);
+  if (prim == nullptr) return p;
+  p.kind = prim->kind;
+  p.mode = prim->mode;
+  switch (prim->op) {
+    case models::LockPrimitive::Op::kTake:
+      p.op = LockProbe::Op::kAcquire;
+      break;
+    case models::LockPrimitive::Op::kRelease:
+      p.op = LockProbe::Op::kRelease;
+      break;
+    case models::LockPrimitive::Op::kDowngrade:
+      p.op = LockProbe::Op::kDowngrade;
+      break;
   }
+  p.conditional = prim->conditional();
+  p.returns_zero_on_success = prim->success == models::LockPrimitive::Success::kZero;
   return p;
 }
 
@@ -796,12 +789,7 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
       if (c.workloads.count(name) != 0) members.insert(c.pid);
     }
     members.insert(pids.begin(), pids.end());
-    struct Candidate {
-      std::uint64_t t;
-      models::Outcome o;
-      std::string detail;
-    };
-    std::vector<Candidate> found;
+    std::vector<models::Finding> found;
     bool first = true;
     for (const ConsoleReport& r : reports) {
       if (r.time_us < crash_us_ || r.time_us > end) continue;
@@ -842,36 +830,19 @@ void Importer::classify_observed(const std::vector<FtraceLine>& lines,
     // A slow workload may report nothing in a short window: judge it against the golden run.
     ProgressSpan gold = progress_after(golden_progress, name, crash_us_, end);
     bool golden_progressed = gold.rose();
-    // Progress that keeps coming: by the golden run's last rise, it has not been silent for more
-    // than twice the golden run's longest wait between rises. Work in flight at the crash can
-    // still report once or twice before the machine stalls; that is not a workload that keeps
-    // running.
-    bool progressed = mine.rose() && (!golden_progressed ||
-                                      mine.last_rise_us + 2 * gold.max_gap_us >= gold.last_rise_us);
+    // Progress that keeps coming, and which finding decides: the judge (models/outcome_judge.h),
+    // which the engine's verdict uses too.
+    bool progressed =
+        mine.rose() && (!golden_progressed || models::progress_kept_coming(
+                                                  mine.last_rise_us - crash_us_,
+                                                  gold.last_rise_us - crash_us_, gold.max_gap_us));
     bool stopped_early = mine.rose() && !progressed;
     trace::Observed o;
     o.set_workload(name);
-    const Candidate* best = nullptr;
-    for (const Candidate& c : found) {
-      if (c.o == models::Outcome::kPanic) {
-        best = &c;
-        break;
-      }
-    }
-    for (const Candidate& c : found) {
-      if (best == nullptr && models::stops_workload(c.o)) best = &c;
-      if (best != nullptr && best->o != models::Outcome::kPanic && models::stops_workload(c.o) &&
-          c.t < best->t)
-        best = &c;
-    }
-    if (best == nullptr) {
-      for (const Candidate& c : found) {
-        if (c.o == models::Outcome::kDetectError && best == nullptr) best = &c;
-      }
-    }
+    const models::Finding* best = models::deciding_finding(found);
     if (best != nullptr) {
-      o.set_outcome(encode(best->o));
-      o.set_detail(best->detail);
+      o.set_outcome(encode(best->outcome));
+      o.set_detail(best->why);
     } else if (progressed) {
       o.set_outcome(trace::Observed::NOT_MANIFEST);
       o.set_detail(

@@ -98,7 +98,7 @@ done
 MODS=(virtio_pci virtio_blk virtio_console crc32c_generic crct10dif_generic ext4 vfat nls_ascii nls_utf8
       nls_cp437 nls_iso8859_1 xhci_pci usb_storage sd_mod snd_dummy snd_aloop)
 IRD="$CACHE/initramfs.cpio.gz"
-stamp_inputs=("$HERE/guest/init" "$HERE/guest/trace-setup.sh" "$HERE/guest/modreload.sh" "$HERE/guest/reappath.sh" "$HERE/setup.sh" "$CACHE/kernel-version" "$GBIN"/*)
+stamp_inputs=("$HERE/guest/init" "$HERE/guest/trace-setup.sh" "$HERE/../../models/lock_primitives.txt" "$HERE/guest/modreload.sh" "$HERE/guest/reappath.sh" "$HERE/setup.sh" "$CACHE/kernel-version" "$GBIN"/*)
 rebuild=0
 [ -f "$IRD" ] || rebuild=1
 for f in "${stamp_inputs[@]}"; do [ "$f" -nt "$IRD" ] && rebuild=1; done
@@ -110,6 +110,7 @@ if [ $rebuild = 1 ]; then
 	cp /bin/busybox "$R/bin/busybox"
 	cp "$HERE/guest/init" "$R/init"
 	cp "$HERE/guest/trace-setup.sh" "$R/etc/oopsim/trace-setup.sh"
+	cp "$HERE/../../models/lock_primitives.txt" "$R/etc/oopsim/lock_primitives.txt"
 	cp "$HERE/guest/modreload.sh" "$R/etc/oopsim/modreload.sh"
 	cp "$HERE/guest/reappath.sh" "$R/etc/oopsim/reappath.sh"
 	chmod 755 "$R/init" "$R/etc/oopsim/trace-setup.sh" "$R/etc/oopsim/modreload.sh" "$R/etc/oopsim/reappath.sh"

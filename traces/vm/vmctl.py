@@ -609,7 +609,20 @@ def inject(d, spec, kallsyms, report, proc):
     return stop
 
 
-POLICIES = ("kill-faulty", "panic", "lock-release", "subsystem-restart")
+def read_policy_ids(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "recover", "policy_ids.txt")):
+    """{name: id} of the live-recovery module's policies: recover/policy_ids.txt, the one list the
+    module's ids are made from (recover/gen_headers.sh)."""
+    ids = {}
+    with open(path) as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            if words:
+                ids[words[1]] = int(words[0])
+    return ids
+
+
+POLICY_IDS = read_policy_ids()
+POLICIES = tuple(sorted(POLICY_IDS, key=POLICY_IDS.get))
 RECOVER_MODE_SYM = "oopsim_recover_mode"   # int in oopsim_recover.ko (recover/oopsim_recover.c)
 
 
@@ -628,7 +641,7 @@ def plan_policy(name, kallsyms):
                          "its kallsyms: save one with `traces/vm/save.sh DIR --recover`" % (name, RECOVER_MODE_SYM))
     writes = []
     if mode_addr is not None:
-        writes.append((RECOVER_MODE_SYM, mode_addr, 0, POLICIES.index(name)))
+        writes.append((RECOVER_MODE_SYM, mode_addr, 0, POLICY_IDS[name]))
     # panic_on_oops=0 is checked for every policy (the guest's /init sets it); panic writes 1
     writes.append(("panic_on_oops", kallsyms_lookup(kallsyms, "panic_on_oops"), 0,
                    1 if name == "panic" else 0))

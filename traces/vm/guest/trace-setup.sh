@@ -12,32 +12,28 @@ echo 4096 > $T/buffer_size_kb
 echo > $T/trace
 echo > $TOP/kprobe_events
 
-SPIN="_raw_spin_lock _raw_spin_unlock _raw_spin_lock_irqsave _raw_spin_unlock_irqrestore
-_raw_spin_lock_irq _raw_spin_unlock_irq _raw_spin_lock_bh _raw_spin_unlock_bh _raw_spin_trylock
-_raw_read_lock _raw_read_unlock _raw_write_lock _raw_write_unlock _raw_read_lock_irqsave
-_raw_read_unlock_irqrestore _raw_write_lock_irqsave _raw_write_unlock_irqrestore _raw_read_lock_irq
-_raw_read_unlock_irq _raw_write_lock_irq _raw_write_unlock_irq _raw_read_lock_bh _raw_read_unlock_bh
-_raw_write_lock_bh _raw_write_unlock_bh _raw_read_trylock _raw_write_trylock"
-SLEEP="mutex_lock mutex_unlock mutex_lock_interruptible mutex_lock_killable mutex_trylock
-down_read up_read down_write up_write down_read_killable down_read_interruptible down_write_killable
-down_read_trylock down_write_trylock downgrade_write
-down up down_interruptible down_killable down_timeout down_trylock"
+# The lock primitives: models/lock_primitives.txt (the project's one list; setup.sh copies it here).
+# Rows "symbol class op success"; sleeping locks are the classes other than spinlock and rwlock-*.
+PRIMS=/etc/oopsim/lock_primitives.txt
+prims() { awk -v want="$1" '{ sub(/#.*/, "") } NF == 4 && (want == "all" || $2 !~ /^(spinlock|rwlock)/) { print $1 }' $PRIMS; }
 case "$LOCKS" in
-all) SYMS="$SPIN $SLEEP" ;;
-sleeping) SYMS="$SLEEP" ;;
+all) SYMS=$(prims all) ;;
+sleeping) SYMS=$(prims sleeping) ;;
 *) SYMS="" ;;
 esac
+# takes whose success only the return value tells (trylock, interruptible, killable, timeout)
+COND=" $(awk '{ sub(/#.*/, "") } NF == 4 && $3 == "take" && $4 != "always" { printf "%s ", $1 }' $PRIMS)"
 ok=""; bad=""
 # one pass over kallsyms (grepping it 50 times costs ~40 s under TCG)
-grep -E ' [Tt] (_raw_[a-z_]+|mutex_[a-z_]+|down[a-z_]*|up|up_[a-z]+|downgrade_write)$' /tmp/kallsyms > /tmp/locksyms
+prims all > /tmp/lockwant
+awk 'NR == FNR { want[$1] = 1; next } ($2 == "T" || $2 == "t") && ($3 in want)' /tmp/lockwant /tmp/kallsyms > /tmp/locksyms
 for s in $SYMS; do
 	if ! grep -q " [Tt] $s\$" /tmp/locksyms; then bad="$bad $s(absent)"; continue; fi
 	n=${s#_raw_}
 	if echo "p:oopsim/$n $s lock=%di:x64 caller=\$stack0:x64" >> $TOP/kprobe_events 2>/dev/null; then
 		ok="$ok $s"
-		case $s in
-		*trylock*|*interruptible*|*killable*|*timeout*)
-			echo "r:oopsim/${n}_ret $s ret=\$retval:s32" >> $TOP/kprobe_events 2>/dev/null ;;
+		case "$COND" in
+		*" $s "*) echo "r:oopsim/${n}_ret $s ret=\$retval:s32" >> $TOP/kprobe_events 2>/dev/null ;;
 		esac
 	else
 		bad="$bad $s(not-probeable)"

@@ -38,14 +38,20 @@ fi
 hv=$(dpkg-query -W -f='${Version}' "$HDRPKG")
 [ "$hv" = "$KPKGVER" ] || log "warning: $HDRPKG is $hv, the guest kernel package is $KPKGVER"
 
+# ---------------------------------------------------------------- generated headers
+# the lock probes and policy ids, from the project's single lists
+GEN="$OUT/gen"
+"$HERE/gen_headers.sh" "$GEN"
+
 # ---------------------------------------------------------------- module
 KO="$OUT/oopsim_recover.ko"
-if [ ! -f "$KO" ] || [ "$HERE/oopsim_recover.c" -nt "$KO" ] || [ "$HERE/Kbuild" -nt "$KO" ]; then
+if [ ! -f "$KO" ] || [ "$HERE/oopsim_recover.c" -nt "$KO" ] || [ "$HERE/Kbuild" -nt "$KO" ] ||
+	[ "$VM/../../models/lock_primitives.txt" -nt "$KO" ] || [ "$HERE/policy_ids.txt" -nt "$KO" ]; then
 	log "building oopsim_recover.ko against $KDIR"
 	t0=$(date +%s.%N)
 	rm -rf "$OUT/src"
 	mkdir -p "$OUT/src"
-	cp "$HERE/oopsim_recover.c" "$HERE/Kbuild" "$OUT/src/"
+	cp "$HERE/oopsim_recover.c" "$HERE/Kbuild" "$GEN/oopsim_lock_probes.h" "$GEN/oopsim_policy_ids.h" "$OUT/src/"
 	make -s -C "$KDIR" M="$OUT/src" modules >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 	grep -i 'warning\|error' "$OUT/build.log" | grep -v 'Skipping BTF' >&2 || true
 	cp "$OUT/src/oopsim_recover.ko" "$KO.tmp"
@@ -55,9 +61,9 @@ fi
 
 # ---------------------------------------------------------------- daemon
 DMN="$OUT/oopsim-recoverd"
-if [ ! -x "$DMN" ] || [ "$HERE/recoverd.c" -nt "$DMN" ]; then
+if [ ! -x "$DMN" ] || [ "$HERE/recoverd.c" -nt "$DMN" ] || [ "$HERE/policy_ids.txt" -nt "$DMN" ]; then
 	log "cc -static recoverd.c"
-	gcc -static -O2 -Wall -Wno-format-truncation -o "$DMN.tmp" "$HERE/recoverd.c"
+	gcc -static -O2 -Wall -Wno-format-truncation -I"$GEN" -o "$DMN.tmp" "$HERE/recoverd.c"
 	mv "$DMN.tmp" "$DMN"
 fi
 

@@ -19,9 +19,9 @@
  *                        the faulting subsystem (kill users, umount, rmmod,
  *                        modprobe, mount, restart users).
  *
- * Lock tracking.  kretprobes on the lock entry points (the 48 symbols the
- * tracer probes, guest/trace-setup.sh, plus _raw_spin_trylock_bh,
- * _raw_write_lock_nested and mutex_lock_io) record a lock when the call
+ * Lock tracking.  kretprobes on the lock entry points (models/lock_primitives.txt,
+ * the same list the tracer probes: gen_headers.sh makes oopsim_lock_probes.h
+ * from it) record a lock when the call
  * RETURNS having taken it (trylock / interruptible / killable / timeout
  * variants only on success), kprobes on the unlock entry points forget it.
  * Acquisition is recorded on return, not on entry, so that a task spinning or
@@ -100,6 +100,7 @@ MODULE_DESCRIPTION("oopsim: live recovery policies (kill-faulty, panic, lock-rel
 #define PFX "oopsim-recover: "
 
 /* --------------------------------------------------------------- policy */
+#include "oopsim_policy_ids.h" /* MODE_*, NMODES, mode_name[]: from recover/policy_ids.txt */
 int oopsim_recover_mode; /* global on purpose: found by name in kallsyms */
 static int mode_set(const char *val, const struct kernel_param *kp)
 {
@@ -107,7 +108,7 @@ static int mode_set(const char *val, const struct kernel_param *kp)
 
 	if (r)
 		return r;
-	if (v < 0 || v > 3)
+	if (v < 0 || v >= NMODES)
 		return -EINVAL;
 	WRITE_ONCE(oopsim_recover_mode, v);
 	return 0;
@@ -119,7 +120,6 @@ static const struct kernel_param_ops mode_ops = {
 module_param_cb(mode, &mode_ops, &oopsim_recover_mode, 0644);
 MODULE_PARM_DESC(mode, "0 kill-faulty (default), 1 panic, 2 lock-release, 3 subsystem-restart");
 
-static const char *const mode_name[] = { "kill-faulty", "panic", "lock-release", "subsystem-restart" };
 
 /* ------------------------------------------------------------ lock kinds */
 enum lk_class { C_SPIN, C_READ, C_WRITE, C_MUTEX, C_RWSEM_R, C_RWSEM_W, C_SEM, C_NCLASS };
@@ -148,57 +148,7 @@ struct lockprobe {
 #define DOWNGRADE(s) { .sym = s, .cls = C_RWSEM_W, .release = 1, .downgrade = 1 }
 static struct lockprobe probes[] = {
 	/* unlocks first: registered before the acquisitions, unregistered after */
-	REL("_raw_spin_unlock", C_SPIN),
-	REL("_raw_spin_unlock_irqrestore", C_SPIN),
-	REL("_raw_spin_unlock_irq", C_SPIN),
-	REL("_raw_spin_unlock_bh", C_SPIN),
-	REL("_raw_read_unlock", C_READ),
-	REL("_raw_read_unlock_irqrestore", C_READ),
-	REL("_raw_read_unlock_irq", C_READ),
-	REL("_raw_read_unlock_bh", C_READ),
-	REL("_raw_write_unlock", C_WRITE),
-	REL("_raw_write_unlock_irqrestore", C_WRITE),
-	REL("_raw_write_unlock_irq", C_WRITE),
-	REL("_raw_write_unlock_bh", C_WRITE),
-	REL("mutex_unlock", C_MUTEX),
-	REL("up_read", C_RWSEM_R),
-	REL("up_write", C_RWSEM_W),
-	DOWNGRADE("downgrade_write"),
-	REL("up", C_SEM),
-	ACQ("_raw_spin_lock", C_SPIN, OK_ALWAYS),
-	ACQ("_raw_spin_lock_irqsave", C_SPIN, OK_ALWAYS),
-	ACQ("_raw_spin_lock_irq", C_SPIN, OK_ALWAYS),
-	ACQ("_raw_spin_lock_bh", C_SPIN, OK_ALWAYS),
-	ACQ("_raw_spin_trylock", C_SPIN, OK_NONZERO),
-	ACQ("_raw_spin_trylock_bh", C_SPIN, OK_NONZERO),
-	ACQ("_raw_read_lock", C_READ, OK_ALWAYS),
-	ACQ("_raw_read_lock_irqsave", C_READ, OK_ALWAYS),
-	ACQ("_raw_read_lock_irq", C_READ, OK_ALWAYS),
-	ACQ("_raw_read_lock_bh", C_READ, OK_ALWAYS),
-	ACQ("_raw_read_trylock", C_READ, OK_NONZERO),
-	ACQ("_raw_write_lock", C_WRITE, OK_ALWAYS),
-	ACQ("_raw_write_lock_nested", C_WRITE, OK_ALWAYS),
-	ACQ("_raw_write_lock_irqsave", C_WRITE, OK_ALWAYS),
-	ACQ("_raw_write_lock_irq", C_WRITE, OK_ALWAYS),
-	ACQ("_raw_write_lock_bh", C_WRITE, OK_ALWAYS),
-	ACQ("_raw_write_trylock", C_WRITE, OK_NONZERO),
-	ACQ("mutex_lock", C_MUTEX, OK_ALWAYS),
-	ACQ("mutex_lock_io", C_MUTEX, OK_ALWAYS),
-	ACQ("mutex_lock_interruptible", C_MUTEX, OK_ZERO),
-	ACQ("mutex_lock_killable", C_MUTEX, OK_ZERO),
-	ACQ("mutex_trylock", C_MUTEX, OK_NONZERO),
-	ACQ("down_read", C_RWSEM_R, OK_ALWAYS),
-	ACQ("down_read_killable", C_RWSEM_R, OK_ZERO),
-	ACQ("down_read_interruptible", C_RWSEM_R, OK_ZERO),
-	ACQ("down_read_trylock", C_RWSEM_R, OK_NONZERO),
-	ACQ("down_write", C_RWSEM_W, OK_ALWAYS),
-	ACQ("down_write_killable", C_RWSEM_W, OK_ZERO),
-	ACQ("down_write_trylock", C_RWSEM_W, OK_NONZERO),
-	ACQ("down", C_SEM, OK_ALWAYS),
-	ACQ("down_interruptible", C_SEM, OK_ZERO),
-	ACQ("down_killable", C_SEM, OK_ZERO),
-	ACQ("down_timeout", C_SEM, OK_ZERO),
-	ACQ("down_trylock", C_SEM, OK_ZERO), /* returns 0 when it took the semaphore */
+#include "oopsim_lock_probes.h"
 };
 #define NPROBES ARRAY_SIZE(probes)
 
@@ -489,7 +439,7 @@ static int die_cb(struct notifier_block *nb, unsigned long val, void *data)
 	struct die_args *args = data;
 	int mode = READ_ONCE(oopsim_recover_mode);
 
-	if (val != DIE_OOPS || mode <= 0 || mode > 3)
+	if (val != DIE_OOPS || mode <= MODE_KILL_FAULTY || mode >= NMODES)
 		return NOTIFY_DONE;
 	if (atomic_xchg(&in_oops, 1)) /* an oops inside our own release: do nothing more */
 		return NOTIFY_DONE;
@@ -497,7 +447,7 @@ static int die_cb(struct notifier_block *nb, unsigned long val, void *data)
 	pr_emerg(PFX "oops (%s) pid %d (%s) at %pS, policy %s\n", args->str, task_pid_nr(current),
 		 current->comm, args->regs ? (void *)instruction_pointer(args->regs) : NULL,
 		 mode_name[mode]);
-	if (mode == 1) {
+	if (mode == MODE_PANIC) {
 		if (panic_on_oops_p) {
 			WRITE_ONCE(*panic_on_oops_p, 1);
 			pr_emerg(PFX "panic: panic_on_oops=1, oops_end() will panic\n");

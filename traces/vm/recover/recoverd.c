@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "oopsim_policy_ids.h" /* MODE_*: from recover/policy_ids.txt (gen_headers.sh) */
 
 #define MODE_PATH "/sys/module/oopsim_recover/parameters/mode"
 #define REGISTRY "/run/oopsim-recover/workloads"
@@ -170,7 +171,7 @@ static void handle(struct oops *o, int max)
 	const char *set = NULL, *why = NULL;
 	char cmd[512] = "", done[32];
 
-	if (mode != 3) return;
+	if (mode != MODE_SUBSYSTEM_RESTART) return;
 	if (replaced_by(o->pid, done, sizeof done)) {
 		/* an oops that was queued while the restart that replaced this task ran */
 		say("subsystem-restart: oops of pid %d (%s) at %s: already handled by the restart of %s",

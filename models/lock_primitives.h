@@ -1,0 +1,43 @@
+// The kernel's lock (and wait) entry points, listed once in models/lock_primitives.txt: the
+// guest's kprobes, the live-recovery module's probes and the importer's mapping all come from it
+// (traces/vm/gen_lock_primitives.sh at setup time; compiled in here at build time).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/kernel_model.h"
+
+namespace oopsim::models {
+
+struct LockPrimitive {
+  enum class Op { kTake, kRelease, kDowngrade };
+  // When a take got the lock, from its return value.
+  enum class Success { kAlways, kNonzero, kZero };
+
+  std::string symbol;  // the kernel function
+  std::string probe;   // its kprobe event's name: the symbol without a leading "_raw_"
+  std::string cls;     // spinlock, rwlock-read, rwlock-write, mutex, rwsem-read, ...
+  LockKind kind = LockKind::kSpinlock;
+  LockMode mode = LockMode::kExclusive;
+  Op op = Op::kTake;
+  Success success = Success::kAlways;
+  // A take whose success only its return value tells (trylock, interruptible, killable, timeout).
+  bool conditional() const { return op == Op::kTake && success != Success::kAlways; }
+};
+
+class LockPrimitives {
+ public:
+  static const LockPrimitives& builtin();
+  // Rows `symbol class op success` (see the .txt); false with `error` on a bad row.
+  bool add_rows(std::string_view text, std::string_view source, std::string& error);
+  // By kprobe event name (nullptr: not a lock primitive).
+  const LockPrimitive* by_probe(std::string_view probe) const;
+  const std::vector<LockPrimitive>& all() const { return rows_; }
+
+ private:
+  std::vector<LockPrimitive> rows_;  // in the table's order
+};
+
+}  // namespace oopsim::models

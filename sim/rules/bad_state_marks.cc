@@ -1,0 +1,52 @@
+// State the crash leaves bad (the consistency model, models/consistency_model.h):
+// - tainted: what the context that activated the fault wrote after the activation, until it
+//   crashed (the error may be in it; the propagation graph records each write);
+// - possibly inconsistent: what the locks the crashed context held guard (a critical section cut
+//   short may have left it half-updated).
+#include <fmt/format.h>
+
+#include "sim/replay.h"
+#include "sim/rules/rules.h"
+
+namespace oopsim::sim::rules {
+namespace {
+
+class BadStateMarks final : public Rule {
+ public:
+  using Rule::Rule;
+  std::string_view name() const override { return "bad-state-marks"; }
+  std::vector<std::string_view> scenarios() const override {
+    return {"08_ehash_pointer_taint_oops_again",
+            "22_dq_data_lock_counter_lock_release_survived_inconsistent"};
+  }
+  std::vector<models::EventType> events() const override {
+    return {models::EventType::kObjectWrite};
+  }
+
+  void on_event(ContextSim& c, const models::Event& e) override {
+    if (!replay_.activated() || replay_.crashed() || c.index != replay_.activator()) return;
+    const models::ObjectInfo& obj = replay_.model().objects[e.object_ix];
+    replay_.state().taint(e.object_ix, fmt::format("{} wrote it after the fault's activation",
+                                                   replay_.label(c.index)));
+    replay_.spread(c.index).writes(e.object_ix, obj.name, obj.owner != c.id);
+  }
+
+  void on_crash(ContextSim& c) override {
+    const traces::TraceModel& m = replay_.model();
+    for (const HeldLock& h : c.held) {
+      for (std::uint32_t o : replay_.guarded_by(h.lock)) {
+        replay_.state().mark_possibly_inconsistent(
+            o, fmt::format("guarded by {}, which {} held when it crashed", m.locks[h.lock].label(),
+                           replay_.label(c.index)));
+      }
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_bad_state_marks(Replay& replay) {
+  return std::make_unique<BadStateMarks>(replay);
+}
+
+}  // namespace oopsim::sim::rules

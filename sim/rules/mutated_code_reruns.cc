@@ -1,0 +1,91 @@
+// After the crash, a context that runs the function whose text the fault mutated (a lock
+// operation of that function shows it there) runs the faulty instruction again: it oopses again.
+// - Recorded site runs (the fault's declaration) say which contexts reach the instruction at all.
+// - A mutated condition (a deleted branch or NULL check, an off-by-one bound, a changed loop end)
+//   goes wrong only for the data at which it comes out differently. The crash shows that the
+//   faulty context's data does; another run of the same program, doing the same work on its own
+//   instance, meets such data too, but a different program passes the instruction with other
+//   data.
+// - Straight-line order within the function: a mutated instruction at or after the call's return
+//   address runs after the lock operation, one before it runs before. A fault that strikes at the
+//   function's return comes after everything the function did: after its unlock.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "models/fault_model.h"
+#include "sim/replay.h"
+#include "sim/rules/rules.h"
+
+namespace oopsim::sim::rules {
+namespace {
+
+using models::EventType;
+
+class MutatedCodeReruns final : public Rule {
+ public:
+  using Rule::Rule;
+  std::string_view name() const override { return "mutated-code-reruns"; }
+  std::vector<std::string_view> scenarios() const override {
+    return {"31_persistent_text_fault_second_context_runs_mutated_function",
+            "33_var_fault_strikes_at_return_after_the_unlock",
+            "41_recorded_site_runs_say_who_runs_the_mutated_instruction",
+            "43_flipped_condition_strikes_only_the_faulty_program"};
+  }
+
+  bool before_lock_op(ContextSim& c, const models::Event& e) override {
+    return runs_mutated_code(c, e, false);
+  }
+  void after_lock_op(ContextSim& c, const models::Event& e) override {
+    runs_mutated_code(c, e, true);
+  }
+
+ private:
+  // `op_done`: called after the lock operation (else before it).
+  bool runs_mutated_code(ContextSim& c, const models::Event& e, bool op_done) {
+    const models::FaultInfo* f = replay_.live_fault();
+    if (f == nullptr || e.site_ix == models::Event::kNone || f->after.empty() ||
+        !models::faults_where_it_runs(f->type)) {
+      return false;
+    }
+    const traces::TraceModel& m = replay_.model();
+    if (f->site_runs_recorded && std::find(f->site_run_contexts.begin(), f->site_run_contexts.end(),
+                                           c.id) == f->site_run_contexts.end()) {
+      return false;
+    }
+    const traces::TraceModel::Site& site = m.sites[e.site_ix];
+    if (site.function != f->symbol) return false;
+    std::uint32_t faulty = replay_.faulty();
+    if (!models::faults_on_every_run(f->type) && faulty != UINT32_MAX &&
+        m.contexts[c.index].comm != m.contexts[faulty].comm) {
+      return false;
+    }
+    bool at_return = models::faults_at_return(f->type);
+    if (at_return && e.type != EventType::kLockRelease) return false;
+    bool fault_after = at_return || (site.offset != 0 && f->offset >= site.offset);
+    if (fault_after != op_done) return false;
+    std::string where =
+        site.offset != 0 ? fmt::format("{}+{:#x}", site.function, site.offset) : site.function;
+    std::string op =
+        e.lock_ix == models::Event::kNone
+            ? std::string("code")
+            : fmt::format("{} {}", e.type == EventType::kLockRelease ? "releasing" : "taking",
+                          m.locks[e.lock_ix].label());
+    std::string why = fmt::format(
+        "{} runs {} ({}), in the function whose text the fault mutated at {}, after the crash: it "
+        "oopses again",
+        replay_.label(c.index), where, op, f->site());
+    replay_.note(why);
+    replay_.finding(c.index, models::Outcome::kOopsAgain, why, false);
+    replay_.oops_again(c, models::OopsKind::kUnspecified, f->symbol);
+    return true;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_mutated_code_reruns(Replay& replay) {
+  return std::make_unique<MutatedCodeReruns>(replay);
+}
+
+}  // namespace oopsim::sim::rules

@@ -1,0 +1,31 @@
+// The built-in kernel rules (sim/rule.h), one file each; builtin_rules.cc lists them in order.
+#pragma once
+
+#include <memory>
+
+#include "sim/rule.h"
+
+namespace oopsim::sim::rules {
+
+// The fault still in the kernel text after the crash.
+std::unique_ptr<Rule> make_deleted_call(Replay& replay);
+std::unique_ptr<Rule> make_mutated_code_reruns(Replay& replay);
+std::unique_ptr<Rule> make_reap_killed(Replay& replay);
+// Locks and wakeups a death leaves behind.
+std::unique_ptr<Rule> make_semaphore_let_go(Replay& replay);
+std::unique_ptr<Rule> make_lost_wakeups(Replay& replay);
+// State the crash leaves bad, and who reads it.
+std::unique_ptr<Rule> make_bad_state_marks(Replay& replay);
+std::unique_ptr<Rule> make_bad_state_reads(Replay& replay);
+std::unique_ptr<Rule> make_recorded_errors(Replay& replay);
+// At the end: who is gone, who is stuck, whether the machine stalls, the error's scope.
+std::unique_ptr<Rule> make_dead_required(Replay& replay);
+std::unique_ptr<Rule> make_stuck_chains(Replay& replay);
+std::unique_ptr<Rule> make_all_cpus_spin(Replay& replay);
+std::unique_ptr<Rule> make_runqueue_lock(Replay& replay);
+std::unique_ptr<Rule> make_irq_handler_spins(Replay& replay);
+std::unique_ptr<Rule> make_machine_stall(Replay& replay);
+std::unique_ptr<Rule> make_unforked_required(Replay& replay);
+std::unique_ptr<Rule> make_error_scope(Replay& replay);
+
+}  // namespace oopsim::sim::rules
