@@ -11,7 +11,7 @@
 #include "policies/policy_registry.h"
 #include "sim/engine.h"
 #include "trace_generator.h"
-#include "traces/packet_source.h"
+#include "traces/format/packet_source.h"
 
 namespace {
 

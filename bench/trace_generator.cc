@@ -3,7 +3,7 @@
 #include <deque>
 #include <vector>
 
-#include "traces/packet_writer.h"
+#include "traces/format/packet_writer.h"
 
 namespace oopsim::bench {
 

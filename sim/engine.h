@@ -9,8 +9,8 @@
 #include "models/state_class_table.h"
 #include "policies/policy.h"
 #include "sim/prediction.h"
-#include "traces/trace_error.h"
-#include "traces/trace_reader.h"
+#include "traces/format/trace_error.h"
+#include "traces/format/trace_reader.h"
 
 namespace oopsim::sim {
 

@@ -10,7 +10,7 @@
 #include "models/fault_model.h"
 #include "models/outcome.h"
 #include "models/workload_model.h"
-#include "traces/trace_model.h"
+#include "traces/format/trace_model.h"
 
 namespace oopsim::sim {
 

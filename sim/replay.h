@@ -25,7 +25,7 @@
 #include "sim/replay_observer.h"
 #include "sim/rule.h"
 #include "sim/sim_scheduler.h"
-#include "traces/trace_reader.h"
+#include "traces/format/trace_reader.h"
 
 namespace oopsim::sim {
 

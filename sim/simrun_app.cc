@@ -20,9 +20,9 @@
 #include "sim/engine.h"
 #include "sim/report.h"
 #include "sim/report_html.h"
-#include "traces/decoded_trace.h"
-#include "traces/packet_source.h"
-#include "traces/trace_files.h"
+#include "traces/format/decoded_trace.h"
+#include "traces/format/packet_source.h"
+#include "traces/format/trace_files.h"
 
 namespace oopsim::sim {
 

@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "sim/simrun_app.h"
-#include "traces/tool_cli.h"
+#include "traces/tools/tool_cli.h"
 
 int main(int argc, char** argv) {
   oopsim::sim::SimrunConfig config;

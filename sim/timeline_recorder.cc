@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "sim/prediction.h"
-#include "traces/trace_model.h"
+#include "traces/format/trace_model.h"
 
 namespace oopsim::sim {
 

@@ -17,7 +17,7 @@ class TraceFormatError(ValueError):
 
 
 def _looks_binary(head):
-    # As traces/packet_source.cc: the header packet's length, the tag 0x0a, the header's length.
+    # As traces/format/packet_source.cc: the header packet's length, the tag 0x0a, the header's length.
     try:
         length, pos = _DecodeVarint32(head, 0)
         if pos >= len(head) or head[pos] != 0x0A:

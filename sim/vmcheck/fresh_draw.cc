@@ -12,7 +12,7 @@
 #include "sim/vmcheck/live_rerun.h"
 #include "traces/campaign/campaign_config.h"
 #include "traces/campaign/campaign_runner.h"
-#include "traces/file_text.h"
+#include "traces/format/file_text.h"
 
 namespace oopsim::sim {
 

@@ -10,9 +10,9 @@
 #include "models/parse_number.h"
 #include "policies/policy_registry.h"
 #include "traces/capture/capture_runner.h"
-#include "traces/file_text.h"
+#include "traces/format/file_text.h"
+#include "traces/format/packet_source.h"
 #include "traces/import/console_log.h"
-#include "traces/packet_source.h"
 
 namespace oopsim::sim {
 

@@ -11,7 +11,7 @@
 #include "sim/engine.h"
 #include "sim/vmcheck/vmcheck_config.h"
 #include "sim/vmcheck/vmcheck_score.h"
-#include "traces/trace_summary.h"
+#include "traces/format/trace_summary.h"
 
 namespace oopsim::sim {
 

@@ -8,8 +8,8 @@
 
 #include "sim/vmcheck/vmcheck_runner.h"
 #include "sim/vmcheck/vmcheck_score.h"
-#include "traces/file_text.h"
-#include "traces/tool_cli.h"
+#include "traces/format/file_text.h"
+#include "traces/tools/tool_cli.h"
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;

@@ -17,9 +17,9 @@
 
 #include "sim/engine.h"
 #include "traces/capture/capture_runner.h"
-#include "traces/packet_source.h"
-#include "traces/trace_files.h"
-#include "traces/trace_summary.h"
+#include "traces/format/packet_source.h"
+#include "traces/format/trace_files.h"
+#include "traces/format/trace_summary.h"
 
 namespace oopsim::sim {
 

@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <string>
 
+#include "traces/format/packet_source.h"
+#include "traces/format/packet_writer.h"
+#include "traces/format/trace_reader.h"
 #include "traces/import/run_importer.h"
-#include "traces/packet_source.h"
-#include "traces/packet_writer.h"
-#include "traces/trace_reader.h"
 
 namespace oopsim::fuzz {
 

@@ -9,7 +9,7 @@
 #include "scenario_support.h"
 #include "sim/report.h"
 #include "sim/simrun_app.h"
-#include "traces/simtrace_app.h"
+#include "traces/simtrace/simtrace_app.h"
 
 namespace oopsim::test {
 namespace {

@@ -11,9 +11,9 @@
 #include "policies/policy_registry.h"
 #include "scenario_support.h"
 #include "sim/engine.h"
+#include "traces/format/packet_source.h"
+#include "traces/format/trace_summary.h"
 #include "traces/import/run_importer.h"
-#include "traces/packet_source.h"
-#include "traces/trace_summary.h"
 
 namespace oopsim::test {
 namespace {

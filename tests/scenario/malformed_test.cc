@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "scenario_support.h"
-#include "traces/packet_source.h"
-#include "traces/trace_reader.h"
+#include "traces/format/packet_source.h"
+#include "traces/format/trace_reader.h"
 
 namespace oopsim::test {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "policies/policy_registry.h"
 #include "sim/engine.h"
-#include "traces/packet_source.h"
+#include "traces/format/packet_source.h"
 
 namespace oopsim::test {
 

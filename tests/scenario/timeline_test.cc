@@ -7,7 +7,7 @@
 #include "policies/policy_registry.h"
 #include "scenario_support.h"
 #include "sim/engine.h"
-#include "traces/packet_source.h"
+#include "traces/format/packet_source.h"
 
 namespace oopsim::test {
 namespace {

@@ -9,8 +9,8 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
-#include "traces/packet_source.h"
-#include "traces/packet_writer.h"
+#include "traces/format/packet_source.h"
+#include "traces/format/packet_writer.h"
 
 namespace oopsim::traces {
 namespace {

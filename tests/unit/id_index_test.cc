@@ -1,4 +1,4 @@
-#include "traces/id_index.h"
+#include "traces/format/id_index.h"
 
 #include <gtest/gtest.h>
 

@@ -6,9 +6,9 @@
 #include <functional>
 #include <map>
 
+#include "traces/format/packet_source.h"
+#include "traces/format/trace_summary.h"
 #include "traces/import/run_importer.h"
-#include "traces/packet_source.h"
-#include "traces/trace_summary.h"
 
 namespace oopsim::traces {
 namespace {

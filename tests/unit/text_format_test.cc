@@ -1,4 +1,4 @@
-#include "traces/text_format.h"
+#include "traces/format/text_format.h"
 
 #include <gtest/gtest.h>
 

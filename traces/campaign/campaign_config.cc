@@ -12,7 +12,7 @@
 #include <type_traits>
 
 #include "models/fault_model.h"
-#include "traces/file_text.h"
+#include "traces/format/file_text.h"
 
 namespace oopsim::traces {
 

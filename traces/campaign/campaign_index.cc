@@ -10,7 +10,7 @@
 #include <set>
 
 #include "traces/campaign/campaign_config.h"
-#include "traces/file_text.h"
+#include "traces/format/file_text.h"
 
 namespace oopsim::traces {
 

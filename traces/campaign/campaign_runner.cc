@@ -18,13 +18,13 @@
 
 #include "models/fault_model.h"
 #include "traces/campaign/campaign_index.h"
-#include "traces/child_process.h"
-#include "traces/file_text.h"
+#include "traces/format/file_text.h"
+#include "traces/format/packet_source.h"
+#include "traces/format/trace_summary.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
 #include "traces/import/kallsyms.h"
-#include "traces/packet_source.h"
-#include "traces/trace_summary.h"
+#include "traces/tools/child_process.h"
 
 namespace oopsim::traces {
 

@@ -8,10 +8,10 @@
 #include "traces/campaign/campaign_config.h"
 #include "traces/campaign/campaign_figures.h"
 #include "traces/campaign/campaign_index.h"
-#include "traces/file_text.h"
-#include "traces/packet_source.h"
-#include "traces/trace_reader.h"
-#include "traces/xz_encoder.h"
+#include "traces/format/file_text.h"
+#include "traces/format/packet_source.h"
+#include "traces/format/trace_reader.h"
+#include "traces/format/xz_encoder.h"
 
 namespace oopsim::traces {
 

@@ -12,7 +12,7 @@
 #include "traces/campaign/campaign_runner.h"
 #include "traces/campaign/corpus_export.h"
 #include "traces/campaign/slurm_engine.h"
-#include "traces/tool_cli.h"
+#include "traces/tools/tool_cli.h"
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;

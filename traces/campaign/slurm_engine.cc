@@ -12,8 +12,8 @@
 
 #include "traces/campaign/campaign_index.h"
 #include "traces/campaign/campaign_runner.h"
-#include "traces/child_process.h"
-#include "traces/file_text.h"
+#include "traces/format/file_text.h"
+#include "traces/tools/child_process.h"
 
 namespace oopsim::traces {
 

@@ -1,6 +1,6 @@
 #include "traces/capture/capture_runner.h"
-#include "traces/child_process.h"
-#include "traces/file_text.h"
+#include "traces/format/file_text.h"
+#include "traces/tools/child_process.h"
 
 #include <fmt/format.h>
 
@@ -13,11 +13,11 @@
 
 #include "models/fault_model.h"
 #include "models/parse_number.h"
+#include "traces/format/packet_writer.h"
 #include "traces/import/run_importer.h"
 #include "traces/inject/call_sites.h"
 #include "traces/inject/fault_injector.h"
 #include "traces/inject/kernel_image.h"
-#include "traces/packet_writer.h"
 
 namespace oopsim::traces {
 

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "traces/capture/capture_runner.h"
-#include "traces/tool_cli.h"
+#include "traces/tools/tool_cli.h"
 
 int main(int argc, char** argv) {
   oopsim::traces::CaptureConfig config;

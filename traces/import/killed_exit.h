@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "traces/format/trace.pb.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
-#include "traces/trace.pb.h"
 
 namespace oopsim::traces {
 

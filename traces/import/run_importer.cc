@@ -15,11 +15,11 @@
 #include "models/parse_number.h"
 #include "models/sim_time.h"
 #include "models/subsystem_rules.h"
+#include "traces/format/packet_decoder.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
 #include "traces/import/kallsyms.h"
 #include "traces/import/killed_exit.h"
-#include "traces/packet_decoder.h"
 
 namespace oopsim::traces {
 

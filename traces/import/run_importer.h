@@ -11,8 +11,8 @@
 #include <string>
 
 #include "models/fault_model.h"
-#include "traces/packet_writer.h"
-#include "traces/trace_error.h"
+#include "traces/format/packet_writer.h"
+#include "traces/format/trace_error.h"
 
 namespace oopsim::traces {
 

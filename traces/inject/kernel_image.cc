@@ -1,5 +1,5 @@
 #include "traces/inject/kernel_image.h"
-#include "traces/file_text.h"
+#include "traces/format/file_text.h"
 
 #include <fmt/format.h>
 

@@ -1,0 +1,43 @@
+// A summary of one trace: what it declares, how many events of each kind per section, the crash,
+// the observed outcomes. Built by streaming through the trace.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "models/outcome.h"
+#include "traces/format/trace_reader.h"
+
+namespace oopsim::traces {
+
+struct TraceSummary {
+  std::string path;
+  TraceModel model;
+  std::uint64_t packets = 0;
+  std::array<std::uint64_t, models::kEventTypes> injected_events{};  // by models::EventType
+  std::array<std::uint64_t, models::kEventTypes> golden_events{};
+  models::Ticks injected_end = 0;
+  models::Ticks golden_end = 0;
+  std::optional<models::Event> crash;
+  std::uint64_t events_after_crash = 0;
+  std::vector<ObservedOutcome> observed;
+  // The glossary's scope, from the trace alone: kernel-global when the crashing context held a
+  // lock at the crash that another context takes in the golden continuation, or wrote shared
+  // state after the fault's activation; process-local otherwise. Unset without a crash.
+  std::optional<models::Scope> scope;
+  std::string scope_why;
+};
+
+// Reads the whole trace. Returns false with `error` set if it is not valid.
+bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error);
+
+std::string format_summary(const TraceSummary& s);
+nlohmann::ordered_json summary_json(const TraceSummary& s);
+
+}  // namespace oopsim::traces

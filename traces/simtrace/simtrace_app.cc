@@ -1,0 +1,234 @@
+#include "traces/simtrace/simtrace_app.h"
+#include "traces/format/file_text.h"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "models/fault_model.h"
+#include "models/parse_number.h"
+#include "traces/import/run_importer.h"
+
+#include "traces/format/packet_writer.h"
+#include "traces/format/trace_files.h"
+#include "traces/format/trace_reader.h"
+#include "traces/format/trace_summary.h"
+#include "traces/format/xz_encoder.h"
+
+namespace oopsim::traces {
+
+namespace {
+
+int report(std::ostream& err, const TraceError& e) {
+  err << "simtrace: " << e.message() << "\n";
+  return e.exit_code();
+}
+
+int validate(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> missing;
+  std::vector<std::string> files = expand_trace_inputs(c.inputs, missing);
+  int rc = 0;
+  for (const std::string& m : missing) {
+    err << "simtrace: " << m << "\n";
+    rc = static_cast<int>(ErrorKind::kNoInput);
+  }
+  for (const std::string& path : files) {
+    TraceError e;
+    auto source = open_trace(path, e);
+    if (!source) {
+      rc = rc ? rc : report(err, e);
+      continue;
+    }
+    TraceReader reader(std::move(source));
+    TraceReader::Item item;
+    while ((item = reader.next()) != TraceReader::Item::kEnd && item != TraceReader::Item::kError) {
+    }
+    if (item == TraceReader::Item::kError) {
+      int code = report(err, reader.error());
+      rc = rc ? rc : code;
+      continue;
+    }
+    out << fmt::format("{}: ok, {} packets, {} events{}\n", path, reader.packets(), reader.events(),
+                       reader.crash() ? "" : ", no crash");
+  }
+  return rc;
+}
+
+int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  if (c.inputs.size() != 1) {
+    err << "simtrace convert: give one input and --output\n";
+    return static_cast<int>(ErrorKind::kUsage);
+  }
+  // "x.pb.xz" is a binary trace, compressed; "x.trace.txt.xz" a text one.
+  bool xz = c.output.ends_with(".xz");
+  std::string plain = xz ? c.output.substr(0, c.output.size() - 3) : c.output;
+  TraceForm form = TraceForm::kBinary;
+  if (c.to == "text" || (c.to.empty() && (plain == "-" || plain.ends_with(".txt")))) {
+    form = TraceForm::kText;
+  } else if (!c.to.empty() && c.to != "binary") {
+    err << "simtrace convert: --to is text or binary\n";
+    return static_cast<int>(ErrorKind::kUsage);
+  }
+  TraceError e;
+  auto source = open_trace(c.inputs[0], e);
+  if (!source) return report(err, e);
+  // Validate while converting, into a temporary beside the output: a bad trace leaves no output
+  // unless salvaging its good prefix on purpose.
+  TraceReader reader(std::move(source));
+  std::string tmp = c.output == "-" ? c.output : fmt::format("{}.{}.tmp", plain, ::getpid());
+  auto writer = create_trace_writer(tmp, form, e);
+  if (!writer) return report(err, e);
+  auto discard = [&] {
+    if (tmp != "-") std::remove(tmp.c_str());
+  };
+  std::uint64_t written = 0;
+  int rc = 0;
+  while (true) {
+    TraceReader::Item item = reader.next();
+    if (item == TraceReader::Item::kEnd) break;
+    if (item == TraceReader::Item::kError) {
+      rc = report(err, reader.error());
+      if (c.salvage) {
+        err << fmt::format("simtrace: salvaged the {} good packets before the error\n", written);
+      }
+      break;
+    }
+    if (!writer->write(reader.packet())) {
+      discard();
+      return report(err, *writer->error());
+    }
+    ++written;
+  }
+  if (!writer->close()) {
+    discard();
+    return report(err, *writer->error());
+  }
+  if (rc != 0 && !c.salvage) {
+    discard();
+    err << "simtrace: no output written (use --salvage to keep the good prefix on purpose)\n";
+    return rc;
+  }
+  if (tmp != "-") {
+    std::string error;
+    if (xz ? !xz_compress_file(tmp, c.output, 6, error)
+           : std::rename(tmp.c_str(), c.output.c_str()) != 0) {
+      discard();
+      err << "simtrace: " << c.output << ": " << (xz ? error : std::string(std::strerror(errno)))
+          << "\n";
+      return static_cast<int>(ErrorKind::kIo);
+    }
+    discard();
+  }
+  if (rc == 0 && c.output != "-") out << fmt::format("{}: {} packets written\n", c.output, written);
+  return rc;
+}
+
+int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  RunText injected, golden;
+  ImportOptions options;
+  for (auto [dir, run] : {std::pair{c.injected_dir, &injected}, std::pair{c.golden_dir, &golden}}) {
+    run->path = dir + "/trace.txt";
+    if (!read_file_text(dir + "/trace.txt", run->ftrace)) {
+      err << "simtrace: " << dir << "/trace.txt: cannot read\n";
+      return static_cast<int>(ErrorKind::kNoInput);
+    }
+    read_file_text(dir + "/console.log", run->console);
+  }
+  read_file_text(c.injected_dir + "/kallsyms", options.kallsyms);
+  golden.site_hits_path = c.golden_dir + "/site-hits.txt";
+  read_file_text(golden.site_hits_path, golden.site_hits);
+  options.sleeps = c.sleeps;
+  options.observe_window_us = static_cast<std::uint64_t>(c.window_seconds * 1e6);
+  if (!c.fault_type.empty()) {
+    models::FaultInfo f;
+    auto type = models::parse_fault_type(c.fault_type);
+    if (!type) {
+      err << "simtrace: unknown fault type '" << c.fault_type << "'\n";
+      return static_cast<int>(ErrorKind::kUsage);
+    }
+    f.type = *type;
+    auto site = c.fault_site.empty() ? std::optional<models::SymbolOffset>(models::SymbolOffset{})
+                                     : models::parse_symbol_offset(c.fault_site);
+    if (!site) {
+      err << "simtrace: --fault-site '" << c.fault_site << "' is not SYMBOL or SYMBOL+OFFSET\n";
+      return static_cast<int>(ErrorKind::kUsage);
+    }
+    f.symbol = std::string(site->symbol);
+    f.offset = site->offset;
+    options.fault = f;
+  }
+  TraceError e;
+  TraceForm form =
+      c.output.ends_with(".txt") || c.output == "-" ? TraceForm::kText : TraceForm::kBinary;
+  auto writer = create_trace_writer(c.output, form, e);
+  if (!writer) return report(err, e);
+  ImportStats stats;
+  if (!import_paired_run(injected, golden, options, *writer, stats, e)) return report(err, e);
+  if (c.output != "-") {
+    out << fmt::format(
+        "{}: {} events, {} contexts, {} locks from {} lines ({} unparsed); crash {}; {} releases "
+        "inferred, {} of locks taken before the window dropped, {} by another context\n",
+        c.output, stats.events, stats.contexts, stats.locks, stats.lines, stats.unparsed,
+        stats.crashed ? "found" : "NOT found", stats.inferred_releases, stats.dropped_releases,
+        stats.foreign_releases);
+  }
+  return 0;
+}
+
+int summary(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> missing;
+  std::vector<std::string> files = expand_trace_inputs(c.inputs, missing);
+  int rc = 0;
+  for (const std::string& m : missing) {
+    err << "simtrace: " << m << "\n";
+    rc = static_cast<int>(ErrorKind::kNoInput);
+  }
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const std::string& path : files) {
+    TraceError e;
+    auto source = open_trace(path, e);
+    if (!source) {
+      rc = rc ? rc : report(err, e);
+      continue;
+    }
+    TraceReader reader(std::move(source));
+    TraceSummary s;
+    if (!summarize(reader, s, e)) {
+      int code = report(err, e);
+      rc = rc ? rc : code;
+      continue;
+    }
+    if (c.format == "json") {
+      all.push_back(summary_json(s));
+    } else {
+      out << format_summary(s);
+    }
+  }
+  if (c.format == "json") out << all.dump(2) << "\n";
+  return rc;
+}
+
+}  // namespace
+
+int run_simtrace(const SimtraceConfig& config, std::ostream& out, std::ostream& err) {
+  switch (config.command) {
+    case SimtraceConfig::Command::kValidate:
+      return validate(config, out, err);
+    case SimtraceConfig::Command::kConvert:
+      return convert(config, out, err);
+    case SimtraceConfig::Command::kSummary:
+      return summary(config, out, err);
+    case SimtraceConfig::Command::kImport:
+      return import_run(config, out, err);
+  }
+  return static_cast<int>(ErrorKind::kUsage);
+}
+
+}  // namespace oopsim::traces
