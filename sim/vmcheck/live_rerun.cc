@@ -13,6 +13,7 @@
 #include "traces/format/file_text.h"
 #include "traces/format/packet_source.h"
 #include "traces/import/console_log.h"
+#include "traces/import/site_hits.h"
 
 namespace oopsim::sim {
 
@@ -25,55 +26,58 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// The trace's recorded site runs written back in site-hits.txt form (vmctl run --watch), so that
-// a rerun's own record is imported with them too; "" when the trace has none.
+// A recorded site run as a breakpoint hit: an interrupt context's CPU is in its name
+// ("hardirq/1"), and its preempt count says it was one.
+traces::SiteHit site_hit_of(const traces::TraceReader& reader, const models::Event& ev,
+                            const traces::SiteHits& hits) {
+  const models::ContextInfo& ctx = *reader.model().context(ev.context);
+  traces::SiteHit h;
+  h.pid = ctx.pid;
+  h.comm = ctx.comm;
+  h.jiffies = hits.initial + ev.time * hits.hz / 1000000;
+  if (ctx.kind == models::ContextKind::kHardIrq || ctx.kind == models::ContextKind::kSoftIrq ||
+      ctx.kind == models::ContextKind::kIdle) {
+    auto slash = ctx.comm.find('/');
+    if (slash != std::string::npos)
+      h.cpu = static_cast<int>(models::parse_i64(ctx.comm.substr(slash + 1), 10).value_or(0));
+    h.preempt_count = ctx.kind == models::ContextKind::kHardIrq   ? 0x10000
+                      : ctx.kind == models::ContextKind::kSoftIrq ? 0x100
+                                                                  : 0;
+  }
+  return h;
+}
+
+// The trace's recorded site runs written back in site-hits.txt form (traces/import/site_hits.h),
+// so that a rerun's own record is imported with them too; "" when the trace has none.
 std::string site_hits_of(const std::string& path) {
-  constexpr std::uint64_t kHz = 250, kInitial = (std::uint64_t{1} << 32) - 300 * kHz;
   traces::TraceError e;
   auto src = traces::open_trace(path, e);
   if (!src) return "";
   traces::TraceReader reader(std::move(src));
-  std::string out;
+  traces::SiteHits hits;
+  bool started = false;
   while (true) {
     traces::TraceReader::Item item = reader.next();
     if (item == traces::TraceReader::Item::kEnd || item == traces::TraceReader::Item::kError) break;
-    if (item == traces::TraceReader::Item::kSection && out.empty()) {
+    if (item == traces::TraceReader::Item::kSection && !started) {
+      started = true;
       const auto& fault = reader.model().fault;
       if (!fault || !fault->site_runs_recorded) return "";
-      out = fmt::format(
-          "# site {:#x}; jiffies (HZ={}, INITIAL_JIFFIES={}) cpu pid comm "
-          "preempt_count (from {})\n",
-          fault->address, kHz, kInitial, path);
+      hits.site = fault->address;
+      hits.source = path;
       // The trace's pids are its own boot's: the rerun's state may have been saved by another
       // boot, whose tasks got other pids. The importer maps them by workload and program.
-      std::string tags;
       for (const models::ContextInfo& c : reader.model().contexts) {
         if (c.pid <= 0) continue;
-        tags += fmt::format(" {}={}:{}", c.pid, c.workloads.empty() ? "-" : c.workloads.front(),
-                            c.comm);
+        hits.other_boot[c.pid] = {c.workloads.empty() ? "-" : c.workloads.front(), c.comm};
       }
-      if (!tags.empty()) out += "# pid-workloads" + tags + "\n";
     }
     if (item != traces::TraceReader::Item::kEvent ||
         reader.event().type != models::EventType::kSiteRun)
       continue;
-    const models::Event& ev = reader.event();
-    const models::ContextInfo& ctx = *reader.model().context(ev.context);
-    int cpu = 0;
-    unsigned pc = 0;
-    if (ctx.kind == models::ContextKind::kHardIrq || ctx.kind == models::ContextKind::kSoftIrq ||
-        ctx.kind == models::ContextKind::kIdle) {
-      auto slash = ctx.comm.find('/');
-      if (slash != std::string::npos)
-        cpu = static_cast<int>(models::parse_i64(ctx.comm.substr(slash + 1), 10).value_or(0));
-      pc = ctx.kind == models::ContextKind::kHardIrq   ? 0x10000
-           : ctx.kind == models::ContextKind::kSoftIrq ? 0x100
-                                                       : 0;
-    }
-    out += fmt::format("{} {} {} {} {:#x}\n", kInitial + ev.time * kHz / 1000000, cpu, ctx.pid,
-                       ctx.comm, pc);
+    hits.hits.push_back(site_hit_of(reader, reader.event(), hits));
   }
-  return out;
+  return started ? traces::format_site_hits(hits) : "";
 }
 
 }  // namespace

@@ -18,8 +18,11 @@
 #include "traces/format/packet_decoder.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
+#include "traces/import/import_contexts.h"
 #include "traces/import/kallsyms.h"
 #include "traces/import/killed_exit.h"
+#include "traces/import/observed_outcome.h"
+#include "traces/import/site_hits.h"
 
 namespace oopsim::traces {
 
@@ -68,27 +71,6 @@ LockProbe classify_probe(std::string_view name) {
   return p;
 }
 
-bool kernel_thread_name(std::string_view comm) {
-  static const char* kPrefixes[] = {
-      "kworker",    "ksoftirqd",   "kthreadd",    "rcu_",      "migration",  "jbd2/",     "kswapd",
-      "khungtaskd", "watchdog",    "cpuhp",       "kcompactd", "oom_reaper", "writeback", "kblockd",
-      "scsi_",      "usb-storage", "khubd",       "flush-",    "ext4-",      "kdevtmpfs", "kauditd",
-      "irq/",       "card",        "kintegrityd", "kthrotld",  "ipv6_"};
-  for (const char* p : kPrefixes) {
-    if (starts(comm, p)) return true;
-  }
-  return false;
-}
-
-struct Ctx {
-  std::uint32_t id = 0;
-  int pid = 0;
-  std::string comm;
-  ContextKind kind = ContextKind::kUserTask;
-  std::uint32_t parent = 0;
-  std::set<std::string> workloads;
-};
-
 struct Item {
   std::uint64_t time;
   std::uint64_t seq;
@@ -106,19 +88,14 @@ class Importer {
 
  private:
   std::vector<FtraceLine> parse(const std::string& text);
-  std::uint32_t context_for(const FtraceLine& l);
-  std::uint32_t context_for_pid(int pid, const std::string& comm);
-  std::uint32_t context_for_report(const ConsoleReport& r);
+  std::uint32_t context_for_report(const ConsoleReport& r) {
+    return ctxs_.for_report(r, crash_ctx_ ? crash_ctx_ : 1);
+  }
   std::uint32_t lock_for(std::uint64_t address, LockKind kind, std::uint64_t caller);
   void section(const std::vector<FtraceLine>& lines, const std::vector<ConsoleReport>* reports,
                std::vector<trace::Event>& out, bool injected);
   void emit(std::vector<trace::Event>& out, EventType type, std::uint32_t ctx, std::uint64_t t,
             std::uint32_t lock = 0, LockMode mode = LockMode::kExclusive);
-  void classify_observed(const std::vector<FtraceLine>& lines,
-                         const std::vector<ProgressMark>& progress,
-                         const std::vector<ProgressMark>& golden_progress,
-                         const std::vector<ConsoleReport>& reports,
-                         std::vector<trace::Observed>& out);
 
   // Per-section lock bookkeeping.
   struct Held {
@@ -152,8 +129,7 @@ class Importer {
   const ImportOptions& opt_;
   ImportStats& st_;
   Kallsyms syms_;
-  std::map<std::string, std::uint32_t> ctx_keys_;
-  std::vector<Ctx> ctxs_;
+  ImportContexts ctxs_;
   // A lock is its address and kind: a probe of another kind at an address (memory freed and reused
   // for another lock) is another lock (FORMAT.md).
   std::map<std::pair<std::uint64_t, LockKind>, std::uint32_t> lock_ids_;
@@ -193,65 +169,6 @@ std::vector<FtraceLine> Importer::parse(const std::string& text) {
   std::stable_sort(lines.begin(), lines.end(),
                    [](const FtraceLine& a, const FtraceLine& b) { return a.time_us < b.time_us; });
   return lines;
-}
-
-std::uint32_t Importer::context_for_pid(int pid, const std::string& comm) {
-  std::string key = std::to_string(pid);
-  auto it = ctx_keys_.find(key);
-  if (it != ctx_keys_.end()) return it->second;
-  Ctx c;
-  c.id = static_cast<std::uint32_t>(ctxs_.size() + 1);
-  c.pid = pid;
-  c.comm = comm;
-  c.kind = pid == 1                   ? ContextKind::kInit
-           : kernel_thread_name(comm) ? ContextKind::kKernelThread
-                                      : ContextKind::kUserTask;
-  ctxs_.push_back(c);
-  ctx_keys_.emplace(key, c.id);
-  return c.id;
-}
-
-// The context a console report names: the interrupt or idle context of its CPU when it says so
-// (an oops with <IRQ> in its stack, or in pid 0), else its task.
-std::uint32_t Importer::context_for_report(const ConsoleReport& r) {
-  if (r.pid < 0) return crash_ctx_ ? crash_ctx_ : 1;
-  if (r.cpu >= 0 && (r.in_interrupt || r.pid == 0)) {
-    FtraceLine l;
-    l.cpu = r.cpu;
-    l.pid = 0;
-    l.comm = r.comm;
-    // ksoftirqd runs softirqs in its own task; an interrupt elsewhere is a hard irq.
-    l.irq = !r.in_interrupt ? '.' : r.comm.rfind("ksoftirqd", 0) == 0 ? 's' : 'h';
-    return context_for(l);
-  }
-  return context_for_pid(r.pid, r.comm);
-}
-
-std::uint32_t Importer::context_for(const FtraceLine& l) {
-  std::string key;
-  ContextKind kind;
-  if (l.irq == 'h' || l.irq == 'H') {
-    key = fmt::format("hardirq/{}", l.cpu);
-    kind = ContextKind::kHardIrq;
-  } else if (l.irq == 's') {
-    key = fmt::format("softirq/{}", l.cpu);
-    kind = ContextKind::kSoftIrq;
-  } else if (l.pid == 0) {
-    key = fmt::format("idle/{}", l.cpu);
-    kind = ContextKind::kIdle;
-  } else {
-    return context_for_pid(l.pid, l.comm);
-  }
-  auto it = ctx_keys_.find(key);
-  if (it != ctx_keys_.end()) return it->second;
-  Ctx c;
-  c.id = static_cast<std::uint32_t>(ctxs_.size() + 1);
-  c.pid = 0;
-  c.comm = key;
-  c.kind = kind;
-  ctxs_.push_back(c);
-  ctx_keys_.emplace(key, c.id);
-  return c.id;
 }
 
 std::uint32_t Importer::lock_for(std::uint64_t address, LockKind kind, std::uint64_t caller) {
@@ -529,10 +446,10 @@ void Importer::section(const std::vector<FtraceLine>& lines,
       continue;
     }
     const FtraceLine& l = *item.line;
-    std::uint32_t ctx = context_for(l);
+    std::uint32_t ctx = ctxs_.for_line(l);
     if (exited.count(ctx)) continue;
     std::uint64_t t = l.time_us;
-    const Ctx& c = ctxs_[ctx - 1];
+    const ImportedContext& c = ctxs_[ctx];
     if (c.kind == ContextKind::kHardIrq || c.kind == ContextKind::kSoftIrq) {
       auto last = last_irq_time_.find(ctx);
       if (last != last_irq_time_.end() && t - last->second > kIrqGapUs)
@@ -644,8 +561,8 @@ void Importer::section(const std::vector<FtraceLine>& lines,
       auto pid = payload_field(l.payload, "pid");
       auto comm = payload_field(l.payload, "comm");
       if (!pid) continue;
-      std::uint32_t target = context_for_pid(static_cast<int>(parse_number(*pid).value_or(0)),
-                                             comm ? std::string(*comm) : "");
+      std::uint32_t target = ctxs_.for_pid(static_cast<int>(parse_number(*pid).value_or(0)),
+                                           comm ? std::string(*comm) : "");
       if (exited.count(target)) continue;
       trace::Event e;
       e.set_time(t);
@@ -661,19 +578,19 @@ void Importer::section(const std::vector<FtraceLine>& lines,
       auto comm = payload_field(l.payload, "child_comm");
       if (!pid) continue;
       int child_pid = static_cast<int>(parse_number(*pid).value_or(0));
-      bool known = ctx_keys_.count(std::to_string(child_pid)) != 0;
-      std::uint32_t child = context_for_pid(child_pid, comm ? std::string(*comm) : "");
-      if (known && ctxs_[child - 1].parent != 0 && ctxs_[child - 1].parent != ctx) {
+      bool known = ctxs_.knows_pid(child_pid);
+      std::uint32_t child = ctxs_.for_pid(child_pid, comm ? std::string(*comm) : "");
+      if (known && ctxs_[child].parent != 0 && ctxs_[child].parent != ctx) {
         // The pid was another process's in the other run (forked there by another parent): this
         // one is a context of its own from here on.
-        ctx_keys_.erase(std::to_string(child_pid));
-        child = context_for_pid(child_pid, comm ? std::string(*comm) : "");
+        ctxs_.forget_pid(child_pid);
+        child = ctxs_.for_pid(child_pid, comm ? std::string(*comm) : "");
         known = false;
       }
-      if (!known) ctxs_[child - 1].parent = ctx;
-      if (ctxs_[child - 1].parent != ctx) continue;
-      if (ctxs_[ctx - 1].kind == ContextKind::kKernelThread || ctxs_[ctx - 1].pid == 2) {
-        ctxs_[child - 1].kind = ContextKind::kKernelThread;
+      if (!known) ctxs_[child].parent = ctx;
+      if (ctxs_[child].parent != ctx) continue;
+      if (ctxs_[ctx].kind == ContextKind::kKernelThread || ctxs_[ctx].pid == 2) {
+        ctxs_[child].kind = ContextKind::kKernelThread;
       }
       trace::Event e;
       e.set_time(t);
@@ -721,247 +638,26 @@ void Importer::section(const std::vector<FtraceLine>& lines,
   }
 }
 
-namespace {
-
-// A run's progress marks: the trace marker's, and the console's, which outlives the trace
-// transport (a crash can take the streamer down while the workloads go on).
-std::vector<ProgressMark> progress_marks(const std::vector<FtraceLine>& lines,
-                                         const std::string& console) {
-  std::vector<ProgressMark> marks = parse_console_progress(console);
-  for (const FtraceLine& l : lines) {
-    ProgressMark m;
-    m.time_us = l.time_us;
-    if (l.event == "tracing_mark_write" && parse_progress(l.payload, m))
-      marks.push_back(std::move(m));
-  }
-  return marks;
-}
-
-// A workload's progress after `from` (until `to`): its count before, the highest after, and when
-// it last rose.
-struct ProgressSpan {
-  std::uint64_t before = 0, after = 0;
-  std::uint64_t last_rise_us = 0;  // 0: it never rose
-  std::uint64_t max_gap_us = 0;    // the longest wait for a rise, from `from` on
-  bool rose() const { return after > before; }
-};
-
-ProgressSpan progress_after(const std::vector<ProgressMark>& marks, const std::string& name,
-                            std::uint64_t from, std::uint64_t to) {
-  ProgressSpan p;
-  std::vector<const ProgressMark*> mine;
-  for (const ProgressMark& m : marks) {
-    if (m.workload == name && m.time_us <= to) mine.push_back(&m);
-  }
-  std::stable_sort(mine.begin(), mine.end(), [](const ProgressMark* a, const ProgressMark* b) {
-    return a->time_us < b->time_us;
-  });
-  std::uint64_t high = 0;
-  for (const ProgressMark* m : mine) {
-    if (m->time_us <= from) {
-      p.before = std::max(p.before, m->value);
-    } else if (m->value > std::max(high, p.before)) {
-      p.max_gap_us = std::max(p.max_gap_us, m->time_us - (p.last_rise_us ? p.last_rise_us : from));
-      p.last_rise_us = m->time_us;
-    }
-    if (m->time_us > from) p.after = std::max(p.after, m->value);
-    high = std::max(high, m->value);
-  }
-  return p;
-}
-
-}  // namespace
-
-void Importer::classify_observed(const std::vector<FtraceLine>& lines,
-                                 const std::vector<ProgressMark>& progress,
-                                 const std::vector<ProgressMark>& golden_progress,
-                                 const std::vector<ConsoleReport>& reports,
-                                 std::vector<trace::Observed>& out) {
-  std::uint64_t end =
-      crash_us_ + (opt_.observe_window_us ? opt_.observe_window_us : UINT64_MAX / 2);
-  for (const auto& [name, writers] : workload_writers_) {
-    // Its required processes (the progress writers), and every process that belongs to it (their
-    // descendants, the same program's other processes): a later oops in any of them is one in a
-    // context the workload needs; only a required one's first oops or exit loses the workload.
-    std::set<int> pids, members;
-    for (std::uint32_t w : writers) pids.insert(ctxs_[w - 1].pid);
-    for (const Ctx& c : ctxs_) {
-      if (c.workloads.count(name) != 0) members.insert(c.pid);
-    }
-    members.insert(pids.begin(), pids.end());
-    std::vector<models::Finding> found;
-    bool first = true;
-    for (const ConsoleReport& r : reports) {
-      if (r.time_us < crash_us_ || r.time_us > end) continue;
-      switch (r.type) {
-        case ConsoleReport::Type::kOops:
-          if (first) {
-            first = false;
-            if (pids.count(r.pid))
-              found.push_back(
-                  {r.time_us, models::Outcome::kNoProc,
-                   fmt::format("its process {}[{}] oopsed and was killed", r.comm, r.pid)});
-            continue;
-          }
-          if (members.count(r.pid))
-            found.push_back({r.time_us, models::Outcome::kOopsAgain, r.text});
-          break;
-        case ConsoleReport::Type::kSoftLockup:
-        case ConsoleReport::Type::kHungTask:
-          if (members.count(r.pid))
-            found.push_back({r.time_us, models::Outcome::kDeadlock, r.text});
-          break;
-        case ConsoleReport::Type::kPanic:
-          found.push_back({r.time_us, models::Outcome::kPanic, r.text});
-          break;
-        case ConsoleReport::Type::kWorkloadError:
-          if (r.comm == name) found.push_back({r.time_us, models::Outcome::kDetectError, r.text});
-          break;
-      }
-    }
-    for (const FtraceLine& l : lines) {
-      if (l.event == "sched_process_exit" && pids.count(l.pid) && l.time_us > crash_us_ &&
-          l.time_us <= end) {
-        found.push_back(
-            {l.time_us, models::Outcome::kNoProc, fmt::format("{}[{}] exited", l.comm, l.pid)});
-      }
-    }
-    ProgressSpan mine = progress_after(progress, name, crash_us_, end);
-    // A slow workload may report nothing in a short window: judge it against the golden run.
-    ProgressSpan gold = progress_after(golden_progress, name, crash_us_, end);
-    bool golden_progressed = gold.rose();
-    // Progress that keeps coming, and which finding decides: the judge (models/outcome_judge.h),
-    // which the engine's verdict uses too.
-    bool progressed =
-        mine.rose() && (!golden_progressed || models::progress_kept_coming(
-                                                  mine.last_rise_us - crash_us_,
-                                                  gold.last_rise_us - crash_us_, gold.max_gap_us));
-    bool stopped_early = mine.rose() && !progressed;
-    trace::Observed o;
-    o.set_workload(name);
-    const models::Finding* best = models::deciding_finding(found);
-    if (best != nullptr) {
-      o.set_outcome(encode(best->outcome));
-      o.set_detail(best->why);
-    } else if (progressed) {
-      o.set_outcome(trace::Observed::NOT_MANIFEST);
-      o.set_detail(
-          fmt::format("progress went on after the crash ({} -> {})", mine.before, mine.after));
-    } else if (stopped_early) {
-      o.set_outcome(trace::Observed::DEADLOCK);
-      o.set_detail(fmt::format(
-          "progress stopped {} after the crash ({} -> {}) while the golden run's went on for {}; "
-          "no detector report in the window",
-          models::format_seconds(mine.last_rise_us - crash_us_, 1000000), mine.before, mine.after,
-          models::format_seconds(gold.last_rise_us - crash_us_, 1000000)));
-    } else if (!golden_progressed) {
-      o.set_outcome(trace::Observed::NOT_MANIFEST);
-      o.set_detail("no progress in the window in either run, and no failure");
-    } else {
-      o.set_outcome(trace::Observed::DEADLOCK);
-      o.set_detail(
-          "progress stopped after the crash while the golden run's went on; no detector report in "
-          "the window");
-    }
-    out.push_back(std::move(o));
-  }
-}
-
-// site-hits.txt: a header comment with HZ and INITIAL_JIFFIES, then one line per breakpoint hit:
-// "jiffies cpu pid comm preempt_count". Jiffies count from boot in 1/HZ s: the hit's time on the
-// trace's clock to within a tick (both clocks start at boot).
+// The golden run's site hits (site_hits.h) as site-run events, each at its time on the trace's
+// clock, by the context that ran it (a pid of another boot mapped to this run's task).
 bool Importer::add_site_runs(const RunText& golden, std::vector<trace::Event>& events,
                              TraceError& error) {
-  std::istringstream in(golden.site_hits);
-  std::string line;
-  std::uint64_t line_no = 0;
-  auto bad = [&](std::string what) {
-    error.kind = ErrorKind::kData;
-    error.file =
-        golden.site_hits_path.empty() ? golden.path + "/site-hits.txt" : golden.site_hits_path;
-    error.line = line_no;
-    error.what = std::move(what);
-    return false;
-  };
-  std::uint64_t hz = 250, initial = (std::uint64_t{1} << 32) - 300 * 250;
+  SiteHits hits;
+  std::string file =
+      golden.site_hits_path.empty() ? golden.path + "/site-hits.txt" : golden.site_hits_path;
+  if (!parse_site_hits(golden.site_hits, file, hits, error)) return false;
   std::vector<trace::Event> runs;
-  // "# pid-workloads 157=ext4:oopsim-fsbench 140=-:jbd2/vda-8 ...": the hits' pids are another
-  // boot's. Such a pid maps to this run's task of the same workload ("-": none) and program, the
-  // k-th of them by pid for the k-th there; when this run has a task of that program but not a
-  // k-th, the hit is dropped; when it has none, the pid stays.
-  std::map<int, std::pair<std::string, std::string>> other_boot;  // pid -> (workload, comm)
-  auto map_pid = [&](int pid) -> int {
-    auto it = other_boot.find(pid);
-    if (it == other_boot.end()) return pid;
-    const auto& [workload, program] = it->second;
-    std::size_t rank = 0;
-    for (const auto& [p, wc] : other_boot) rank += p < pid && wc == it->second;
-    std::vector<int> here;
-    bool program_here = false;
-    for (const Ctx& c : ctxs_) {
-      if (c.pid <= 0 || c.comm != program) continue;
-      program_here = true;
-      if (workload == "-" ? c.workloads.empty() : c.workloads.count(workload) != 0)
-        here.push_back(c.pid);
-    }
-    std::sort(here.begin(), here.end());
-    if (rank < here.size()) return here[rank];
-    return program_here ? -1 : pid;
-  };
-  // the number after KEY= in a header line (its letters and digits: "HZ=250," is 250)
-  auto header_number = [&](std::string_view key, std::uint64_t& value) {
-    auto at = line.find(key);
-    if (at == std::string::npos) return true;
-    std::string_view rest = std::string_view(line).substr(at + key.size());
-    std::size_t n = 0;
-    while (n < rest.size() && std::isalnum(static_cast<unsigned char>(rest[n]))) ++n;
-    auto v = models::parse_u64(rest.substr(0, n), 10);
-    if (v) value = *v;
-    return v.has_value();
-  };
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.rfind("# pid-workloads", 0) == 0) {
-      std::istringstream tags(line.substr(15));
-      std::string tag;
-      while (tags >> tag) {
-        auto eq = tag.find('='), colon = tag.find(':');
-        auto pid = models::parse_i64(std::string_view(tag).substr(0, eq), 10);
-        if (eq == std::string::npos || colon == std::string::npos || colon < eq || !pid)
-          return bad("a pid-workloads entry is not PID=WORKLOAD:PROGRAM: '" + tag + "'");
-        other_boot[static_cast<int>(*pid)] = {tag.substr(eq + 1, colon - eq - 1),
-                                              tag.substr(colon + 1)};
-      }
-      continue;
-    }
-    if (line.rfind("#", 0) == 0) {
-      if (!header_number("HZ=", hz) || hz == 0) return bad("HZ= is not a positive number");
-      if (!header_number("INITIAL_JIFFIES=", initial))
-        return bad("INITIAL_JIFFIES= is not a number");
-      continue;
-    }
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    std::istringstream words(line);
-    std::string jiffies_text, cpu_text, pid_text, pc_text;
+  for (const SiteHit& h : hits.hits) {
     FtraceLine l;
-    if (!(words >> jiffies_text >> cpu_text >> pid_text >> l.comm >> pc_text))
-      return bad("a hit is not 'jiffies cpu pid comm preempt_count': '" + line + "'");
-    auto jiffies = models::parse_u64(jiffies_text, 10);
-    auto cpu = models::parse_i64(cpu_text, 10);
-    auto pid = models::parse_i64(pid_text, 10);
-    auto pc = models::parse_u64(pc_text, 0);
-    if (!jiffies || !cpu || !pid || !pc)
-      return bad("a hit has a field that is not a number: '" + line + "'");
-    if (*jiffies < initial) continue;  // before the clock's start: no time on the trace's clock
-    l.cpu = static_cast<int>(*cpu);
-    l.pid = map_pid(static_cast<int>(*pid));
-    if (l.pid < 0) continue;  // a task of another boot with no counterpart here (see above)
-    // In an interrupt the task is the one it interrupted: the hit is the interrupt's.
-    l.irq = (*pc & 0xf0000) != 0 ? 'h' : (*pc & 0x100) != 0 ? 's' : '.';
-    l.time_us = (*jiffies - initial) * 1000000 / hz;
+    if (!hits.time_us(h, l.time_us)) continue;  // before the clock's start
+    l.cpu = h.cpu;
+    l.comm = h.comm;
+    l.pid = ctxs_.map_other_boot_pid(h.pid, hits.other_boot);
+    if (l.pid < 0) continue;  // a task of another boot with no counterpart here
+    l.irq = h.irq();
     trace::Event e;
     e.set_time(l.time_us);
-    e.set_context(context_for(l));
+    e.set_context(ctxs_.for_line(l));
     e.set_type(trace::Event::SITE_RUN);
     runs.push_back(std::move(e));
   }
@@ -976,7 +672,7 @@ bool Importer::add_site_runs(const RunText& golden, std::vector<trace::Event>& e
     auto x = exited_at.find(r.context());
     return (f != forked_at.end() && r.time() <= f->second) ||
            (x != exited_at.end() && r.time() >= x->second) ||
-           (ctxs_[r.context() - 1].parent != 0 && f == forked_at.end());
+           (ctxs_[r.context()].parent != 0 && f == forked_at.end());
   });
   st_.events += runs.size();
   // The hits' lines need not be in time order (nor, after mapping, their times).
@@ -1011,36 +707,12 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   section(inj, &reports, inj_events, true);
   st_.events += add_exits_the_trace_lost(
       inj, injected.console, reports, [&](const ConsoleReport& r) { return context_for_report(r); },
-      [&](std::uint32_t ctx) { return ctxs_[ctx - 1].kind == ContextKind::kUserTask; }, inj_events);
+      [&](std::uint32_t ctx) { return ctxs_[ctx].kind == ContextKind::kUserTask; }, inj_events);
   section(gold, nullptr, gold_events, false);
   site_unknown_takes(inj_events);
   site_unknown_takes(gold_events);
   st_.crashed = crashed_;
-  // Processes that write a workload's progress are what it requires; their descendants belong to
-  // it.
-  for (const auto& [name, writers] : workload_writers_) {
-    for (std::uint32_t w : writers) ctxs_[w - 1].workloads.insert(name);
-  }
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (Ctx& c : ctxs_) {
-      if (c.parent == 0) continue;
-      for (const std::string& w : ctxs_[c.parent - 1].workloads)
-        changed = c.workloads.insert(w).second || changed;
-    }
-  }
-  // A process of no workload that runs the same program as the processes of exactly one
-  // workload belongs to it too: one forked before the window, such as a stream's other end.
-  std::map<std::string, std::set<std::string>> program_workloads;
-  for (const auto& [name, writers] : workload_writers_) {
-    for (std::uint32_t w : writers) program_workloads[ctxs_[w - 1].comm].insert(name);
-  }
-  for (Ctx& c : ctxs_) {
-    if (!c.workloads.empty() || c.kind != ContextKind::kUserTask) continue;
-    auto it = program_workloads.find(c.comm);
-    if (it != program_workloads.end() && it->second.size() == 1)
-      c.workloads.insert(*it->second.begin());
-  }
+  ctxs_.assign_workloads(workload_writers_);
   // After the workloads: site hits recorded in another boot are mapped to this run's processes
   // by workload.
   if (!golden.site_hits.empty() && !add_site_runs(golden, gold_events, error)) return false;
@@ -1059,7 +731,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
     h->set_ticks_per_second(1'000'000);
     if (max_cpu_ >= 0) h->set_cpus(static_cast<std::uint32_t>(max_cpu_ + 1));
   });
-  for (const Ctx& c : ctxs_) {
+  for (const ImportedContext& c : ctxs_.all()) {
     write([&](trace::TracePacket& x) {
       auto* m = x.mutable_context();
       m->set_id(c.id);
@@ -1126,9 +798,9 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   for (const trace::Event& e : gold_events)
     write([&](trace::TracePacket& x) { *x.mutable_event() = e; });
   if (crashed_) {
-    std::vector<trace::Observed> observed;
-    classify_observed(inj, progress_marks(inj, injected.console),
-                      progress_marks(gold, golden.console), reports, observed);
+    std::vector<trace::Observed> observed = classify_observed(
+        ObservedRun{inj, reports, ctxs_, workload_writers_, crash_us_, opt_.observe_window_us},
+        progress_marks(inj, injected.console), progress_marks(gold, golden.console));
     for (const trace::Observed& o : observed)
       write([&](trace::TracePacket& x) { *x.mutable_observed() = o; });
   }

@@ -1,0 +1,169 @@
+// The live classifier: what happened to each workload after the crash in a real run, from the
+// injected run's console reports, exits and progress, judged against the golden run's progress
+// by the judge the engine uses too (models/outcome_judge.h).
+#include "traces/import/observed_outcome.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "models/outcome_judge.h"
+#include "models/sim_time.h"
+#include "traces/format/packet_decoder.h"
+
+namespace oopsim::traces {
+
+std::vector<ProgressMark> progress_marks(const std::vector<FtraceLine>& lines,
+                                         const std::string& console) {
+  std::vector<ProgressMark> marks = parse_console_progress(console);
+  for (const FtraceLine& l : lines) {
+    ProgressMark m;
+    m.time_us = l.time_us;
+    if (l.event == "tracing_mark_write" && parse_progress(l.payload, m))
+      marks.push_back(std::move(m));
+  }
+  return marks;
+}
+
+namespace {
+
+// A workload's progress after `from` (until `to`): its count before, the highest after, and when
+// it last rose.
+struct ProgressSpan {
+  std::uint64_t before = 0, after = 0;
+  std::uint64_t last_rise_us = 0;  // 0: it never rose
+  std::uint64_t max_gap_us = 0;    // the longest wait for a rise, from `from` on
+  bool rose() const { return after > before; }
+};
+
+ProgressSpan progress_after(const std::vector<ProgressMark>& marks, const std::string& name,
+                            std::uint64_t from, std::uint64_t to) {
+  ProgressSpan p;
+  std::vector<const ProgressMark*> mine;
+  for (const ProgressMark& m : marks) {
+    if (m.workload == name && m.time_us <= to) mine.push_back(&m);
+  }
+  std::stable_sort(mine.begin(), mine.end(), [](const ProgressMark* a, const ProgressMark* b) {
+    return a->time_us < b->time_us;
+  });
+  std::uint64_t high = 0;
+  for (const ProgressMark* m : mine) {
+    if (m->time_us <= from) {
+      p.before = std::max(p.before, m->value);
+    } else if (m->value > std::max(high, p.before)) {
+      p.max_gap_us = std::max(p.max_gap_us, m->time_us - (p.last_rise_us ? p.last_rise_us : from));
+      p.last_rise_us = m->time_us;
+    }
+    if (m->time_us > from) p.after = std::max(p.after, m->value);
+    high = std::max(high, m->value);
+  }
+  return p;
+}
+
+// What the console and the exits say happened to one workload in (crash, end].
+std::vector<models::Finding> findings_for(const ObservedRun& run, const std::string& name,
+                                          const std::set<std::uint32_t>& writers,
+                                          std::uint64_t end) {
+  const std::uint64_t crash_us = run.crash_us;
+  const ImportContexts& contexts = run.contexts;
+  const std::vector<ConsoleReport>& reports = run.reports;
+  // Its required processes (the progress writers), and every process that belongs to it (their
+  // descendants, the same program's other processes): a later oops in any of them is one in a
+  // context the workload needs; only a required one's first oops or exit loses the workload.
+  std::set<int> pids, members;
+  for (std::uint32_t w : writers) pids.insert(contexts[w].pid);
+  for (const ImportedContext& c : contexts.all()) {
+    if (c.workloads.count(name) != 0) members.insert(c.pid);
+  }
+  members.insert(pids.begin(), pids.end());
+  std::vector<models::Finding> found;
+  bool first = true;
+  for (const ConsoleReport& r : reports) {
+    if (r.time_us < crash_us || r.time_us > end) continue;
+    switch (r.type) {
+      case ConsoleReport::Type::kOops:
+        if (first) {
+          first = false;
+          if (pids.count(r.pid))
+            found.push_back(
+                {r.time_us, models::Outcome::kNoProc,
+                 fmt::format("its process {}[{}] oopsed and was killed", r.comm, r.pid)});
+          continue;
+        }
+        if (members.count(r.pid)) found.push_back({r.time_us, models::Outcome::kOopsAgain, r.text});
+        break;
+      case ConsoleReport::Type::kSoftLockup:
+      case ConsoleReport::Type::kHungTask:
+        if (members.count(r.pid)) found.push_back({r.time_us, models::Outcome::kDeadlock, r.text});
+        break;
+      case ConsoleReport::Type::kPanic:
+        found.push_back({r.time_us, models::Outcome::kPanic, r.text});
+        break;
+      case ConsoleReport::Type::kWorkloadError:
+        if (r.comm == name) found.push_back({r.time_us, models::Outcome::kDetectError, r.text});
+        break;
+    }
+  }
+  for (const FtraceLine& l : run.lines) {
+    if (l.event == "sched_process_exit" && pids.count(l.pid) && l.time_us > crash_us &&
+        l.time_us <= end) {
+      found.push_back(
+          {l.time_us, models::Outcome::kNoProc, fmt::format("{}[{}] exited", l.comm, l.pid)});
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+std::vector<trace::Observed> classify_observed(const ObservedRun& run,
+                                               const std::vector<ProgressMark>& progress,
+                                               const std::vector<ProgressMark>& golden_progress) {
+  std::vector<trace::Observed> out;
+  const std::uint64_t crash_us = run.crash_us;
+  std::uint64_t end = crash_us + (run.window_us ? run.window_us : UINT64_MAX / 2);
+  for (const auto& [name, writers] : run.writers) {
+    std::vector<models::Finding> found = findings_for(run, name, writers, end);
+    ProgressSpan mine = progress_after(progress, name, crash_us, end);
+    // A slow workload may report nothing in a short window: judge it against the golden run.
+    ProgressSpan gold = progress_after(golden_progress, name, crash_us, end);
+    bool golden_progressed = gold.rose();
+    // Progress that keeps coming, and which finding decides: the judge (models/outcome_judge.h),
+    // which the engine's verdict uses too.
+    bool progressed = mine.rose() &&
+                      (!golden_progressed ||
+                       models::progress_kept_coming(mine.last_rise_us - crash_us,
+                                                    gold.last_rise_us - crash_us, gold.max_gap_us));
+    bool stopped_early = mine.rose() && !progressed;
+    trace::Observed o;
+    o.set_workload(name);
+    const models::Finding* best = models::deciding_finding(found);
+    if (best != nullptr) {
+      o.set_outcome(encode(best->outcome));
+      o.set_detail(best->why);
+    } else if (progressed) {
+      o.set_outcome(trace::Observed::NOT_MANIFEST);
+      o.set_detail(
+          fmt::format("progress went on after the crash ({} -> {})", mine.before, mine.after));
+    } else if (stopped_early) {
+      o.set_outcome(trace::Observed::DEADLOCK);
+      o.set_detail(fmt::format(
+          "progress stopped {} after the crash ({} -> {}) while the golden run's went on for {}; "
+          "no detector report in the window",
+          models::format_seconds(mine.last_rise_us - crash_us, 1000000), mine.before, mine.after,
+          models::format_seconds(gold.last_rise_us - crash_us, 1000000)));
+    } else if (!golden_progressed) {
+      o.set_outcome(trace::Observed::NOT_MANIFEST);
+      o.set_detail("no progress in the window in either run, and no failure");
+    } else {
+      o.set_outcome(trace::Observed::DEADLOCK);
+      o.set_detail(
+          "progress stopped after the crash while the golden run's went on; no detector report in "
+          "the window");
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace oopsim::traces

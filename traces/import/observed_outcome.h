@@ -1,0 +1,38 @@
+// The live classifier: each workload's observed outcome in a real run (what really happened after
+// the crash), for the trace's `observed` packets, which vmcheck scores predictions against.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "traces/format/trace.pb.h"
+#include "traces/import/console_log.h"
+#include "traces/import/ftrace_line.h"
+#include "traces/import/import_contexts.h"
+
+namespace oopsim::traces {
+
+// The injected run as the classifier sees it.
+struct ObservedRun {
+  const std::vector<FtraceLine>& lines;       // its ftrace lines (exits)
+  const std::vector<ConsoleReport>& reports;  // its console reports
+  const ImportContexts& contexts;
+  const std::map<std::string, std::set<std::uint32_t>>& writers;  // workload -> its processes
+  std::uint64_t crash_us = 0;
+  std::uint64_t window_us = 0;  // judged after the crash; 0: to the end of the run
+};
+
+// A run's progress marks: the trace marker's, and the console's, which outlives the trace
+// transport (a crash can take the streamer down while the workloads go on).
+std::vector<ProgressMark> progress_marks(const std::vector<FtraceLine>& lines,
+                                         const std::string& console);
+
+// One observed outcome per workload, from the injected run and both runs' progress.
+std::vector<trace::Observed> classify_observed(const ObservedRun& run,
+                                               const std::vector<ProgressMark>& progress,
+                                               const std::vector<ProgressMark>& golden_progress);
+
+}  // namespace oopsim::traces

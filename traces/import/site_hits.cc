@@ -1,0 +1,108 @@
+#include "traces/import/site_hits.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <sstream>
+
+#include "models/parse_number.h"
+
+namespace oopsim::traces {
+
+namespace {
+
+// The number after KEY= in a header line (its letters and digits: "HZ=250," is 250); true when
+// the key is absent.
+bool header_number(const std::string& line, std::string_view key, std::uint64_t& value) {
+  auto at = line.find(key);
+  if (at == std::string::npos) return true;
+  std::string_view rest = std::string_view(line).substr(at + key.size());
+  std::size_t n = 0;
+  while (n < rest.size() && std::isalnum(static_cast<unsigned char>(rest[n]))) ++n;
+  auto v = models::parse_u64(rest.substr(0, n), 10);
+  if (v) value = *v;
+  return v.has_value();
+}
+
+// "# pid-workloads 157=ext4:oopsim-fsbench ..."; "" or what is wrong.
+std::string parse_pid_workloads(const std::string& line, SiteHits& out) {
+  std::istringstream tags(line.substr(15));
+  std::string tag;
+  while (tags >> tag) {
+    auto eq = tag.find('='), colon = tag.find(':');
+    auto pid = models::parse_i64(std::string_view(tag).substr(0, eq), 10);
+    if (eq == std::string::npos || colon == std::string::npos || colon < eq || !pid)
+      return "a pid-workloads entry is not PID=WORKLOAD:PROGRAM: '" + tag + "'";
+    out.other_boot[static_cast<int>(*pid)] = {tag.substr(eq + 1, colon - eq - 1),
+                                              tag.substr(colon + 1)};
+  }
+  return "";
+}
+
+// A hit line; "" or what is wrong.
+std::string parse_hit(const std::string& line, SiteHits& out) {
+  std::istringstream words(line);
+  std::string jiffies_text, cpu_text, pid_text, comm, pc_text;
+  if (!(words >> jiffies_text >> cpu_text >> pid_text >> comm >> pc_text))
+    return "a hit is not 'jiffies cpu pid comm preempt_count': '" + line + "'";
+  auto jiffies = models::parse_u64(jiffies_text, 10);
+  auto cpu = models::parse_i64(cpu_text, 10);
+  auto pid = models::parse_i64(pid_text, 10);
+  auto pc = models::parse_u64(pc_text, 0);
+  if (!jiffies || !cpu || !pid || !pc)
+    return "a hit has a field that is not a number: '" + line + "'";
+  out.hits.push_back(
+      {*jiffies, static_cast<int>(*cpu), static_cast<int>(*pid), std::move(comm), *pc});
+  return "";
+}
+
+}  // namespace
+
+bool parse_site_hits(std::string_view text, const std::string& file, SiteHits& out,
+                     TraceError& error) {
+  std::istringstream in{std::string(text)};
+  std::string line;
+  std::uint64_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    std::string bad;
+    if (line.rfind("# pid-workloads", 0) == 0) {
+      bad = parse_pid_workloads(line, out);
+    } else if (line.rfind("#", 0) == 0) {
+      if (!header_number(line, "HZ=", out.hz) || out.hz == 0) {
+        bad = "HZ= is not a positive number";
+      } else if (!header_number(line, "INITIAL_JIFFIES=", out.initial)) {
+        bad = "INITIAL_JIFFIES= is not a number";
+      }
+    } else if (line.find_first_not_of(" \t\r") != std::string::npos) {
+      bad = parse_hit(line, out);
+    }
+    if (!bad.empty()) {
+      error.kind = ErrorKind::kData;
+      error.file = file;
+      error.line = line_no;
+      error.what = std::move(bad);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string format_site_hits(const SiteHits& h) {
+  std::string out = fmt::format(
+      "# site {:#x}; jiffies (HZ={}, INITIAL_JIFFIES={}) cpu pid comm preempt_count{}\n", h.site,
+      h.hz, h.initial, h.source.empty() ? "" : " (from " + h.source + ")");
+  if (!h.other_boot.empty()) {
+    out += "# pid-workloads";
+    for (const auto& [pid, wc] : h.other_boot)
+      out += fmt::format(" {}={}:{}", pid, wc.first, wc.second);
+    out += "\n";
+  }
+  for (const SiteHit& hit : h.hits) {
+    out += fmt::format("{} {} {} {} {:#x}\n", hit.jiffies, hit.cpu, hit.pid, hit.comm,
+                       hit.preempt_count);
+  }
+  return out;
+}
+
+}  // namespace oopsim::traces
