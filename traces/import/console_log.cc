@@ -58,6 +58,75 @@ bool oops_start(const std::string& rest) {
          (rest.find("list_") != std::string::npos && rest.find("corruption") != std::string::npos);
 }
 
+// A line of the open oops (its CPU/PID/Comm, its RIP, an <IRQ> in its stack, its end); true when
+// the line is used up. `open` becomes SIZE_MAX at the oops's end.
+bool read_oops_line(ConsoleReport& o, const std::string& rest, std::size_t& open) {
+  if (starts(rest, "CPU: ") && rest.find(" PID: ") != std::string::npos && o.pid < 0) {
+    auto p = rest.find(" PID: ") + 6;
+    // (two CPUs' lines can interleave on the serial console: an unreadable number stays -1)
+    o.pid = leading_int(rest.substr(p));
+    o.cpu = leading_int(rest.substr(5));
+    auto c = rest.find(" Comm: ");
+    if (c != std::string::npos) {
+      auto e = rest.find(' ', c + 7);
+      o.comm = rest.substr(c + 7, e == std::string::npos ? std::string::npos : e - c - 7);
+    }
+    return true;
+  }
+  if (starts(rest, "RIP: 0010:") && o.function.empty()) {
+    std::string f = rest.substr(10);
+    o.function = f.substr(0, f.find(' '));
+    return true;
+  }
+  if (rest.find("<IRQ>") != std::string::npos) o.in_interrupt = true;
+  if (starts(rest, "---[ end trace")) open = SIZE_MAX;
+  return false;
+}
+
+// A report other than an oops: a soft lockup, a hung task, a panic, a workload's FAIL line.
+void read_other_report(const std::string& rest, std::uint64_t us, std::vector<ConsoleReport>& out) {
+  if (rest.find("soft lockup - CPU#") != std::string::npos) {
+    ConsoleReport r{ConsoleReport::Type::kSoftLockup, us, -1,   "",
+                    models::OopsKind::kUnspecified,   "", rest, false};
+    auto b = rest.rfind('[');
+    auto colon = rest.rfind(':');
+    if (b != std::string::npos && colon != std::string::npos && colon > b) {
+      r.comm = rest.substr(b + 1, colon - b - 1);
+      r.pid = leading_int(rest.substr(colon + 1));
+    }
+    out.push_back(r);
+  } else if (starts(rest, "INFO: task ") &&
+             rest.find(" blocked for more than") != std::string::npos) {
+    ConsoleReport r{ConsoleReport::Type::kHungTask, us, -1,   "",
+                    models::OopsKind::kUnspecified, "", rest, false};
+    std::string who = rest.substr(11, rest.find(" blocked") - 11);
+    auto colon = who.rfind(':');
+    if (colon != std::string::npos) {
+      r.comm = who.substr(0, colon);
+      r.pid = leading_int(who.substr(colon + 1));
+    }
+    out.push_back(r);
+  } else if (starts(rest, "Kernel panic - not syncing")) {
+    // The oops handler's own verdict on the oops it just reported: it ran in an interrupt.
+    if (rest.find("Fatal exception in interrupt") != std::string::npos) {
+      for (auto it = out.rbegin(); it != out.rend(); ++it) {
+        if (it->type != ConsoleReport::Type::kOops) continue;
+        it->in_interrupt = true;
+        break;
+      }
+    }
+    out.push_back(
+        {ConsoleReport::Type::kPanic, us, -1, "", models::OopsKind::kUnspecified, "", rest, false});
+  } else if (starts(rest,
+                    "FAIL ")) {  // a workload of ours reporting an error: "FAIL <workload> ..."
+    ConsoleReport r{ConsoleReport::Type::kWorkloadError, us, -1,   "",
+                    models::OopsKind::kUnspecified,      "", rest, false};
+    std::string w = rest.substr(5);
+    r.comm = w.substr(0, w.find(' '));
+    out.push_back(r);
+  }
+}
+
 }  // namespace
 
 std::vector<ConsoleReport> parse_console(const std::string& text) {
@@ -81,28 +150,7 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
         us - out[open].time_us >= 1000) {
       open = SIZE_MAX;
     }
-    if (open != SIZE_MAX) {
-      ConsoleReport& o = out[open];
-      if (starts(rest, "CPU: ") && rest.find(" PID: ") != std::string::npos && o.pid < 0) {
-        auto p = rest.find(" PID: ") + 6;
-        // (two CPUs' lines can interleave on the serial console: an unreadable number stays -1)
-        o.pid = leading_int(rest.substr(p));
-        o.cpu = leading_int(rest.substr(5));
-        auto c = rest.find(" Comm: ");
-        if (c != std::string::npos) {
-          auto e = rest.find(' ', c + 7);
-          o.comm = rest.substr(c + 7, e == std::string::npos ? std::string::npos : e - c - 7);
-        }
-        continue;
-      }
-      if (starts(rest, "RIP: 0010:") && o.function.empty()) {
-        std::string f = rest.substr(10);
-        o.function = f.substr(0, f.find(' '));
-        continue;
-      }
-      if (rest.find("<IRQ>") != std::string::npos) o.in_interrupt = true;
-      if (starts(rest, "---[ end trace")) open = SIZE_MAX;
-    }
+    if (open != SIZE_MAX && read_oops_line(out[open], rest, open)) continue;
     if (starts(rest, "Oops:") || starts(rest, "#PF:")) continue;
     if (oops_start(rest)) {
       if (open != SIZE_MAX && (us - out[open].time_us < 1000 || out[open].pid < 0))
@@ -116,50 +164,7 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
       open = out.size() - 1;
       continue;
     }
-    if (rest.find("soft lockup - CPU#") != std::string::npos) {
-      ConsoleReport r{ConsoleReport::Type::kSoftLockup, us, -1,   "",
-                      models::OopsKind::kUnspecified,   "", rest, false};
-      auto b = rest.rfind('[');
-      auto colon = rest.rfind(':');
-      if (b != std::string::npos && colon != std::string::npos && colon > b) {
-        r.comm = rest.substr(b + 1, colon - b - 1);
-        r.pid = leading_int(rest.substr(colon + 1));
-      }
-      out.push_back(r);
-      continue;
-    }
-    if (starts(rest, "INFO: task ") && rest.find(" blocked for more than") != std::string::npos) {
-      ConsoleReport r{ConsoleReport::Type::kHungTask, us, -1,   "",
-                      models::OopsKind::kUnspecified, "", rest, false};
-      std::string who = rest.substr(11, rest.find(" blocked") - 11);
-      auto colon = who.rfind(':');
-      if (colon != std::string::npos) {
-        r.comm = who.substr(0, colon);
-        r.pid = leading_int(who.substr(colon + 1));
-      }
-      out.push_back(r);
-      continue;
-    }
-    if (starts(rest, "Kernel panic - not syncing")) {
-      // The oops handler's own verdict on the oops it just reported: it ran in an interrupt.
-      if (rest.find("Fatal exception in interrupt") != std::string::npos) {
-        for (auto it = out.rbegin(); it != out.rend(); ++it) {
-          if (it->type != ConsoleReport::Type::kOops) continue;
-          it->in_interrupt = true;
-          break;
-        }
-      }
-      out.push_back({ConsoleReport::Type::kPanic, us, -1, "", models::OopsKind::kUnspecified, "",
-                     rest, false});
-      continue;
-    }
-    if (starts(rest, "FAIL ")) {  // a workload of ours reporting an error: "FAIL <workload> ..."
-      ConsoleReport r{ConsoleReport::Type::kWorkloadError, us, -1,   "",
-                      models::OopsKind::kUnspecified,      "", rest, false};
-      std::string w = rest.substr(5);
-      r.comm = w.substr(0, w.find(' '));
-      out.push_back(r);
-    }
+    read_other_report(rest, us, out);
   }
   return out;
 }

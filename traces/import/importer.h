@@ -1,0 +1,117 @@
+// The importer's inside (traces/import/run_importer.h is its interface): the Importer reads the
+// two runs' ftrace text and consoles section by section (section_events.cc: each line and report
+// becomes the events it means), then writes the trace (run_importer.cc). Its parts, one concept
+// each: context identity (import_contexts.h), lock names and sites (lock_catalog.h), lock-state
+// inference (lock_inference.h), the live classifier (observed_outcome.h), site hits (site_hits.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "models/kernel_model.h"
+#include "traces/format/packet_writer.h"
+#include "traces/format/trace.pb.h"
+#include "traces/import/console_log.h"
+#include "traces/import/ftrace_line.h"
+#include "traces/import/import_contexts.h"
+#include "traces/import/kallsyms.h"
+#include "traces/import/lock_catalog.h"
+#include "traces/import/run_importer.h"
+
+namespace oopsim::traces::import_detail {
+
+using models::ContextKind;
+using models::EventType;
+using models::LockKind;
+using models::LockMode;
+
+inline constexpr std::uint64_t kIrqGapUs =
+    200;  // an irq context idle this long has left its handler
+struct LockProbe {
+  enum class Op { kAcquire, kRelease, kDowngrade, kNone } op = Op::kNone;
+  LockKind kind = LockKind::kSpinlock;
+  LockMode mode = LockMode::kExclusive;
+  bool conditional = false;  // trylock / interruptible / killable / timeout: success told by _ret
+  bool returns_zero_on_success = false;
+  std::string symbol;  // the kernel function the probe sits on ("spin_lock" probes _raw_spin_lock)
+};
+// A kprobe event's lock operation, from the one table of lock primitives
+// (models/lock_primitives.txt); op kNone: not a lock primitive.
+LockProbe classify_probe(std::string_view name);
+
+struct Item {
+  std::uint64_t time;
+  std::uint64_t seq;
+  const FtraceLine* line;  // or
+  const ConsoleReport* report;
+};
+
+class Importer {
+ public:
+  Importer(const ImportOptions& options, ImportStats& stats) : opt_(options), st_(stats) {
+    if (!options.kallsyms.empty()) syms_.load(options.kallsyms);
+  }
+
+  bool run(const RunText& injected, const RunText& golden, PacketWriter& out, TraceError& error);
+
+ private:
+  std::vector<FtraceLine> parse(const std::string& text);
+  std::uint32_t context_for_report(const ConsoleReport& r) {
+    return ctxs_.for_report(r, crash_ctx_ ? crash_ctx_ : 1);
+  }
+  struct Section;
+  // One packet, filled by `fill`.
+  template <typename Fill>
+  void write(PacketWriter& out, Fill fill) {
+    packet_.Clear();
+    fill(packet_);
+    out.write(packet_);
+  }
+  void write_declarations(PacketWriter& out, const std::string& console);
+  void write_fault(PacketWriter& out, const RunText& golden,
+                   const std::vector<trace::Event>& gold_events);
+  void write_events(PacketWriter& out, const std::vector<trace::Event>& inj_events,
+                    const std::vector<trace::Event>& gold_events);
+  trace::TracePacket packet_;
+  void section(const std::vector<FtraceLine>& lines, const std::vector<ConsoleReport>* reports,
+               std::vector<trace::Event>& out, bool injected);
+  void on_report(Section& s, const ConsoleReport& r);
+  void on_line(Section& s, const FtraceLine& l);
+  bool on_lock_probe(Section& s, const FtraceLine& l, std::uint32_t ctx);
+  void on_syscall(Section& s, const FtraceLine& l, std::uint32_t ctx);
+  void on_wakeup(Section& s, const FtraceLine& l, std::uint32_t ctx);
+  void on_fork(Section& s, const FtraceLine& l, std::uint32_t ctx);
+  void on_mark(Section& s, const FtraceLine& l, std::uint32_t ctx);
+
+  struct PendingTake {  // a conditional take, waiting for its return probe
+    std::uint32_t lock;
+    LockMode mode;
+    std::uint32_t site;
+    std::string callee;  // the lock function, when its caller is unknown
+  };
+  std::map<std::pair<std::uint32_t, std::string>, PendingTake> pending_;
+  std::map<std::uint32_t, std::uint64_t> last_irq_time_;
+
+  const ImportOptions& opt_;
+  ImportStats& st_;
+  Kallsyms syms_;
+  ImportContexts ctxs_;
+  // A lock is its address and kind: a probe of another kind at an address (memory freed and reused
+  // for another lock) is another lock (FORMAT.md).
+  LockCatalog locks_{syms_};
+  int max_cpu_ = -1;
+  // Adds the golden run's site-run events (who ran the fault's site) from site-hits.txt.
+  bool add_site_runs(const RunText& golden, std::vector<trace::Event>& events, TraceError& error);
+  std::map<std::string, std::set<std::uint32_t>> workload_writers_;
+  std::map<std::string, std::uint64_t> golden_progress_at_crash_;
+  std::uint64_t crash_us_ = 0;
+  std::uint32_t crash_ctx_ = 0;
+  bool crashed_ = false;
+};
+
+}  // namespace oopsim::traces::import_detail

@@ -1,0 +1,308 @@
+// One section of a run: its ftrace lines and console reports, in time order, each turned into the
+// events it means (lock operations through lock-state inference, oopses and detector reports,
+// syscalls, sleeps and wakeups, forks and exits, the workloads' progress).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "models/lock_primitives.h"
+#include "models/parse_number.h"
+#include "traces/format/packet_decoder.h"
+#include "traces/import/importer.h"
+#include "traces/import/lock_inference.h"
+
+namespace oopsim::traces::import_detail {
+
+LockProbe classify_probe(std::string_view name) {
+  LockProbe p;
+  const models::LockPrimitive* prim = models::LockPrimitives::builtin().by_probe(name);
+  if (prim == nullptr) return p;
+  p.kind = prim->kind;
+  p.mode = prim->mode;
+  switch (prim->op) {
+    case models::LockPrimitive::Op::kTake:
+      p.op = LockProbe::Op::kAcquire;
+      break;
+    case models::LockPrimitive::Op::kRelease:
+      p.op = LockProbe::Op::kRelease;
+      break;
+    case models::LockPrimitive::Op::kDowngrade:
+      p.op = LockProbe::Op::kDowngrade;
+      break;
+  }
+  p.conditional = prim->conditional();
+  p.returns_zero_on_success = prim->success == models::LockPrimitive::Success::kZero;
+  p.symbol = prim->symbol;
+  return p;
+}
+
+// One section (the injected or the golden run): its ftrace lines and console reports in time
+// order, each turned into the events it means.
+struct Importer::Section {
+  Section(std::vector<trace::Event>& events, ImportStats& stats, LockCatalog& catalog,
+          bool injected_run)
+      : out(events, stats), locks(catalog, out), injected(injected_run) {}
+  EventOut out;
+  LockInference locks;
+  bool injected;
+  std::set<std::uint32_t> oopsed;
+  std::set<std::uint32_t> exited;
+  bool first_oops = true;
+};
+
+void Importer::section(const std::vector<FtraceLine>& lines,
+                       const std::vector<ConsoleReport>* reports, std::vector<trace::Event>& out,
+                       bool injected) {
+  pending_.clear();
+  last_irq_time_.clear();
+  std::vector<Item> items;
+  std::uint64_t seq = 0;
+  for (const FtraceLine& l : lines) items.push_back({l.time_us, seq++, &l, nullptr});
+  if (reports != nullptr) {
+    for (const ConsoleReport& r : *reports) {
+      if (r.type != ConsoleReport::Type::kWorkloadError)
+        items.push_back({r.time_us, seq++, nullptr, &r});
+    }
+  }
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.time != b.time ? a.time < b.time : a.seq < b.seq;
+  });
+  Section s(out, st_, locks_, injected);
+  for (const Item& item : items) {
+    if (item.report != nullptr) {
+      on_report(s, *item.report);
+    } else {
+      on_line(s, *item.line);
+    }
+  }
+}
+
+void Importer::on_report(Section& s, const ConsoleReport& r) {
+  std::uint32_t ctx = context_for_report(r);
+  if (s.exited.count(ctx)) {
+    if (r.type != ConsoleReport::Type::kOops) return;
+    // The exit tracepoint fires as do_exit begins: a task can still oops on its way out (closing
+    // its files, dropping its dentries). It never finished exiting: it died there.
+    s.locks.unexit(ctx);
+    s.exited.erase(ctx);
+  }
+  switch (r.type) {
+    case ConsoleReport::Type::kOops: {
+      if (s.first_oops) {
+        s.first_oops = false;
+        crashed_ = true;
+        crash_us_ = r.time_us;
+        crash_ctx_ = ctx;
+        s.out.emit(EventType::kFaultActivation, ctx, r.time_us);
+      }
+      trace::Event e;
+      e.set_time(r.time_us);
+      e.set_context(ctx);
+      e.set_type(trace::Event::OOPS);
+      e.set_oops_kind(encode(r.kind));
+      if (!r.function.empty()) e.set_text(r.function.substr(0, r.function.find('+')));
+      s.out.push(std::move(e));
+      s.oopsed.insert(ctx);
+      break;
+    }
+    case ConsoleReport::Type::kSoftLockup:
+      s.out.emit(EventType::kSoftLockup, ctx, r.time_us);
+      break;
+    case ConsoleReport::Type::kHungTask:
+      s.out.emit(EventType::kHungTask, ctx, r.time_us);
+      break;
+    case ConsoleReport::Type::kPanic:
+      s.out.emit(EventType::kPanic, ctx, r.time_us);
+      break;
+    default:
+      break;
+  }
+}
+
+void Importer::on_line(Section& s, const FtraceLine& l) {
+  std::uint32_t ctx = ctxs_.for_line(l);
+  if (s.exited.count(ctx)) return;
+  std::uint64_t t = l.time_us;
+  const ImportedContext& c = ctxs_[ctx];
+  if (c.kind == ContextKind::kHardIrq || c.kind == ContextKind::kSoftIrq) {
+    auto last = last_irq_time_.find(ctx);
+    if (last != last_irq_time_.end() && t - last->second > kIrqGapUs)
+      s.locks.release_all(ctx, t, false);
+    last_irq_time_[ctx] = t;
+  }
+  // A waiter that does anything else got its lock.
+  if (auto w = s.locks.stop_waiting(ctx)) s.locks.grant(ctx, w->first, w->second, t, true);
+  std::string_view ev = l.event;
+  if (on_lock_probe(s, l, ctx)) return;
+  if (ev == "sys_enter" || ev == "sys_exit") {
+    on_syscall(s, l, ctx);
+  } else if (ev == "sched_switch") {
+    auto state = payload_field(l.payload, "prev_state");
+    bool sleeps = state && !state->empty() && ((*state)[0] == 'S' || (*state)[0] == 'D');
+    if (sleeps && !s.oopsed.count(ctx))
+      s.locks.release_all(ctx, t, true);  // no spinning lock across sleep
+    if (sleeps && opt_.sleeps) {
+      s.out.emit(EventType::kSleep, ctx, t, 0,
+                 (*state)[0] == 'S' ? LockMode::kShared : LockMode::kExclusive);
+    }
+  } else if ((ev == "sched_wakeup" || ev == "sched_wakeup_new") && opt_.sleeps) {
+    on_wakeup(s, l, ctx);
+  } else if (ev == "sched_process_fork") {
+    on_fork(s, l, ctx);
+  } else if (ev == "sched_process_exit") {
+    if (!(s.injected && s.oopsed.count(ctx))) s.locks.release_all(ctx, t, false);
+    s.locks.exited_at(ctx, s.out.events().size());
+    s.out.emit(EventType::kExit, ctx, t);
+    s.exited.insert(ctx);
+  } else if (ev == "tracing_mark_write") {
+    on_mark(s, l, ctx);
+  }
+}
+
+// A lock probe's line (false: not one): a take, its return (did a conditional take succeed), a
+// release or a downgrade.
+bool Importer::on_lock_probe(Section& s, const FtraceLine& l, std::uint32_t ctx) {
+  std::string_view ev = l.event;
+  bool ret = ev.size() > 4 && ev.substr(ev.size() - 4) == "_ret";
+  std::string base(ret ? ev.substr(0, ev.size() - 4) : ev);
+  LockProbe probe = classify_probe(base);
+  if (probe.op == LockProbe::Op::kNone) return false;
+  std::uint64_t t = l.time_us;
+  if (ret) {
+    auto p = pending_.find({ctx, base});
+    if (p == pending_.end()) return true;
+    auto value = payload_field(l.payload, "ret");
+    std::int64_t rv = value ? models::parse_i64(*value, 0).value_or(-1) : -1;
+    bool ok = probe.returns_zero_on_success ? rv == 0 : rv == 1;
+    OpSite op{p->second.site, p->second.callee, base.find("trylock") != std::string::npos};
+    if (ok) s.locks.acquire(ctx, p->second.lock, p->second.mode, t, true, op);
+    pending_.erase(p);
+    return true;
+  }
+  auto addr = payload_field(l.payload, "lock");
+  auto caller = payload_field(l.payload, "caller");
+  if (!addr) return true;
+  auto a = parse_number(*addr);
+  if (!a || *a == 0) return true;
+  std::uint64_t call = caller ? parse_number(*caller).value_or(0) : 0;
+  std::uint32_t lock = locks_.lock_for(*a, probe.kind, call);
+  OpSite op{locks_.site_for(call), "", false};
+  switch (probe.op) {
+    case LockProbe::Op::kAcquire:
+      if (probe.conditional) {
+        pending_[{ctx, base}] = {lock, probe.mode, op.site, op.site == 0 ? probe.symbol : ""};
+      } else {
+        op.callee = op.site == 0 ? probe.symbol : "";
+        s.locks.acquire(ctx, lock, probe.mode, t, false, op);
+      }
+      break;
+    case LockProbe::Op::kRelease:
+      s.locks.release(ctx, lock, t, false, op);
+      break;
+    case LockProbe::Op::kDowngrade:
+      if (s.locks.holds(ctx, lock)) {
+        s.locks.release(ctx, lock, t, false, op);
+        s.locks.grant(ctx, lock, LockMode::kShared, t, false, op);
+      }
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
+void Importer::on_syscall(Section& s, const FtraceLine& l, std::uint32_t ctx) {
+  std::string_view ev = l.event;
+  // The user-space boundary: a task holds no kernel lock here.
+  if (!s.oopsed.count(ctx)) s.locks.release_all(ctx, l.time_us, false);
+  std::string_view p = l.payload;
+  if (p.substr(0, 3) != "NR ") return;
+  auto nr_end = p.find(' ', 3);
+  auto nr = parse_number(
+      p.substr(3, nr_end == std::string_view::npos ? std::string_view::npos : nr_end - 3));
+  trace::Event e;
+  e.set_time(l.time_us);
+  e.set_context(ctx);
+  e.set_type(ev == "sys_enter" ? trace::Event::SYSCALL_ENTER : trace::Event::SYSCALL_EXIT);
+  if (nr) e.set_value(static_cast<std::int64_t>(*nr));
+  if (ev == "sys_exit") {
+    auto eq = p.find("= ");
+    if (eq != std::string_view::npos) {
+      auto r = p.substr(eq + 2);
+      if (auto v = models::parse_i64(r.substr(0, r.find(' ')), 0)) e.set_result(*v);
+    }
+  }
+  s.out.push(std::move(e));
+}
+
+void Importer::on_wakeup(Section& s, const FtraceLine& l, std::uint32_t ctx) {
+  auto pid = payload_field(l.payload, "pid");
+  auto comm = payload_field(l.payload, "comm");
+  if (!pid) return;
+  std::uint32_t target = ctxs_.for_pid(static_cast<int>(parse_number(*pid).value_or(0)),
+                                       comm ? std::string(*comm) : "");
+  if (s.exited.count(target)) return;
+  trace::Event e;
+  e.set_time(l.time_us);
+  e.set_context(ctx);
+  e.set_type(trace::Event::WAKEUP);
+  e.set_target(target);
+  s.out.push(std::move(e));
+}
+
+void Importer::on_fork(Section& s, const FtraceLine& l, std::uint32_t ctx) {
+  auto pid = payload_field(l.payload, "child_pid");
+  auto comm = payload_field(l.payload, "child_comm");
+  if (!pid) return;
+  int child_pid = static_cast<int>(parse_number(*pid).value_or(0));
+  bool known = ctxs_.knows_pid(child_pid);
+  std::uint32_t child = ctxs_.for_pid(child_pid, comm ? std::string(*comm) : "");
+  if (known && ctxs_[child].parent != 0 && ctxs_[child].parent != ctx) {
+    // The pid was another process's in the other run (forked there by another parent): this
+    // one is a context of its own from here on.
+    ctxs_.forget_pid(child_pid);
+    child = ctxs_.for_pid(child_pid, comm ? std::string(*comm) : "");
+    known = false;
+  }
+  if (!known) ctxs_[child].parent = ctx;
+  if (ctxs_[child].parent != ctx) return;
+  if (ctxs_[ctx].kind == ContextKind::kKernelThread || ctxs_[ctx].pid == 2) {
+    ctxs_[child].kind = ContextKind::kKernelThread;
+  }
+  trace::Event e;
+  e.set_time(l.time_us);
+  e.set_context(ctx);
+  e.set_type(trace::Event::FORK);
+  e.set_target(child);
+  s.out.push(std::move(e));
+}
+
+// The workloads' trace marker: "PROGRESS name n" (a workload's progress), "FAIL ..." (an error
+// a workload saw, in the injected run).
+void Importer::on_mark(Section& s, const FtraceLine& l, std::uint32_t ctx) {
+  std::string_view p = l.payload;
+  std::uint64_t t = l.time_us;
+  if (ProgressMark mark; p.substr(0, 9) == "PROGRESS ") {
+    if (!parse_progress(p, mark)) return;  // cut short
+    const std::string& name = mark.workload;
+    std::uint64_t n = mark.value;
+    workload_writers_[name].insert(ctx);
+    if (!s.injected && (!crashed_ || t <= crash_us_)) golden_progress_at_crash_[name] = n;
+    trace::Event e;
+    e.set_time(t);
+    e.set_context(ctx);
+    e.set_type(trace::Event::PROGRESS);
+    e.set_workload(name);
+    e.set_value(static_cast<std::int64_t>(n));
+    s.out.push(std::move(e));
+  } else if (p.substr(0, 5) == "FAIL " && s.injected) {
+    trace::Event e;
+    e.set_time(t);
+    e.set_context(ctx);
+    e.set_type(trace::Event::ERROR);
+    e.set_text(std::string(p));
+    s.out.push(std::move(e));
+  }
+}
+
+}  // namespace oopsim::traces::import_detail
