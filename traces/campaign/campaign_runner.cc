@@ -18,6 +18,7 @@
 
 #include "models/fault_model.h"
 #include "traces/campaign/campaign_index.h"
+#include "traces/campaign/campaign_internal.h"
 #include "traces/format/file_text.h"
 #include "traces/format/packet_source.h"
 #include "traces/format/trace_summary.h"
@@ -29,29 +30,10 @@
 namespace oopsim::traces {
 
 namespace fs = std::filesystem;
+using namespace campaign_detail;  // NOLINT: this file's own helpers
 using json = nlohmann::ordered_json;
 
-namespace {
-
-// Process groups of the experiments under way: a campaign that is interrupted takes its VMs
-// down with it (the results of unfinished experiments are simply not written).
-volatile sig_atomic_t g_children[16];
-volatile sig_atomic_t g_child_count = 0;
-
-void stop_children(int sig) {
-  for (sig_atomic_t i = 0; i < g_child_count; ++i) {
-    if (g_children[i] > 0) kill(-static_cast<pid_t>(g_children[i]), SIGKILL);
-  }
-  _exit(128 + sig);
-}
-
-void track_children(const std::vector<pid_t>& pids) {
-  sig_atomic_t n = 0;
-  for (pid_t p : pids) {
-    if (n < 16) g_children[n++] = p;
-  }
-  g_child_count = n;
-}
+namespace campaign_detail {
 
 // Each experiment leads its own process group: a timeout or an interrupt kills QEMU too.
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
@@ -62,33 +44,16 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
   return spawn_child(argv, env, o);
 }
 
-// Functions the workloads really execute: the callers of the lock entry points in a golden run,
-// in the workloads' own processes, that are vmlinux text (module code is not injectable here),
-// the most-called first (ties by name), with how many calls the golden run saw.
-std::vector<std::pair<std::string, std::size_t>> learn_functions(const std::string& trace,
-                                                                 const std::string& kallsyms) {
-  Kallsyms syms;
-  syms.load(kallsyms);
-  std::map<std::string, std::size_t> calls;
-  std::istringstream in(trace);
-  std::string raw;
-  FtraceLine l;
-  while (std::getline(in, raw)) {
-    if (!parse_ftrace_line(raw, l) || l.irq != '.') continue;
-    if (l.comm.rfind("oopsim-", 0) != 0 || l.comm.rfind("oopsim-stream", 0) == 0) continue;
-    auto caller = payload_field(l.payload, "caller");
-    if (!caller) continue;
-    auto a = parse_number(*caller);
-    Kallsyms::Hit h;
-    if (!a || !syms.lookup(*a, h) || !h.module.empty()) continue;
-    if (h.type != 'T' && h.type != 't') continue;
-    if (h.name.rfind("arch_rethook", 0) == 0) continue;
-    ++calls[h.name];
-  }
-  std::vector<std::pair<std::string, std::size_t>> out(calls.begin(), calls.end());
-  std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  return out;
+fs::path cache_of(const CampaignConfig& c) {
+  return c.cache.empty() ? fs::path(c.repo) / ".cache" / "vm" : fs::path(c.cache);
+}
+
+fs::path state_of(const CampaignConfig& c) {
+  return c.state.empty() ? cache_of(c) / "state" : fs::path(c.state);
+}
+
+int wait_for(pid_t pid) {
+  return wait_child(pid, 69);
 }
 
 // What the trace (or, without one, the console) says about the run: the crash, the observed
@@ -141,6 +106,79 @@ void add_trace_facts(json& r, const fs::path& trace, const std::string& console)
   }
 }
 
+const std::string& FunctionLists::for_type(const std::string& type) {
+  auto it = lists_.find(type);
+  if (it != lists_.end()) return it->second;
+  std::string hot = fmt::format("{}", fmt::join(t_.hot, ","));
+  if (t_.all.size() > t_.hot.size()) {
+    fs::path log = fs::path(c_.dir) / "runs" / fmt::format("{}-dry-run.{}.log", type, ::getpid());
+    int rc = wait_for(spawn({c_.simcapture, "--dry-run", "--fault-type", type, "--functions", hot,
+                             "--seed", "1", "--state", state_of(c_).string(), "--repo", c_.repo},
+                            env_, log));
+    std::error_code ec;
+    fs::remove(log, ec);
+    if (rc != 0) {
+      err_ << fmt::format("simcampaign: no {} site in the hot functions; using all {}\n", type,
+                          t_.all.size());
+      hot = fmt::format("{}", fmt::join(t_.all, ","));
+    }
+  }
+  return lists_.emplace(type, hot).first->second;
+}
+
+}  // namespace campaign_detail
+
+namespace {
+
+// Process groups of the experiments under way: a campaign that is interrupted takes its VMs
+// down with it (the results of unfinished experiments are simply not written).
+volatile sig_atomic_t g_children[16];
+volatile sig_atomic_t g_child_count = 0;
+
+void stop_children(int sig) {
+  for (sig_atomic_t i = 0; i < g_child_count; ++i) {
+    if (g_children[i] > 0) kill(-static_cast<pid_t>(g_children[i]), SIGKILL);
+  }
+  _exit(128 + sig);
+}
+
+void track_children(const std::vector<pid_t>& pids) {
+  sig_atomic_t n = 0;
+  for (pid_t p : pids) {
+    if (n < 16) g_children[n++] = p;
+  }
+  g_child_count = n;
+}
+
+// Functions the workloads really execute: the callers of the lock entry points in a golden run,
+// in the workloads' own processes, that are vmlinux text (module code is not injectable here),
+// the most-called first (ties by name), with how many calls the golden run saw.
+std::vector<std::pair<std::string, std::size_t>> learn_functions(const std::string& trace,
+                                                                 const std::string& kallsyms) {
+  Kallsyms syms;
+  syms.load(kallsyms);
+  std::map<std::string, std::size_t> calls;
+  std::istringstream in(trace);
+  std::string raw;
+  FtraceLine l;
+  while (std::getline(in, raw)) {
+    if (!parse_ftrace_line(raw, l) || l.irq != '.') continue;
+    if (l.comm.rfind("oopsim-", 0) != 0 || l.comm.rfind("oopsim-stream", 0) == 0) continue;
+    auto caller = payload_field(l.payload, "caller");
+    if (!caller) continue;
+    auto a = parse_number(*caller);
+    Kallsyms::Hit h;
+    if (!a || !syms.lookup(*a, h) || !h.module.empty()) continue;
+    if (h.type != 'T' && h.type != 't') continue;
+    if (h.name.rfind("arch_rethook", 0) == 0) continue;
+    ++calls[h.name];
+  }
+  std::vector<std::pair<std::string, std::size_t>> out(calls.begin(), calls.end());
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
+}
+
 // Why a run failed, from its log: vmctl's or simcapture's own message (the last), else the last
 // line.
 std::string harness_cause(const std::string& log) {
@@ -189,54 +227,6 @@ std::string host_name() {
   ::gethostname(host, sizeof host - 1);
   return host;
 }
-
-fs::path cache_of(const CampaignConfig& c) {
-  return c.cache.empty() ? fs::path(c.repo) / ".cache" / "vm" : fs::path(c.cache);
-}
-
-fs::path state_of(const CampaignConfig& c) {
-  return c.state.empty() ? cache_of(c) / "state" : fs::path(c.state);
-}
-
-int wait_for(pid_t pid) {
-  return wait_child(pid, 69);
-}
-
-// Per fault type, the functions its sites are drawn from: the hot ones; or all learned ones
-// when the hot ones have no site of that type (the allocator and free call types), which a
-// dry run tells. Deterministic: the same for every worker.
-class FunctionLists {
- public:
-  FunctionLists(const CampaignConfig& c, const CampaignTargets& t,
-                const std::vector<std::string>& env, std::ostream& err)
-      : c_(c), t_(t), env_(env), err_(err) {}
-  const std::string& for_type(const std::string& type) {
-    auto it = lists_.find(type);
-    if (it != lists_.end()) return it->second;
-    std::string hot = fmt::format("{}", fmt::join(t_.hot, ","));
-    if (t_.all.size() > t_.hot.size()) {
-      fs::path log = fs::path(c_.dir) / "runs" / fmt::format("{}-dry-run.{}.log", type, ::getpid());
-      int rc = wait_for(spawn({c_.simcapture, "--dry-run", "--fault-type", type, "--functions", hot,
-                               "--seed", "1", "--state", state_of(c_).string(), "--repo", c_.repo},
-                              env_, log));
-      std::error_code ec;
-      fs::remove(log, ec);
-      if (rc != 0) {
-        err_ << fmt::format("simcampaign: no {} site in the hot functions; using all {}\n", type,
-                            t_.all.size());
-        hot = fmt::format("{}", fmt::join(t_.all, ","));
-      }
-    }
-    return lists_.emplace(type, hot).first->second;
-  }
-
- private:
-  const CampaignConfig& c_;
-  const CampaignTargets& t_;
-  std::vector<std::string> env_;
-  std::ostream& err_;
-  std::map<std::string, std::string> lists_;
-};
 
 }  // namespace
 
@@ -484,120 +474,6 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
   }
   if (c.progress) err << "\n";
   return 0;
-}
-
-int refresh_results(const std::string& dir, std::ostream& err) {
-  int n = 0;
-  for (json r : read_results(dir)) {
-    std::string id = r["id"].get<std::string>();
-    fs::path trace = fs::path(dir) / "traces" / (id + ".pb");
-    std::string console;
-    if (!read_file_text(fs::path(dir) / "consoles" / (id + ".console.log"), console)) continue;
-    for (const char* k : {"crashed", "crash_kind", "crash_function", "observed", "crash_workloads",
-                          "scope", "scope_why", "error"}) {
-      r.erase(k);
-    }
-    add_trace_facts(r, trace, console);
-    if (!write_atomically((fs::path(dir) / "results" / (id + ".json")).string(),
-                          r.dump(1) + "\n")) {
-      err << "simcampaign: cannot rewrite the result of " << id << "\n";
-      continue;
-    }
-    ++n;
-  }
-  return n;
-}
-
-int reimport_crashes(const CampaignConfig& c, std::ostream& err, const std::string& golden) {
-  fs::path dir(c.dir);
-  CampaignTargets t;
-  std::string error;
-  if (!load_targets(c, t, error)) {
-    err << "simcampaign: " << error << "\n";
-    return -1;
-  }
-  if (!golden.empty()) t.golden = golden;
-  if (t.golden.empty()) {
-    err << "simcampaign: no reference golden run to pair the kept runs with (give --golden)\n";
-    return -1;
-  }
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
-  FunctionLists lists(c, t, env, err);
-  int n = 0;
-  for (json r : read_results(c.dir)) {
-    std::string id = r["id"].get<std::string>();
-    fs::path raw = dir / "raw" / id;
-    if (!r.value("crashed", false) || !fs::exists(raw)) continue;
-    fs::path work = dir / "runs" / fmt::format("{}.reimport.{}", id, ::getpid());
-    std::error_code ec;
-    fs::remove_all(work, ec);
-    fs::create_directories(work);
-    fs::create_directory_symlink(fs::absolute(raw), work / "injected", ec);
-    std::vector<std::string> argv{c.simcapture,   "--import-only",
-                                  "-o",           (work / "trace.pb").string(),
-                                  "--fault-type", r["type"].get<std::string>(),
-                                  "--functions",  lists.for_type(r["type"].get<std::string>()),
-                                  "--seed",       std::to_string(r["seed"].get<std::uint64_t>()),
-                                  "--state",      state_of(c).string(),
-                                  "--runs",       work.string(),
-                                  "--repo",       c.repo};
-    if (!c.cache.empty()) argv.insert(argv.end(), {"--cache", c.cache});
-    if (!t.golden.empty()) argv.insert(argv.end(), {"--golden", t.golden});
-    int rc = wait_for(spawn(argv, env, work / "simcapture.log"));
-    if (rc == 0) fs::rename(work / "trace.pb", dir / "traces" / (id + ".pb"), ec);
-    if (rc != 0 || ec) {
-      err << fmt::format("simcampaign: {}: the re-import failed (exit {}; {})\n", id, rc,
-                         (work / "simcapture.log").string());
-      continue;
-    }
-    fs::remove_all(work, ec);
-    ++n;
-  }
-  return n;
-}
-
-int record_site_hits(const CampaignConfig& c, std::ostream& err) {
-  fs::path dir(c.dir);
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
-  int n = 0;
-  for (json r : read_results(c.dir)) {
-    std::string id = r["id"].get<std::string>();
-    fs::path raw = dir / "raw" / id;
-    if (!r.value("crashed", false) || !fs::exists(raw) || fs::exists(raw / "golden-site-hits.txt"))
-      continue;
-    // The site: the first address the injected run patched ("ADDR:BEFORE:AFTER").
-    std::string timing;
-    read_file_text(raw / "timing.json", timing);
-    auto at = timing.find("\"patch_spec\": \"");
-    if (at == std::string::npos) {
-      err << fmt::format("simcampaign: {}: no patched site in {}\n", id,
-                         (raw / "timing.json").string());
-      continue;
-    }
-    std::string addr = timing.substr(at + 15, timing.find(':', at + 15) - at - 15);
-    fs::path work = dir / "runs" / fmt::format("{}.sitehits.{}", id, ::getpid());
-    std::error_code ec;
-    fs::remove_all(work, ec);
-    fs::create_directories(work.parent_path());
-    int rc = wait_for(
-        spawn({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(), state_of(c).string(),
-               work.string(), "--seconds", fmt::format("{}", c.seconds), "--watch", addr},
-              env, dir / "runs" / (id + ".sitehits.log")));
-    if (rc != 0 || !fs::exists(work / "site-hits.txt")) {
-      err << fmt::format("simcampaign: {}: the watched golden run failed (exit {}; {})\n", id, rc,
-                         (dir / "runs" / (id + ".sitehits.log")).string());
-      continue;
-    }
-    fs::copy_file(work / "site-hits.txt", raw / "golden-site-hits.txt",
-                  fs::copy_options::overwrite_existing, ec);
-    fs::remove_all(work, ec);
-    if (ec) {
-      err << fmt::format("simcampaign: {}: {}\n", id, ec.message());
-      continue;
-    }
-    ++n;
-  }
-  return n;
 }
 
 int run_campaign(const CampaignConfig& c, std::ostream& out, std::ostream& err) {
