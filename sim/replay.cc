@@ -124,20 +124,20 @@ void Replay::feed() {
       case Item::kSection:
         sync_declarations();
         if (reader_.section() == SectionKind::kInjected && !runs_started_) start_runs();
-        if (reader_.section() == SectionKind::kGolden && !crash_read_) {
+        if (reader_.section() == SectionKind::kGolden && !crash_.read) {
           error_ = reader_.source_error_here(
               "the injected section has no oops: there is no crash to predict from");
           return;
         }
         break;
       case Item::kEvent:
-        if (!stopping_ && !panicked_) on_event(reader_.event());
+        if (!stopping_ && !crash_.panicked) on_event(reader_.event());
         break;
       default:
         break;
     }
   }
-  if (!crash_read_) {
+  if (!crash_.read) {
     error_ = reader_.source_error_here(
         "the trace has no oops in its injected section: there is no crash to predict from");
     return;
@@ -146,14 +146,14 @@ void Replay::feed() {
 
 void Replay::on_event(const models::Event& e) {
   if (reader_.section() == SectionKind::kInjected) {
-    if (crash_read_) {
+    if (crash_.read) {
       ++out_.events_ignored_after_crash;  // what really happened next: never used to predict
       return;
     }
     if (e.type == EventType::kOops) {
-      crash_read_ = true;
-      crash_trace_time_ = e.time;
-      crash_context_id_ = e.context;
+      crash_.read = true;
+      crash_.trace_time = e.time;
+      crash_.context_id = e.context;
       deliver(e);
       return;
     }
@@ -162,7 +162,7 @@ void Replay::on_event(const models::Event& e) {
     return;
   }
   // Golden: only what comes after the crash continues the surviving contexts.
-  bool after_crash = e.time > crash_trace_time_;
+  bool after_crash = e.time > crash_.trace_time;
   for (const std::unique_ptr<Rule>& r : rules_) r->on_golden(e, after_crash);
   if (!after_crash) return;
   if (models::is_report(e.type) || e.type == EventType::kFaultActivation) return;

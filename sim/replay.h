@@ -85,20 +85,22 @@ class Replay : public policies::EngineActions {
   ReplayObserver& observe() { return observers_; }
   models::Ticks last_time() const { return last_time_; }
 
-  bool crashed() const { return crashed_; }  // the policy has acted on the injected crash
-  bool panicked() const { return panicked_; }
-  std::uint32_t faulty() const { return faulty_; }  // context index of the crash, or UINT32_MAX
-  models::Ticks crash_time() const { return crash_sim_time_; }
+  bool crashed() const { return crash_.crashed; }  // the policy has acted on the injected crash
+  bool panicked() const { return crash_.panicked; }
+  std::uint32_t faulty() const {
+    return crash_.faulty;
+  }  // context index of the crash, or UINT32_MAX
+  models::Ticks crash_time() const { return crash_.sim_time; }
   // When the crash happened in the recorded run (trace time).
-  models::Ticks crash_trace_time() const { return crash_trace_time_; }
+  models::Ticks crash_trace_time() const { return crash_.trace_time; }
   // The crashed context's id, known from when the feeder reads the oops.
-  models::ContextId crash_context_id() const { return crash_context_id_; }
+  models::ContextId crash_context_id() const { return crash_.context_id; }
   // The injected fault, while its mutation is still in the kernel text after the crash (not
   // before the crash, and not once a policy reloaded the text); else null.
   const models::FaultInfo* live_fault() const;
   // The context that activated the fault (UINT32_MAX: none seen).
-  std::uint32_t activator() const { return activator_; }
-  bool activated() const { return activated_; }
+  std::uint32_t activator() const { return crash_.activator; }
+  bool activated() const { return crash_.activated; }
 
   // The consistency state, by object index, with each object's resolved class; the objects a
   // lock guards; the error's propagation graph from `root` (made at first use).
@@ -208,19 +210,22 @@ class Replay : public policies::EngineActions {
 
   bool runs_started_ = false;
   bool input_done_ = false;
-  bool stopping_ = false;    // the end: every fiber unwinds
-  bool crash_read_ = false;  // the feeder has delivered the crash
-  bool crashed_ = false;     // the policy has acted on it
-  models::Ticks crash_trace_time_ = 0;
-  models::Ticks crash_sim_time_ = 0;
-  models::Ticks window_end_ = UINT64_MAX;
-  std::uint32_t faulty_ = UINT32_MAX;  // context index of the crash
-  bool activated_ = false;
-  std::uint32_t activator_ = UINT32_MAX;
-  bool panicked_ = false;
-  bool fault_in_text_ = true;  // a text mutation stays until the kernel text is reloaded
+  bool stopping_ = false;  // the end: every fiber unwinds
+  // The crash as the replay knows it so far.
+  struct CrashState {
+    bool read = false;     // the feeder has delivered the crash
+    bool crashed = false;  // the policy has acted on it
+    models::Ticks trace_time = 0;
+    models::Ticks sim_time = 0;
+    models::Ticks window_end = UINT64_MAX;
+    std::uint32_t faulty = UINT32_MAX;  // context index of the crash
+    bool activated = false;
+    std::uint32_t activator = UINT32_MAX;
+    bool panicked = false;
+    bool fault_in_text = true;  // a text mutation stays until the kernel text is reloaded
+    models::ContextId context_id = 0;
+  } crash_;
   models::Ticks last_time_ = 0;
-  models::ContextId crash_context_id_ = 0;
   std::uint64_t since_yield_ = 0;
 };
 

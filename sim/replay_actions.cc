@@ -100,7 +100,7 @@ std::vector<models::LockId> Replay::locks() const {
 
 std::vector<models::ContextId> Replay::reached_contexts() const {
   std::vector<models::ContextId> out;
-  if (faulty_ != UINT32_MAX) out.push_back(model_.contexts[faulty_].id);
+  if (crash_.faulty != UINT32_MAX) out.push_back(model_.contexts[crash_.faulty].id);
   if (spread_) {
     for (std::uint32_t r : spread_->readers()) {
       models::ContextId id = model_.contexts[r].id;
@@ -210,10 +210,10 @@ void Replay::reset_subsystem(std::string_view subsystem, std::string_view why) {
 }
 
 void Replay::reload_kernel_text(std::string_view why) {
-  if (fault_in_text_ && model_.fault && !model_.fault->after.empty()) {
+  if (crash_.fault_in_text && model_.fault && !model_.fault->after.empty()) {
     note(fmt::format("the mutated kernel text is gone: {}", why));
   }
-  fault_in_text_ = false;
+  crash_.fault_in_text = false;
 }
 
 void Replay::discard_all_state(std::string_view why) {
@@ -238,8 +238,8 @@ void Replay::release_lock(models::ContextId holder, models::LockId lock, std::st
 }
 
 void Replay::panic(std::string_view why) {
-  if (panicked_) return;
-  panicked_ = true;
+  if (crash_.panicked) return;
+  crash_.panicked = true;
   note(fmt::format("kernel panic: {}", why));
   observers_.instant(ReplayObserver::kNoContext, "kernel panic", sched_->now(), std::string(why));
   for (models::WorkloadVerdict& v : verdicts_) {

@@ -144,9 +144,9 @@ void Replay::apply_sleep(ContextSim& c) {
 }
 
 void Replay::fault_activation(ContextSim& c) {
-  if (activated_) return;
-  activated_ = true;
-  activator_ = c.index;
+  if (crash_.activated) return;
+  crash_.activated = true;
+  crash_.activator = c.index;
   note(fmt::format("fault activated by {}", label(c.index)));
   observers_.instant(c.index, "fault activation", sched_->now(), label(c.index));
 }
@@ -187,7 +187,7 @@ void Replay::wait_for(ContextSim& c, std::uint32_t lock, LockMode mode,
   c.wait_since = sched_->now();
   while (c.state == NodeState::kWaitingLock) {
     suspend(c);
-    if (c.dead || stopping_ || panicked_) locks_.cancel_wait(lock, c.index);
+    if (c.dead || stopping_ || crash_.panicked) locks_.cancel_wait(lock, c.index);
     check_alive(c);
   }
 }
@@ -229,7 +229,7 @@ const HeldLock* Replay::kept_hold(const ContextSim& c, std::uint32_t lock) const
 }
 
 const models::FaultInfo* Replay::live_fault() const {
-  return crashed_ && fault_in_text_ && model_.fault ? &*model_.fault : nullptr;
+  return crash_.crashed && crash_.fault_in_text && model_.fault ? &*model_.fault : nullptr;
 }
 
 void Replay::diverge(const ContextSim& c, const models::Event& e, std::string_view what) {

@@ -17,13 +17,13 @@ void Replay::oops(ContextSim& c, const models::Event& e, bool first) {
 }
 
 void Replay::crash(ContextSim& c, const models::Event& e) {
-  crashed_ = true;
-  faulty_ = c.index;
-  crash_sim_time_ = sched_->now();
+  crash_.crashed = true;
+  crash_.faulty = c.index;
+  crash_.sim_time = sched_->now();
   for (const std::unique_ptr<Rule>& r : rules_) r->on_crash(c);
-  if (model_.header.window != 0) window_end_ = crash_sim_time_ + model_.header.window;
+  if (model_.header.window != 0) crash_.window_end = crash_.sim_time + model_.header.window;
   const models::ContextInfo& info = model_.contexts[c.index];
-  out_.crash_time = crash_sim_time_;
+  out_.crash_time = crash_.sim_time;
   out_.crash_context = info.label();
   out_.crash_context_kind = std::string(models::name(info.kind));
   out_.crash_kind = e.oops_kind;

@@ -25,7 +25,7 @@ void Replay::ready_now(boost::fibers::context* fiber) {
 }
 
 void Replay::check_alive(ContextSim& c) {
-  if (c.dead || stopping_ || panicked_) throw Killed{};
+  if (c.dead || stopping_ || crash_.panicked) throw Killed{};
 }
 
 void Replay::start_fiber(ContextSim& c) {
@@ -79,7 +79,7 @@ void Replay::context_main(ContextSim& c) {
       c.has_prev = true;
       c.prev_trace = e.time;
       c.prev_sim = t;
-      if (crashed_ && t > window_end_) break;  // beyond the judged window
+      if (crash_.crashed && t > crash_.window_end) break;  // beyond the judged window
       if (sched_->may_run_on(t)) {
         sched_->advance(t);
       } else {

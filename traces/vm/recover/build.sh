@@ -45,13 +45,15 @@ GEN="$OUT/gen"
 
 # ---------------------------------------------------------------- module
 KO="$OUT/oopsim_recover.ko"
-if [ ! -f "$KO" ] || [ "$HERE/oopsim_recover.c" -nt "$KO" ] || [ "$HERE/Kbuild" -nt "$KO" ] ||
+if [ ! -f "$KO" ] || [ "$HERE/recover_main.c" -nt "$KO" ] || [ "$HERE/lock_track.c" -nt "$KO" ] ||
+	[ "$HERE/lock_track.h" -nt "$KO" ] || [ "$HERE/Kbuild" -nt "$KO" ] ||
 	[ "$VM/../../models/lock_primitives.txt" -nt "$KO" ] || [ "$HERE/policy_ids.txt" -nt "$KO" ]; then
 	log "building oopsim_recover.ko against $KDIR"
 	t0=$(date +%s.%N)
 	rm -rf "$OUT/src"
 	mkdir -p "$OUT/src"
-	cp "$HERE/oopsim_recover.c" "$HERE/Kbuild" "$GEN/oopsim_lock_probes.h" "$GEN/oopsim_policy_ids.h" "$OUT/src/"
+	cp "$HERE/recover_main.c" "$HERE/lock_track.c" "$HERE/lock_track.h" "$HERE/Kbuild" \
+		"$GEN/oopsim_lock_probes.h" "$GEN/oopsim_policy_ids.h" "$OUT/src/"
 	make -s -C "$KDIR" M="$OUT/src" modules >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }
 	grep -i 'warning\|error' "$OUT/build.log" | grep -v 'Skipping BTF' >&2 || true
 	cp "$OUT/src/oopsim_recover.ko" "$KO.tmp"

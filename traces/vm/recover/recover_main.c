@@ -94,10 +94,11 @@
 #include <linux/semaphore.h>
 #include <linux/spinlock.h>
 
+#include "lock_track.h"
+
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("oopsim: live recovery policies (kill-faulty, panic, lock-release, subsystem-restart)");
 
-#define PFX "oopsim-recover: "
 
 /* --------------------------------------------------------------- policy */
 #include "oopsim_policy_ids.h" /* MODE_*, NMODES, mode_name[]: from recover/policy_ids.txt */
@@ -120,165 +121,8 @@ static const struct kernel_param_ops mode_ops = {
 module_param_cb(mode, &mode_ops, &oopsim_recover_mode, 0644);
 MODULE_PARM_DESC(mode, "0 kill-faulty (default), 1 panic, 2 lock-release, 3 subsystem-restart");
 
-
-/* ------------------------------------------------------------ lock kinds */
-enum lk_class { C_SPIN, C_READ, C_WRITE, C_MUTEX, C_RWSEM_R, C_RWSEM_W, C_SEM, C_NCLASS };
-static const char *const class_name[] = { "spinlock", "rwlock-read", "rwlock-write", "mutex",
-					  "rwsem-read", "rwsem-write", "semaphore" };
-
-/* success test on the return value */
-enum { OK_ALWAYS, OK_NONZERO, OK_ZERO };
-
-struct lockprobe {
-	const char *sym;
-	u8 cls;
-	u8 ok;      /* acquire: when the call took the lock */
-	u8 release; /* 1: an unlock entry point (kprobe); 0: acquire (kretprobe) */
-	u8 downgrade; /* downgrade_write: the write hold becomes a read hold */
-	u8 registered;
-	u16 idx;
-	union {
-		struct kretprobe krp;
-		struct kprobe kp;
-	};
-};
-
-#define ACQ(s, c, o) { .sym = s, .cls = c, .ok = o, .release = 0 }
-#define REL(s, c) { .sym = s, .cls = c, .release = 1 }
-#define DOWNGRADE(s) { .sym = s, .cls = C_RWSEM_W, .release = 1, .downgrade = 1 }
-static struct lockprobe probes[] = {
-	/* unlocks first: registered before the acquisitions, unregistered after */
-#include "oopsim_lock_probes.h"
-};
-#define NPROBES ARRAY_SIZE(probes)
-
-/* ------------------------------------------------------------ the table */
-#define HBITS 9
-#define NBUCKETS (1 << HBITS)
-#define BSLOTS 8
-
-struct held {
-	void *lock;
-	struct task_struct *task;
-	unsigned long caller; /* return address of the lock call */
-	unsigned long csw;    /* the task's context switches (nvcsw + nivcsw) when it took the lock */
-	u32 seq;
-	u16 probe; /* index in probes[] of the acquisition */
-	u8 cls;
-};
-
-struct bucket {
-	arch_spinlock_t lk;
-	u32 n;
-	struct held e[BSLOTS];
-} ____cacheline_aligned;
-
-static struct bucket *table;
-static atomic_t seqno = ATOMIC_INIT(0);
-
-struct counters {
-	unsigned long acq, rel, rel_unknown, dropped, downgrades;
-};
-static DEFINE_PER_CPU(struct counters, cnt);
 static atomic_t oopses = ATOMIC_INIT(0), released_total = ATOMIC_INIT(0);
 static atomic_t in_oops = ATOMIC_INIT(0);
-static int nregistered;
-
-static inline struct bucket *bucket_of(void *lock)
-{
-	return &table[hash_ptr(lock, HBITS)];
-}
-
-static void record(void *lock, u8 cls, u16 probe, unsigned long caller)
-{
-	struct bucket *b = bucket_of(lock);
-	unsigned long flags;
-
-	local_irq_save(flags);
-	arch_spin_lock(&b->lk);
-	if (b->n < BSLOTS) {
-		struct held *h = &b->e[b->n++];
-
-		h->lock = lock;
-		h->task = current;
-		h->caller = caller;
-		h->csw = current->nvcsw + current->nivcsw;
-		h->cls = cls;
-		h->probe = probe;
-		h->seq = atomic_inc_return(&seqno);
-		this_cpu_inc(cnt.acq);
-	} else {
-		this_cpu_inc(cnt.dropped);
-	}
-	arch_spin_unlock(&b->lk);
-	local_irq_restore(flags);
-}
-
-/* forget one hold of `lock` (class cls); downgrade: turn a write hold into a read hold */
-static void forget(void *lock, u8 cls, bool downgrade)
-{
-	struct bucket *b = bucket_of(lock);
-	unsigned long flags;
-	int i, mine = -1, oldest = -1;
-
-	local_irq_save(flags);
-	arch_spin_lock(&b->lk);
-	for (i = 0; i < b->n; i++) {
-		struct held *h = &b->e[i];
-
-		if (h->lock != lock || h->cls != cls)
-			continue;
-		if (h->task == current) {
-			mine = i;
-			break;
-		}
-		if (oldest < 0 || (s32)(h->seq - b->e[oldest].seq) < 0)
-			oldest = i;
-	}
-	i = mine >= 0 ? mine : oldest;
-	if (i < 0) {
-		this_cpu_inc(cnt.rel_unknown);
-	} else if (downgrade) {
-		b->e[i].cls = C_RWSEM_R;
-		this_cpu_inc(cnt.downgrades);
-	} else {
-		b->e[i] = b->e[--b->n];
-		this_cpu_inc(cnt.rel);
-	}
-	arch_spin_unlock(&b->lk);
-	local_irq_restore(flags);
-}
-
-/* ------------------------------------------------------------ probes */
-static int acq_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	*(void **)ri->data = (void *)regs->di;
-	return 0;
-}
-
-static int acq_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct lockprobe *p = container_of(get_kretprobe(ri), struct lockprobe, krp);
-	long ret = (int)regs_return_value(regs);
-	void *lock = *(void **)ri->data;
-
-	if (!lock)
-		return 0;
-	if ((p->ok == OK_NONZERO && ret == 0) || (p->ok == OK_ZERO && ret != 0))
-		return 0;
-	record(lock, p->cls, p->idx, get_kretprobe_retaddr(ri));
-	return 0;
-}
-
-static int rel_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct lockprobe *p = container_of(kp, struct lockprobe, kp);
-	void *lock = (void *)regs->di;
-
-	if (lock)
-		forget(lock, p->cls, p->downgrade);
-	return 0;
-}
 
 /* ------------------------------------------------------------ release at oops */
 /* kernel/locking internals of 6.1 (not in the headers) */
@@ -504,66 +348,17 @@ static const struct kernel_param_ops stats_ops = { .get = stats_get };
 module_param_cb(stats, &stats_ops, NULL, 0444);
 MODULE_PARM_DESC(stats, "counters of the lock tracking");
 
-/* ------------------------------------------------------------ init / exit */
-static void unregister_all(void)
-{
-	int i;
-
-	/* acquisitions first, unlocks last (reverse of registration) */
-	for (i = NPROBES - 1; i >= 0; i--) {
-		struct lockprobe *p = &probes[i];
-
-		if (!p->registered)
-			continue;
-		if (p->release)
-			unregister_kprobe(&p->kp);
-		else
-			unregister_kretprobe(&p->krp);
-		p->registered = 0;
-	}
-}
-
 static int __init oopsim_recover_init(void)
 {
-	int i, r, bad = 0;
+	int r, bad = 0;
 
-	table = kcalloc(NBUCKETS, sizeof(*table), GFP_KERNEL);
-	if (!table)
-		return -ENOMEM;
-	for (i = 0; i < NBUCKETS; i++)
-		table[i].lk = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
 	panic_on_oops_p = (int *)lookup_name("panic_on_oops");
-	for (i = 0; i < NPROBES; i++) {
-		struct lockprobe *p = &probes[i];
-
-		p->idx = i;
-		if (p->release) {
-			memset(&p->kp, 0, sizeof(p->kp));
-			p->kp.symbol_name = p->sym;
-			p->kp.pre_handler = rel_pre;
-			r = register_kprobe(&p->kp);
-		} else {
-			memset(&p->krp, 0, sizeof(p->krp));
-			p->krp.kp.symbol_name = p->sym;
-			p->krp.entry_handler = acq_entry;
-			p->krp.handler = acq_ret;
-			p->krp.data_size = sizeof(void *);
-			/* sleeping locks keep an instance while they wait */
-			p->krp.maxactive = p->cls >= C_MUTEX ? 256 : 64;
-			r = register_kretprobe(&p->krp);
-		}
-		if (r) {
-			pr_warn(PFX "cannot probe %s: %d\n", p->sym, r);
-			bad++;
-			continue;
-		}
-		p->registered = 1;
-		nregistered++;
-	}
+	r = lock_track_start(&bad);
+	if (r)
+		return r;
 	r = register_die_notifier(&die_nb);
 	if (r) {
-		unregister_all();
-		kfree(table);
+		lock_track_stop();
 		return r;
 	}
 	pr_info(PFX "loaded: %d/%zu lock probes (%d failed), mode %d (%s) at %px, panic_on_oops at %px\n",
@@ -575,8 +370,7 @@ static int __init oopsim_recover_init(void)
 static void __exit oopsim_recover_exit(void)
 {
 	unregister_die_notifier(&die_nb);
-	unregister_all();
-	kfree(table);
+	lock_track_stop();
 	pr_info(PFX "unloaded\n");
 }
 
