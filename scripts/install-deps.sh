@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages oopsim builds with (and with --test, those its tests need: run as
-# root). Idempotent: only missing packages are installed.
+# Installs the Debian 12 packages oopsim builds with (with --test, those its tests need; with
+# --bench, those scripts/bench-compare.sh needs: run as root). Idempotent: only missing packages
+# are installed.
 set -euo pipefail
 packages=(
   cmake g++ make pkg-config
@@ -12,6 +13,10 @@ packages=(
   libcapstone-dev                                               # x86-64 decoding in the fault injector
   liblzma-dev xz-utils                                          # the corpus: .pb.xz traces read as they lie
 )
+if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
+  # The regression benches' comparison: Google Benchmark's compare tools and their U test.
+  packages+=(libbenchmark-tools python3-scipy)
+fi
 if [[ "${1:-}" == "--test" ]]; then
   # The report's end-to-end test renders it in headless Chromium; graphs are drawn by Graphviz.
   packages+=(chromium graphviz fonts-dejavu-core)
