@@ -12,6 +12,7 @@ packages=(
   clang-format                                                  # the style check in CI
   libcapstone-dev                                               # x86-64 decoding in the fault injector
   liblzma-dev xz-utils                                          # the corpus: .pb.xz traces read as they lie
+  zlib1g-dev                                                    # simrun --timeline FILE.json.gz
 )
 if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   # The regression benches' comparison: Google Benchmark's compare tools and their U test.
@@ -24,6 +25,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(munge slurmctld slurmd slurm-client)
   # The Python package's tests (python/) run on Debian's python3 with these.
   packages+=(python3-protobuf python3-pandas python3-pytest)
+  # The timeline's test opens it in Chrome DevTools' trace engine from npm (node and npm; a node
+  # that is already there, with its npm, is used as it is).
+  command -v npm >/dev/null || packages+=(nodejs npm)
   # The fuzz targets (scripts/fuzz.sh, run briefly by CI) need clang and its libFuzzer runtime.
   packages+=(clang libclang-rt-14-dev)
 fi

@@ -1,6 +1,7 @@
 #include "sim/simrun_app.h"
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include <unistd.h>
 
@@ -36,6 +37,19 @@ bool write_text(const fs::path& path, const std::string& text, std::ostream& err
   f.close();
   if (!f) err << "simrun: " << path.string() << ": cannot write\n";
   return static_cast<bool>(f);
+}
+
+// A gzip file (zlib) when the name ends in ".gz", else plain text.
+bool write_maybe_gzip(const fs::path& path, const std::string& text, std::ostream& err) {
+  if (path.extension() != ".gz") return write_text(path, text, err);
+  gzFile f = gzopen(path.string().c_str(), "wb6");
+  bool ok = f != nullptr;
+  if (ok)
+    ok = gzwrite(f, text.data(), static_cast<unsigned>(text.size())) ==
+         static_cast<int>(text.size());
+  if (f != nullptr && gzclose(f) != Z_OK) ok = false;
+  if (!ok) err << "simrun: " << path.string() << ": cannot write\n";
+  return ok;
 }
 
 std::string safe(std::string s) {
@@ -83,14 +97,18 @@ int write_extras(const SimrunConfig& config, const std::vector<Prediction>& pred
   }
   if (!config.timeline.empty()) {
     fs::path base(config.timeline);
+    // FILE.json or FILE.json.gz (compressed)
+    std::string ext = base.extension() == ".gz" ? base.stem().extension().string() + ".gz"
+                                                : base.extension().string();
+    std::string stem = base.filename().string();
+    stem = stem.substr(0, stem.size() - ext.size());
     for (const Prediction& p : predictions) {
       fs::path path = base;
       if (predictions.size() > 1) {  // one file per trace x policy, beside the name given
-        path = base.parent_path() /
-               (base.stem().string() + "." + safe(fs::path(p.trace).stem().stem().string()) + "." +
-                safe(p.policy) + base.extension().string());
+        path = base.parent_path() / (stem + "." + safe(fs::path(p.trace).stem().stem().string()) +
+                                     "." + safe(p.policy) + ext);
       }
-      if (!write_text(path, p.timeline.dump(1) + "\n", err)) return 74;
+      if (!write_maybe_gzip(path, p.timeline.dump() + "\n", err)) return 74;
     }
   }
   if (!config.graph_dir.empty()) {

@@ -31,10 +31,9 @@ int main(int argc, char** argv) {
       ->type_name("N");
   app.add_option("-o,--output", config.output, "write the report here instead of stdout")
       ->type_name("FILE");
-  app.add_option(
-         "--timeline", config.timeline,
-         "write the replay as Perfetto / chrome://tracing JSON (FILE.json; several traces or "
-         "policies: FILE.<trace>.<policy>.json)")
+  app.add_option("--timeline", config.timeline,
+                 "write the replay as Perfetto / chrome://tracing JSON (FILE.json, or FILE.json.gz "
+                 "compressed; several traces or policies: FILE.<trace>.<policy>.json[.gz])")
       ->type_name("FILE.json");
   app.add_option(
          "--graph", config.graph_dir,

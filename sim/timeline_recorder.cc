@@ -36,6 +36,39 @@ void TimelineRecorder::slice(std::uint32_t context, const std::string& name, mod
   events_.push_back(std::move(e));
 }
 
+void TimelineRecorder::span(std::uint32_t context, const std::string& name, const std::string& id,
+                            models::Ticks from, models::Ticks to, json args) {
+  if (!first_seen_.count(context)) first_seen_[context] = from;
+  first_seen_[context] = std::min(first_seen_[context], from);
+  // An async span (b/e): lock holds and waits overlap without nesting (locks taken hand over
+  // hand), which complete (X) slices on the context's own track cannot show. One id per context
+  // and lock (a hold) or per context (a wait): the spans of one id never overlap.
+  std::string cat = phase(from);
+  events_.push_back({{"name", name},
+                     {"cat", cat},
+                     {"ph", "b"},
+                     {"id", id},
+                     {"ts", us(from)},
+                     {"pid", kPid},
+                     {"tid", context + 1}});
+  events_.push_back({{"name", name},
+                     {"cat", cat},
+                     {"ph", "e"},
+                     {"id", id},
+                     {"ts", us(to)},
+                     {"pid", kPid},
+                     {"tid", context + 1},
+                     {"args", std::move(args)}});
+}
+
+std::string TimelineRecorder::hold_id(std::uint32_t context, std::uint32_t lock) {
+  return "hold/" + std::to_string(context) + "/" + std::to_string(lock);
+}
+
+std::string TimelineRecorder::wait_id(std::uint32_t context) {
+  return "wait/" + std::to_string(context);
+}
+
 void TimelineRecorder::hold_begin(std::uint32_t context, std::uint32_t lock,
                                   const std::string& lock_name, models::Ticks t) {
   holds_[{context, lock}] = Open{"hold " + lock_name, t};
@@ -45,7 +78,7 @@ void TimelineRecorder::hold_begin(std::uint32_t context, std::uint32_t lock,
 void TimelineRecorder::hold_end(std::uint32_t context, std::uint32_t lock, models::Ticks t) {
   auto it = holds_.find({context, lock});
   if (it == holds_.end()) return;
-  slice(context, it->second.name, it->second.since, t, json::object());
+  span(context, it->second.name, hold_id(context, lock), it->second.since, t, json::object());
   holds_.erase(it);
 }
 
@@ -78,7 +111,7 @@ void TimelineRecorder::wait_begin(std::uint32_t context, std::uint32_t lock,
 void TimelineRecorder::wait_end(std::uint32_t context, models::Ticks t) {
   auto it = waits_.find(context);
   if (it == waits_.end()) return;
-  slice(context, it->second.name, it->second.since, t, json{{"forever", false}});
+  span(context, it->second.name, wait_id(context), it->second.since, t, json{{"forever", false}});
   waits_.erase(it);
 }
 
@@ -104,10 +137,13 @@ void TimelineRecorder::instant(std::uint32_t context, const std::string& name, m
 
 json TimelineRecorder::to_json(models::Ticks end) {
   const std::string& policy = policy_;
-  for (auto& [key, open] : holds_)
-    slice(key.first, open.name, open.since, end, json{{"held_at_end", true}});
+  for (auto& [key, open] : holds_) {
+    span(key.first, open.name, hold_id(key.first, key.second), open.since, end,
+         json{{"held_at_end", true}});
+  }
   holds_.clear();
-  for (auto& [ctx, open] : waits_) slice(ctx, open.name, open.since, end, json{{"forever", true}});
+  for (auto& [ctx, open] : waits_)
+    span(ctx, open.name, wait_id(ctx), open.since, end, json{{"forever", true}});
   waits_.clear();
   for (const auto& [ctx, name] : names_) {
     if (first_seen_.count(ctx) && !ended_[ctx]) alive_end(ctx, end, "end of replay");

@@ -1,5 +1,6 @@
-// Records a replay as a Chrome / Perfetto trace-event timeline: one track per kernel context,
-// slices for holding and waiting for each lock and for the context's life, instants for the
+// Records a replay as a Chrome / Perfetto trace-event timeline: one track per kernel context with
+// a slice for the context's life, async spans (b/e) for holding and waiting for each lock (they
+// overlap without nesting when locks are taken hand over hand), instants for the
 // fault's activation, oopses, policy actions and predicted detector reports, flow arrows from each
 // waiter to the lock's holder. Slices before the crash are in category "injected", after it in
 // "continuation"; a "phase" track shows the two. Waits that never end are drawn to the end.
@@ -50,6 +51,10 @@ class TimelineRecorder final : public ReplayObserver {
   std::string phase(models::Ticks t) const { return t < crash_ ? "injected" : "continuation"; }
   void slice(std::uint32_t context, const std::string& name, models::Ticks from, models::Ticks to,
              nlohmann::ordered_json args);
+  void span(std::uint32_t context, const std::string& name, const std::string& id,
+            models::Ticks from, models::Ticks to, nlohmann::ordered_json args);
+  static std::string hold_id(std::uint32_t context, std::uint32_t lock);
+  static std::string wait_id(std::uint32_t context);
 
   nlohmann::ordered_json to_json(models::Ticks end);
 
