@@ -46,15 +46,38 @@ void Replay::conclude() {
   }
 }
 
+// The wait-for graph cut to what is blocked: the contexts that wait and those they wait for (a
+// replay can have hundreds of contexts, most of them finished); nothing blocked: no graph.
 void Replay::write_graphs(const WaitForGraph& g) {
-  std::vector<std::string> labels, lock_labels;
-  std::vector<bool> deadlocked;
-  for (std::size_t v = 0; v < boost::num_vertices(g.graph()); ++v) {  // by vertex
-    labels.push_back(label(g.context_of(v)));
-    deadlocked.push_back(g.analyze(g.context_of(v)).deadlocked);
+  const WaitGraph& graph = g.graph();
+  std::vector<bool> keep(boost::num_vertices(graph), false);
+  for (auto [e, end] = boost::edges(graph); e != end; ++e) {
+    keep[boost::source(*e, graph)] = true;
+    keep[boost::target(*e, graph)] = true;
   }
-  for (const models::LockInfo& l : model_.locks) lock_labels.push_back(l.label());
-  out_.wait_for_dot = wait_for_dot(g, labels, lock_labels, deadlocked);
+  std::vector<std::uint32_t> contexts;
+  std::vector<NodeState> states;
+  for (std::size_t v = 0; v < keep.size(); ++v) {
+    if (!keep[v]) continue;
+    contexts.push_back(g.context_of(v));
+    states.push_back(g.vertex_state(v));
+  }
+  if (!contexts.empty()) {
+    WaitForGraph cut(contexts, states);
+    for (auto [e, end] = boost::edges(graph); e != end; ++e) {
+      cut.add_edge(g.context_of(boost::source(*e, graph)), g.context_of(boost::target(*e, graph)),
+                   graph[*e].lock, graph[*e].never_released);
+    }
+    cut.finish();
+    std::vector<std::string> labels, lock_labels;
+    std::vector<bool> deadlocked;
+    for (std::uint32_t c : contexts) {  // the cut's vertices, in order
+      labels.push_back(label(c));
+      deadlocked.push_back(g.analyze(c).deadlocked);
+    }
+    for (const models::LockInfo& l : model_.locks) lock_labels.push_back(l.label());
+    out_.wait_for_dot = wait_for_dot(cut, labels, lock_labels, deadlocked);
+  }
   if (spread_) out_.propagation_dot = propagation_dot(*spread_, out_.scope);
 }
 

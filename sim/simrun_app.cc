@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -65,8 +66,11 @@ std::string safe(std::string s) {
 std::string dot_to_svg(const std::string& dot) {
   static const bool have_dot = std::system("command -v dot >/dev/null 2>&1") == 0;
   if (!have_dot || dot.empty()) return "";
+  static std::atomic<unsigned> serial{0};  // one file pair per call: calls run in parallel
   fs::path dir = fs::temp_directory_path();
-  std::string stem = (dir / ("oopsim_dot_" + std::to_string(::getpid()))).string();
+  std::string stem =
+      (dir / ("oopsim_dot_" + std::to_string(::getpid()) + "_" + std::to_string(serial++)))
+          .string();
   {
     std::ofstream f(stem + ".dot", std::ios::binary);
     f << dot;
@@ -85,14 +89,38 @@ std::string dot_to_svg(const std::string& dot) {
   return svg;
 }
 
+// Each distinct graph drawn once (policies often leave a trace with the same graph), on `jobs`
+// threads (0: one per core).
+HtmlGraphs draw_graphs(const std::vector<Prediction>& predictions, unsigned jobs) {
+  std::map<std::string, std::string> svg_of;  // DOT -> SVG
+  for (const Prediction& p : predictions) {
+    for (const std::string* dot : {&p.wait_for_dot, &p.propagation_dot}) {
+      if (!dot->empty()) svg_of.emplace(*dot, "");
+    }
+  }
+  std::vector<std::pair<const std::string, std::string>*> todo;
+  for (auto& entry : svg_of) todo.push_back(&entry);
+  std::atomic<std::size_t> next{0};
+  unsigned n = jobs != 0 ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  for (unsigned i = 0; i < std::min<std::size_t>(n, todo.size()); ++i) {
+    workers.emplace_back([&] {
+      for (std::size_t k; (k = next++) < todo.size();) todo[k]->second = dot_to_svg(todo[k]->first);
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  HtmlGraphs graphs;
+  for (const Prediction& p : predictions) {
+    graphs.wait_for_svg.push_back(p.wait_for_dot.empty() ? "" : svg_of[p.wait_for_dot]);
+    graphs.propagation_svg.push_back(p.propagation_dot.empty() ? "" : svg_of[p.propagation_dot]);
+  }
+  return graphs;
+}
+
 int write_extras(const SimrunConfig& config, const std::vector<Prediction>& predictions,
                  std::ostream& err) {
   if (!config.report.empty()) {
-    HtmlGraphs graphs;
-    for (const Prediction& p : predictions) {
-      graphs.wait_for_svg.push_back(dot_to_svg(p.wait_for_dot));
-      graphs.propagation_svg.push_back(dot_to_svg(p.propagation_dot));
-    }
+    HtmlGraphs graphs = draw_graphs(predictions, static_cast<unsigned>(std::max(0, config.jobs)));
     if (!write_text(config.report, render_html(predictions, graphs), err)) return 74;
   }
   if (!config.timeline.empty()) {
