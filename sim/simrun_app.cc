@@ -16,6 +16,7 @@
 #include <ostream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "models/state_class_table.h"
 #include "policies/policy_registry.h"
@@ -119,8 +120,10 @@ HtmlGraphs draw_graphs(const std::vector<Prediction>& predictions, unsigned jobs
 
 int write_extras(const SimrunConfig& config, const std::vector<Prediction>& predictions,
                  std::ostream& err) {
+  HtmlGraphs graphs;
+  if (!config.report.empty() || !config.graph_dir.empty())
+    graphs = draw_graphs(predictions, static_cast<unsigned>(std::max(0, config.jobs)));
   if (!config.report.empty()) {
-    HtmlGraphs graphs = draw_graphs(predictions, static_cast<unsigned>(std::max(0, config.jobs)));
     if (!write_text(config.report, render_html(predictions, graphs), err)) return 74;
   }
   if (!config.timeline.empty()) {
@@ -142,15 +145,16 @@ int write_extras(const SimrunConfig& config, const std::vector<Prediction>& pred
   if (!config.graph_dir.empty()) {
     std::error_code ec;
     fs::create_directories(config.graph_dir, ec);
-    for (const Prediction& p : predictions) {
+    for (std::size_t i = 0; i < predictions.size(); ++i) {
+      const Prediction& p = predictions[i];
       std::string stem = safe(fs::path(p.trace).stem().stem().string()) + "." + safe(p.policy);
-      std::vector<std::pair<std::string, std::string>> graphs = {
-          {"waitfor", p.wait_for_dot}, {"propagation", p.propagation_dot}};
-      for (const auto& [kind, dot] : graphs) {
+      std::vector<std::tuple<std::string, std::string, std::string>> files = {
+          {"waitfor", p.wait_for_dot, graphs.wait_for_svg[i]},
+          {"propagation", p.propagation_dot, graphs.propagation_svg[i]}};
+      for (const auto& [kind, dot, svg] : files) {
         if (dot.empty()) continue;
         fs::path path = fs::path(config.graph_dir) / (stem + "." + kind + ".dot");
         if (!write_text(path, dot, err)) return 74;
-        std::string svg = dot_to_svg(dot);
         if (!svg.empty() &&
             !write_text(fs::path(config.graph_dir) / (stem + "." + kind + ".svg"), svg, err)) {
           return 74;
