@@ -13,14 +13,15 @@ packages=(
   libcapstone-dev                                               # x86-64 decoding in the fault injector
   liblzma-dev xz-utils                                          # the corpus: .pb.xz traces read as they lie
   zlib1g-dev                                                    # simrun --timeline FILE.json.gz
+  graphviz                                                      # the report's graphs, drawn by dot
 )
 if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   # The regression benches' comparison: Google Benchmark's compare tools and their U test.
   packages+=(libbenchmark-tools python3-scipy)
 fi
 if [[ "${1:-}" == "--test" ]]; then
-  # The report's end-to-end test renders it in headless Chromium; graphs are drawn by Graphviz.
-  packages+=(chromium graphviz fonts-dejavu-core)
+  # The report's end-to-end test renders it in headless Chromium.
+  packages+=(chromium fonts-dejavu-core)
   # The Slurm engine's integration test runs a single-node Slurm.
   packages+=(munge slurmctld slurmd slurm-client)
   # The Python package's tests (python/) run on Debian's python3 with these.

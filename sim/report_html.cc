@@ -7,6 +7,7 @@
 
 #include "models/seed_study.h"
 #include "models/sim_time.h"
+#include "sim/report.h"
 #include "sim/report_summary.h"
 
 namespace oopsim::sim {
@@ -124,94 +125,135 @@ std::string table(const std::vector<std::string>& head,
   return out + "</tbody></table>";
 }
 
+// "share% (n)" of `n` in `total`.
+std::string share(int n, int total) {
+  if (total == 0) return "–";
+  return fmt::format("{:.0f}% ({})", 100.0 * n / total, n);
+}
+
+// Reactions × scope in shares of each scope's workloads: under each policy, and the seed study's
+// (under oops-kill, the kernel's default: kill-faulty) in the row beside kill-faulty's.
 std::string seed_tables(const ReportSummary& s) {
   std::string out;
-  for (const std::string& policy : s.policies) {
-    const PolicySummary& ps = s.by_policy.at(policy);
-    std::vector<std::string> head{"scope"};
-    for (models::Outcome o : models::kAllOutcomes) head.emplace_back(models::name(o));
-    std::vector<std::vector<std::string>> rows;
-    for (models::Scope scope : models::kAllScopes) {
-      std::vector<std::string> row{std::string(models::name(scope))};
-      for (models::Outcome o : models::kAllOutcomes) {
-        int n = 0;
-        if (ps.reactions.count(scope) && ps.reactions.at(scope).count(o))
-          n = ps.reactions.at(scope).at(o);
-        row.push_back(std::to_string(n));
-      }
-      rows.push_back(row);
-    }
-    out += fmt::format("<h3>Reactions × scope under {}</h3>", esc(policy)) + table(head, rows);
-  }
-  std::vector<std::vector<std::string>> seed_rows;
-  std::vector<std::string> seed_head{"scope"};
+  std::vector<std::string> head{"scope", "source"};
   for (int i = 0; i < 6; ++i)
-    seed_head.emplace_back(models::name(models::kAllOutcomes[static_cast<std::size_t>(i)]));
-  std::vector<std::string> kg{"kernel-global"}, pl{"process-local"};
-  for (int i = 0; i < 6; ++i) {
-    kg.push_back(std::to_string(models::seed::kReactionsKernelGlobal[static_cast<std::size_t>(i)]));
-    pl.push_back(std::to_string(models::seed::kReactionsProcessLocal[static_cast<std::size_t>(i)]));
-  }
-  seed_rows.push_back(pl);
-  seed_rows.push_back(kg);
-  out +=
-      "<h3>For reference: the seed study's reactions × scope under oops-kill (Linux 2.6.38, 589 "
-      "runs)</h3>" +
-      table(seed_head, seed_rows);
-  std::vector<std::string> head{"fault type", "process-local", "kernel-global",
-                                "seed: process-local", "seed: kernel-global"};
+    head.emplace_back(models::name(models::kAllOutcomes[static_cast<std::size_t>(i)]));
+  head.emplace_back("survived-inconsistent");
   std::vector<std::vector<std::string>> rows;
+  for (models::Scope scope : models::kAllScopes) {
+    for (const std::string& policy : s.policies) {
+      const PolicySummary& ps = s.by_policy.at(policy);
+      int total = 0;
+      auto count = [&](models::Outcome o) {
+        return ps.reactions.count(scope) && ps.reactions.at(scope).count(o)
+                   ? ps.reactions.at(scope).at(o)
+                   : 0;
+      };
+      for (models::Outcome o : models::kAllOutcomes) total += count(o);
+      std::vector<std::string> row{std::string(models::name(scope)), "oopsim " + esc(policy)};
+      for (models::Outcome o : models::kAllOutcomes) row.push_back(share(count(o), total));
+      rows.push_back(row);
+      if (policy != "kill-faulty") continue;
+      const auto& seed = scope == models::Scope::kKernelGlobal
+                             ? models::seed::kReactionsKernelGlobal
+                             : models::seed::kReactionsProcessLocal;
+      int seed_total = 0;
+      for (int n : seed) seed_total += n;
+      std::vector<std::string> srow{std::string(models::name(scope)), "seed study (oops-kill)"};
+      for (int n : seed) srow.push_back(share(n, seed_total));
+      srow.emplace_back("–");
+      rows.push_back(srow);
+    }
+  }
+  out +=
+      "<h3>Reactions × scope, in shares of each scope's workloads (the seed study: Linux 2.6.38, "
+      "589 runs, beside kill-faulty)</h3>" +
+      table(head, rows);
+  std::vector<std::string> ft_head{"fault type", "oopsim: process-local", "oopsim: kernel-global",
+                                   "seed: process-local", "seed: kernel-global"};
+  std::vector<std::vector<std::string>> ft_rows;
   std::map<std::string, std::pair<int, int>> seed;
-  for (const auto& r : models::seed::kCrashesByFaultType)
+  int seed_total = 0;
+  for (const auto& r : models::seed::kCrashesByFaultType) {
     seed[std::string(r.type)] = {r.process_local, r.kernel_global};
+    seed_total += r.process_local + r.kernel_global;
+  }
   for (models::FaultType t : models::kAllFaultTypes) {
     std::string name(models::name(t));
     auto it = s.crashes.find(t);
-    int pl_n = 0, kg_n = 0;
-    if (it != s.crashes.end()) {
-      pl_n = it->second.count(models::Scope::kProcessLocal)
-                 ? it->second.at(models::Scope::kProcessLocal)
-                 : 0;
-      kg_n = it->second.count(models::Scope::kKernelGlobal)
-                 ? it->second.at(models::Scope::kKernelGlobal)
-                 : 0;
-    }
+    auto count = [&](models::Scope scope) {
+      return it != s.crashes.end() && it->second.count(scope) ? it->second.at(scope) : 0;
+    };
     auto sd = seed.find(name);
-    rows.push_back({name, std::to_string(pl_n), std::to_string(kg_n),
-                    sd == seed.end() ? "–" : std::to_string(sd->second.first),
-                    sd == seed.end() ? "–" : std::to_string(sd->second.second)});
+    ft_rows.push_back({name, share(count(models::Scope::kProcessLocal), s.traces),
+                       share(count(models::Scope::kKernelGlobal), s.traces),
+                       sd == seed.end() ? "–" : share(sd->second.first, seed_total),
+                       sd == seed.end() ? "–" : share(sd->second.second, seed_total)});
   }
-  out += "<h3>Crashes by fault type × scope, beside the seed study's 134 crashes</h3>" +
-         table(head, rows);
+  out += fmt::format(
+             "<h3>Crashes by fault type × scope, in shares of all crashes ({} here, {} in the seed "
+             "study)</h3>",
+             s.traces, seed_total) +
+         table(ft_head, ft_rows);
   return out;
 }
 
+// The observed outcomes were observed under the kernel's own handling (kill-faulty): only that
+// policy's predictions are compared with them; other policies are scored by vmcheck's live
+// reruns under the policy itself.
+constexpr std::string_view kObservedPolicy = "kill-faulty";
+
 std::string agreement_section(const ReportSummary& s) {
   std::string out;
-  for (const std::string& policy : s.policies) {
-    const PolicySummary& ps = s.by_policy.at(policy);
-    if (ps.compared == 0) {
-      out += fmt::format("<p>{}: no observed outcomes in these traces.</p>", esc(policy));
-      continue;
-    }
-    out += fmt::format("<h3>{}: {}/{} agree ({:.1f}%)</h3>", esc(policy), ps.agreed, ps.compared,
-                       100.0 * ps.agreed / ps.compared);
-    std::vector<std::string> head{"predicted ↓ / observed →"};
-    for (models::Outcome o : models::kAllOutcomes) head.emplace_back(models::name(o));
-    std::vector<std::vector<std::string>> rows;
-    for (models::Outcome p : models::kAllOutcomes) {
-      std::vector<std::string> row{std::string(models::name(p))};
-      for (models::Outcome o : models::kAllOutcomes) {
-        int n = 0;
-        if (ps.confusion.count(p) && ps.confusion.at(p).count(o)) n = ps.confusion.at(p).at(o);
-        row.push_back(n == 0 ? ""
-                             : (p == o ? "<b>" + std::to_string(n) + "</b>" : std::to_string(n)));
-      }
-      rows.push_back(row);
-    }
-    out += table(head, rows);
+  auto it = s.by_policy.find(std::string(kObservedPolicy));
+  if (it == s.by_policy.end() || it->second.compared == 0) {
+    return "<p>No kill-faulty predictions with observed outcomes in this report.</p>";
   }
+  const PolicySummary& ps = it->second;
+  out += fmt::format("<h3>{}: {}/{} agree ({:.1f}%)</h3>", kObservedPolicy, ps.agreed, ps.compared,
+                     100.0 * ps.agreed / ps.compared);
+  std::vector<std::string> head{"predicted ↓ / observed →"};
+  for (models::Outcome o : models::kAllOutcomes) head.emplace_back(models::name(o));
+  std::vector<std::vector<std::string>> rows;
+  for (models::Outcome p : models::kAllOutcomes) {
+    std::vector<std::string> row{std::string(models::name(p))};
+    for (models::Outcome o : models::kAllOutcomes) {
+      int n = 0;
+      if (ps.confusion.count(p) && ps.confusion.at(p).count(o)) n = ps.confusion.at(p).at(o);
+      row.push_back(n == 0 ? ""
+                           : (p == o ? "<b>" + std::to_string(n) + "</b>" : std::to_string(n)));
+    }
+    rows.push_back(row);
+  }
+  out += table(head, rows);
+  out +=
+      "<p class=\"meta\">The other policies' predictions are not compared with these "
+      "observations, made under kill-faulty: vmcheck reruns each crash live under the policy "
+      "itself and scores them (docs/vmcheck.md).</p>";
   return out;
+}
+
+// One row per trace: its fault, crash, scope and kill-faulty outcomes, linking to its details.
+std::string trace_index(const std::vector<Prediction>& predictions) {
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < predictions.size();) {
+    std::size_t j = i;
+    while (j < predictions.size() && predictions[j].trace == predictions[i].trace) ++j;
+    const Prediction& first = predictions[i];
+    std::string outcomes;
+    for (std::size_t k = i; k < j; ++k) {
+      if (predictions[k].policy != kObservedPolicy) continue;
+      for (const WorkloadPrediction& w : predictions[k].workloads)
+        outcomes += esc(w.workload) + " " + outcome_badge(w.predicted.outcome) + " ";
+    }
+    std::string id = trace_id(first.trace);
+    rows.push_back({fmt::format("<a href=\"#t-{}\">{}</a>", esc(id), esc(id)),
+                    first.fault ? esc(std::string(models::name(first.fault->type))) : "–",
+                    first.fault ? esc(first.fault->site()) : "–", esc(first.crash_function),
+                    std::string(models::name(first.scope)), outcomes});
+    i = j;
+  }
+  return table({"trace", "fault", "site", "crash in", "scope", "kill-faulty predictions"}, rows);
 }
 
 std::string strip_xml_prolog(const std::string& svg) {
@@ -261,13 +303,11 @@ figcaption{font-size:12px;color:#555}ol.explain{font-size:12px;color:#333}
   out +=
       "<section id=\"agreement\"><h2>Predicted versus observed</h2><p class=\"meta\">Observed "
       "outcomes are what really happened after the crash, under the kernel's own handling "
-      "(kill-faulty unless the trace says otherwise); for other policies the table shows how "
-      "their predictions differ from it.</p>" +
+      "(kill-faulty).</p>" +
       agreement_section(s) + "</section>\n";
   out += "<section id=\"seed-tables\"><h2>Seed-style tables</h2>" + seed_tables(s) + "</section>\n";
-  out +=
-      "<section id=\"traces\"><h2>Traces</h2><button id=\"toggle\" type=\"button\">expand "
-      "all</button>\n";
+  out += "<section id=\"traces\"><h2>Traces</h2>" + trace_index(predictions) +
+         "<button id=\"toggle\" type=\"button\">expand all</button>\n";
   for (std::size_t i = 0; i < predictions.size();) {
     std::size_t j = i;
     while (j < predictions.size() && predictions[j].trace == predictions[i].trace) ++j;
@@ -276,7 +316,8 @@ figcaption{font-size:12px;color:#555}ol.explain{font-size:12px;color:#333}
                             ? fmt::format("{} at {} (seed {})", models::name(first.fault->type),
                                           first.fault->site(), first.fault->seed)
                             : "no fault declared";
-    out += fmt::format("<details class=\"trace\"><summary>{}</summary>", esc(first.trace));
+    out += fmt::format("<details class=\"trace\" id=\"t-{}\"><summary>{}</summary>",
+                       esc(trace_id(first.trace)), esc(first.trace));
     out += fmt::format(
         "<p class=\"meta\">fault {} · crash: {} in {} by {} ({}) at {} · scope <b>{}</b>: {}</p>",
         esc(fault), esc(models::name(first.crash_kind)), esc(first.crash_function),
@@ -287,11 +328,14 @@ figcaption{font-size:12px;color:#555}ol.explain{font-size:12px;color:#333}
     for (std::size_t k = i; k < j; ++k) {
       for (const WorkloadPrediction& w : predictions[k].workloads) {
         std::string observed = "–";
-        if (w.observed) {
+        if (w.observed && predictions[k].policy == kObservedPolicy) {
           bool agree = w.observed->outcome == w.predicted.outcome;
           observed = outcome_badge(w.observed->outcome) +
                      fmt::format(" <span class=\"{}\">{}</span>", agree ? "agree" : "differ",
                                  agree ? "agree" : "differ");
+        } else if (w.observed) {  // observed under kill-faulty: not this policy's to agree with
+          observed = "<span class=\"meta\">under kill-faulty: </span>" +
+                     outcome_badge(w.observed->outcome);
         }
         rows.push_back({esc(predictions[k].policy), esc(w.workload),
                         outcome_badge(w.predicted.outcome), observed, esc(w.predicted.why)});
