@@ -1,6 +1,7 @@
 // The kernel's lock (and wait) entry points, listed once in models/lock_primitives.txt: the
-// guest's kprobes, the live-recovery module's probes and the importer's mapping all come from it
-// (traces/vm/gen_lock_primitives.sh at setup time; compiled in here at build time).
+// guest's kprobes (the file itself, read in the guest), the live-recovery module's probes
+// (traces/vm/recover/gen_headers.sh) and the importer's mapping (compiled in here) all come from
+// it.
 #pragma once
 
 #include <string>
