@@ -10,6 +10,11 @@ rm -rf "$work"
 mkdir -p "$work"
 export OOPSIM_CACHE=$cache
 here=$(cd "$(dirname "$0")/../.." && pwd)
+# A kept state-recover is saved again when the guest or the recovery module changed since.
+if [[ -s $cache/state-recover/vmstate.zst ]]; then
+  "$here/traces/vm/setup.sh" --recover >"$work/setup.log" 2>&1 || { tail -20 "$work/setup.log" >&2; exit 1; }
+  python3 "$here/traces/vm/vmctl.py" state-current "$cache/state-recover" || rm -rf "$cache/state-recover"
+fi
 if [[ ! -s $cache/state-recover/vmstate.zst ]]; then
   "$here/traces/vm/save.sh" "$cache/state-recover" --recover >"$work/save.log" 2>&1 ||
     { tail -20 "$work/save.log" >&2; exit 1; }

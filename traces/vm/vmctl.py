@@ -242,6 +242,26 @@ def load_syms(path):
     return [a for a, _ in syms], [n for _, n in syms]
 
 
+def cmd_state_current(a):
+    """Exit 0 when STATE was saved from the boot files the cache holds now (the kernel and the
+    initramfs setup.sh builds from the current guest sources); 1, saying which changed, when it is
+    stale: restoring it runs the guest code it was saved with, not the current one."""
+    try:
+        with open(os.path.join(a.state, "config.json")) as f:
+            bf = json.load(f).get("boot_files") or {}
+    except (OSError, ValueError) as e:
+        raise SystemExit("vmctl: %s: no readable config.json (%s)" % (a.state, e))
+    if not bf:
+        print("%s: stale (saved before boot files were recorded)" % a.state)
+        sys.exit(1)
+    changed = [key for key, meta in sorted(bf.items())
+               if not os.path.exists(meta["copied_from"]) or sha256_file(meta["copied_from"]) != meta["sha256"]]
+    if changed:
+        print("%s: stale (the cache's %s changed since it was saved)" % (a.state, " and ".join(changed)))
+        sys.exit(1)
+    print("%s: current" % a.state)
+
+
 def cmd_symbolize(a):
     """trace.txt -> trace.sym.txt with caller=0x... replaced by caller=sym+off [mod]."""
     import bisect
@@ -320,6 +340,10 @@ def main():
     p = sub.add_parser("modreload-report")
     p.add_argument("dir")
     p.set_defaults(fn=cmd_modreload_report)
+    p = sub.add_parser("state-current", help="exit 0 when STATE was saved from the cache's current "
+                       "kernel and initramfs, 1 when it is stale")
+    p.add_argument("state")
+    p.set_defaults(fn=cmd_state_current)
     p = sub.add_parser("symbolize")
     p.add_argument("rundir")
     p.set_defaults(fn=cmd_symbolize)
