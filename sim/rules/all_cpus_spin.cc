@@ -23,12 +23,8 @@ class AllCpusSpin final : public Rule {
     const traces::TraceModel& m = replay_.model();
     std::uint32_t cpus = m.header.cpus;
     std::vector<std::pair<models::Ticks, std::uint32_t>> spinners;
-    for (const auto& c : replay_.states()) {
-      if (!c || c->dead || c->state != NodeState::kWaitingLock) continue;
-      if (!models::waiters_spin(m.locks[c->wait_lock].kind)) continue;
-      if (!stuck_by_crash(g.analyze(c->index))) continue;
+    for (const ContextSim* c : spinning_for_good(replay_, g))
       spinners.emplace_back(c->wait_since, c->index);
-    }
     if (cpus == 0 || spinners.size() < cpus) return std::nullopt;
     std::sort(spinners.begin(), spinners.end());
     models::Ticks since = spinners[cpus - 1].first;
@@ -45,6 +41,17 @@ class AllCpusSpin final : public Rule {
 };
 
 }  // namespace
+
+std::vector<const ContextSim*> spinning_for_good(const Replay& replay, const WaitForGraph& g) {
+  const traces::TraceModel& m = replay.model();
+  std::vector<const ContextSim*> out;
+  for (const auto& c : replay.states()) {
+    if (!c || c->dead || c->state != NodeState::kWaitingLock) continue;
+    if (!models::waiters_spin(m.locks[c->wait_lock].kind)) continue;
+    if (stuck_by_crash(g.analyze(c->index))) out.push_back(c.get());
+  }
+  return out;
+}
 
 std::unique_ptr<Rule> make_all_cpus_spin(Replay& replay) {
   return std::make_unique<AllCpusSpin>(replay);

@@ -20,14 +20,11 @@ class IrqHandlerSpins final : public Rule {
   std::optional<Stall> stall(const WaitForGraph& g) override {
     const traces::TraceModel& m = replay_.model();
     const ContextSim* first = nullptr;
-    for (const auto& c : replay_.states()) {
-      if (!c || c->dead || c->state != NodeState::kWaitingLock) continue;
-      if (!models::waiters_spin(m.locks[c->wait_lock].kind)) continue;
+    for (const ContextSim* c : spinning_for_good(replay_, g)) {
       models::ContextKind kind = m.contexts[c->index].kind;
       if (kind != models::ContextKind::kHardIrq && kind != models::ContextKind::kSoftIrq) continue;
-      if (!stuck_by_crash(g.analyze(c->index))) continue;
       // The earliest to begin spinning (ties: the lowest index, as the contexts come in order).
-      if (first == nullptr || c->wait_since < first->wait_since) first = c.get();
+      if (first == nullptr || c->wait_since < first->wait_since) first = c;
     }
     if (first == nullptr) return std::nullopt;
     return Stall{first->wait_since,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "sim/rule.h"
 
@@ -24,6 +25,9 @@ std::unique_ptr<Rule> make_stuck_chains(Replay& replay);
 std::unique_ptr<Rule> make_all_cpus_spin(Replay& replay);
 std::unique_ptr<Rule> make_runqueue_lock(Replay& replay);
 std::unique_ptr<Rule> make_irq_handler_spins(Replay& replay);
+// The contexts that spin for good at the end (alive, waiting on a lock whose waiters spin, stuck
+// by the crash), in index order: all-cpus-spin and irq-handler-spins look at them.
+std::vector<const ContextSim*> spinning_for_good(const Replay& replay, const WaitForGraph& g);
 std::unique_ptr<Rule> make_machine_stall(Replay& replay);
 std::unique_ptr<Rule> make_unforked_required(Replay& replay);
 std::unique_ptr<Rule> make_error_scope(Replay& replay);

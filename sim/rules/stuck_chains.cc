@@ -37,14 +37,7 @@ class StuckChains final : public Rule {
       }
       replay_.note(fmt::format("stuck for good: {}", why));
       replay_.observe().instant(c->index, detector(*c) + " (predicted)", replay_.last_time(), why);
-      const traces::TraceModel& m = replay_.model();
-      const models::ContextInfo& info = m.contexts[c->index];
-      for (std::size_t w = 0; w < m.workloads.size(); ++w) {
-        if (models::needs_context(m.workloads[w], info)) {
-          replay_.verdicts()[w].add(
-              models::Finding{c->wait_since, models::Outcome::kDeadlock, why});
-        }
-      }
+      replay_.finding(c->index, models::Outcome::kDeadlock, why, false, c->wait_since);
     }
   }
 

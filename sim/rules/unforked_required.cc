@@ -27,13 +27,10 @@ class UnforkedRequired final : public Rule {
       const models::ContextInfo& info = m.contexts[i];
       const ContextSim* parent = replay_.peek(m.context_index.at(info.parent));
       if (parent == nullptr || !parent->dead) continue;
-      for (std::size_t w = 0; w < m.workloads.size(); ++w) {
-        if (!models::requires_context(m.workloads[w], info.id)) continue;
-        replay_.verdicts()[w].add(
-            models::Finding{parent->died_at, models::Outcome::kNoProc,
-                            fmt::format("required {} never started: its parent {} was killed",
-                                        info.label(), replay_.label(parent->index))});
-      }
+      replay_.finding(i, models::Outcome::kNoProc,
+                      fmt::format("required {} never started: its parent {} was killed",
+                                  info.label(), replay_.label(parent->index)),
+                      true, parent->died_at);
     }
   }
 };
