@@ -11,10 +11,7 @@ using models::LockMode;
 
 void EventOut::emit(EventType type, std::uint32_t ctx, std::uint64_t t, std::uint32_t lock,
                     LockMode mode, const OpSite& op) {
-  trace::Event e;
-  e.set_time(t);
-  e.set_context(ctx);
-  e.set_type(encode(type));
+  trace::Event e = new_event(encode(type), ctx, t);
   if (lock != 0) e.set_lock(lock);
   bool take = type == EventType::kLockAttempt || type == EventType::kLockAcquired;
   if (op.site != 0 && (take || type == EventType::kLockRelease)) e.set_site(op.site);
@@ -87,10 +84,7 @@ void LockInference::release(std::uint32_t ctx, std::uint32_t lock, std::uint64_t
 // goes just before it.
 void LockInference::release_before_exit(std::uint32_t ctx, std::uint32_t lock, std::size_t at) {
   std::vector<trace::Event>& events = out_.events();
-  trace::Event e;
-  e.set_time(events[at].time());
-  e.set_context(ctx);
-  e.set_type(trace::Event::LOCK_RELEASE);
+  trace::Event e = new_event(trace::Event::LOCK_RELEASE, ctx, events[at].time());
   e.set_lock(lock);
   events.insert(events.begin() + static_cast<std::ptrdiff_t>(at), std::move(e));
   ++out_.stats().events;

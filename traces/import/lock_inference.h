@@ -29,6 +29,15 @@ struct OpSite {
   bool trylock = false;    // a trylock's take
 };
 
+// An event of `type` by context `ctx` at time `t` (the rest set by the caller).
+inline trace::Event new_event(trace::Event::Type type, std::uint32_t ctx, std::uint64_t t) {
+  trace::Event e;
+  e.set_time(t);
+  e.set_context(ctx);
+  e.set_type(type);
+  return e;
+}
+
 // The events of one section, in order, and the count of events written.
 class EventOut {
  public:

@@ -67,10 +67,7 @@ bool Importer::add_site_runs(const RunText& golden, std::vector<trace::Event>& e
     l.pid = ctxs_.map_other_boot_pid(h.pid, hits.other_boot);
     if (l.pid < 0) continue;  // a task of another boot with no counterpart here
     l.irq = h.irq();
-    trace::Event e;
-    e.set_time(l.time_us);
-    e.set_context(ctxs_.for_line(l));
-    e.set_type(trace::Event::SITE_RUN);
+    trace::Event e = new_event(trace::Event::SITE_RUN, ctxs_.for_line(l), l.time_us);
     runs.push_back(std::move(e));
   }
   // A context runs nothing before its fork or after its exit (the hits' clock is a tick coarse).

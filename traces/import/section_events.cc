@@ -95,10 +95,7 @@ void Importer::on_report(Section& s, const ConsoleReport& r) {
         crash_ctx_ = ctx;
         s.out.emit(EventType::kFaultActivation, ctx, r.time_us);
       }
-      trace::Event e;
-      e.set_time(r.time_us);
-      e.set_context(ctx);
-      e.set_type(trace::Event::OOPS);
+      trace::Event e = new_event(trace::Event::OOPS, ctx, r.time_us);
       e.set_oops_kind(encode(r.kind));
       if (!r.function.empty()) e.set_text(r.function.substr(0, r.function.find('+')));
       s.out.push(std::move(e));
@@ -220,10 +217,8 @@ void Importer::on_syscall(Section& s, const FtraceLine& l, std::uint32_t ctx) {
   auto nr_end = p.find(' ', 3);
   auto nr = parse_number(
       p.substr(3, nr_end == std::string_view::npos ? std::string_view::npos : nr_end - 3));
-  trace::Event e;
-  e.set_time(l.time_us);
-  e.set_context(ctx);
-  e.set_type(ev == "sys_enter" ? trace::Event::SYSCALL_ENTER : trace::Event::SYSCALL_EXIT);
+  trace::Event e = new_event(
+      ev == "sys_enter" ? trace::Event::SYSCALL_ENTER : trace::Event::SYSCALL_EXIT, ctx, l.time_us);
   if (nr) e.set_value(static_cast<std::int64_t>(*nr));
   if (ev == "sys_exit") {
     auto eq = p.find("= ");
@@ -242,10 +237,7 @@ void Importer::on_wakeup(Section& s, const FtraceLine& l, std::uint32_t ctx) {
   std::uint32_t target = ctxs_.for_pid(static_cast<int>(parse_number(*pid).value_or(0)),
                                        comm ? std::string(*comm) : "");
   if (s.exited.count(target)) return;
-  trace::Event e;
-  e.set_time(l.time_us);
-  e.set_context(ctx);
-  e.set_type(trace::Event::WAKEUP);
+  trace::Event e = new_event(trace::Event::WAKEUP, ctx, l.time_us);
   e.set_target(target);
   s.out.push(std::move(e));
 }
@@ -269,10 +261,7 @@ void Importer::on_fork(Section& s, const FtraceLine& l, std::uint32_t ctx) {
   if (ctxs_[ctx].kind == ContextKind::kKernelThread || ctxs_[ctx].pid == 2) {
     ctxs_[child].kind = ContextKind::kKernelThread;
   }
-  trace::Event e;
-  e.set_time(l.time_us);
-  e.set_context(ctx);
-  e.set_type(trace::Event::FORK);
+  trace::Event e = new_event(trace::Event::FORK, ctx, l.time_us);
   e.set_target(child);
   s.out.push(std::move(e));
 }
@@ -288,18 +277,12 @@ void Importer::on_mark(Section& s, const FtraceLine& l, std::uint32_t ctx) {
     std::uint64_t n = mark.value;
     workload_writers_[name].insert(ctx);
     if (!s.injected && (!crashed_ || t <= crash_us_)) golden_progress_at_crash_[name] = n;
-    trace::Event e;
-    e.set_time(t);
-    e.set_context(ctx);
-    e.set_type(trace::Event::PROGRESS);
+    trace::Event e = new_event(trace::Event::PROGRESS, ctx, t);
     e.set_workload(name);
     e.set_value(static_cast<std::int64_t>(n));
     s.out.push(std::move(e));
   } else if (p.substr(0, 5) == "FAIL " && s.injected) {
-    trace::Event e;
-    e.set_time(t);
-    e.set_context(ctx);
-    e.set_type(trace::Event::ERROR);
+    trace::Event e = new_event(trace::Event::ERROR, ctx, t);
     e.set_text(std::string(p));
     s.out.push(std::move(e));
   }
