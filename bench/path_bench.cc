@@ -127,12 +127,9 @@ void BM_PathReplay(benchmark::State& state) {
   state.SetLabel(name);
   for (auto _ : state) {
     std::string error;
-    auto policy = oopsim::policies::builtin_policies().create(name, error);
-    TraceError te;
-    oopsim::traces::TraceReader reader(oopsim::traces::open_trace(t.binary, te));
     oopsim::sim::Prediction p;
-    if (!oopsim::sim::Engine().run(reader, *policy, name, p, te)) {
-      state.SkipWithError(te.message().c_str());
+    if (!oopsim::bench::replay_trace(t.binary, name, p, error)) {
+      state.SkipWithError(error.c_str());
       return;
     }
     benchmark::DoNotOptimize(p);
@@ -175,12 +172,9 @@ void BM_PathReport(benchmark::State& state) {
   std::vector<oopsim::sim::Prediction> predictions;
   for (const auto& info : oopsim::policies::builtin_policies().all()) {
     std::string error;
-    auto policy = oopsim::policies::builtin_policies().create(info.name, error);
-    TraceError te;
-    oopsim::traces::TraceReader reader(oopsim::traces::open_trace(t.binary, te));
     oopsim::sim::Prediction p;
-    if (!oopsim::sim::Engine().run(reader, *policy, info.name, p, te)) {
-      state.SkipWithError(te.message().c_str());
+    if (!oopsim::bench::replay_trace(t.binary, info.name, p, error)) {
+      state.SkipWithError(error.c_str());
       return;
     }
     predictions.push_back(std::move(p));

@@ -44,12 +44,9 @@ void BM_Replay(benchmark::State& state) {
   std::uint64_t switches = 0;
   for (auto _ : state) {
     std::string error;
-    auto policy = oopsim::policies::builtin_policies().create("kill-faulty", error);
-    oopsim::traces::TraceError te;
-    oopsim::traces::TraceReader reader(oopsim::traces::open_trace(path, te));
     oopsim::sim::Prediction p;
-    if (!oopsim::sim::Engine().run(reader, *policy, "kill-faulty", p, te)) {
-      state.SkipWithError(te.message().c_str());
+    if (!oopsim::bench::replay_trace(path, "kill-faulty", p, error)) {
+      state.SkipWithError(error.c_str());
       break;
     }
     replayed = p.events_replayed;
@@ -91,12 +88,9 @@ void BM_DeclaredContexts(benchmark::State& state) {
   for (auto _ : state) {
     for (const auto& info : oopsim::policies::builtin_policies().all()) {
       std::string error;
-      auto policy = oopsim::policies::builtin_policies().create(info.name, error);
-      oopsim::traces::TraceError te;
-      oopsim::traces::TraceReader reader(oopsim::traces::open_trace(path, te));
       oopsim::sim::Prediction p;
-      if (!oopsim::sim::Engine().run(reader, *policy, info.name, p, te)) {
-        state.SkipWithError(te.message().c_str());
+      if (!oopsim::bench::replay_trace(path, info.name, p, error)) {
+        state.SkipWithError(error.c_str());
         break;
       }
       ++runs;

@@ -3,6 +3,9 @@
 #include <deque>
 #include <vector>
 
+#include "policies/policy_registry.h"
+#include "sim/engine.h"
+#include "traces/format/packet_source.h"
 #include "traces/format/packet_writer.h"
 
 namespace oopsim::bench {
@@ -176,6 +179,19 @@ std::uint64_t generate_trace(const GeneratorConfig& c, const std::string& path) 
   }
   if (!w->close()) return 0;
   return written;
+}
+
+bool replay_trace(const std::string& path, const std::string& policy, sim::Prediction& out,
+                  std::string& error) {
+  auto p = policies::builtin_policies().create(policy, error);
+  if (!p) return false;
+  traces::TraceError te;
+  traces::TraceReader reader(traces::open_trace(path, te));
+  if (!sim::Engine().run(reader, *p, policy, out, te)) {
+    error = te.message();
+    return false;
+  }
+  return true;
 }
 
 }  // namespace oopsim::bench

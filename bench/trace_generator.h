@@ -1,10 +1,13 @@
 // Synthetic traces for benchmarks: N contexts taking and releasing locks (few locks: high
 // contention; many: low), making system calls and progress; an oops halfway through the injected
-// run; the golden run is the same run, whole. Deterministic from its seed.
+// run; the golden run is the same run, whole. Deterministic from its seed. And one replay of a
+// trace, which every bench repeats.
 #pragma once
 
 #include <cstdint>
 #include <string>
+
+#include "sim/prediction.h"
 
 namespace oopsim::bench {
 
@@ -20,5 +23,10 @@ struct GeneratorConfig {
 
 // Writes the binary trace; returns the number of event packets written (0 on failure).
 std::uint64_t generate_trace(const GeneratorConfig& config, const std::string& path);
+
+// One replay of the trace at `path` under the built-in policy `policy` (the benches' unit of
+// work); false with `error` when the trace cannot be replayed.
+bool replay_trace(const std::string& path, const std::string& policy, sim::Prediction& out,
+                  std::string& error);
 
 }  // namespace oopsim::bench
