@@ -3,13 +3,13 @@
 
 #include <boost/fiber/context.hpp>
 
-#include <deque>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "models/event.h"
 #include "models/kernel_model.h"
+#include "sim/event_queue.h"
 #include "sim/wait_for_graph.h"
 
 namespace oopsim::sim {
@@ -33,8 +33,8 @@ struct ContextSim {
   std::string oopsed_in;     // the function its (last) oops named
   bool drop_events = false;  // dead or stuck forever: later events are counted, not queued
 
-  std::deque<models::Event> queue;  // events delivered, not yet replayed
-  bool has_prev = false;            // for keeping the gaps between its events
+  EventQueue queue;       // events delivered, not yet replayed
+  bool has_prev = false;  // for keeping the gaps between its events
   models::Ticks prev_trace = 0;
   models::Ticks prev_sim = 0;
 

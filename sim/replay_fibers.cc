@@ -108,8 +108,8 @@ void Replay::context_main(ContextSim& c) {
 
 void Replay::drop_queue(ContextSim& c) {
   // Nothing will replay these events (the rules hear of each: a wakeup among them is lost).
-  for (const models::Event& q : c.queue) {
-    for (const std::unique_ptr<Rule>& r : rules_) r->on_dropped(c, q);
+  for (std::size_t i = 0; i < c.queue.size(); ++i) {
+    for (const std::unique_ptr<Rule>& r : rules_) r->on_dropped(c, c.queue[i]);
   }
   out_.events_dropped += c.queue.size();
   c.queue.clear();

@@ -25,6 +25,7 @@
 #include "sim/report_html.h"
 #include "traces/format/decoded_trace.h"
 #include "traces/format/packet_source.h"
+#include "traces/format/recorded_trace.h"
 #include "traces/format/trace_files.h"
 
 namespace oopsim::sim {
@@ -63,10 +64,17 @@ std::string safe(std::string s) {
 
 }  // namespace
 
-// SVG of a DOT graph through Graphviz's dot; "" when dot is missing or fails.
-std::string dot_to_svg(const std::string& dot) {
+// SVGs of DOT graphs, drawn by one run of Graphviz's dot over all of them (a run costs about
+// 10 ms before it draws anything: hundreds of graphs drew slower than the replays that made
+// them). dot writes one SVG document per input graph, each starting with an XML declaration
+// (which no escaped label can contain), and names each one's top group "page0,1_graph0" where a
+// run of one graph names it "graph0" (renamed back: the same bytes however graphs are batched).
+// "" for each graph when dot is missing or fails; a batch dot cannot split cleanly is drawn graph
+// by graph.
+std::vector<std::string> dots_to_svgs(const std::vector<const std::string*>& dots) {
   static const bool have_dot = std::system("command -v dot >/dev/null 2>&1") == 0;
-  if (!have_dot || dot.empty()) return "";
+  std::vector<std::string> svgs(dots.size());
+  if (!have_dot || dots.empty()) return svgs;
   static std::atomic<unsigned> serial{0};  // one file pair per call: calls run in parallel
   fs::path dir = fs::temp_directory_path();
   std::string stem =
@@ -74,24 +82,40 @@ std::string dot_to_svg(const std::string& dot) {
           .string();
   {
     std::ofstream f(stem + ".dot", std::ios::binary);
-    f << dot;
+    for (const std::string* dot : dots) f << *dot << "\n";
   }
-  std::string cmd = "dot -Tsvg '" + stem + ".dot' -o '" + stem + ".svg' 2>/dev/null";
-  std::string svg;
+  // Redirected: dot 2.43 writes only the first graph to its -o file, the others to stdout.
+  std::string cmd = "dot -Tsvg '" + stem + ".dot' >'" + stem + ".svg' 2>/dev/null";
+  std::string all;
   if (std::system(cmd.c_str()) == 0) {
     std::ifstream in(stem + ".svg", std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
-    svg = text.str();
+    all = text.str();
   }
   std::error_code ec;
   fs::remove(stem + ".dot", ec);
   fs::remove(stem + ".svg", ec);
-  return svg;
+  static const std::string kStart = "<?xml ";
+  std::vector<std::size_t> starts;
+  for (std::size_t at = all.find(kStart); at != std::string::npos; at = all.find(kStart, at + 1))
+    starts.push_back(at);
+  if (starts.size() == dots.size() && (starts.empty() || starts[0] == 0)) {
+    starts.push_back(all.size());
+    static const std::string kBatchGroup = "<g id=\"page0,1_graph0\" class=\"graph\"";
+    for (std::size_t i = 0; i < dots.size(); ++i) {
+      svgs[i] = all.substr(starts[i], starts[i + 1] - starts[i]);
+      if (std::size_t at = svgs[i].find(kBatchGroup); at != std::string::npos)
+        svgs[i].replace(at, kBatchGroup.size(), "<g id=\"graph0\" class=\"graph\"");
+    }
+  } else if (dots.size() > 1) {
+    for (std::size_t i = 0; i < dots.size(); ++i) svgs[i] = dots_to_svgs({dots[i]})[0];
+  }
+  return svgs;
 }
 
-// Each distinct graph drawn once (policies often leave a trace with the same graph), on `jobs`
-// threads (0: one per core).
+// Each distinct graph drawn once (policies often leave a trace with the same graph), in `jobs`
+// batches run side by side (0: one per core).
 HtmlGraphs draw_graphs(const std::vector<Prediction>& predictions, unsigned jobs) {
   std::map<std::string, std::string> svg_of;  // DOT -> SVG
   for (const Prediction& p : predictions) {
@@ -101,12 +125,15 @@ HtmlGraphs draw_graphs(const std::vector<Prediction>& predictions, unsigned jobs
   }
   std::vector<std::pair<const std::string, std::string>*> todo;
   for (auto& entry : svg_of) todo.push_back(&entry);
-  std::atomic<std::size_t> next{0};
-  unsigned n = jobs != 0 ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  std::size_t n = jobs != 0 ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  n = std::min(n, todo.size());
   std::vector<std::thread> workers;
-  for (unsigned i = 0; i < std::min<std::size_t>(n, todo.size()); ++i) {
-    workers.emplace_back([&] {
-      for (std::size_t k; (k = next++) < todo.size();) todo[k]->second = dot_to_svg(todo[k]->first);
+  for (std::size_t w = 0; w < n; ++w) {
+    workers.emplace_back([&todo, w, n] {
+      std::vector<const std::string*> dots;
+      for (std::size_t k = w; k < todo.size(); k += n) dots.push_back(&todo[k]->first);
+      std::vector<std::string> svgs = dots_to_svgs(dots);
+      for (std::size_t i = 0; i < svgs.size(); ++i) todo[w + i * n]->second = std::move(svgs[i]);
     });
   }
   for (std::thread& w : workers) w.join();
@@ -182,26 +209,52 @@ struct TraceOutcome {
   std::vector<traces::TraceError> errors;
 };
 
+// Events a trace may have to be kept in memory for all its policies (about 180 bytes each).
+constexpr std::size_t kMaxRecordedEvents = std::size_t{1} << 20;
+
+bool predict_one(traces::TraceReader& reader, const std::string& spec,
+                 const policies::PolicyRegistry& registry, const Engine& engine, TraceOutcome& o) {
+  std::string error;
+  std::unique_ptr<policies::Policy> policy = registry.create(spec, error);
+  Prediction p;
+  traces::TraceError te;
+  if (!engine.run(reader, *policy, spec, p, te)) {
+    o.errors.push_back(te);
+    return false;
+  }
+  o.predictions.push_back(std::move(p));
+  return true;
+}
+
+// `scratch`: the thread's recording, reused from trace to trace.
 TraceOutcome predict_trace(const std::string& file, const std::vector<std::string>& specs,
-                           const policies::PolicyRegistry& registry, const Engine& engine) {
+                           const policies::PolicyRegistry& registry, const Engine& engine,
+                           traces::RecordedTrace& scratch) {
   TraceOutcome o;
   traces::DecodedTrace trace(file);
-  for (const std::string& spec : specs) {
-    std::string error;
-    std::unique_ptr<policies::Policy> policy = registry.create(spec, error);
-    traces::TraceError te;
+  traces::TraceError te;
+  bool recorded = false;
+  if (specs.size() > 1) {  // read, decode and check the trace once for all its policies
     auto source = trace.open(te);
+    if (!source) {
+      o.errors.push_back(te);
+      return o;
+    }
+    recorded = scratch.record(std::move(source), kMaxRecordedEvents);
+  }
+  for (const std::string& spec : specs) {
+    if (recorded) {
+      traces::TraceReader reader(scratch);
+      if (!predict_one(reader, spec, registry, engine, o)) break;
+      continue;
+    }
+    auto source = trace.open(te);  // too long to keep: read from the (decompressed) file again
     if (!source) {
       o.errors.push_back(te);
       break;
     }
     traces::TraceReader reader(std::move(source));
-    Prediction p;
-    if (!engine.run(reader, *policy, spec, p, te)) {
-      o.errors.push_back(te);
-      break;
-    }
-    o.predictions.push_back(std::move(p));
+    if (!predict_one(reader, spec, registry, engine, o)) break;
   }
   return o;
 }
@@ -263,8 +316,9 @@ int run_simrun(const SimrunConfig& config, std::ostream& out, std::ostream& err)
   std::vector<TraceOutcome> outcomes(files.size());
   std::atomic<std::size_t> next{0}, done{0};
   auto worker = [&] {
+    traces::RecordedTrace scratch;
     for (std::size_t i = next++; i < files.size(); i = next++) {
-      outcomes[i] = predict_trace(files[i], specs, registry, engine);
+      outcomes[i] = predict_trace(files[i], specs, registry, engine, scratch);
       ++done;
     }
   };

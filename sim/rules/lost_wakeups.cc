@@ -36,7 +36,8 @@ class LostWakeups final : public Rule {
     }
     for (const auto& c : states) {
       if (!c || (c->state != NodeState::kWaitingLock && c->state != NodeState::kSleeping)) continue;
-      for (const models::Event& e : c->queue) {
+      for (std::size_t i = 0; i < c->queue.size(); ++i) {
+        const models::Event& e = c->queue[i];
         if (e.type != models::EventType::kWakeup) continue;
         const ContextSim* t = replay_.peek(e.target_ix);
         if (t != nullptr && t->state == NodeState::kSleeping)

@@ -9,16 +9,6 @@ bool BinaryPacketReader::fail(std::string what) {
   return false;
 }
 
-TraceError BinaryPacketReader::error_here(std::string what) const {
-  TraceError e;
-  e.kind = ErrorKind::kData;
-  e.file = in_->path();
-  e.packet = packet_index_;
-  e.offset = packet_offset_;
-  e.what = std::move(what);
-  return e;
-}
-
 bool BinaryPacketReader::next(trace::TracePacket& packet) {
   if (error_) return false;
   std::size_t have = in_->want(10);

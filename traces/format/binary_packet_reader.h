@@ -15,7 +15,7 @@ class BinaryPacketReader : public PacketSource {
 
   explicit BinaryPacketReader(std::unique_ptr<ByteInput> in) : in_(std::move(in)) {}
   bool next(trace::TracePacket& packet) override;
-  TraceError error_here(std::string what) const override;
+  PacketPlace place() const override { return {packet_index_, packet_offset_, 0}; }
   const std::string& path() const override { return in_->path(); }
 
  private:

@@ -28,6 +28,17 @@ bool varint_at(const std::string& b, std::size_t& at, std::uint64_t& value) {
 
 }  // namespace
 
+TraceError error_at(const std::string& file, const PacketPlace& place, std::string what) {
+  TraceError e;
+  e.kind = ErrorKind::kData;
+  e.file = file;
+  e.packet = place.packet;
+  e.offset = place.offset;
+  e.line = place.line;
+  e.what = std::move(what);
+  return e;
+}
+
 bool looks_like_text(const std::string& first_bytes) {
   // A binary trace starts with the header packet, which holds the header alone: its length L as a
   // varint, field 1's tag 0x0a, the header's length M as a varint, with L = 1 + size(M) + M.

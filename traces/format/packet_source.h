@@ -10,6 +10,17 @@
 
 namespace oopsim::traces {
 
+// Where a packet is in its file: 1-based packet index, byte offset, and line of a text trace (0 in
+// a binary one).
+struct PacketPlace {
+  std::uint64_t packet = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t line = 0;
+};
+
+// A data error at `place` of `file`.
+TraceError error_at(const std::string& file, const PacketPlace& place, std::string what);
+
 class PacketSource {
  public:
   virtual ~PacketSource() = default;
@@ -19,8 +30,12 @@ class PacketSource {
   virtual bool next(trace::TracePacket& packet) = 0;
   const std::optional<TraceError>& error() const { return error_; }
 
-  // An error located at the packet last returned by next().
-  virtual TraceError error_here(std::string what) const = 0;
+  // The place of the packet last returned by next() (or last started, after an error).
+  virtual PacketPlace place() const = 0;
+  // An error located there.
+  TraceError error_here(std::string what) const {
+    return error_at(path(), place(), std::move(what));
+  }
   virtual const std::string& path() const = 0;
 
  protected:

@@ -8,17 +8,6 @@
 
 namespace oopsim::traces {
 
-TraceError TextPacketReader::error_here(std::string what) const {
-  TraceError e;
-  e.kind = ErrorKind::kData;
-  e.file = in_->path();
-  e.line = line_;
-  e.packet = packets_;
-  e.offset = line_offset_;
-  e.what = std::move(what);
-  return e;
-}
-
 bool TextPacketReader::next(trace::TracePacket& packet) {
   if (error_) return false;
   while (true) {

@@ -14,7 +14,7 @@ class TextPacketReader : public PacketSource {
 
   explicit TextPacketReader(std::unique_ptr<ByteInput> in) : in_(std::move(in)) {}
   bool next(trace::TracePacket& packet) override;
-  TraceError error_here(std::string what) const override;
+  PacketPlace place() const override { return {packets_, line_offset_, line_}; }
   const std::string& path() const override { return in_->path(); }
 
  private:

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "traces/format/packet_decoder.h"
+#include "traces/format/recorded_trace.h"
 
 namespace oopsim::traces {
 
@@ -13,8 +14,24 @@ using models::LockMode;
 
 TraceReader::TraceReader(std::unique_ptr<PacketSource> source) : source_(std::move(source)) {}
 
+TraceReader::TraceReader(const RecordedTrace& recorded) : recorded_(&recorded) {}
+
+const std::string& TraceReader::path() const {
+  return recorded_ ? recorded_->path() : source_->path();
+}
+
+PacketPlace TraceReader::place() const {
+  if (!recorded_) return source_->place();
+  if (ended_) return recorded_->end_place();
+  return step_ == 0 ? PacketPlace{} : recorded_->places()[step_ - 1];
+}
+
+TraceError TraceReader::source_error_here(std::string what) const {
+  return error_at(path(), place(), std::move(what));
+}
+
 TraceReader::Item TraceReader::fail(std::string what) {
-  error_ = source_->error_here(std::move(what));
+  error_ = source_error_here(std::move(what));
   return Item::kError;
 }
 
@@ -24,6 +41,7 @@ models::Ticks TraceReader::last_time(SectionKind kind) const {
 
 TraceReader::Item TraceReader::next() {
   if (error_) return Item::kError;
+  if (recorded_) return next_recorded();
   if (!source_->next(packet_)) {
     if (source_->error()) {
       error_ = *source_->error();
@@ -32,6 +50,46 @@ TraceReader::Item TraceReader::next() {
     if (!header_seen_) return fail("empty trace: no header packet");
     return Item::kEnd;
   }
+  return dispatch();
+}
+
+namespace {
+constexpr std::size_t kPrefetchAhead = 16;
+}  // namespace
+
+TraceReader::Item TraceReader::next_recorded() {
+  if (step_ == recorded_->steps().size()) {
+    ended_ = true;
+    packets_ = recorded_->end_packets();
+    if (!recorded_->error()) return Item::kEnd;
+    error_ = recorded_->error();
+    return Item::kError;
+  }
+  RecordedTrace::Step step = recorded_->steps()[step_++];
+  if (step.item != Item::kEvent) {
+    packet_ = recorded_->packets()[step.index];
+    return dispatch();  // declarations and sections build the model as the first reading did
+  }
+  // An event the recording reading checked: only the state the accessors show is kept up.
+  ++packets_;
+  ++events_;
+  const std::vector<RecordedTrace::PackedEvent>& events = recorded_->events();
+  // The engine touches much memory between two events: fetch the ones to come early.
+  if (step.index + kPrefetchAhead < events.size())
+    __builtin_prefetch(&events[step.index + kPrefetchAhead]);
+  recorded_->unpack(step.index, model_, event_);
+  current_event_ = &event_;
+  const models::Event& e = event_;
+  if (section_ == SectionKind::kGolden) {
+    last_golden_ = e.time;
+  } else {
+    last_injected_ = e.time;
+    if (e.type == EventType::kOops && !crash_) crash_ = e;
+  }
+  return Item::kEvent;
+}
+
+TraceReader::Item TraceReader::dispatch() {
   ++packets_;
   int set = packet_.has_header() + packet_.has_fault() + packet_.has_context() +
             packet_.has_lock() + packet_.has_object() + packet_.has_workload() +
@@ -50,6 +108,7 @@ TraceReader::Item TraceReader::next() {
   if (!header_seen_) return fail("the trace must start with a header packet");
   if (packet_.has_section()) return on_section(packet_);
   if (packet_.has_event()) {
+    current_event_ = &event_;
     if (!decode_event(packet_.event(), event_, what)) return fail(what);
     return on_event();
   }

@@ -13,11 +13,19 @@
 
 namespace oopsim::traces {
 
+class RecordedTrace;
+
 class TraceReader {
  public:
   enum class Item { kDeclaration, kSection, kEvent, kObserved, kEnd, kError };
 
   explicit TraceReader(std::unique_ptr<PacketSource> source);
+  // Reads a trace recorded in memory (recorded_trace.h) instead of a file: the same items, model,
+  // events and errors as the reading that recorded it, without decoding or checking again.
+  // packet() then holds only the declaration, section and observed packets.
+  explicit TraceReader(const RecordedTrace& recorded);
+  TraceReader(const TraceReader&) = delete;
+  TraceReader& operator=(const TraceReader&) = delete;
 
   // Reads the next packet. kEnd at a clean end of a valid trace; kError when the packet or the
   // trace is bad (error() says where and what). A stream that ends early (truncated) is kError
@@ -28,15 +36,14 @@ class TraceReader {
   // The packet last read, as it was in the file.
   const trace::TracePacket& packet() const { return packet_; }
   SectionKind section() const { return section_; }
-  const models::Event& event() const { return event_; }
+  const models::Event& event() const { return *current_event_; }
   const ObservedOutcome& observed() const { return observed_; }
   const std::vector<ObservedOutcome>& all_observed() const { return all_observed_; }
   const TraceError& error() const { return *error_; }
   // An error located at the packet last read (for callers that find a problem in it).
-  TraceError source_error_here(std::string what) const {
-    return source_->error_here(std::move(what));
-  }
-  const std::string& path() const { return source_->path(); }
+  TraceError source_error_here(std::string what) const;
+  PacketPlace place() const;
+  const std::string& path() const;
   std::uint64_t events() const { return events_; }
   std::uint64_t packets() const { return packets_; }
   // The first oops of the injected section: the crash.
@@ -58,6 +65,8 @@ class TraceReader {
   };
 
   Item fail(std::string what);
+  Item dispatch();
+  Item next_recorded();
   Item on_declaration(const trace::TracePacket& p);
   Item on_section(const trace::TracePacket& p);
   Item on_event();
@@ -66,6 +75,9 @@ class TraceReader {
   bool take_lock(ContextState& cs, models::LockId lock, models::LockMode mode, std::string& what);
 
   std::unique_ptr<PacketSource> source_;
+  const RecordedTrace* recorded_ = nullptr;
+  std::size_t step_ = 0;  // the next recorded step
+  bool ended_ = false;    // all recorded steps delivered
   trace::TracePacket packet_;
   TraceModel model_;
   bool header_seen_ = false;
@@ -73,6 +85,7 @@ class TraceReader {
   bool injected_seen_ = false;
   bool golden_seen_ = false;
   models::Event event_;
+  const models::Event* current_event_ = &event_;
   ObservedOutcome observed_;
   std::vector<ObservedOutcome> all_observed_;
   std::optional<models::Event> crash_;
