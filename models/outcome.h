@@ -1,4 +1,4 @@
-// Outcome categories and error scope, as ../shared/GLOSSARY.md defines them.
+// Outcome categories and error scope, as docs/outcomes.md defines them.
 #pragma once
 
 #include <array>

@@ -45,25 +45,6 @@ void PropagationGraph::reads(std::uint32_t object, const std::string& object_lab
        node(NodeKind::kContext, context, context_label, true), EdgeKind::kReads);
 }
 
-Scope PropagationGraph::scope(std::vector<std::string>& reasons) const {
-  // Walk from the faulting context along writes, and along holds then takes: the state it reached.
-  for (auto [e, end] = boost::out_edges(root_, graph_); e != end; ++e) {
-    std::size_t v = boost::target(*e, graph_);
-    const PropagationNode& n = graph_[v];
-    if (graph_[*e].kind == EdgeKind::kWrites && n.shared) {
-      reasons.push_back(fmt::format(
-          "the faulting context wrote shared object {} after the fault's activation", n.label));
-    } else if (graph_[*e].kind == EdgeKind::kHolds) {
-      for (auto [t, tend] = boost::out_edges(v, graph_); t != tend; ++t) {
-        if (graph_[*t].kind != EdgeKind::kTakes) continue;
-        reasons.push_back(fmt::format("it held {} at the crash and {} takes it later", n.label,
-                                      graph_[boost::target(*t, graph_)].label));
-      }
-    }
-  }
-  return reasons.empty() ? Scope::kProcessLocal : Scope::kKernelGlobal;
-}
-
 std::vector<std::uint32_t> PropagationGraph::readers() const {
   std::vector<std::uint32_t> out;
   for (auto [e, end] = boost::edges(graph_); e != end; ++e) {

@@ -1,6 +1,7 @@
 // The error propagation graph (Boost.Graph): how the fault's effects spread from the faulting
 // context: the objects it wrote after the activation, the locks it held at the crash and who took
-// them later, and who read the bad state. It decides the scope of the error.
+// them later, and who read the bad state. It shows the scope; the record decides it
+// (traces/format/scope_tracker.h).
 #pragma once
 
 #include <boost/graph/adjacency_list.hpp>
@@ -45,9 +46,6 @@ class PropagationGraph {
   void reads(std::uint32_t object, const std::string& object_label, bool shared,
              std::uint32_t context, const std::string& context_label);
 
-  // GLOSSARY: kernel-global when the faulting context wrote shared state after the activation,
-  // or held at the crash a lock another context takes later. Reads do not decide it.
-  Scope scope(std::vector<std::string>& reasons) const;
   // Contexts that read bad state.
   std::vector<std::uint32_t> readers() const;
   const PropagationGraphType& graph() const { return graph_; }

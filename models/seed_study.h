@@ -1,5 +1,5 @@
 // The seed study's published numbers (Yoshimura, Yamada, Kono, HotDep'12, Linux 2.6.38), for
-// side-by-side comparison in reports. From ../shared/seed (slides "Result").
+// side-by-side comparison in reports. From the paper's slides ("Result").
 #pragma once
 
 #include <array>

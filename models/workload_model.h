@@ -1,6 +1,6 @@
 // The workload model: what a workload needs, what counts as success, and how its one outcome is
-// decided from the failures that reach it (GLOSSARY: the first stopping failure in time decides;
-// a panic overrides everything).
+// decided from the failures that reach it (docs/outcomes.md: the first stopping failure in time
+// decides; a panic overrides everything).
 #pragma once
 
 #include <cstdint>

@@ -27,6 +27,7 @@ Replay::Replay(const EngineConfig& config, traces::TraceReader& reader, policies
   rules_by_event_.resize(models::kEventTypes);
   for (const std::unique_ptr<Rule>& r : rules_) {
     for (EventType t : r->events()) rules_by_event_[static_cast<std::size_t>(t)].push_back(r.get());
+    if (r->reads_record()) record_readers_.push_back(r.get());
   }
 }
 
@@ -123,6 +124,7 @@ void Replay::feed() {
         break;
       case Item::kSection:
         sync_declarations();
+        for (Rule* r : record_readers_) r->on_read_section(reader_.section());
         if (reader_.section() == SectionKind::kInjected && !runs_started_) start_runs();
         if (reader_.section() == SectionKind::kGolden && !crash_.read) {
           error_ = reader_.source_error_here(
@@ -131,6 +133,7 @@ void Replay::feed() {
         }
         break;
       case Item::kEvent:
+        for (Rule* r : record_readers_) r->on_read_event(reader_.section(), reader_.event());
         if (!stopping_ && !crash_.panicked) on_event(reader_.event());
         break;
       default:

@@ -193,6 +193,7 @@ class Replay : public policies::EngineActions {
   RuleList rules_;
   // By event type: the rules whose on_event sees it.
   std::vector<std::vector<Rule*>> rules_by_event_;
+  std::vector<Rule*> record_readers_;  // the rules that read the record (Rule::reads_record)
   ReplayObservers observers_;
   bool started_observers_ = false;
 

@@ -19,6 +19,7 @@
 #include "models/kernel_model.h"
 #include "sim/context_sim.h"
 #include "sim/wait_for_graph.h"
+#include "traces/format/trace_model.h"
 
 namespace oopsim::sim {
 
@@ -42,6 +43,14 @@ class Rule {
   virtual std::vector<std::string_view> scenarios() const = 0;
   // The event types whose replay on_event sees.
   virtual std::vector<models::EventType> events() const { return {}; }
+
+  // --- as the trace is read -------------------------------------------------------------------
+  // True: the rule hears of every section and event as the feeder reads them (on_read_*), before
+  // the replay does anything with them and whatever it predicts (a panic stops the replay, not
+  // the reading). Facts of the record alone (the error's scope) are found this way.
+  virtual bool reads_record() const { return false; }
+  virtual void on_read_section(traces::SectionKind) {}
+  virtual void on_read_event(traces::SectionKind, const models::Event&) {}
 
   // --- while the contexts replay ---------------------------------------------------------------
   // A context replays an event of a type events() lists, before the engine applies it.

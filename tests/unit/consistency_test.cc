@@ -86,23 +86,13 @@ TEST(ConsistencyModel, MarksKeepTheirFirstReasonAndDiscardCleans) {
   EXPECT_FALSE(m.bad(0));
 }
 
-TEST(PropagationGraph, SharedWritesAndTakenLocksMakeTheErrorKernelGlobal) {
-  PropagationGraph local(0, "bash[1]");
-  local.writes(0, "own stack", false);
-  local.holds(1, "fs->lock");  // nobody takes it later
-  local.reads(0, "own stack", false, 2, "ps[2]");
-  std::vector<std::string> why;
-  EXPECT_EQ(local.scope(why), Scope::kProcessLocal);
-  EXPECT_TRUE(why.empty());
-  EXPECT_EQ(local.readers(), std::vector<std::uint32_t>{2});
-
-  PropagationGraph global(0, "bash[1]");
-  global.holds(1, "fs->lock");
-  global.takes(1, "fs->lock", 2, "ps[2]");
-  global.writes(3, "dentry list", true);
-  EXPECT_EQ(global.scope(why), Scope::kKernelGlobal);
-  ASSERT_EQ(why.size(), 2u);
-  EXPECT_EQ(why[0], "it held fs->lock at the crash and ps[2] takes it later");
+TEST(PropagationGraph, ReadersAreTheContextsThatReadBadState) {
+  PropagationGraph g(0, "bash[1]");
+  g.writes(0, "own stack", false);
+  g.holds(1, "fs->lock");
+  g.takes(1, "fs->lock", 3, "ls[3]");
+  g.reads(0, "own stack", false, 2, "ps[2]");
+  EXPECT_EQ(g.readers(), std::vector<std::uint32_t>{2});
 }
 
 TEST(PolicyParams, DurationsHaveUnits) {

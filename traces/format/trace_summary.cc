@@ -2,16 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "traces/format/scope_tracker.h"
+
 namespace oopsim::traces {
 
 bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error) {
   out.path = reader.path();
-  bool crashed = false, activated = false;
-  std::map<std::uint32_t, std::set<std::uint32_t>> held;  // injected: context -> locks
-  std::set<std::uint32_t> held_at_crash;
-  std::uint32_t crash_ctx = models::Event::kNone, activator = models::Event::kNone;
-  models::Ticks crash_time = 0;
-  std::string global_why;
+  ScopeTracker scope;
+  bool crashed = false;
   while (true) {
     TraceReader::Item item = reader.next();
     if (item == TraceReader::Item::kError) {
@@ -19,45 +17,17 @@ bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error) {
       return false;
     }
     if (item == TraceReader::Item::kEnd) break;
+    if (item == TraceReader::Item::kSection) scope.on_section(reader.model(), reader.section());
     if (item != TraceReader::Item::kEvent) continue;
     const models::Event& e = reader.event();
+    scope.on_event(reader.model(), reader.section(), e);
     auto type = static_cast<std::size_t>(e.type);
-    using models::EventType;
-    // A trylock does not need the lock (it goes on without it): it does not make the scope.
-    bool takes =
-        (e.type == EventType::kLockAttempt || e.type == EventType::kLockAcquired) && !e.trylock;
     if (reader.section() == SectionKind::kGolden) {
       ++out.golden_events[type];
-      if (crashed && global_why.empty() && takes && e.time > crash_time &&
-          e.context_ix != crash_ctx && held_at_crash.count(e.lock_ix) != 0 &&
-          !reader.model().locks[e.lock_ix].released_for_dead_holder()) {
-        global_why = fmt::format("it held {} at the crash and {} takes it later",
-                                 reader.model().locks[e.lock_ix].label(),
-                                 reader.model().contexts[e.context_ix].label());
-      }
     } else {
       ++out.injected_events[type];
-      if (crashed) {
-        ++out.events_after_crash;
-        continue;
-      }
-      if (e.type == EventType::kLockAcquired) held[e.context_ix].insert(e.lock_ix);
-      if (e.type == EventType::kLockRelease) held[e.context_ix].erase(e.lock_ix);
-      if (e.type == EventType::kFaultActivation && !activated) {
-        activated = true;
-        activator = e.context_ix;
-      }
-      if (activated && e.type == EventType::kObjectWrite && global_why.empty() &&
-          e.context_ix == activator && reader.model().objects[e.object_ix].owner == 0) {
-        global_why = fmt::format("it wrote shared {} after the fault's activation",
-                                 reader.model().objects[e.object_ix].name);
-      }
-      if (e.type == EventType::kOops) {
-        crashed = true;
-        crash_ctx = e.context_ix;
-        crash_time = e.time;
-        held_at_crash = held[e.context_ix];
-      }
+      if (crashed) ++out.events_after_crash;
+      crashed = crashed || e.type == models::EventType::kOops;
     }
   }
   out.model = reader.model();
@@ -66,13 +36,9 @@ bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error) {
   out.injected_end = reader.last_time(SectionKind::kInjected);
   out.golden_end = reader.last_time(SectionKind::kGolden);
   out.observed = reader.all_observed();
-  if (crashed) {
-    out.scope = global_why.empty() ? models::Scope::kProcessLocal : models::Scope::kKernelGlobal;
-    out.scope_why = global_why.empty() ? "no lock held at the crash is taken by another context "
-                                         "later, and no shared state was written after the "
-                                         "fault's activation"
-                                       : global_why;
-  }
+  ScopeFinding found = scope.finding(out.model);
+  out.scope = found.scope;
+  out.scope_why = found.why;
   return true;
 }
 
@@ -132,6 +98,7 @@ std::string format_summary(const TraceSummary& s) {
         fmt::format("  crash: {} in {} by {} at {} ({} injected events after it)\n",
                     models::name(s.crash->oops_kind), s.crash->text.empty() ? "?" : s.crash->text,
                     c ? c->label() : "?", seconds(s.crash->time, tps), s.events_after_crash);
+    if (s.scope) out += fmt::format("  scope: {}: {}\n", models::name(*s.scope), s.scope_why);
   } else {
     out += "  no crash (no oops in the injected section)\n";
   }
@@ -180,6 +147,12 @@ nlohmann::ordered_json summary_json(const TraceSummary& s) {
                   {"function", s.crash->text}};
   } else {
     j["crash"] = nullptr;
+  }
+  if (s.scope) {
+    j["scope"] = std::string(models::name(*s.scope));
+    j["scope_why"] = s.scope_why;
+  } else {
+    j["scope"] = nullptr;
   }
   nlohmann::ordered_json obs = nlohmann::ordered_json::object();
   for (const ObservedOutcome& o : s.observed)

@@ -27,9 +27,7 @@ struct TraceSummary {
   std::optional<models::Event> crash;
   std::uint64_t events_after_crash = 0;
   std::vector<ObservedOutcome> observed;
-  // The glossary's scope, from the trace alone: kernel-global when the crashing context held a
-  // lock at the crash that another context takes in the golden continuation, or wrote shared
-  // state after the fault's activation; process-local otherwise. Unset without a crash.
+  // The error's scope and why (scope_tracker.h); unset without a crash.
   std::optional<models::Scope> scope;
   std::string scope_why;
 };

@@ -2,7 +2,7 @@
 // the golden run from the same saved state become one trace in format v1. Locks are named
 // (static locks by symbol, others by acquiring call site) and mapped to subsystems (module, else
 // the symbol rules in models/subsystem_rules.txt). The injected run's console gives the crash and
-// what followed; the observed outcome per workload is classified from it (GLOSSARY).
+// what followed; the observed outcome per workload is classified from it (docs/outcomes.md).
 #pragma once
 
 #include <cstdint>
