@@ -66,6 +66,10 @@ struct Event {
   std::string workload;
   std::uint32_t site = 0;  // the code that did it (0: unknown)
   bool trylock = false;    // lock-acquired by a trylock: it would not have waited
+  // Oops: the CPU's state at the oops entry, when recorded (cpu_state.h).
+  bool has_cpu_state = false;
+  bool irqs_disabled = false;
+  std::uint32_t preempt_count = 0;
 
   // Dense indices of the ids above (declaration order), filled by the trace reader so that the
   // engine never looks an id up again. kNone where the id is not set.

@@ -1,6 +1,8 @@
 // What the kernel's oops handler does to the oopsing context, shared by the policies built on it:
-// the context dies where it stands, keeping its locks; an init, interrupt or idle context cannot
-// be killed, so the kernel panics instead.
+// the context dies where it stands, keeping its locks. The kernel panics instead when the oops
+// came in interrupt context by the CPU's recorded preempt count (oops_end(): in_interrupt() ->
+// "Fatal exception in interrupt"; a task interrupted by a hard or soft interrupt is not the one
+// that oopsed), and when the context is an init, interrupt or idle one, which cannot be killed.
 #pragma once
 
 #include <string_view>

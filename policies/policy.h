@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,8 @@ struct OopsView {
   std::string function;
   bool first = true;  // the injected crash (false: a later oops the engine predicted)
   std::string how;    // how it came to oops, when the engine knows more than the function
+  // The CPU's preempt count at the oops (models/cpu_state.h), when the trace recorded it.
+  std::optional<std::uint32_t> preempt_count;
 };
 
 // The engine's side: what a policy may look at and the actions it may take.

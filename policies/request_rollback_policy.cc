@@ -1,7 +1,9 @@
 // request-rollback (FIRestarter, Bhat et al., and Recovery Domains, Lenharth et al., ASPLOS'09):
 // the faulting system call's effects (locks taken, state written since it began) are rolled back
 // and it returns an error; the process lives on. Outside a system call (kernel threads,
-// interrupts) there is no request to roll back, and it falls back to kill-faulty.
+// interrupts, and an interrupt handler that oopsed on a task's CPU by the recorded preempt count)
+// there is no request to roll back, and it falls back to kill-faulty.
+#include "models/cpu_state.h"
 #include "policies/no_params.h"
 #include "policies/oops_kill.h"
 #include "policies/policy_registry.h"
@@ -15,7 +17,9 @@ class RequestRollbackPolicy : public Policy {
   std::string_view name() const override { return "request-rollback"; }
   void on_oops(const OopsView& oops, EngineActions& engine) override {
     const models::ContextInfo& ctx = engine.context(oops.context);
-    if (ctx.kind == models::ContextKind::kUserTask && engine.in_syscall(oops.context) &&
+    bool in_handler = oops.preempt_count && models::in_handler(*oops.preempt_count);
+    if (ctx.kind == models::ContextKind::kUserTask && !in_handler &&
+        engine.in_syscall(oops.context) &&
         engine.rollback_request(oops.context,
                                 fmt::format("the system call that oopsed ({}) fails",
                                             oops.function.empty() ? "?" : oops.function))) {

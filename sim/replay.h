@@ -225,6 +225,7 @@ class Replay : public policies::EngineActions {
     bool panicked = false;
     bool fault_in_text = true;  // a text mutation stays until the kernel text is reloaded
     models::ContextId context_id = 0;
+    std::optional<std::uint32_t> preempt_count;  // the CPU's at the crash, when recorded
   } crash_;
   models::Ticks last_time_ = 0;
   std::uint64_t since_yield_ = 0;

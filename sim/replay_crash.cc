@@ -2,6 +2,7 @@
 // workloads. The policy decides what each oops does (policies/).
 #include <fmt/format.h>
 
+#include "models/cpu_state.h"
 #include "sim/replay.h"
 
 namespace oopsim::sim {
@@ -20,6 +21,7 @@ void Replay::crash(ContextSim& c, const models::Event& e) {
   crash_.crashed = true;
   crash_.faulty = c.index;
   crash_.sim_time = sched_->now();
+  if (e.has_cpu_state) crash_.preempt_count = e.preempt_count;
   for (const std::unique_ptr<Rule>& r : rules_) r->on_crash(c);
   if (model_.header.window != 0) crash_.window_end = crash_.sim_time + model_.header.window;
   const models::ContextInfo& info = model_.contexts[c.index];
@@ -31,8 +33,14 @@ void Replay::crash(ContextSim& c, const models::Event& e) {
   std::string held;
   for (const HeldLock& h : c.held)
     held += (held.empty() ? "" : ", ") + model_.locks[h.lock].label();
-  note(fmt::format("crash: {} in {} ({} context {}){}", models::name(e.oops_kind),
-                   e.text.empty() ? "?" : e.text, models::name(info.kind), info.label(),
+  std::string cpu;
+  if (crash_.preempt_count) {
+    cpu = fmt::format(", on a CPU in {} (preempt count {:#x}{})",
+                      models::context_state(*crash_.preempt_count), *crash_.preempt_count,
+                      e.irqs_disabled ? ", interrupts off" : "");
+  }
+  note(fmt::format("crash: {} in {} ({} context {}{}){}", models::name(e.oops_kind),
+                   e.text.empty() ? "?" : e.text, models::name(info.kind), info.label(), cpu,
                    held.empty() ? ", holding no lock" : ", holding " + held));
 }
 
@@ -45,6 +53,7 @@ void Replay::tell_policy(ContextSim& c, models::OopsKind kind, std::string funct
   view.function = std::move(function);
   view.first = first;
   view.how = std::move(how);
+  if (first) view.preempt_count = crash_.preempt_count;
   policy_.on_oops(view, *this);
 }
 

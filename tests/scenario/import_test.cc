@@ -22,11 +22,22 @@ std::string fixture(const std::string& name) {
   return read_file(source_dir() + "/tests/import/fixtures/" + name);
 }
 
-std::string import_fixtures(const traces::ImportOptions& given = {}) {
-  traces::RunText injected{"injected.ftrace.txt", fixture("injected.ftrace.txt"),
-                           fixture("injected.console.log"), "", ""};
-  traces::RunText golden{"golden.ftrace.txt", fixture("golden.ftrace.txt"),
-                         fixture("golden.console.log"), "", ""};
+std::string import_fixtures(const traces::ImportOptions& given = {},
+                            const std::string& crash_state = "") {
+  traces::RunText injected{"injected.ftrace.txt",
+                           fixture("injected.ftrace.txt"),
+                           fixture("injected.console.log"),
+                           "",
+                           "",
+                           crash_state,
+                           "injected/crash-state.txt"};
+  traces::RunText golden{"golden.ftrace.txt",
+                         fixture("golden.ftrace.txt"),
+                         fixture("golden.console.log"),
+                         "",
+                         "",
+                         "",
+                         ""};
   traces::ImportOptions options = given;
   options.kallsyms = fixture("kallsyms.txt");
   models::FaultInfo f;
@@ -138,6 +149,26 @@ TEST(ImportRealRun, KillFaultyPredictsTheObservedOutcomesAndNamesTheHeldLocks) {
     }
   }
   EXPECT_EQ(compared, 6);
+}
+
+// The QEMU plugin's crash-state.txt gives the oops the CPU's state, when its first entry is the
+// crashing task's (pid 159 oopses in the fixture); another task's entry is not taken.
+TEST(Import, TheCrashCarriesTheCpuStateThePluginRecorded) {
+  for (auto [pid, kept] : {std::pair{159, true}, std::pair{160, false}}) {
+    std::string path = import_fixtures(
+        {}, "# oops entries: jiffies cpu pid comm preempt_count eflags\n4294897255 0 " +
+                std::to_string(pid) + " oopsim-fsbench 0x80000201 0x10046\n");
+    traces::TraceError error;
+    traces::TraceReader reader(traces::open_trace(path, error));
+    traces::TraceSummary s;
+    ASSERT_TRUE(traces::summarize(reader, s, error)) << error.message();
+    ASSERT_TRUE(s.crash);
+    EXPECT_EQ(s.crash->has_cpu_state, kept) << pid;
+    if (kept) {
+      EXPECT_EQ(s.crash->preempt_count, 0x201u);  // bottom halves off, preemption off
+      EXPECT_TRUE(s.crash->irqs_disabled);
+    }
+  }
 }
 
 }  // namespace

@@ -41,6 +41,9 @@ void expect_same_event(const models::Event& a, const models::Event& b, const std
   EXPECT_EQ(a.workload, b.workload) << where;
   EXPECT_EQ(a.site, b.site) << where;
   EXPECT_EQ(a.trylock, b.trylock) << where;
+  EXPECT_EQ(a.has_cpu_state, b.has_cpu_state) << where;
+  EXPECT_EQ(a.preempt_count, b.preempt_count) << where;
+  EXPECT_EQ(a.irqs_disabled, b.irqs_disabled) << where;
   EXPECT_EQ(a.context_ix, b.context_ix) << where;
   EXPECT_EQ(a.lock_ix, b.lock_ix) << where;
   EXPECT_EQ(a.object_ix, b.object_ix) << where;

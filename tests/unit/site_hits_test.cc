@@ -12,8 +12,8 @@ TEST(SiteHits, WrittenHitsReadBackTheSame) {
   h.source = "t.pb.xz";
   h.other_boot[158] = {"vfat", "oopsim-fsbench"};
   h.other_boot[9] = {"-", "kworker/u4:0"};
-  h.hits.push_back({h.initial + 250, 1, 158, "oopsim-fsbench", 0});
-  h.hits.push_back({h.initial + 500, 0, 0, "hardirq/0", 0x10000});
+  h.hits.push_back({h.initial + 250, 1, 158, "oopsim-fsbench", 0, std::nullopt});
+  h.hits.push_back({h.initial + 500, 0, 0, "hardirq/0", 0x10000, std::nullopt});
   SiteHits back;
   TraceError error;
   ASSERT_TRUE(parse_site_hits(format_site_hits(h), "x", back, error)) << error.message();
@@ -38,6 +38,43 @@ TEST(SiteHits, ABadLineIsReportedWithItsFileAndLine) {
   EXPECT_EQ(h.hz, 100u);
   EXPECT_FALSE(parse_site_hits("# HZ=0\n", "f", h, error));
   EXPECT_NE(error.what.find("HZ="), std::string::npos);
+}
+
+// The QEMU plugin's files (traces/vm/plugin/oopsim_plugin.c): site-hits.txt with every execution
+// (the CPU -1 when gs_base matched no CPU), crash-state.txt with the flags register after the
+// preempt count (x86's inverted need-resched bit 31 set).
+TEST(SiteHits, ThePluginsFilesRead) {
+  SiteHits sites;
+  TraceError error;
+  ASSERT_TRUE(parse_site_hits(
+      "# site 0xffffffff817b8746; jiffies (HZ=250, INITIAL_JIFFIES=4294892296) cpu pid comm "
+      "preempt_count; every execution (QEMU plugin)\n"
+      "4294896516 1 164 oopsim-tcpstrea 0x80000001\n"
+      "4294896517 -1 0 swapper/0 0x80010001\n"
+      "4294896518 0 158 oopsim-fsbench 0x80000101\n",
+      "run/site-hits.txt", sites, error))
+      << error.message();
+  EXPECT_EQ(sites.site, 0u);  // the address is for people; the trace's fault says it
+  ASSERT_EQ(sites.hits.size(), 3u);
+  EXPECT_EQ(sites.hits[0].irq(), '.');
+  EXPECT_EQ(sites.hits[1].cpu, -1);
+  EXPECT_EQ(sites.hits[1].irq(), 'h');
+  EXPECT_EQ(sites.hits[2].irq(), 's');
+  EXPECT_FALSE(sites.hits[0].flags);
+
+  SiteHits oops;
+  ASSERT_TRUE(
+      parse_site_hits("# oops entries: jiffies cpu pid comm preempt_count eflags\n"
+                      "4294896520 1 164 oopsim-tcpstrea 0x80000100 0x10046\n",
+                      "run/crash-state.txt", oops, error))
+      << error.message();
+  ASSERT_EQ(oops.hits.size(), 1u);
+  EXPECT_EQ(oops.hits[0].preempt_count, 0x80000100u);
+  ASSERT_TRUE(oops.hits[0].flags);
+  EXPECT_EQ(*oops.hits[0].flags & 0x200, 0u);  // interrupts were off
+  EXPECT_FALSE(
+      parse_site_hits("4294896520 1 164 x 0x0 flags\n", "run/crash-state.txt", oops, error));
+  EXPECT_NE(error.what.find("flags register"), std::string::npos);
 }
 
 }  // namespace

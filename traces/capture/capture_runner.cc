@@ -217,6 +217,8 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     gold.site_hits_path = (injected / "golden-site-hits.txt").string();
   }
   read_file_text(gold.site_hits_path, gold.site_hits);
+  inj.crash_state_path = (injected / "crash-state.txt").string();
+  read_file_text(inj.crash_state_path, inj.crash_state);
   models::FaultInfo fault;
   bool activated = true;
   if (mutation) {

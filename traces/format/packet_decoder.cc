@@ -173,6 +173,9 @@ bool decode_event(const trace::Event& in, models::Event& out, std::string& error
   out.oops_kind = static_cast<models::OopsKind>(in.oops_kind());
   out.site = in.site();
   out.trylock = in.trylock();
+  out.has_cpu_state = in.has_preempt_count();
+  out.preempt_count = in.preempt_count();
+  out.irqs_disabled = in.irqs_disabled();
   if (in.has_text()) {
     out.text = in.text();
   } else {

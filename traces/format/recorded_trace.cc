@@ -6,7 +6,8 @@ namespace {
 
 using Packed = RecordedTrace::PackedEvent;
 
-Packed pack(const models::Event& e, std::vector<std::string>& texts) {
+template <typename Extra>
+Packed pack(const models::Event& e, std::vector<Extra>& extras) {
   Packed p;
   p.time = e.time;
   p.value = e.value;
@@ -18,9 +19,9 @@ Packed pack(const models::Event& e, std::vector<std::string>& texts) {
   p.workload_ix = e.workload_ix;
   p.site_ix = e.site_ix;
   p.site = e.site;
-  if (!e.text.empty()) {
-    texts.push_back(e.text);
-    p.text = static_cast<std::uint32_t>(texts.size());
+  if (!e.text.empty() || e.has_cpu_state) {
+    extras.push_back({e.text, e.has_cpu_state, e.irqs_disabled, e.preempt_count});
+    p.extra = static_cast<std::uint32_t>(extras.size());
   }
   p.type = static_cast<std::uint8_t>(e.type);
   p.mode = static_cast<std::uint8_t>(e.mode);
@@ -53,10 +54,16 @@ void RecordedTrace::unpack(std::size_t index, const TraceModel& model, models::E
   } else {
     e.workload = model.workloads[p.workload_ix].name;
   }
-  if (p.text == 0) {
+  if (p.extra == 0) {
     e.text.clear();
+    e.has_cpu_state = e.irqs_disabled = false;
+    e.preempt_count = 0;
   } else {
-    e.text = texts_[p.text - 1];
+    const Extra& x = extras_[p.extra - 1];
+    e.text = x.text;
+    e.has_cpu_state = x.has_cpu_state;
+    e.irqs_disabled = x.irqs_disabled;
+    e.preempt_count = x.preempt_count;
   }
   e.type = static_cast<models::EventType>(p.type);
   e.mode = static_cast<models::LockMode>(p.mode);
@@ -70,7 +77,7 @@ bool RecordedTrace::record(std::unique_ptr<PacketSource> source, std::size_t max
   r->steps_.clear();
   r->places_.clear();
   r->events_.clear();
-  r->texts_.clear();
+  r->extras_.clear();
   r->packets_.clear();
   r->error_.reset();
   TraceReader reader(std::move(source));
@@ -86,7 +93,7 @@ bool RecordedTrace::record(std::unique_ptr<PacketSource> source, std::size_t max
     if (item == TraceReader::Item::kEvent) {
       if (r->events_.size() == max_events) return false;
       step.index = static_cast<std::uint32_t>(r->events_.size());
-      r->events_.push_back(pack(reader.event(), r->texts_));
+      r->events_.push_back(pack(reader.event(), r->extras_));
     } else {
       step.index = static_cast<std::uint32_t>(r->packets_.size());
       r->packets_.push_back(reader.packet());

@@ -31,7 +31,7 @@ class RecordedTrace {
   // An event in 64 bytes instead of models::Event's 176: replaying reads every event once per
   // policy, and at that size the replays were bound by memory bandwidth. The ids, the workload's
   // name and the text come back from the dense indices and the trace model (the reader checked
-  // that each id is declared), unpack() makes the event again.
+  // that each id is declared), the rare parts from a side table; unpack() makes the event again.
   struct PackedEvent {
     models::Ticks time = 0;
     std::int64_t value = 0;
@@ -39,7 +39,7 @@ class RecordedTrace {
     std::uint32_t context_ix = 0, lock_ix = 0, object_ix = 0, target_ix = 0, workload_ix = 0,
                   site_ix = 0;
     std::uint32_t site = 0;
-    std::uint32_t text = 0;  // 1 + index into texts(); 0: no text
+    std::uint32_t extra = 0;  // 1 + index into extras_ (text, CPU state); 0: none
     std::uint8_t type = 0, mode = 0, oops_kind = 0;
     bool trylock = false;
   };
@@ -63,7 +63,13 @@ class RecordedTrace {
   std::vector<Step> steps_;
   std::vector<PacketPlace> places_;
   std::vector<PackedEvent> events_;
-  std::vector<std::string> texts_;
+  struct Extra {  // the rare parts of an event (an oops's)
+    std::string text;
+    bool has_cpu_state = false;
+    bool irqs_disabled = false;
+    std::uint32_t preempt_count = 0;
+  };
+  std::vector<Extra> extras_;
   std::vector<trace::TracePacket> packets_;
   std::optional<TraceError> error_;
   PacketPlace end_place_;

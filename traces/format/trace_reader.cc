@@ -352,6 +352,11 @@ bool TraceReader::check_event(std::string& what) {
     }
     e.workload_ix = it->second;
   }
+  if (e.has_cpu_state && e.type != EventType::kOops) {
+    what = fmt::format("preempt_count on a {} event (only an oops carries the CPU's state)",
+                       models::name(e.type));
+    return false;
+  }
   cs.any_event = true;
   cs.last_time = e.time;
   section_time_ = e.time;

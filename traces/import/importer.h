@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include "traces/import/kallsyms.h"
 #include "traces/import/lock_catalog.h"
 #include "traces/import/run_importer.h"
+#include "traces/import/site_hits.h"
 
 namespace oopsim::traces::import_detail {
 
@@ -111,6 +113,8 @@ class Importer {
   std::map<std::string, std::uint64_t> golden_progress_at_crash_;
   std::uint64_t crash_us_ = 0;
   std::uint32_t crash_ctx_ = 0;
+  // The CPU at the injected run's first oops entry (crash-state.txt of the QEMU plugin), if known.
+  std::optional<SiteHit> crash_cpu_;
   bool crashed_ = false;
 };
 

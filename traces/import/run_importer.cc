@@ -194,6 +194,13 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
         TraceError{ErrorKind::kData, injected.path, 0, 0, 0, "no ftrace lines in the injected run"};
     return false;
   }
+  if (!injected.crash_state.empty()) {
+    SiteHits entries;
+    std::string file = injected.crash_state_path.empty() ? injected.path + "/crash-state.txt"
+                                                         : injected.crash_state_path;
+    if (!parse_site_hits(injected.crash_state, file, entries, error)) return false;
+    if (!entries.hits.empty()) crash_cpu_ = entries.hits.front();
+  }
   std::vector<trace::Event> inj_events, gold_events;
   section(inj, &reports, inj_events, true);
   st_.events += add_exits_the_trace_lost(

@@ -24,6 +24,10 @@ struct RunText {
   // of `vmctl run --watch`; "" when not recorded).
   std::string site_hits;
   std::string site_hits_path;  // for messages ("" : path + "/site-hits.txt")
+  // Injected runs: the CPU at each oops entry (crash-state.txt of the QEMU plugin, site_hits.h's
+  // form with the flags register; "" when not recorded).
+  std::string crash_state;
+  std::string crash_state_path;  // for messages ("" : path + "/crash-state.txt")
 };
 
 struct ImportOptions {

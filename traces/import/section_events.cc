@@ -98,6 +98,12 @@ void Importer::on_report(Section& s, const ConsoleReport& r) {
       trace::Event e = new_event(trace::Event::OOPS, ctx, r.time_us);
       e.set_oops_kind(encode(r.kind));
       if (!r.function.empty()) e.set_text(r.function.substr(0, r.function.find('+')));
+      if (crash_cpu_ && ctx == crash_ctx_ && r.time_us == crash_us_ && crash_cpu_->pid == r.pid) {
+        // The kernel's own word on where it was: the task the console names may only have been
+        // interrupted (x86 keeps bit 31 of the count inverted, apart from the count).
+        e.set_preempt_count(static_cast<std::uint32_t>(crash_cpu_->preempt_count & 0x7fffffff));
+        if (crash_cpu_->flags) e.set_irqs_disabled((*crash_cpu_->flags & 0x200) == 0);
+      }
       s.out.push(std::move(e));
       s.oopsed.insert(ctx);
       break;

@@ -51,8 +51,13 @@ std::string parse_hit(const std::string& line, SiteHits& out) {
   auto pc = models::parse_u64(pc_text, 0);
   if (!jiffies || !cpu || !pid || !pc)
     return "a hit has a field that is not a number: '" + line + "'";
+  std::optional<std::uint64_t> flags;
+  if (std::string flags_text; words >> flags_text) {
+    flags = models::parse_u64(flags_text, 0);
+    if (!flags) return "a hit's flags register is not a number: '" + line + "'";
+  }
   out.hits.push_back(
-      {*jiffies, static_cast<int>(*cpu), static_cast<int>(*pid), std::move(comm), *pc});
+      {*jiffies, static_cast<int>(*cpu), static_cast<int>(*pid), std::move(comm), *pc, flags});
   return "";
 }
 

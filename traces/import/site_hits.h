@@ -4,7 +4,11 @@
 //
 //   # site 0xADDR; jiffies (HZ=250, INITIAL_JIFFIES=4294892296) cpu pid comm preempt_count ...
 //   # pid-workloads 157=ext4:oopsim-fsbench 140=-:jbd2/vda-8 ...     (optional)
-//   JIFFIES CPU PID COMM PREEMPT_COUNT                                 (one line per hit)
+//   JIFFIES CPU PID COMM PREEMPT_COUNT [FLAGS]                         (one line per hit)
+//
+// The QEMU plugin (traces/vm/plugin) writes the same form for every execution of the site, and
+// crash-state.txt for each entry to the kernel's oops handler, with the flags register after the
+// preempt count (the CPU is -1 when not known).
 //
 // Jiffies count from boot in 1/HZ s (from INITIAL_JIFFIES), so a hit's time on the trace's clock
 // is known to within a tick. "pid-workloads" says the hits' pids are another boot's, with each
@@ -13,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +40,7 @@ struct SiteHit {
   int pid = 0;
   std::string comm;
   std::uint64_t preempt_count = 0;
+  std::optional<std::uint64_t> flags;  // the flags register (crash-state.txt)
   // In an interrupt the task is the one it interrupted: the hit is the interrupt's.
   char irq() const {
     return (preempt_count & 0xf0000) != 0 ? 'h' : (preempt_count & 0x100) != 0 ? 's' : '.';

@@ -144,6 +144,8 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   read_file_text(c.injected_dir + "/kallsyms", options.kallsyms);
   golden.site_hits_path = c.golden_dir + "/site-hits.txt";
   read_file_text(golden.site_hits_path, golden.site_hits);
+  injected.crash_state_path = c.injected_dir + "/crash-state.txt";
+  read_file_text(injected.crash_state_path, injected.crash_state);
   options.sleeps = c.sleeps;
   options.observe_window_us = static_cast<std::uint64_t>(c.window_seconds * 1e6);
   if (!c.fault_type.empty()) {
