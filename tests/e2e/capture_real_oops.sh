@@ -53,6 +53,13 @@ obs = s["observed"]
 if sorted(obs) != ["audio", "ext4", "restartd", "tcp", "usb", "vfat"]: fail("observed: %s" % obs)
 print("ok:", crash, obs)
 PY
+# The QEMU plugin records the CPU at the oops entry: the crashing task's, in task context (a
+# system call, interrupts on), and the trace's oops carries it.
+[[ -f $work/vmcache/oopsim_plugin.so ]] || { echo "FAIL: setup built no QEMU plugin"; exit 1; }
+grep -Eq '^[0-9]+ [0-9]+ [0-9]+ oopsim-restartd (0|0x80000000) 0x[0-9a-f]*[2367abef][0-9a-f]{2}$' \
+  "$deep/injected/crash-state.txt" || { echo "FAIL: crash-state.txt:"; cat "$deep/injected/crash-state.txt"; exit 1; }
+grep -m1 "type=oops" "$work/real_oops.trace.txt" | grep -q "preempt_count=0 irqs_disabled=false" ||
+  { echo "FAIL: the oops has no CPU state"; exit 1; }
 "$simrun" --policy=all "$trace" > "$work/prediction.txt"
 grep -q "kill-faulty" "$work/prediction.txt"
 # The seed-style injector on the same cache: a dry run names the site and bytes; a real run
@@ -66,3 +73,10 @@ grep -q "before 0f87" "$work/dry.txt"
   --cache "$work/vmcache" --state "$work/vmcache/state" --runs "$work/runs-mutated" > "$work/mutated.txt"
 grep -q "fault activated" "$work/mutated.txt"
 "$simtrace" validate "$work/mutated.pb"
+# Its golden run recorded, through the plugin, every execution of the site (path_openat runs on
+# every file open): the trace's golden section has the site-run events.
+grep -q "every execution (QEMU plugin)" "$work/runs-mutated/golden/site-hits.txt"
+(($(grep -cv '^#' "$work/runs-mutated/golden/site-hits.txt") > 0)) ||
+  { echo "FAIL: no site hits in the golden run"; exit 1; }
+"$simtrace" summary --format=json "$work/mutated.pb" |
+  python3 -c 'import json,sys; s=json.load(sys.stdin)[0]; sys.exit(0 if s["golden_events"].get("site-run", 0) > 0 else "FAIL: no site-run events")'

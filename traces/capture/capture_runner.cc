@@ -169,10 +169,15 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
       return 66;
     }
     err << "simcapture: golden run reused from " << golden.string() << "\n";
-  } else if (!c.import_only &&
-             step("golden run", {(vm / "run_from_state.sh").string(), state.string(),
-                                 golden.string(), "--seconds", secs}) != 0) {
-    return 69;
+  } else if (!c.import_only) {
+    std::vector<std::string> gold_argv{(vm / "run_from_state.sh").string(), state.string(),
+                                       golden.string(), "--seconds", secs};
+    // With the QEMU plugin, the golden run records who runs the fault's site, every execution,
+    // at no cost to the run (a breakpoint would sample it and slow the run: left to a campaign's
+    // `sitehits`).
+    if (mutation && fs::exists(cache / "oopsim_plugin.so"))
+      gold_argv.insert(gold_argv.end(), {"--watch", fmt::format("{:#x}", mutation->address)});
+    if (step("golden run", gold_argv) != 0) return 69;
   }
   std::vector<std::string> argv{(vm / "run_from_state.sh").string(), state.string(),
                                 injected.string(), "--seconds", secs};

@@ -29,8 +29,27 @@ done
 log() { echo "[setup] $*" >&2; }
 
 # ---------------------------------------------------------------- host tools
+# QEMU 10 from bookworm-backports (its plugin API reads registers and guest memory: the QEMU
+# plugin below); the suite is added, with its sources (for the plugin header), when missing.
+QEMU_SUITE=bookworm-backports
+QEMU_MIN=1:10.0
+BACKPORTS=/etc/apt/sources.list.d/oopsim-backports.sources
+# (the plugin's header comes from the suite's sources: a suite listed without deb-src is not enough)
+if [ "${OOPSIM_NO_APT:-0}" != 1 ] && [ ! -f "$BACKPORTS" ] &&
+	! apt-cache madison qemu 2>/dev/null | grep -q "$QEMU_SUITE.*Sources"; then
+	log "adding $QEMU_SUITE (deb and deb-src) to apt: $BACKPORTS"
+	printf 'Types: deb deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+		"$QEMU_SUITE" >"$BACKPORTS"
+	apt-get update -qq
+fi
+qemu_now=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || echo 0)
+if [ "${OOPSIM_NO_APT:-0}" != 1 ] && dpkg --compare-versions "$qemu_now" lt "$QEMU_MIN"; then
+	log "apt-get install -t $QEMU_SUITE qemu-system-x86 qemu-utils (installed: $qemu_now)"
+	apt-cache policy qemu-system-x86 | grep -q "$QEMU_SUITE" || apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t "$QEMU_SUITE" qemu-system-x86 qemu-utils >/dev/null
+fi
 PKGS=(qemu-system-x86 qemu-utils busybox-static zstd dosfstools e2fsprogs cpio
-      gcc libc6-dev kmod gdb python3 linux-libc-dev)
+      gcc libc6-dev kmod gdb python3 linux-libc-dev libglib2.0-dev pkg-config xz-utils dpkg-dev)
 need_install=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_install+=("$p")
@@ -152,7 +171,11 @@ if [ ! -f "$IMG/usb.img" ]; then
 	mkfs.vfat -n OOPSIMUSB "$IMG/usb.img.tmp" >/dev/null
 	mv "$IMG/usb.img.tmp" "$IMG/usb.img"
 fi
-log "ready: $CACHE (vmlinuz, initramfs.cpio.gz, images/{ext4,vfat,usb}.img)"
+# ---------------------------------------------------------------- QEMU plugin
+if ! "$HERE/plugin/build.sh"; then
+	log "no QEMU plugin: runs sample the fault's site with a breakpoint and record no CPU state"
+fi
+log "ready: $CACHE (vmlinuz, initramfs.cpio.gz, images/{ext4,vfat,usb}.img, oopsim_plugin.so)"
 if [ "$RECOVER" = 1 ]; then
 	"$HERE/recover/build.sh"
 fi

@@ -18,6 +18,7 @@ import time
 from vm_base import *  # noqa: F401,F403
 from vm_qemu import *  # noqa: F401,F403
 from vm_remote import *  # noqa: F401,F403
+from vm_plugin import TASK_COMM_OFF, TASK_PID_OFF  # noqa: F401
 
 
 def inject(d, spec, kallsyms, report, proc):
@@ -167,10 +168,6 @@ def patch_text(d, spec, report, seconds, g=None):
     log("text patched at %#x: %s (activated: %s)" % (first, edits[0][2].hex(), report["patch"]["activated"]))
 
 
-# task_struct layout of the guest kernel (Debian 6.1.0-56-amd64), from its BTF:
-# `pahole -C task_struct --hex vmlinux` (vmlinux unpacked from the package's vmlinuz).
-TASK_PID_OFF = 0x970
-TASK_COMM_OFF = 0xBA0
 HZ = 250  # CONFIG_HZ of the guest kernel
 
 

@@ -32,8 +32,14 @@ def kernel_cmdline(cfg):
     return " ".join(c)
 
 
-def qemu_argv(cfg, d, incoming=None):
-    """Same command line for boot/save and restore (only -incoming/-S differ)."""
+def qemu_version():
+    """The first line of `qemu-system-x86_64 --version` (states saved by one QEMU restore on it)."""
+    out = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True)
+    return out.stdout.splitlines()[0].strip() if out.stdout else "unknown"
+
+
+def qemu_argv(cfg, d, incoming=None, plugin=None):
+    """Same command line for boot/save and restore (only -incoming/-S and the plugin differ)."""
     a = ["qemu-system-x86_64", "-accel", "tcg,thread=single", "-machine", "pc",
          "-cpu", "qemu64", "-smp", str(cfg["smp"]), "-m", str(cfg["mem"]),
          "-nodefaults", "-no-user-config", "-display", "none", "-nic", "none", "-no-reboot",
@@ -56,6 +62,8 @@ def qemu_argv(cfg, d, incoming=None):
           "-gdb", "unix:%s,server=on,wait=off" % sock_path(d, "gdb.sock")]
     if incoming:
         a += ["-incoming", incoming, "-S"]
+    if plugin:
+        a += ["-plugin", ",".join(["file=" + plugin[0]] + plugin[1])]
     return a
 
 
@@ -108,8 +116,8 @@ def fresh_dir(d):
             os.unlink(sock_path(d, name))
 
 
-def launch(cfg, d, incoming=None):
-    argv = qemu_argv(cfg, d, incoming)
+def launch(cfg, d, incoming=None, plugin=None):
+    argv = qemu_argv(cfg, d, incoming, plugin)
     link_sockets(d)
     _SOCKDIRS.add(os.path.dirname(sock_path(d, "qmp.sock")))
     with open(os.path.join(d, "qemu.cmdline"), "w") as f:
@@ -242,6 +250,7 @@ def pin_boot_files(cfg, d):
                       "sha256": sha256_file(dst)}
         cfg[key] = dst
     cfg["boot_files"] = files
+    cfg["qemu_version"] = qemu_version()
 
 
 def check_boot_files(cfg, report):
@@ -257,6 +266,10 @@ def check_boot_files(cfg, report):
             raise SystemExit("vmctl: refusing to restore: %s (%s) is not the file the state was saved "
                              "with (sha256 %s)" % (key, p, meta["sha256"]))
     report["boot_files"] = "verified"
+    saved_by, now = cfg.get("qemu_version"), qemu_version()
+    if saved_by != now:
+        raise SystemExit("vmctl: refusing to restore: the state was saved by %s, this is %s (save it "
+                         "again: traces/vm/save.sh)" % (saved_by or "an unrecorded QEMU", now))
 
 
 def write_json(path, obj):

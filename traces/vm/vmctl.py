@@ -43,6 +43,7 @@ from vm_base import *  # noqa: E402,F401,F403
 from vm_base import _PROCS, _SOCKDIRS  # noqa: E402
 from vm_inject import *  # noqa: E402,F401,F403
 from vm_measure import *  # noqa: E402,F401,F403
+from vm_plugin import plugin_args  # noqa: E402
 from vm_qemu import *  # noqa: E402,F401,F403
 from vm_remote import *  # noqa: E402,F401,F403
 
@@ -128,8 +129,12 @@ def cmd_run(a):
     make_overlays(d, backing_dir=sdir)
     shutil.copy(os.path.join(sdir, "kallsyms"), os.path.join(d, "kallsyms"))
     st = os.path.join(sdir, "vmstate.zst")
+    # The plugin (when setup built it) records the site's runs and the CPU at each oops exactly;
+    # without it, --watch samples the site with a breakpoint.
+    plugin = plugin_args(d, os.path.join(d, "kallsyms"), int(a.watch, 16) if a.watch else None)
+    report["plugin"] = bool(plugin)
     t0 = time.time()
-    proc = launch(cfg, d, incoming="exec:zstd -dcq %s" % shlex.quote(st))
+    proc = launch(cfg, d, incoming="exec:zstd -dcq %s" % shlex.quote(st), plugin=plugin)
     qmp = QMP(sock_path(d, "qmp.sock"))
     t_qmp = time.time()
     while True:
@@ -143,6 +148,14 @@ def cmd_run(a):
     report.update({"restore_s": round(t_rest - t0, 3), "qemu_start_to_qmp_s": round(t_qmp - t0, 3),
                    "status_after_restore": s})
     log("restored in %.2f s (status %s)" % (t_rest - t0, s))
+    # The disks of an incoming migration stay inactive until QMP `cont` (QEMU >= 8); a guest
+    # resumed through the gdb stub instead (policy arming, text patches) would write to inactive
+    # disks, and QEMU aborts ("!(bs->open_flags & BDRV_O_INACTIVE)"). Activate them now.
+    try:
+        qmp.cmd("blockdev-set-active", active=True)
+        report["disks_activated"] = True
+    except RuntimeError as e:  # QEMU < 10 has no such command (and activates them on restore)
+        report["disks_activated"] = str(e)
     g = None
     if policy:  # the guest has not run since the restore
         g = GdbRemote(sock_path(d, "gdb.sock"))
@@ -154,6 +167,9 @@ def cmd_run(a):
     if a.patch:
         report["patch_spec"] = a.patch
         patch_text(d, a.patch, report, a.seconds, g)
+    elif a.watch and plugin:
+        report["watch"] = {"addr": a.watch, "by": "plugin"}
+        qmp.cmd("cont")
     elif a.watch:
         t_w = time.time()
         watch_site(d, int(a.watch, 16), a.seconds, os.path.join(d, "kallsyms"), report, g)
@@ -258,6 +274,12 @@ def cmd_state_current(a):
                if not os.path.exists(meta["copied_from"]) or sha256_file(meta["copied_from"]) != meta["sha256"]]
     if changed:
         print("%s: stale (the cache's %s changed since it was saved)" % (a.state, " and ".join(changed)))
+        sys.exit(1)
+    with open(os.path.join(a.state, "config.json")) as f:
+        saved_by = json.load(f).get("qemu_version")
+    if saved_by != qemu_version():
+        print("%s: stale (saved by %s, this is %s)" % (a.state, saved_by or "an unrecorded QEMU",
+                                                      qemu_version()))
         sys.exit(1)
     print("%s: current" % a.state)
 

@@ -1,0 +1,262 @@
+/*
+ * oopsim's QEMU TCG plugin: exact records of what the guest kernel executes, without sampling and
+ * without stopping the guest (QEMU >= 9, plugin API v4: register and guest-memory reads).
+ *
+ * Arguments (name=value, numbers in hex with 0x or decimal):
+ *   dir=DIR               where the files go (site-hits.txt, crash-state.txt)
+ *   site=ADDR             the fault's site: every execution, by any context, is a line of
+ *                         site-hits.txt (traces/import/site_hits.h)
+ *   oops=ADDR             the kernel's oops entry (oops_begin): each entry is a line of
+ *                         crash-state.txt with the CPU's preempt count and flags register
+ *   per_cpu_offset=ADDR   __per_cpu_offset[] (kallsyms)
+ *   current_task=OFF      the per-CPU offsets of current_task and __preempt_count (kallsyms)
+ *   preempt_count=OFF
+ *   jiffies=ADDR          jiffies (kallsyms): the time of each line, in ticks of the guest's HZ
+ *   task_pid=OFF          offsets in task_struct of pid and comm (the kernel's BTF)
+ *   task_comm=OFF
+ *
+ * Which CPU ran an instruction comes from its gs_base register (k_gs_base while the CPU is in user
+ * mode or before SWAPGS) against __per_cpu_offset[]: under `-accel tcg,thread=single` the vCPU
+ * index QEMU passes to callbacks is the one that translated the block, not the one executing it.
+ */
+#include <glib.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <qemu-plugin.h>
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+
+#define MAX_CPUS 64
+#define KERNEL_HALF 0xffff800000000000ull
+
+static struct {
+    uint64_t site, oops, per_cpu_offset, current_task, preempt_count, jiffies, task_pid, task_comm;
+    const char *dir;
+} arg;
+
+static struct qemu_plugin_register *reg_cs, *reg_gs_base, *reg_k_gs_base, *reg_eflags;
+static uint64_t pcpu[MAX_CPUS];
+static int ncpu = -1; /* -1: __per_cpu_offset[] not read yet */
+static FILE *site_out, *crash_out;
+static GMutex lock;
+
+static uint64_t read_reg(struct qemu_plugin_register *r)
+{
+    uint64_t v = 0;
+    if (!r)
+        return 0;
+    GByteArray *buf = g_byte_array_new();
+    int n = qemu_plugin_read_register(r, buf);
+    if (n > 0)
+        memcpy(&v, buf->data, n < 8 ? n : 8);
+    g_byte_array_free(buf, TRUE);
+    return v;
+}
+
+static bool read_mem(uint64_t addr, void *out, size_t len)
+{
+    GByteArray *buf = g_byte_array_new();
+    bool ok = qemu_plugin_read_memory_vaddr(addr, buf, len);
+    if (ok)
+        memcpy(out, buf->data, len);
+    else
+        memset(out, 0, len);
+    g_byte_array_free(buf, TRUE);
+    return ok;
+}
+
+static uint64_t read_u64(uint64_t addr)
+{
+    uint64_t v;
+    read_mem(addr, &v, sizeof v);
+    return v;
+}
+
+/* The per-CPU base of the CPU running now, and which CPU that is (-1: not known). */
+static uint64_t percpu_base(int *cpu)
+{
+    uint64_t gs = read_reg(reg_gs_base);
+    if ((read_reg(reg_cs) & 3) != 0 || gs < KERNEL_HALF)
+        gs = read_reg(reg_k_gs_base);
+    if (ncpu < 0) {
+        ncpu = 0;
+        for (int c = 0; c < MAX_CPUS; c++) {
+            pcpu[c] = read_u64(arg.per_cpu_offset + 8 * (uint64_t)c);
+            if (pcpu[c] < KERNEL_HALF)
+                break;
+            ncpu = c + 1;
+        }
+    }
+    *cpu = -1;
+    for (int c = 0; c < ncpu; c++) {
+        if (pcpu[c] == gs)
+            *cpu = c;
+    }
+    return gs;
+}
+
+/* One line: JIFFIES CPU PID COMM PREEMPT_COUNT [FLAGS] (the running task, or the one an interrupt
+ * interrupted; the preempt count tells hard and soft interrupts and NMIs apart). */
+static void record(FILE *f, bool with_flags)
+{
+    int cpu;
+    uint64_t base = percpu_base(&cpu);
+    uint64_t task = read_u64(base + arg.current_task);
+    int32_t pid = 0;
+    uint32_t preempt = 0;
+    char comm[17] = {0};
+    read_mem(task + arg.task_pid, &pid, sizeof pid);
+    read_mem(task + arg.task_comm, comm, 16);
+    read_mem(base + arg.preempt_count, &preempt, sizeof preempt);
+    for (char *p = comm; *p; p++) {
+        if (*p == ' ' || *p == '\n' || (unsigned char)*p < 0x20)
+            *p = '_';
+    }
+    uint64_t jiffies = read_u64(arg.jiffies);
+    g_mutex_lock(&lock);
+    fprintf(f, "%" PRIu64 " %d %d %s %#" PRIx32, jiffies, cpu, pid, comm[0] ? comm : "?", preempt);
+    if (with_flags)
+        fprintf(f, " %#" PRIx64, read_reg(reg_eflags));
+    fputc('\n', f);
+    if (with_flags)
+        fflush(f); /* the machine may never come back from an oops */
+    g_mutex_unlock(&lock);
+}
+
+static void on_site(unsigned int vcpu_index, void *udata)
+{
+    record(site_out, false);
+}
+
+static void on_oops(unsigned int vcpu_index, void *udata)
+{
+    record(crash_out, true);
+}
+
+static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+    size_t n = qemu_plugin_tb_n_insns(tb);
+    for (size_t i = 0; i < n; i++) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        uint64_t va = qemu_plugin_insn_vaddr(insn);
+        if (arg.site && va == arg.site)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, on_site, QEMU_PLUGIN_CB_R_REGS, NULL);
+        if (arg.oops && va == arg.oops)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, on_oops, QEMU_PLUGIN_CB_R_REGS, NULL);
+    }
+}
+
+static void on_vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
+{
+    if (reg_cs)
+        return; /* the handles are the same for every vCPU of the machine */
+    GArray *regs = qemu_plugin_get_registers();
+    for (guint i = 0; i < regs->len; i++) {
+        qemu_plugin_reg_descriptor *d = &g_array_index(regs, qemu_plugin_reg_descriptor, i);
+        if (!strcmp(d->name, "cs"))
+            reg_cs = d->handle;
+        else if (!strcmp(d->name, "gs_base"))
+            reg_gs_base = d->handle;
+        else if (!strcmp(d->name, "k_gs_base"))
+            reg_k_gs_base = d->handle;
+        else if (!strcmp(d->name, "eflags"))
+            reg_eflags = d->handle;
+    }
+    g_array_free(regs, TRUE);
+    if (!reg_cs || !reg_gs_base || !reg_k_gs_base || !reg_eflags)
+        fprintf(stderr, "oopsim plugin: the vCPU lacks cs, gs_base, k_gs_base or eflags\n");
+}
+
+static void on_plugin_exit(qemu_plugin_id_t id, void *p)
+{
+    g_mutex_lock(&lock);
+    if (site_out)
+        fflush(site_out);
+    if (crash_out)
+        fflush(crash_out);
+    g_mutex_unlock(&lock);
+}
+
+static FILE *open_out(const char *name, const char *header)
+{
+    char *path = g_strdup_printf("%s/%s", arg.dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "oopsim plugin: cannot write %s\n", path);
+    else
+        fputs(header, f);
+    g_free(path);
+    return f;
+}
+
+static bool parse_arg(const char *opt)
+{
+    static const struct {
+        const char *name;
+        uint64_t *where;
+    } numbers[] = {
+        {"site", &arg.site},
+        {"oops", &arg.oops},
+        {"per_cpu_offset", &arg.per_cpu_offset},
+        {"current_task", &arg.current_task},
+        {"preempt_count", &arg.preempt_count},
+        {"jiffies", &arg.jiffies},
+        {"task_pid", &arg.task_pid},
+        {"task_comm", &arg.task_comm},
+    };
+    const char *eq = strchr(opt, '=');
+    if (!eq)
+        return false;
+    size_t len = (size_t)(eq - opt);
+    if (len == 3 && !strncmp(opt, "dir", 3)) {
+        arg.dir = eq + 1;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        if (strlen(numbers[i].name) == len && !strncmp(opt, numbers[i].name, len)) {
+            char *end;
+            *numbers[i].where = strtoull(eq + 1, &end, 0);
+            return *end == '\0';
+        }
+    }
+    return false;
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
+                                           char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        if (!parse_arg(argv[i])) {
+            fprintf(stderr, "oopsim plugin: bad argument '%s'\n", argv[i]);
+            return -1;
+        }
+    }
+    if (!arg.dir || !arg.per_cpu_offset || !arg.jiffies || !arg.task_comm) {
+        fprintf(stderr, "oopsim plugin: dir, per_cpu_offset, jiffies, task_pid and task_comm are "
+                        "required\n");
+        return -1;
+    }
+    if (arg.site) {
+        site_out = open_out("site-hits.txt", "");
+        if (!site_out)
+            return -1;
+        fprintf(site_out,
+                "# site %#" PRIx64 "; jiffies (HZ=250, INITIAL_JIFFIES=%" PRIu64
+                ") cpu pid comm preempt_count; every execution (QEMU plugin)\n",
+                arg.site, (uint64_t)((1ull << 32) - 300 * 250));
+    }
+    if (arg.oops) {
+        crash_out = open_out("crash-state.txt",
+                             "# oops entries: jiffies cpu pid comm preempt_count eflags\n");
+        if (!crash_out)
+            return -1;
+    }
+    qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init);
+    qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
+    qemu_plugin_register_atexit_cb(id, on_plugin_exit, NULL);
+    return 0;
+}
