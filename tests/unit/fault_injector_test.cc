@@ -2,6 +2,7 @@
 // bytes were checked by hand against `objdump -D -b binary -mi386:x86-64` of the same bytes.
 #include "traces/inject/fault_injector.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -240,6 +241,34 @@ TEST(FaultInjector, ChooseMutationIsDeterministicAndSeedDependent) {
   EXPECT_GT(addresses.size(), 3u);  // 14 conditional jumps in the fixtures
   EXPECT_GT(ptr_bytes.size(), 3u);  // the site and the flipped bit both follow the seed
   EXPECT_FALSE(choose_mutation(FaultType::kAlloc, all_regions(), 1).has_value());  // no resolver
+}
+
+// Sites from executed code: with a coverage run's instructions, every draw lands on one of them,
+// and none is drawn when the run executed none of the candidates.
+TEST(FaultInjector, ACoverageRunRestrictsTheDrawToExecutedInstructions) {
+  std::vector<std::uint64_t> branches;
+  for (const auto& r : all_regions()) {
+    for (const auto& m : candidate_sites(FaultType::kBranch, r, kResolve))
+      branches.push_back(m.address);
+  }
+  ASSERT_GT(branches.size(), 3u);
+  std::string text = "# kernel instructions executed: 2 (QEMU plugin)\n" +
+                     fmt::format("{:x}\n0x{:x}\n", branches[1], branches[3]);
+  Coverage executed;
+  traces::TraceError error;
+  ASSERT_TRUE(executed.parse(text, "coverage.txt", error)) << error.message();
+  EXPECT_EQ(executed.size(), 2u);
+  std::set<std::uint64_t> drawn;
+  for (std::uint64_t seed = 0; seed < 32; ++seed) {
+    drawn.insert(
+        choose_mutation(FaultType::kBranch, all_regions(), seed, kResolve, &executed)->address);
+  }
+  EXPECT_EQ(drawn, (std::set<std::uint64_t>{branches[1], branches[3]}));
+  Coverage elsewhere;
+  ASSERT_TRUE(elsewhere.parse("ffffffff80000000\n", "coverage.txt", error));
+  EXPECT_FALSE(choose_mutation(FaultType::kBranch, all_regions(), 1, kResolve, &elsewhere));
+  EXPECT_FALSE(elsewhere.parse("ffffffff80000000\nnot-hex\n", "coverage.txt", error));
+  EXPECT_EQ(error.line, 2u);
 }
 
 TEST(FaultInjector, MutationAtChecksTheOffset) {

@@ -50,6 +50,7 @@ json to_json(const CampaignConfig& c) {
   j["seeds"] = c.seeds;
   j["functions"] = c.functions;
   j["hot"] = c.hot;
+  j["coverage"] = c.coverage;
   j["seconds"] = c.seconds;
   j["timeout"] = c.timeout;
   j["jobs"] = c.jobs;
@@ -70,6 +71,7 @@ json to_json(const CampaignConfig& c) {
 json plan_part(const json& j) {
   json p;
   for (const char* k : {"types", "first_seed", "seeds", "functions", "hot", "seconds"}) p[k] = j[k];
+  p["coverage"] = j.value("coverage", std::string());  // absent in campaigns before it
   return p;
 }
 
@@ -137,6 +139,8 @@ bool parse_campaign_json(const std::string& text, const std::string& where, Camp
       !integer(s, "cpus_per_task", c.slurm.cpus_per_task, 1, 4096) ||
       !texts(s, "extra", c.slurm.extra))
     return false;
+  c.coverage.clear();  // absent in campaigns before it
+  if (j.contains("coverage") && !string_field(j, "coverage", c.coverage)) return false;
   // What the runner relies on.
   for (const std::string& t : c.types) {
     if (!models::parse_fault_type(t)) return bad("unknown fault type '" + t + "'");
@@ -167,7 +171,7 @@ bool save_campaign(const CampaignConfig& c, std::string& error) {
       if (plan_part(json::parse(old)) != plan_part(to_json(c))) {
         error = path.string() +
                 ": this folder holds a campaign with another plan (types, seeds, functions, "
-                "--hot or --seconds differ); use a new folder";
+                "--hot, --coverage or --seconds differ); use a new folder";
         return false;
       }
     } catch (const std::exception& e) {

@@ -29,8 +29,9 @@ struct CampaignConfig {
   std::uint64_t seeds = 1;             // seeds per type
   std::vector<std::string> functions;  // target functions ("": learned from a golden run)
   std::size_t hot = 60;                // learned functions: keep the N most-called (0: all)
-  double seconds = 12;                 // per run
-  double timeout = 240;                // per experiment, then it is killed
+  std::string coverage;  // a fault-free run's coverage.txt: sites only from executed code ("": all)
+  double seconds = 12;   // per run
+  double timeout = 240;  // per experiment, then it is killed
   int jobs = 2;
   bool progress = false;         // progress bar and ETA on stderr
   std::string engine = "local";  // or "slurm"

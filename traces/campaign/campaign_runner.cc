@@ -112,9 +112,11 @@ const std::string& FunctionLists::for_type(const std::string& type) {
   std::string hot = fmt::format("{}", fmt::join(t_.hot, ","));
   if (t_.all.size() > t_.hot.size()) {
     fs::path log = fs::path(c_.dir) / "runs" / fmt::format("{}-dry-run.{}.log", type, ::getpid());
-    int rc = wait_for(spawn({c_.simcapture, "--dry-run", "--fault-type", type, "--functions", hot,
-                             "--seed", "1", "--state", state_of(c_).string(), "--repo", c_.repo},
-                            env_, log));
+    std::vector<std::string> argv{
+        c_.simcapture, "--dry-run", "--fault-type",        type,     "--functions", hot, "--seed",
+        "1",           "--state",   state_of(c_).string(), "--repo", c_.repo};
+    if (!c_.coverage.empty()) argv.insert(argv.end(), {"--coverage", c_.coverage});
+    int rc = wait_for(spawn(argv, env_, log));
     std::error_code ec;
     fs::remove(log, ec);
     if (rc != 0) {
@@ -415,6 +417,7 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
                                     "--repo",
                                     c.repo};
       if (!c.cache.empty()) argv.insert(argv.end(), {"--cache", c.cache});
+      if (!c.coverage.empty()) argv.insert(argv.end(), {"--coverage", c.coverage});
       if (!t.golden.empty()) argv.insert(argv.end(), {"--golden", t.golden});
       pid_t pid = spawn(argv, env, work / "simcapture.log");
       if (pid < 0) {

@@ -38,6 +38,11 @@ int main(int argc, char** argv) {
                       "target functions (default: learned from a golden run)"))
       ->type_name("F1,F2,...");
   run->add_option("--hot", config.hot, "of the learned functions, keep the N most-called (0: all)");
+  run->add_option("--coverage", config.coverage,
+                  "draw sites only from the kernel instructions a fault-free run executed (its "
+                  "coverage.txt: `traces/vm/vmctl.py run STATE DIR --coverage`)")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
   run->add_option("--seconds", config.seconds, "length of each run");
   run->add_option("--timeout", config.timeout, "seconds before a hung experiment is killed");
   run->add_option("-j,--jobs", config.jobs, "experiments at a time (2 on this machine)");
@@ -107,6 +112,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 64;
   }
+  if (!config.coverage.empty()) config.coverage = fs::absolute(config.coverage).string();
   if (*status || *merge) {
     return campaign_status(config.dir, std::cout, live_slurm_jobs(config.dir));
   }

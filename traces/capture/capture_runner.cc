@@ -77,8 +77,25 @@ std::optional<inject::Mutation> plan_mutation(const CaptureConfig& c, const fs::
     if (!image.function(f, r, error)) return std::nullopt;
     regions.push_back(std::move(r));
   }
-  auto m = inject::choose_mutation(*type, regions, c.seed, resolve);
-  if (!m) error = fmt::format("no {} site in the given functions", models::name(*type));
+  inject::Coverage executed;
+  if (!c.coverage.empty()) {
+    std::string text;
+    traces::TraceError e;
+    if (!read_file_text(c.coverage, text)) {
+      error = c.coverage + ": cannot read the coverage";
+      return std::nullopt;
+    }
+    if (!executed.parse(text, c.coverage, e)) {
+      error = e.message();
+      return std::nullopt;
+    }
+  }
+  auto m = inject::choose_mutation(*type, regions, c.seed, resolve,
+                                   c.coverage.empty() ? nullptr : &executed);
+  if (!m) {
+    error = fmt::format("no {} site in the given functions{}", models::name(*type),
+                        c.coverage.empty() ? "" : " that the coverage run executed");
+  }
   return m;
 }
 

@@ -31,6 +31,9 @@ struct CaptureConfig {
   std::vector<std::string> functions;  // candidate functions (vmlinux text symbols)
   std::string site;                    // or an explicit SYMBOL+OFFSET
   std::uint64_t seed = 1;
+  // coverage.txt of a fault-free run with the QEMU plugin (vmctl run --coverage): sites only from
+  // the instructions it executed ("" : from all of the functions' code).
+  std::string coverage;
   bool dry_run = false;  // print the chosen site and mutation, run nothing
   std::string kallsyms;  // for --dry-run without a saved state
   // A golden run already recorded from the same saved state, workloads and length (a campaign

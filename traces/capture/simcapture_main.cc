@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   app.add_option("--site", config.site, "mutate kernel text at SYMBOL+OFFSET")
       ->type_name("SYMBOL+OFFSET");
   app.add_option("--seed", config.seed, "seed for the site and variant choice");
+  app.add_option("--coverage", config.coverage,
+                 "draw sites only from the kernel instructions this coverage.txt lists (a "
+                 "fault-free run's, `vmctl.py run --coverage`)")
+      ->type_name("FILE");
   app.add_flag("--dry-run", config.dry_run, "print the chosen site and mutation; run nothing");
   app.add_option("--kallsyms", config.kallsyms,
                  "guest kallsyms for --dry-run without a saved state")

@@ -41,11 +41,13 @@ std::vector<Mutation> candidate_sites(models::FaultType type, const CodeRegion& 
 
 std::optional<Mutation> choose_mutation(models::FaultType type,
                                         const std::vector<CodeRegion>& regions, std::uint64_t seed,
-                                        const SymbolResolver& resolve) {
+                                        const SymbolResolver& resolve, const Coverage* executed) {
   std::vector<Mutation> all;
   for (const auto& region : regions) {
     auto sites = find_sites(type, region, resolve, seed);
-    std::move(sites.begin(), sites.end(), std::back_inserter(all));
+    for (Mutation& m : sites) {
+      if (executed == nullptr || executed->contains(m.address)) all.push_back(std::move(m));
+    }
   }
   if (all.empty()) return std::nullopt;
   return all[mix_seed(seed) % all.size()];

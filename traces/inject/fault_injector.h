@@ -10,6 +10,7 @@
 
 #include "models/fault_model.h"
 #include "traces/inject/code_region.h"
+#include "traces/inject/coverage.h"
 #include "traces/inject/mutation.h"
 
 namespace oopsim::inject {
@@ -21,10 +22,12 @@ std::vector<Mutation> candidate_sites(models::FaultType type, const CodeRegion& 
                                       const SymbolResolver& resolve = {});
 
 // A deterministic choice among the candidates of all regions (in the order given), and of the
-// variant at that site, from `seed`.
+// variant at that site, from `seed`. With `executed`, only candidates whose instruction a
+// fault-free run executed are drawn from (coverage.h).
 std::optional<Mutation> choose_mutation(models::FaultType type,
                                         const std::vector<CodeRegion>& regions, std::uint64_t seed,
-                                        const SymbolResolver& resolve = {});
+                                        const SymbolResolver& resolve = {},
+                                        const Coverage* executed = nullptr);
 
 // The mutation of `type` at symbol+offset; nullopt and `error` when the offset is outside the
 // region, not an instruction boundary, or not a site of that type. `seed` picks the variant.

@@ -20,8 +20,9 @@ def plugin_path():
     return p if os.path.exists(p) else None
 
 
-def plugin_args(d, kallsyms, site=None):
-    """(plugin file, [key=value, ...]) for a run writing into D, or None without the plugin."""
+def plugin_args(d, kallsyms, site=None, coverage=False):
+    """(plugin file, [key=value, ...]) for a run writing into D, or None without the plugin.
+    coverage: also write D/coverage.txt, every kernel instruction the run executed."""
     so = plugin_path()
     if so is None:
         return None
@@ -44,4 +45,6 @@ def plugin_args(d, kallsyms, site=None):
             "oops=%#x" % syms["oops_begin"]]
     if site:
         args.append("site=%#x" % site)
+    if coverage:
+        args.append("coverage=1")
     return so, args

@@ -131,7 +131,10 @@ def cmd_run(a):
     st = os.path.join(sdir, "vmstate.zst")
     # The plugin (when setup built it) records the site's runs and the CPU at each oops exactly;
     # without it, --watch samples the site with a breakpoint.
-    plugin = plugin_args(d, os.path.join(d, "kallsyms"), int(a.watch, 16) if a.watch else None)
+    plugin = plugin_args(d, os.path.join(d, "kallsyms"), int(a.watch, 16) if a.watch else None,
+                         coverage=a.coverage)
+    if a.coverage and not plugin:
+        raise SystemExit("vmctl: --coverage needs the QEMU plugin (traces/vm/setup.sh builds it)")
     report["plugin"] = bool(plugin)
     t0 = time.time()
     proc = launch(cfg, d, incoming="exec:zstd -dcq %s" % shlex.quote(st), plugin=plugin)
@@ -340,6 +343,8 @@ def main():
     p.add_argument("--inject-after", type=float, default=2)
     p.add_argument("--patch", help="ADDR:BEFORE:AFTER[;...] hex: mutate kernel text at restore (checked)")
     p.add_argument("--watch", help="ADDR (hex): record who runs the kernel instruction there (site-hits.txt)")
+    p.add_argument("--coverage", action="store_true",
+                   help="record every kernel instruction the run executes (coverage.txt; the QEMU plugin)")
     p.add_argument("--policy", choices=POLICIES,
                    help="arm a recovery policy before the guest continues (lock-release and "
                         "subsystem-restart need a state saved with --recover)")

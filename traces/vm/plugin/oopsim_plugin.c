@@ -14,6 +14,10 @@
  *   jiffies=ADDR          jiffies (kallsyms): the time of each line, in ticks of the guest's HZ
  *   task_pid=OFF          offsets in task_struct of pid and comm (the kernel's BTF)
  *   task_comm=OFF
+ *   coverage=1            write coverage.txt at exit: the address of every kernel instruction
+ *                         executed (each block's instructions when the block first runs whole;
+ *                         a block an exception leaves mid-way counts whole, as no cheaper
+ *                         hook tells where it stopped)
  *
  * Which CPU ran an instruction comes from its gs_base register (k_gs_base while the CPU is in user
  * mode or before SWAPGS) against __per_cpu_offset[]: under `-accel tcg,thread=single` the vCPU
@@ -40,6 +44,15 @@ static struct {
 
 static struct qemu_plugin_register *reg_cs, *reg_gs_base, *reg_k_gs_base, *reg_eflags;
 static uint64_t pcpu[MAX_CPUS];
+static bool want_coverage;
+static GHashTable *blocks;  /* block start -> struct block (kernel blocks, coverage=1) */
+static GHashTable *covered; /* executed kernel instruction addresses */
+
+struct block {
+    bool ran;
+    size_t n;
+    uint64_t insn[];
+};
 static int ncpu = -1; /* -1: __per_cpu_offset[] not read yet */
 static FILE *site_out, *crash_out;
 static GMutex lock;
@@ -137,9 +150,43 @@ static void on_oops(unsigned int vcpu_index, void *udata)
     record(crash_out, true);
 }
 
+/* A block runs: the first time, its instructions join the coverage (later runs cost a branch). */
+static void on_block(unsigned int vcpu_index, void *udata)
+{
+    struct block *b = udata;
+    if (b->ran)
+        return;
+    g_mutex_lock(&lock);
+    b->ran = true;
+    for (size_t i = 0; i < b->n; i++)
+        g_hash_table_add(covered, (gpointer)(uintptr_t)b->insn[i]);
+    g_mutex_unlock(&lock);
+}
+
+/* One record per block start, kept across retranslations (a block retranslated whole is the same
+ * block; one of another length replaces it, the old one left to the blocks still using it). */
+static struct block *block_for(struct qemu_plugin_tb *tb, size_t n)
+{
+    uint64_t start = qemu_plugin_tb_vaddr(tb);
+    g_mutex_lock(&lock);
+    struct block *b = g_hash_table_lookup(blocks, (gpointer)(uintptr_t)start);
+    if (!b || b->n != n) {
+        b = g_malloc0(sizeof *b + n * sizeof b->insn[0]);
+        b->n = n;
+        for (size_t i = 0; i < n; i++)
+            b->insn[i] = qemu_plugin_insn_vaddr(qemu_plugin_tb_get_insn(tb, i));
+        g_hash_table_replace(blocks, (gpointer)(uintptr_t)start, b);
+    }
+    g_mutex_unlock(&lock);
+    return b;
+}
+
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     size_t n = qemu_plugin_tb_n_insns(tb);
+    if (want_coverage && n > 0 && qemu_plugin_tb_vaddr(tb) >= KERNEL_HALF)
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, on_block, QEMU_PLUGIN_CB_NO_REGS,
+                                             block_for(tb, n));
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint64_t va = qemu_plugin_insn_vaddr(insn);
@@ -171,9 +218,43 @@ static void on_vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
         fprintf(stderr, "oopsim plugin: the vCPU lacks cs, gs_base, k_gs_base or eflags\n");
 }
 
+static gint by_address(gconstpointer a, gconstpointer b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void write_coverage(void)
+{
+    char *path = g_strdup_printf("%s/coverage.txt", arg.dir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "oopsim plugin: cannot write %s\n", path);
+        g_free(path);
+        return;
+    }
+    GArray *all = g_array_sized_new(FALSE, FALSE, sizeof(uint64_t), g_hash_table_size(covered));
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, covered);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        uint64_t a = (uintptr_t)key;
+        g_array_append_val(all, a);
+    }
+    g_array_sort(all, by_address);
+    fprintf(f, "# kernel instructions executed: %u (QEMU plugin)\n", all->len);
+    for (guint i = 0; i < all->len; i++)
+        fprintf(f, "%" PRIx64 "\n", g_array_index(all, uint64_t, i));
+    fclose(f);
+    g_array_free(all, TRUE);
+    g_free(path);
+}
+
 static void on_plugin_exit(qemu_plugin_id_t id, void *p)
 {
     g_mutex_lock(&lock);
+    if (want_coverage)
+        write_coverage();
     if (site_out)
         fflush(site_out);
     if (crash_out)
@@ -216,6 +297,10 @@ static bool parse_arg(const char *opt)
         arg.dir = eq + 1;
         return true;
     }
+    if (len == 8 && !strncmp(opt, "coverage", 8)) {
+        want_coverage = !strcmp(eq + 1, "1") || !strcmp(eq + 1, "on");
+        return true;
+    }
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
         if (strlen(numbers[i].name) == len && !strncmp(opt, numbers[i].name, len)) {
             char *end;
@@ -254,6 +339,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
                              "# oops entries: jiffies cpu pid comm preempt_count eflags\n");
         if (!crash_out)
             return -1;
+    }
+    if (want_coverage) {
+        blocks = g_hash_table_new(g_direct_hash, g_direct_equal);
+        covered = g_hash_table_new(g_direct_hash, g_direct_equal);
     }
     qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init);
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
