@@ -28,6 +28,12 @@ done
 
 log() { echo "[setup] $*" >&2; }
 
+# One setup at a time per cache: a campaign's experiments each run setup, and two rebuilding the
+# initramfs at once broke each other's files.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.setup.lock"
+flock 9
+
 # ---------------------------------------------------------------- host tools
 # QEMU 10 from bookworm-backports (its plugin API reads registers and guest memory: the QEMU
 # plugin below); the suite is added, with its sources (for the plugin header), when missing.

@@ -15,7 +15,10 @@ PLUGIN_SYMBOLS = ("__per_cpu_offset", "current_task", "__preempt_count", "jiffie
 
 
 def plugin_path():
-    """The built plugin, or None (QEMU older than 9, or setup.sh did not build it)."""
+    """The built plugin, or None (QEMU older than 9.2, setup.sh did not build it, or
+    OOPSIM_NO_PLUGIN=1: to measure what the plugin costs, or to run as without it)."""
+    if os.environ.get("OOPSIM_NO_PLUGIN") == "1":
+        return None
     p = os.path.join(CACHE, "oopsim_plugin.so")
     return p if os.path.exists(p) else None
 
