@@ -164,6 +164,7 @@ void rerun_live(const VmcheckConfig& c, const std::map<std::string, std::string>
   cc.golden = golden;
   cc.live_policy = t.policy;
   cc.expect = t.fault;
+  cc.expect_build_id = t.kernel_build_id;
   cc.output = (base / "rerun.pb").string();
   // The trace's site runs (same site, recorded from the plain state: the recovery module's state
   // has other pids): the rerun's own record gets them too.

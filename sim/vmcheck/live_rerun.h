@@ -21,6 +21,7 @@ struct RerunTask {
   std::string policy;
   models::FaultInfo fault;
   std::vector<std::string> crash_workloads;  // of the trace's crashing context
+  std::string kernel_build_id;               // the trace's kernel build ("": not recorded)
 };
 
 // The workloads of the context that crashed first: a rerun is the same crash only when the

@@ -91,6 +91,7 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
     std::optional<models::FaultInfo> fault;
     std::string error;
     std::vector<std::string> crashed_first;
+    std::string build_id;
     bool ok = false;
     {
       traces::TraceError e;
@@ -103,6 +104,7 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
       if (ok) {
         fault = s.model.fault;
         crashed_first = crash_workloads(s);
+        build_id = s.model.header.kernel_build_id;
       } else {
         error = src ? "cannot predict: " + e.message() : e.message();
       }
@@ -124,7 +126,8 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
       } else {
         r.rerun_problem = error;
       }
-      if (r.rerun_problem.empty()) tasks.push_back({runs.size(), f, p, *fault, crashed_first});
+      if (r.rerun_problem.empty())
+        tasks.push_back({runs.size(), f, p, *fault, crashed_first, build_id});
       runs.push_back(std::move(r));
       predictions.push_back(std::move(pred));
     }

@@ -49,6 +49,9 @@ for l in text:
         if "type=oops" in l: crashed = True
         elif crashed and "type=exit" in l: exited = True
 if not exited: fail("the oopsing task does not exit after its oops")
+# The header names the kernel build: its package and its vmlinux's GNU build id.
+if not s.get("kernel_package", "").startswith("linux-image-"): fail("kernel package: %r" % s.get("kernel_package"))
+if not re.fullmatch(r"[0-9a-f]{40}", s.get("kernel_build_id", "")): fail("build id: %r" % s.get("kernel_build_id"))
 obs = s["observed"]
 if sorted(obs) != ["audio", "ext4", "restartd", "tcp", "usb", "vfat"]: fail("observed: %s" % obs)
 print("ok:", crash, obs)

@@ -3,9 +3,10 @@
 # the policy enforced by the guest (the recovery module, in a saved state made here), and the
 # scored report is checked: both policies scored or each unscored rerun explained, the injection
 # fired in both reruns, lock-release really released locks in the guest.
-# Usage: vmcheck_rerun.sh VMCHECK WORKDIR CACHE TRACE
+# Then a copy of the trace that names another kernel build is refused before anything runs.
+# Usage: vmcheck_rerun.sh VMCHECK WORKDIR CACHE TRACE SIMTRACE
 set -euo pipefail
-vmcheck=$1 work=$2 cache=$3 trace=$4
+vmcheck=$1 work=$2 cache=$3 trace=$4 simtrace=$5
 rm -rf "$work"
 mkdir -p "$work"
 export OOPSIM_CACHE=$cache
@@ -54,4 +55,13 @@ for name, p in pol.items():
           f"predict {r['predict_seconds']:.2f}s rerun {r['rerun_seconds']:.1f}s")
 PY
 test -s "$work/out/score.json"
+# The same crash, said to be captured on another kernel build: vmcheck refuses to rerun it.
+"$simtrace" convert "$trace" -o "$work/other-build.trace.txt" >/dev/null
+sed -i '0,/^header /s/^\(header .*\)$/\1 kernel_build_id=00112233/' "$work/other-build.trace.txt"
+"$vmcheck" --policy=kill-faulty -j 1 --cache "$cache" --state "$cache/state-recover" \
+  --plain-state "$cache/state" --out "$work/out-other" --format json -o "$work/other.json" \
+  "$work/other-build.trace.txt" 2>"$work/other.log" || true
+grep -q "refusing: the trace was captured on the kernel build 00112233" \
+  "$work/out-other/reruns/other-build.trace.txt.kill-faulty/vmcheck.log" ||
+  { echo "FAIL: a trace of another kernel build was not refused"; tail -5 "$work/other.log"; exit 1; }
 echo ok

@@ -153,6 +153,23 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
       step("setup (kernel package, initramfs, disks)", {(vm / "setup.sh").string()}) != 0) {
     return 69;
   }
+  if (!c.expect_build_id.empty()) {
+    // A rerun is the same experiment only on the kernel build the trace was captured with.
+    inject::KernelImage image;
+    std::string error;
+    if (!image.open((cache / "vmlinuz").string(), (cache / "vmlinux").string(), error)) {
+      err << "simcapture: cannot check the kernel build: " << error << "\n";
+      return 65;
+    }
+    if (image.build_id() != c.expect_build_id) {
+      err << fmt::format(
+          "simcapture: refusing: the trace was captured on the kernel build {}, the cache holds "
+          "{} (traces/vm/kernel.pin names the build; OOPSIM_KERNEL chooses another)\n",
+          c.expect_build_id,
+          image.build_id().empty() ? "one without a build id" : image.build_id());
+      return 65;
+    }
+  }
   if (!c.import_only && (c.resave || !fs::exists(state / "vmstate.zst"))) {
     if (step("boot and save the state in steady state",
              {(vm / "save.sh").string(), state.string()}) != 0) {
@@ -258,12 +275,19 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     fault.symbol = c.inject.substr(0, c.inject.find(':'));
   }
   options.fault = fault;
+  // The kernel build (setup.sh's kernel-version: "PACKAGE VERSION UNAME-R").
+  if (std::string kv; read_file_text(cache / "kernel-version", kv)) {
+    std::istringstream words(kv);
+    std::string package, version;
+    if (words >> package >> version) options.kernel_package = package + " " + version;
+  }
   // The kernel's text places lock takes whose caller the trace lacks (without it they get the
   // releasing function at offset 0).
   inject::KernelImage image;
   std::string image_error;
   std::optional<inject::CallSites> call_sites;
   if (image.open((cache / "vmlinuz").string(), (cache / "vmlinux").string(), image_error)) {
+    options.kernel_build_id = image.build_id();
     image.add_symbols(options.kallsyms);
     call_sites.emplace(image);
     options.call_site = [&call_sites](const std::string& function, std::uint64_t before,

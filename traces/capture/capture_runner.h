@@ -46,6 +46,9 @@ struct CaptureConfig {
   // Run nothing: import the runs already in `runs` (a re-import with a newer importer).
   bool import_only = false;
   std::optional<models::FaultInfo> expect;
+  // The kernel build the trace was captured with (its header's build id): a rerun on another
+  // build is refused ("": not checked).
+  std::string expect_build_id;
   // Who runs the fault's site in a fault-free run (site-hits.txt form), when it is kept apart from
   // the golden run (a rerun of a trace that has them).
   std::string site_hits;

@@ -46,6 +46,8 @@ bool decode_header(const trace::Header& in, TraceHeader& out, std::string& error
     return false;
   }
   out.kernel_release = in.kernel_release();
+  out.kernel_package = in.kernel_package();
+  out.kernel_build_id = in.kernel_build_id();
   out.origin = static_cast<Origin>(in.origin());
   if (in.has_ticks_per_second()) {
     if (in.ticks_per_second() == 0) {

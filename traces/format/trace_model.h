@@ -28,6 +28,8 @@ std::string_view name(SectionKind kind);
 struct TraceHeader {
   std::uint32_t format_version = 0;
   std::string kernel_release;
+  std::string kernel_package;   // "PACKAGE VERSION" ("": not recorded)
+  std::string kernel_build_id;  // vmlinux's GNU build id, hex ("": not recorded)
   Origin origin = Origin::kUnspecified;
   std::uint64_t ticks_per_second = 1'000'000'000;
   std::uint64_t window = 0;  // ticks after the crash; 0: until the golden run ends

@@ -64,6 +64,11 @@ std::string format_summary(const TraceSummary& s) {
                      m.header.format_version,
                      m.header.kernel_release.empty() ? "?" : m.header.kernel_release,
                      name(m.header.origin), tps, s.packets);
+  if (!m.header.kernel_package.empty() || !m.header.kernel_build_id.empty()) {
+    out += fmt::format("  kernel build {} (build id {})\n",
+                       m.header.kernel_package.empty() ? "?" : m.header.kernel_package,
+                       m.header.kernel_build_id.empty() ? "?" : m.header.kernel_build_id);
+  }
   if (m.fault) {
     const models::FaultInfo& f = *m.fault;
     const models::ContextInfo* c = m.context(f.context);
@@ -115,6 +120,8 @@ nlohmann::ordered_json summary_json(const TraceSummary& s) {
   j["path"] = s.path;
   j["format_version"] = m.header.format_version;
   j["kernel_release"] = m.header.kernel_release;
+  j["kernel_package"] = m.header.kernel_package;
+  j["kernel_build_id"] = m.header.kernel_build_id;
   j["origin"] = std::string(name(m.header.origin));
   j["ticks_per_second"] = m.header.ticks_per_second;
   j["packets"] = s.packets;

@@ -103,6 +103,8 @@ void Importer::write_declarations(PacketWriter& out, const std::string& console)
     auto* h = x.mutable_header();
     h->set_format_version(1);
     if (!release.empty()) h->set_kernel_release(release);
+    if (!opt_.kernel_package.empty()) h->set_kernel_package(opt_.kernel_package);
+    if (!opt_.kernel_build_id.empty()) h->set_kernel_build_id(opt_.kernel_build_id);
     h->set_origin(trace::Header::CAPTURED);
     h->set_ticks_per_second(1'000'000);
     if (max_cpu_ >= 0) h->set_cpus(static_cast<std::uint32_t>(max_cpu_ + 1));

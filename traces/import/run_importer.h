@@ -31,7 +31,9 @@ struct RunText {
 };
 
 struct ImportOptions {
-  std::string kallsyms;                    // guest /proc/kallsyms text ("" to leave addresses raw)
+  std::string kallsyms;         // guest /proc/kallsyms text ("" to leave addresses raw)
+  std::string kernel_package;   // "PACKAGE VERSION" of the kernel the runs booted ("": unknown)
+  std::string kernel_build_id;  // its vmlinux's GNU build id, hex ("": unknown)
   std::optional<models::FaultInfo> fault;  // the injection, if known
   bool sleeps = false;  // emit sleep/wakeup events (off: filtered wakers stall replay)
   std::uint64_t observe_window_us = 0;  // after the crash; 0: to the end of the injected run

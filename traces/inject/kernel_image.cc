@@ -23,6 +23,29 @@ T read_at(const std::string& s, std::size_t at) {
   return v;
 }
 
+constexpr std::uint32_t kShtNote = 7;
+
+// The NT_GNU_BUILD_ID (3) note named "GNU" among the notes at [offset, offset + size), hex; "".
+std::string gnu_build_id(const std::string& elf, std::uint64_t offset, std::uint64_t size) {
+  auto align4 = [](std::uint64_t n) { return (n + 3) & ~std::uint64_t{3}; };
+  std::uint64_t end = std::min<std::uint64_t>(offset + size, elf.size());
+  for (std::uint64_t at = offset; at + 12 <= end;) {
+    auto namesz = read_at<std::uint32_t>(elf, at);
+    auto descsz = read_at<std::uint32_t>(elf, at + 4);
+    auto type = read_at<std::uint32_t>(elf, at + 8);
+    std::uint64_t name = at + 12, desc = name + align4(namesz);
+    if (desc + descsz > end) break;
+    if (type == 3 && namesz == 4 && elf.compare(name, 4, std::string("GNU\0", 4)) == 0) {
+      std::string hex;
+      for (std::uint64_t k = 0; k < descsz; ++k)
+        hex += fmt::format("{:02x}", static_cast<unsigned char>(elf[desc + k]));
+      return hex;
+    }
+    at = desc + align4(descsz);
+  }
+  return "";
+}
+
 }  // namespace
 
 bool KernelImage::open(const std::string& vmlinuz, const std::string& vmlinux_cache,
@@ -74,6 +97,10 @@ bool KernelImage::open(const std::string& vmlinuz, const std::string& vmlinux_ca
       text_addr_ = read_at<std::uint64_t>(elf_, h + 0x10);
       text_offset_ = read_at<std::uint64_t>(elf_, h + 0x18);
       text_size_ = read_at<std::uint64_t>(elf_, h + 0x20);
+    }
+    if (read_at<std::uint32_t>(elf_, h + 0x04) == kShtNote && build_id_.empty()) {
+      build_id_ = gnu_build_id(elf_, read_at<std::uint64_t>(elf_, h + 0x18),
+                               read_at<std::uint64_t>(elf_, h + 0x20));
     }
   }
   if (text_size_ == 0) {

@@ -23,10 +23,13 @@ class KernelImage {
   bool function(const std::string& name, CodeRegion& out, std::string& error) const;
   // "name" of the text symbol at `address` (exact), "" if none.
   std::string symbol_at(std::uint64_t address) const;
+  // The GNU build id of vmlinux (its NT_GNU_BUILD_ID note, hex), "" if it has none.
+  const std::string& build_id() const { return build_id_; }
 
  private:
   std::string elf_;
   std::uint64_t text_addr_ = 0, text_offset_ = 0, text_size_ = 0;
+  std::string build_id_;
   struct Sym {
     std::uint64_t address;
     std::string name;
