@@ -1,8 +1,11 @@
 // microreboot (Otherworld, Depoutovitch & Stumm, EuroSys'10): the kernel reboots into a fresh
 // instance and resurrects the processes. Every workload pauses for the reboot latency; kernel
 // state and locks start afresh; the processes the fault reached (the faulting context and every
-// reader of bad state) cannot be resurrected safely and are lost. Default latency: the measured
-// boot of the same kernel to /init in the VM (traces/vm/FACTS.md).
+// reader of bad state) cannot be resurrected safely and are lost. An interrupt handler that oopsed
+// on a task's CPU (the recorded preempt count) is not that task: the task was only interrupted, and
+// is resurrected. Default latency: the measured boot of the same kernel to /init in the VM
+// (traces/vm/FACTS.md).
+#include "models/cpu_state.h"
 #include "policies/policy_params.h"
 #include "policies/policy_registry.h"
 
@@ -17,12 +20,14 @@ class MicrorebootPolicy : public Policy {
   explicit MicrorebootPolicy(double latency) : latency_(latency) {}
   std::string_view name() const override { return "microreboot"; }
   void on_oops(const OopsView& oops, EngineActions& engine) override {
+    bool handler = oops.first && oops.preempt_count && models::in_handler(*oops.preempt_count);
     for (models::ContextId id : engine.reached_contexts()) {
+      if (handler && id == oops.context) continue;  // interrupted, not faulting
       if (engine.is_alive(id)) {
         engine.kill(id, "the fault reached it: not resurrected after the microreboot");
       }
     }
-    if (engine.is_alive(oops.context))
+    if (!handler && engine.is_alive(oops.context))
       engine.kill(oops.context, "faulting context not resurrected");
     for (models::ContextId id : engine.contexts()) {
       for (models::LockId l : engine.locks_held_by(id)) {
