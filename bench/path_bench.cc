@@ -19,6 +19,7 @@
 #include "trace_generator.h"
 #include "traces/format/packet_source.h"
 #include "traces/format/packet_writer.h"
+#include "traces/format/recorded_trace.h"
 #include "traces/format/xz_encoder.h"
 #include "traces/import/run_importer.h"
 
@@ -137,6 +138,34 @@ void BM_PathReplay(benchmark::State& state) {
   set_rates(state, t.events, fs::file_size(t.binary));
 }
 
+// simrun --policy=all's path: the .xz trace read, decoded and checked once into a recording,
+// then replayed under all six policies from it (traces/format/recorded_trace.h).
+void BM_PathAllPoliciesRecorded(benchmark::State& state) {
+  const PathTrace& t = path_trace();
+  oopsim::sim::Engine engine;
+  oopsim::traces::RecordedTrace recorded;
+  for (auto _ : state) {
+    TraceError e;
+    if (!recorded.record(oopsim::traces::open_trace(t.xz, e), std::size_t{1} << 20)) {
+      state.SkipWithError("the trace did not fit the recording");
+      return;
+    }
+    for (const auto& info : oopsim::policies::builtin_policies().all()) {
+      std::string error;
+      auto policy = oopsim::policies::builtin_policies().create(info.name, error);
+      oopsim::traces::TraceReader reader(recorded);
+      oopsim::sim::Prediction p;
+      if (!engine.run(reader, *policy, info.name, p, e)) {
+        state.SkipWithError(e.message().c_str());
+        return;
+      }
+      benchmark::DoNotOptimize(p);
+    }
+  }
+  set_rates(state, t.events * oopsim::policies::builtin_policies().all().size(),
+            fs::file_size(t.xz));
+}
+
 // The importer on the real-run fixture (tests/import/fixtures: a paired run's ftrace and consoles).
 void BM_PathImport(benchmark::State& state) {
   std::string dir = std::string(OOPSIM_SOURCE_DIR) + "/tests/import/fixtures/";
@@ -219,6 +248,7 @@ BENCHMARK(BM_PathReadBinary)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PathReadText)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PathReadXz)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PathReplay)->DenseRange(0, 5)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PathAllPoliciesRecorded)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PathImport)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PathReport)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
 

@@ -37,7 +37,7 @@ FAKE
 chmod +x "$work/bin/simcapture"
 export FAKE_STATE=$work/state
 run() { "$work/bin/simcampaign" run "$1" --types BRANCH --first-seed 1 --seeds "$2" --seconds 1 \
-  --timeout 4 --functions f --cache "$work/cache" --state "$work/state"; }
+  --timeout 4 --functions f --sites all --cache "$work/cache" --state "$work/state"; }
 
 # 1. A killed VM and a hang.
 export FAKE_PLAN="2=vmkill 3=hang"

@@ -8,7 +8,7 @@ set -euo pipefail
 simcampaign=$1 simrun=$2 work=$3 cache=$4 state=$5 functions=$6 types=$7 first_seed=$8 crash=$9
 rm -rf "$work"
 args=(run "$work" --types "$types" --first-seed "$first_seed" --seeds 1 --seconds 6
-      --cache "$cache" --state "$state" --functions "$functions")
+      --cache "$cache" --state "$state" --functions "$functions" --sites all)
 "$simcampaign" "${args[@]}" >"$work.first.log" 2>&1 &
 pid=$!
 sleep 15

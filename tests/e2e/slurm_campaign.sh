@@ -105,7 +105,7 @@ done
 log "slurm is up: $(sinfo -h -o '%P %T %C')"
 
 args=(--types INTERFACE,NULL --first-seed 13 --seeds 2 --seconds 4
-      --functions inode_io_list_del,__d_move
+      --functions inode_io_list_del,__d_move --sites all
       --cache "$cache" --state "$state" --timeout 200)
 
 # The Slurm engine: 4 experiments, 4 array tasks of one VM each.

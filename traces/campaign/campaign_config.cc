@@ -50,6 +50,7 @@ json to_json(const CampaignConfig& c) {
   j["seeds"] = c.seeds;
   j["functions"] = c.functions;
   j["hot"] = c.hot;
+  j["sites"] = c.sites;
   j["coverage"] = c.coverage;
   j["seconds"] = c.seconds;
   j["timeout"] = c.timeout;
@@ -72,6 +73,7 @@ json plan_part(const json& j) {
   json p;
   for (const char* k : {"types", "first_seed", "seeds", "functions", "hot", "seconds"}) p[k] = j[k];
   p["coverage"] = j.value("coverage", std::string());  // absent in campaigns before it
+  p["sites"] = j.value("sites", std::string("all"));
   return p;
 }
 
@@ -141,6 +143,9 @@ bool parse_campaign_json(const std::string& text, const std::string& where, Camp
     return false;
   c.coverage.clear();  // absent in campaigns before it
   if (j.contains("coverage") && !string_field(j, "coverage", c.coverage)) return false;
+  c.sites = "all";  // campaigns before the choice drew from all code
+  if (j.contains("sites") && !string_field(j, "sites", c.sites)) return false;
+  if (c.sites != "executed" && c.sites != "all") return bad("sites is executed or all");
   // What the runner relies on.
   for (const std::string& t : c.types) {
     if (!models::parse_fault_type(t)) return bad("unknown fault type '" + t + "'");
@@ -171,7 +176,7 @@ bool save_campaign(const CampaignConfig& c, std::string& error) {
       if (plan_part(json::parse(old)) != plan_part(to_json(c))) {
         error = path.string() +
                 ": this folder holds a campaign with another plan (types, seeds, functions, "
-                "--hot, --coverage or --seconds differ); use a new folder";
+                "--hot, --sites, --coverage or --seconds differ); use a new folder";
         return false;
       }
     } catch (const std::exception& e) {

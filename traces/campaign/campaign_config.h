@@ -29,7 +29,11 @@ struct CampaignConfig {
   std::uint64_t seeds = 1;             // seeds per type
   std::vector<std::string> functions;  // target functions ("": learned from a golden run)
   std::size_t hot = 60;                // learned functions: keep the N most-called (0: all)
-  std::string coverage;  // a fault-free run's coverage.txt: sites only from executed code ("": all)
+  // "executed": sites only from kernel instructions a fault-free run executed (that run's
+  // coverage.txt, or the `coverage` file); "all": from all of the functions' code. Campaigns
+  // from before this choice existed drew from all.
+  std::string sites = "executed";
+  std::string coverage;  // a fault-free run's coverage.txt to use ("": recorded by the campaign)
   double seconds = 12;   // per run
   double timeout = 240;  // per experiment, then it is killed
   int jobs = 2;

@@ -73,7 +73,7 @@ int reimport_crashes(const CampaignConfig& c, std::ostream& err, const std::stri
                                   "--runs",       work.string(),
                                   "--repo",       c.repo};
     if (!c.cache.empty()) argv.insert(argv.end(), {"--cache", c.cache});
-    if (!c.coverage.empty()) argv.insert(argv.end(), {"--coverage", c.coverage});
+    if (!t.coverage.empty()) argv.insert(argv.end(), {"--coverage", t.coverage});
     if (!t.golden.empty()) argv.insert(argv.end(), {"--golden", t.golden});
     int rc = wait_for(spawn(argv, env, work / "simcapture.log"));
     if (rc == 0) fs::rename(work / "trace.pb", dir / "traces" / (id + ".pb"), ec);

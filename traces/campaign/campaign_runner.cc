@@ -115,7 +115,7 @@ const std::string& FunctionLists::for_type(const std::string& type) {
     std::vector<std::string> argv{
         c_.simcapture, "--dry-run", "--fault-type",        type,     "--functions", hot, "--seed",
         "1",           "--state",   state_of(c_).string(), "--repo", c_.repo};
-    if (!c_.coverage.empty()) argv.insert(argv.end(), {"--coverage", c_.coverage});
+    if (!t_.coverage.empty()) argv.insert(argv.end(), {"--coverage", t_.coverage});
     int rc = wait_for(spawn(argv, env_, log));
     std::error_code ec;
     fs::remove(log, ec);
@@ -232,14 +232,85 @@ std::string host_name() {
 
 }  // namespace
 
+namespace {
+
+// The coverage file sites are drawn from ("": all code).
+std::string coverage_of(const CampaignConfig& c) {
+  if (c.sites != "executed") return "";
+  return c.coverage.empty() ? (fs::path(c.dir) / "coverage.txt").string() : c.coverage;
+}
+
+bool wants_recorded_coverage(const CampaignConfig& c) {
+  return c.sites == "executed" && c.coverage.empty();
+}
+
+// The campaign's coverage.txt: the reference run's when it recorded one, else a fault-free run
+// of its own (setup first: it builds the QEMU plugin). Returns an exit code.
+int prepare_coverage(const CampaignConfig& c, std::ostream& err) {
+  fs::path dir(c.dir);
+  fs::path out = dir / "coverage.txt";
+  if (!wants_recorded_coverage(c) || fs::exists(out)) return 0;
+  std::error_code ec;
+  fs::path ref = dir / fmt::format("reference-{}s", c.seconds) / "coverage.txt";
+  if (fs::exists(ref)) {
+    fs::copy_file(ref, out.string() + ".tmp", fs::copy_options::overwrite_existing, ec);
+    if (!ec) fs::rename(out.string() + ".tmp", out, ec);
+    return ec ? 74 : 0;
+  }
+  err << "simcampaign: a fault-free run to record the kernel instructions the workloads execute\n";
+  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  fs::path vm = fs::path(c.repo) / "traces/vm";
+  fs::path tmp = dir / fmt::format("coverage-run.{}.{}", host_name(), ::getpid());
+  fs::remove_all(tmp, ec);
+  int rc = wait_for(spawn({(vm / "setup.sh").string()}, env, dir / "coverage.log"));
+  if (rc == 0) {
+    rc = wait_for(spawn({(vm / "run_from_state.sh").string(), state_of(c).string(), tmp.string(),
+                         "--seconds", fmt::format("{}", c.seconds), "--coverage"},
+                        env, dir / "coverage.log"));
+  }
+  if (rc == 0) fs::rename(tmp / "coverage.txt", out, ec);
+  fs::remove_all(tmp);
+  if (rc != 0 || ec) {
+    err << "simcampaign: the coverage run failed (see " << (dir / "coverage.log").string()
+        << "; it needs the QEMU plugin, which traces/vm/setup.sh builds; --sites all draws from "
+           "all code)\n";
+    return 69;
+  }
+  return 0;
+}
+
+// The reference golden run (it records the coverage too when the campaign draws from it).
+std::vector<std::string> reference_argv(const CampaignConfig& c, const fs::path& run) {
+  std::vector<std::string> argv{(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(),
+                                state_of(c).string(), run.string(), "--seconds",
+                                fmt::format("{}", c.seconds)};
+  if (wants_recorded_coverage(c)) argv.push_back("--coverage");
+  return argv;
+}
+
+int learn_targets(const CampaignConfig& c, CampaignTargets& t, std::ostream& err);
+
+}  // namespace
+
 int prepare_campaign(const CampaignConfig& c, CampaignTargets& t, std::ostream& err) {
   fs::path dir(c.dir);
   for (const char* sub : {"results", "failed", "traces", "runs", "consoles"})
     fs::create_directories(dir / sub);
+  int rc = 0;
   if (!c.functions.empty()) {
     t.hot = c.functions;
-    return 0;
+  } else {
+    rc = learn_targets(c, t, err);
   }
+  if (rc == 0) rc = prepare_coverage(c, err);
+  t.coverage = coverage_of(c);
+  return rc;
+}
+
+namespace {
+
+int learn_targets(const CampaignConfig& c, CampaignTargets& t, std::ostream& err) {
+  fs::path dir(c.dir);
   std::string error;
   if (load_targets(c, t, error)) return 0;
   // Targets that are reached: learn them from a golden run of the workloads (made once).
@@ -249,10 +320,7 @@ int prepare_campaign(const CampaignConfig& c, CampaignTargets& t, std::ostream& 
     err << "simcampaign: a golden run to learn the functions the workloads execute\n";
     fs::path tmp = ref.string() + fmt::format(".{}.{}", host_name(), ::getpid());
     fs::remove_all(tmp);
-    int rc = wait_for(
-        spawn({(fs::path(c.repo) / "traces/vm/run_from_state.sh").string(), state_of(c).string(),
-               tmp.string(), "--seconds", fmt::format("{}", c.seconds)},
-              env, dir / "reference.log"));
+    int rc = wait_for(spawn(reference_argv(c, tmp), env, dir / "reference.log"));
     std::error_code ec;
     if (rc == 0) fs::rename(tmp, ref, ec);
     if (rc != 0 || ec) {
@@ -281,9 +349,12 @@ int prepare_campaign(const CampaignConfig& c, CampaignTargets& t, std::ostream& 
   return 0;
 }
 
+}  // namespace
+
 bool load_targets(const CampaignConfig& c, CampaignTargets& t, std::string& error) {
   if (!c.functions.empty()) {
     t.hot = c.functions;
+    t.coverage = coverage_of(c);
     return true;
   }
   fs::path dir(c.dir);
@@ -301,6 +372,7 @@ bool load_targets(const CampaignConfig& c, CampaignTargets& t, std::string& erro
     t.all.push_back(name);
   }
   t.golden = (dir / fmt::format("reference-{}s", c.seconds)).string();
+  t.coverage = coverage_of(c);
   return !t.hot.empty();
 }
 
@@ -417,7 +489,7 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
                                     "--repo",
                                     c.repo};
       if (!c.cache.empty()) argv.insert(argv.end(), {"--cache", c.cache});
-      if (!c.coverage.empty()) argv.insert(argv.end(), {"--coverage", c.coverage});
+      if (!t.coverage.empty()) argv.insert(argv.end(), {"--coverage", t.coverage});
       if (!t.golden.empty()) argv.insert(argv.end(), {"--golden", t.golden});
       pid_t pid = spawn(argv, env, work / "simcapture.log");
       if (pid < 0) {

@@ -18,11 +18,14 @@ struct CampaignTargets {
   std::vector<std::string> hot;  // what sites are drawn from
   std::vector<std::string> all;  // for fault types with no site in `hot` (allocator calls)
   std::string golden;            // the reference golden run every injected run is paired with
+  std::string coverage;          // the executed instructions sites are drawn from ("": all code)
 };
 
 // Learns the targets once (a reference golden run; functions.txt with call counts). Returns an
 // exit code. With explicit functions there is nothing to learn and each experiment records its
-// own golden run.
+// own golden run. With sites from executed code (the default), a fault-free run records which
+// kernel instructions ran (coverage.txt in the campaign folder: the reference run's, else its
+// own run), unless --coverage names the file.
 int prepare_campaign(const CampaignConfig& config, CampaignTargets& targets, std::ostream& err);
 // The targets a previous prepare_campaign wrote; false and `error` when it has not run.
 bool load_targets(const CampaignConfig& config, CampaignTargets& targets, std::string& error);

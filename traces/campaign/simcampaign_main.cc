@@ -38,9 +38,14 @@ int main(int argc, char** argv) {
                       "target functions (default: learned from a golden run)"))
       ->type_name("F1,F2,...");
   run->add_option("--hot", config.hot, "of the learned functions, keep the N most-called (0: all)");
+  run->add_option("--sites", config.sites,
+                  "executed: draw sites only from kernel instructions a fault-free run executed "
+                  "(the QEMU plugin's coverage); all: from all of the functions' code")
+      ->check(CLI::IsMember({"executed", "all"}))
+      ->capture_default_str();
   run->add_option("--coverage", config.coverage,
-                  "draw sites only from the kernel instructions a fault-free run executed (its "
-                  "coverage.txt: `traces/vm/vmctl.py run STATE DIR --coverage`)")
+                  "with --sites executed: this coverage.txt (`traces/vm/vmctl.py run STATE DIR "
+                  "--coverage`) instead of a run the campaign records")
       ->type_name("FILE")
       ->check(CLI::ExistingFile);
   run->add_option("--seconds", config.seconds, "length of each run");
