@@ -110,132 +110,38 @@ std::string describe(const inject::Mutation& m) {
   return out;
 }
 
-}  // namespace
+// A rerun is the same experiment only on the kernel build the trace was captured with: false
+// (and why, on `err`) when the cache holds another.
+bool same_kernel_build(const std::string& expected, const fs::path& cache, std::ostream& err) {
+  inject::KernelImage image;
+  std::string error;
+  if (!image.open((cache / "vmlinuz").string(), (cache / "vmlinux").string(), error)) {
+    err << "simcapture: cannot check the kernel build: " << error << "\n";
+    return false;
+  }
+  if (image.build_id() != expected) {
+    err << fmt::format(
+        "simcapture: refusing: the trace was captured on the kernel build {}, the cache holds "
+        "{} (traces/vm/kernel.pin names the build; OOPSIM_KERNEL chooses another)\n",
+        expected, image.build_id().empty() ? "one without a build id" : image.build_id());
+    return false;
+  }
+  return true;
+}
 
-int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostream& out,
+// The folders of one paired run.
+struct RunDirs {
+  fs::path injected, golden, runs;
+};
+
+// Imports the paired run into c.output (the injected run's files, the golden run's, the kernel's
+// text and build); an exit code.
+int import_runs(const CaptureConfig& c, const fs::path& cache, const RunDirs& dirs,
+                const std::optional<inject::Mutation>& mutation, std::ostream& out,
                 std::ostream& err) {
-  bool mutate = !c.functions.empty() || !c.site.empty();
-  if ((c.inject.empty() && !mutate) || (c.output.empty() && !c.dry_run)) {
-    err << "simcapture: give --inject SYMBOL:REG=VALUE, or --fault-type with --functions or "
-           "--site; and -o TRACE\n";
-    return 64;
-  }
-  fs::path vm = fs::path(c.repo) / "traces" / "vm";
-  fs::path cache = c.cache.empty() ? fs::path(c.repo) / ".cache" / "vm" : fs::path(c.cache);
-  fs::path state = c.state.empty() ? cache / "state" : fs::path(c.state);
-  std::optional<inject::Mutation> mutation;
-  if (c.dry_run) {
-    if (!mutate) {
-      out << "simcapture: would force " << c.inject << " through the gdb stub\n";
-      return 0;
-    }
-    std::string error;
-    fs::path syms = c.kallsyms.empty() ? state / "kallsyms" : fs::path(c.kallsyms);
-    mutation = plan_mutation(c, cache, syms, error);
-    if (!mutation) {
-      err << "simcapture: " << error << "\n";
-      return 65;
-    }
-    out << describe(*mutation);
-    return 0;
-  }
-  fs::path runs =
-      c.runs.empty() ? cache / "runs" / fs::path(c.output).stem().stem() : fs::path(c.runs);
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache.string()};
-  if (!c.workloads.empty()) env.push_back("OOPSIM_WORKLOADS=" + c.workloads);
-  auto step = [&](const std::string& what, const std::vector<std::string>& argv) {
-    err << "simcapture: " << what << "\n" << std::flush;
-    int rc = runner(argv, env);
-    if (rc != 0) err << fmt::format("simcapture: {} failed (exit {})\n", what, rc);
-    return rc;
-  };
-  if (!c.import_only &&
-      step("setup (kernel package, initramfs, disks)", {(vm / "setup.sh").string()}) != 0) {
-    return 69;
-  }
-  if (!c.expect_build_id.empty()) {
-    // A rerun is the same experiment only on the kernel build the trace was captured with.
-    inject::KernelImage image;
-    std::string error;
-    if (!image.open((cache / "vmlinuz").string(), (cache / "vmlinux").string(), error)) {
-      err << "simcapture: cannot check the kernel build: " << error << "\n";
-      return 65;
-    }
-    if (image.build_id() != c.expect_build_id) {
-      err << fmt::format(
-          "simcapture: refusing: the trace was captured on the kernel build {}, the cache holds "
-          "{} (traces/vm/kernel.pin names the build; OOPSIM_KERNEL chooses another)\n",
-          c.expect_build_id,
-          image.build_id().empty() ? "one without a build id" : image.build_id());
-      return 65;
-    }
-  }
-  if (!c.import_only && (c.resave || !fs::exists(state / "vmstate.zst"))) {
-    if (step("boot and save the state in steady state",
-             {(vm / "save.sh").string(), state.string()}) != 0) {
-      return 69;
-    }
-  }
-  if (mutate) {
-    std::string error;
-    mutation = plan_mutation(c, cache, state / "kallsyms", error);
-    if (!mutation) {
-      err << "simcapture: " << error << "\n";
-      return 65;
-    }
-    err << "simcapture: " << describe(*mutation);
-    if (c.expect && (c.expect->address != mutation->address ||
-                     c.expect->before != mutation->before || c.expect->after != mutation->after)) {
-      err << fmt::format(
-          "simcapture: refusing: the trace's injection ({:#x}: {} -> {}) is not what this "
-          "kernel's text gives at {} ({:#x}: {} -> {}): another kernel build?\n",
-          c.expect->address, hex(c.expect->before), hex(c.expect->after), c.expect->site(),
-          mutation->address, hex(mutation->before), hex(mutation->after));
-      return 65;
-    }
-  }
-  std::string secs = fmt::format("{}", c.seconds);
-  fs::path golden = c.golden.empty() ? runs / "golden" : fs::path(c.golden);
-  fs::path injected = runs / "injected";
-  if (!c.golden.empty()) {
-    if (!fs::exists(golden / "trace.txt")) {
-      err << "simcapture: " << (golden / "trace.txt").string() << ": no golden run there\n";
-      return 66;
-    }
-    err << "simcapture: golden run reused from " << golden.string() << "\n";
-  } else if (!c.import_only) {
-    std::vector<std::string> gold_argv{(vm / "run_from_state.sh").string(), state.string(),
-                                       golden.string(), "--seconds", secs};
-    // With the QEMU plugin, the golden run records who runs the fault's site, every execution,
-    // at no cost to the run (a breakpoint would sample it and slow the run: left to a campaign's
-    // `sitehits`).
-    if (mutation && fs::exists(cache / "oopsim_plugin.so"))
-      gold_argv.insert(gold_argv.end(), {"--watch", fmt::format("{:#x}", mutation->address)});
-    if (step("golden run", gold_argv) != 0) return 69;
-  }
-  std::vector<std::string> argv{(vm / "run_from_state.sh").string(), state.string(),
-                                injected.string(), "--seconds", secs};
-  if (mutation) {
-    std::string spec =
-        fmt::format("{:x}:{}:{}", mutation->address, hex(mutation->before), hex(mutation->after));
-    for (const auto& x : mutation->extra_writes) {
-      spec += fmt::format(";{:x}:{}:{}", x.address, hex(x.before), hex(x.after));
-    }
-    argv.insert(argv.end(), {"--patch", spec});
-    if (!c.live_policy.empty()) argv.insert(argv.end(), {"--policy", c.live_policy});
-  } else {
-    argv.insert(argv.end(),
-                {"--inject", c.inject, "--inject-after", fmt::format("{}", c.inject_after)});
-  }
-  if (c.import_only) {
-    if (!fs::exists(injected / "trace.txt") && !fs::exists(injected / "console.log")) {
-      err << "simcapture: " << injected.string() << ": no injected run to import\n";
-      return 66;
-    }
-    err << "simcapture: importing the runs already in " << runs.string() << "\n";
-  } else if (step("injected run", argv) != 0) {
-    return 69;
-  }
+  const fs::path& injected = dirs.injected;
+  const fs::path& golden = dirs.golden;
+  const fs::path& runs = dirs.runs;
   RunText inj, gold;
   ImportOptions options;
   for (auto [dir, run] : {std::pair{injected, &inj}, std::pair{golden, &gold}}) {
@@ -314,6 +220,119 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
                      activated ? "activated" : "NOT activated (not a crash, not a survival)",
                      stats.crashed ? "found" : "NOT found", runs.string());
   return 0;
+}
+
+}  // namespace
+
+int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostream& out,
+                std::ostream& err) {
+  bool mutate = !c.functions.empty() || !c.site.empty();
+  if ((c.inject.empty() && !mutate) || (c.output.empty() && !c.dry_run)) {
+    err << "simcapture: give --inject SYMBOL:REG=VALUE, or --fault-type with --functions or "
+           "--site; and -o TRACE\n";
+    return 64;
+  }
+  fs::path vm = fs::path(c.repo) / "traces" / "vm";
+  fs::path cache = c.cache.empty() ? fs::path(c.repo) / ".cache" / "vm" : fs::path(c.cache);
+  fs::path state = c.state.empty() ? cache / "state" : fs::path(c.state);
+  std::optional<inject::Mutation> mutation;
+  if (c.dry_run) {
+    if (!mutate) {
+      out << "simcapture: would force " << c.inject << " through the gdb stub\n";
+      return 0;
+    }
+    std::string error;
+    fs::path syms = c.kallsyms.empty() ? state / "kallsyms" : fs::path(c.kallsyms);
+    mutation = plan_mutation(c, cache, syms, error);
+    if (!mutation) {
+      err << "simcapture: " << error << "\n";
+      return 65;
+    }
+    out << describe(*mutation);
+    return 0;
+  }
+  fs::path runs =
+      c.runs.empty() ? cache / "runs" / fs::path(c.output).stem().stem() : fs::path(c.runs);
+  std::vector<std::string> env{"OOPSIM_CACHE=" + cache.string()};
+  if (!c.workloads.empty()) env.push_back("OOPSIM_WORKLOADS=" + c.workloads);
+  auto step = [&](const std::string& what, const std::vector<std::string>& argv) {
+    err << "simcapture: " << what << "\n" << std::flush;
+    int rc = runner(argv, env);
+    if (rc != 0) err << fmt::format("simcapture: {} failed (exit {})\n", what, rc);
+    return rc;
+  };
+  if (!c.import_only &&
+      step("setup (kernel package, initramfs, disks)", {(vm / "setup.sh").string()}) != 0) {
+    return 69;
+  }
+  if (!c.expect_build_id.empty() && !same_kernel_build(c.expect_build_id, cache, err)) return 65;
+  if (!c.import_only && (c.resave || !fs::exists(state / "vmstate.zst"))) {
+    if (step("boot and save the state in steady state",
+             {(vm / "save.sh").string(), state.string()}) != 0) {
+      return 69;
+    }
+  }
+  if (mutate) {
+    std::string error;
+    mutation = plan_mutation(c, cache, state / "kallsyms", error);
+    if (!mutation) {
+      err << "simcapture: " << error << "\n";
+      return 65;
+    }
+    err << "simcapture: " << describe(*mutation);
+    if (c.expect && (c.expect->address != mutation->address ||
+                     c.expect->before != mutation->before || c.expect->after != mutation->after)) {
+      err << fmt::format(
+          "simcapture: refusing: the trace's injection ({:#x}: {} -> {}) is not what this "
+          "kernel's text gives at {} ({:#x}: {} -> {}): another kernel build?\n",
+          c.expect->address, hex(c.expect->before), hex(c.expect->after), c.expect->site(),
+          mutation->address, hex(mutation->before), hex(mutation->after));
+      return 65;
+    }
+  }
+  std::string secs = fmt::format("{}", c.seconds);
+  fs::path golden = c.golden.empty() ? runs / "golden" : fs::path(c.golden);
+  fs::path injected = runs / "injected";
+  if (!c.golden.empty()) {
+    if (!fs::exists(golden / "trace.txt")) {
+      err << "simcapture: " << (golden / "trace.txt").string() << ": no golden run there\n";
+      return 66;
+    }
+    err << "simcapture: golden run reused from " << golden.string() << "\n";
+  } else if (!c.import_only) {
+    std::vector<std::string> gold_argv{(vm / "run_from_state.sh").string(), state.string(),
+                                       golden.string(), "--seconds", secs};
+    // With the QEMU plugin, the golden run records who runs the fault's site, every execution,
+    // at no cost to the run (a breakpoint would sample it and slow the run: left to a campaign's
+    // `sitehits`).
+    if (mutation && fs::exists(cache / "oopsim_plugin.so"))
+      gold_argv.insert(gold_argv.end(), {"--watch", fmt::format("{:#x}", mutation->address)});
+    if (step("golden run", gold_argv) != 0) return 69;
+  }
+  std::vector<std::string> argv{(vm / "run_from_state.sh").string(), state.string(),
+                                injected.string(), "--seconds", secs};
+  if (mutation) {
+    std::string spec =
+        fmt::format("{:x}:{}:{}", mutation->address, hex(mutation->before), hex(mutation->after));
+    for (const auto& x : mutation->extra_writes) {
+      spec += fmt::format(";{:x}:{}:{}", x.address, hex(x.before), hex(x.after));
+    }
+    argv.insert(argv.end(), {"--patch", spec});
+    if (!c.live_policy.empty()) argv.insert(argv.end(), {"--policy", c.live_policy});
+  } else {
+    argv.insert(argv.end(),
+                {"--inject", c.inject, "--inject-after", fmt::format("{}", c.inject_after)});
+  }
+  if (c.import_only) {
+    if (!fs::exists(injected / "trace.txt") && !fs::exists(injected / "console.log")) {
+      err << "simcapture: " << injected.string() << ": no injected run to import\n";
+      return 66;
+    }
+    err << "simcapture: importing the runs already in " << runs.string() << "\n";
+  } else if (step("injected run", argv) != 0) {
+    return 69;
+  }
+  return import_runs(c, cache, {injected, golden, runs}, mutation, out, err);
 }
 
 }  // namespace oopsim::traces
