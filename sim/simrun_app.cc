@@ -209,7 +209,7 @@ struct TraceOutcome {
   std::vector<traces::TraceError> errors;
 };
 
-// Events a trace may have to be kept in memory for all its policies (about 180 bytes each).
+// Events a trace may have to be kept in memory for all its policies (64 bytes each, packed).
 constexpr std::size_t kMaxRecordedEvents = std::size_t{1} << 20;
 
 bool predict_one(traces::TraceReader& reader, const std::string& spec,
@@ -231,24 +231,28 @@ TraceOutcome predict_trace(const std::string& file, const std::vector<std::strin
                            const policies::PolicyRegistry& registry, const Engine& engine,
                            traces::RecordedTrace& scratch) {
   TraceOutcome o;
-  traces::DecodedTrace trace(file);
   traces::TraceError te;
   bool recorded = false;
   if (specs.size() > 1) {  // read, decode and check the trace once for all its policies
-    auto source = trace.open(te);
+    auto source = traces::open_trace(file, te);
     if (!source) {
       o.errors.push_back(te);
       return o;
     }
     recorded = scratch.record(std::move(source), kMaxRecordedEvents);
   }
-  for (const std::string& spec : specs) {
-    if (recorded) {
+  if (recorded) {
+    for (const std::string& spec : specs) {
       traces::TraceReader reader(scratch);
       if (!predict_one(reader, spec, registry, engine, o)) break;
-      continue;
     }
-    auto source = trace.open(te);  // too long to keep: read from the (decompressed) file again
+    return o;
+  }
+  // One policy, or a trace too long to keep: each policy reads it again, decompressed once into
+  // memory for all of them (DecodedTrace).
+  traces::DecodedTrace trace(file);
+  for (const std::string& spec : specs) {
+    auto source = trace.open(te);
     if (!source) {
       o.errors.push_back(te);
       break;
