@@ -70,6 +70,12 @@ struct Event {
   bool has_cpu_state = false;
   bool irqs_disabled = false;
   std::uint32_t preempt_count = 0;
+  // Object-read/-write: the bytes accessed, when recorded (size 0: not recorded); on a write,
+  // whether the fault-free run made the same write (fault_free_known: compared).
+  std::uint64_t address = 0;
+  std::uint32_t size = 0;
+  bool fault_free_known = false;
+  bool fault_free = false;
 
   // Dense indices of the ids above (declaration order), filled by the trace reader so that the
   // engine never looks an id up again. kNone where the id is not set.

@@ -79,6 +79,11 @@ struct ObjectInfo {
   std::string subsystem;
   LockId guarded_by = 0;
   ContextId owner = 0;  // 0: shared
+  // Captured objects: the memory region (trace.proto's Object.Region, 0: not recorded) and the
+  // bytes [address, address + size).
+  std::uint8_t region = 0;
+  std::uint64_t address = 0;
+  std::uint64_t size = 0;
 };
 
 }  // namespace oopsim::models

@@ -3,6 +3,8 @@
 //   crashed (the error may be in it; the propagation graph records each write);
 // - possibly inconsistent: what the locks the crashed context held guard (a critical section cut
 //   short may have left it half-updated).
+// A recorded write (captured traces: its bytes, and whether the fault-free run made the same
+// write) taints only its bytes, and none when the fault-free run wrote the same value there.
 #include <fmt/format.h>
 
 #include "sim/replay.h"
@@ -17,7 +19,8 @@ class BadStateMarks final : public Rule {
   std::string_view name() const override { return "bad-state-marks"; }
   std::vector<std::string_view> scenarios() const override {
     return {"08_ehash_pointer_taint_oops_again",
-            "22_dq_data_lock_counter_lock_release_survived_inconsistent"};
+            "22_dq_data_lock_counter_lock_release_survived_inconsistent",
+            "46_recorded_bytes_only_changed_writes_taint_what_they_wrote"};
   }
   std::vector<models::EventType> events() const override {
     return {models::EventType::kObjectWrite};
@@ -26,8 +29,15 @@ class BadStateMarks final : public Rule {
   void on_event(ContextSim& c, const models::Event& e) override {
     if (!replay_.activated() || replay_.crashed() || c.index != replay_.activator()) return;
     const models::ObjectInfo& obj = replay_.model().objects[e.object_ix];
-    replay_.state().taint(e.object_ix, fmt::format("{} wrote it after the fault's activation",
-                                                   replay_.label(c.index)));
+    std::string why =
+        fmt::format("{} wrote it after the fault's activation", replay_.label(c.index));
+    if (e.fault_free_known && e.fault_free) {
+      // The fault-free run wrote the same bytes: the fault did not change them.
+    } else if (e.size != 0) {
+      replay_.state().taint_bytes(e.object_ix, e.address, e.size, std::move(why));
+    } else {
+      replay_.state().taint(e.object_ix, std::move(why));
+    }
     replay_.spread(c.index).writes(e.object_ix, obj.name, obj.owner != c.id);
   }
 

@@ -24,7 +24,8 @@ class BadStateReads final : public Rule {
   std::vector<std::string_view> scenarios() const override {
     return {"08_ehash_pointer_taint_oops_again", "09_ext4_group_desc_checked_detect_error",
             "10_fat_free_clusters_plain_survived_inconsistent",
-            "18_softirq_reads_tainted_qdisc_panic"};
+            "18_softirq_reads_tainted_qdisc_panic",
+            "46_recorded_bytes_only_changed_writes_taint_what_they_wrote"};
   }
   std::vector<models::EventType> events() const override {
     return {models::EventType::kObjectRead};
@@ -33,7 +34,8 @@ class BadStateReads final : public Rule {
   void on_event(ContextSim& c, const models::Event& e) override {
     std::uint32_t o = e.object_ix;
     models::ConsistencyModel& state = replay_.state();
-    if (!state.bad(o) || c.index == replay_.activator()) return;
+    bool bad = e.size != 0 ? state.bad_at(o, e.address, e.size) : state.bad(o);
+    if (!bad || c.index == replay_.activator()) return;
     if (!reported_.insert({o, c.index}).second) return;
     const models::ObjectInfo& obj = replay_.model().objects[o];
     ObjectClass cls = replay_.object_class(o);

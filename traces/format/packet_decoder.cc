@@ -140,6 +140,9 @@ bool decode_object(const trace::Object& in, models::ObjectInfo& out, std::string
   out.subsystem = in.subsystem();
   out.guarded_by = in.guarded_by();
   out.owner = in.owner();
+  out.region = static_cast<std::uint8_t>(in.region());
+  out.address = in.address();
+  out.size = in.size();
   return true;
 }
 
@@ -178,6 +181,10 @@ bool decode_event(const trace::Event& in, models::Event& out, std::string& error
   out.has_cpu_state = in.has_preempt_count();
   out.preempt_count = in.preempt_count();
   out.irqs_disabled = in.irqs_disabled();
+  out.address = in.address();
+  out.size = in.size();
+  out.fault_free_known = in.has_fault_free();
+  out.fault_free = in.fault_free();
   if (in.has_text()) {
     out.text = in.text();
   } else {
@@ -273,6 +280,11 @@ void encode_event(const models::Event& in, trace::Event& out) {
   if (!in.text.empty()) out.set_text(in.text);
   if (in.oops_kind != models::OopsKind::kUnspecified) out.set_oops_kind(encode(in.oops_kind));
   if (!in.workload.empty()) out.set_workload(in.workload);
+  if (in.size != 0) {
+    out.set_address(in.address);
+    out.set_size(in.size);
+  }
+  if (in.fault_free_known) out.set_fault_free(in.fault_free);
 }
 
 }  // namespace oopsim::traces

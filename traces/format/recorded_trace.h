@@ -63,11 +63,15 @@ class RecordedTrace {
   std::vector<Step> steps_;
   std::vector<PacketPlace> places_;
   std::vector<PackedEvent> events_;
-  struct Extra {  // the rare parts of an event (an oops's)
+  struct Extra {  // the rare parts of an event (an oops's, a recorded memory access's)
     std::string text;
     bool has_cpu_state = false;
     bool irqs_disabled = false;
     std::uint32_t preempt_count = 0;
+    std::uint64_t address = 0;
+    std::uint32_t size = 0;
+    bool fault_free_known = false;
+    bool fault_free = false;
   };
   std::vector<Extra> extras_;
   std::vector<trace::TracePacket> packets_;

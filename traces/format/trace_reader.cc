@@ -357,6 +357,22 @@ bool TraceReader::check_event(std::string& what) {
                        models::name(e.type));
     return false;
   }
+  bool object_event = e.type == EventType::kObjectRead || e.type == EventType::kObjectWrite;
+  if (e.size != 0 && !object_event) {
+    what = fmt::format(
+        "address and size on a {} event (only object-read and object-write "
+        "carry the bytes accessed)",
+        models::name(e.type));
+    return false;
+  }
+  if (e.fault_free_known &&
+      (e.type != EventType::kObjectWrite || section_ != SectionKind::kInjected)) {
+    what = fmt::format(
+        "fault_free on a {}-section {} event (only an injected object-write "
+        "is compared with the fault-free run)",
+        name(section_), models::name(e.type));
+    return false;
+  }
   cs.any_event = true;
   cs.last_time = e.time;
   section_time_ = e.time;

@@ -18,7 +18,7 @@ import time
 from vm_base import *  # noqa: F401,F403
 from vm_qemu import *  # noqa: F401,F403
 from vm_remote import *  # noqa: F401,F403
-from vm_plugin import TASK_COMM_OFF, TASK_PID_OFF  # noqa: F401
+from kernel_layout import layout
 
 
 def inject(d, spec, kallsyms, report, proc):
@@ -188,7 +188,8 @@ def watch_site(d, addr, seconds, kallsyms, report, g=None):
     if g is None:
         g = GdbRemote(sock_path(d, "gdb.sock"))
         g.req("?")
-    comm0 = g.read_mem(syms["init_task"] + TASK_COMM_OFF, 16).split(b"\0")[0]
+    lay = layout()  # task_struct's offsets, from the kernel's BTF
+    comm0 = g.read_mem(syms["init_task"] + lay["task_comm"], 16).split(b"\0")[0]
     if comm0 != b"swapper/0":
         raise RuntimeError("task_struct layout does not match this kernel (init_task comm %r)" % comm0)
     pcpu = [int.from_bytes(g.read_mem(syms["__per_cpu_offset"] + 8 * c, 8), "little") for c in range(8)]
@@ -220,8 +221,8 @@ def watch_site(d, addr, seconds, kallsyms, report, g=None):
         if armed:
             base = pcpu[cpu] if 0 <= cpu < len(pcpu) else 0
             task = int.from_bytes(g.read_mem(base + syms["current_task"], 8), "little")
-            pid = int.from_bytes(g.read_mem(task + TASK_PID_OFF, 4), "little", signed=True)
-            comm = g.read_mem(task + TASK_COMM_OFF, 16).split(b"\0")[0].decode("utf-8", "replace")
+            pid = int.from_bytes(g.read_mem(task + lay["task_pid"], 4), "little", signed=True)
+            comm = g.read_mem(task + lay["task_comm"], 16).split(b"\0")[0].decode("utf-8", "replace")
             pc = int.from_bytes(g.read_mem(base + syms["__preempt_count"], 4), "little")
             jif = int.from_bytes(g.read_mem(syms["jiffies"], 8), "little")
             hits.append((jif, cpu, pid, comm.replace(" ", "_") or "?", pc))

@@ -5,13 +5,11 @@ context (site-hits.txt) and the CPU's state at each oops entry (crash-state.txt)
 without stopping the guest."""
 import os
 
+from kernel_layout import layout
 from vm_base import CACHE
 
-# task_struct layout of the guest kernel (Debian 6.1.0-56-amd64), from its BTF:
-# `pahole -C task_struct --hex vmlinux` (vmlinux unpacked from the package's vmlinuz).
-TASK_PID_OFF = 0x970
-TASK_COMM_OFF = 0xBA0
-PLUGIN_SYMBOLS = ("__per_cpu_offset", "current_task", "__preempt_count", "jiffies", "oops_begin")
+PLUGIN_SYMBOLS = ("__per_cpu_offset", "current_task", "__preempt_count", "jiffies", "oops_begin",
+                  "page_offset_base", "vmemmap_base", "__per_cpu_end", "_stext", "_end")
 
 
 def plugin_path():
@@ -25,7 +23,9 @@ def plugin_path():
 
 def plugin_args(d, kallsyms, site=None, coverage=False):
     """(plugin file, [key=value, ...]) for a run writing into D, or None without the plugin.
-    coverage: also write D/coverage.txt, every kernel instruction the run executed."""
+    coverage: also write D/coverage.txt, every kernel instruction the run executed. With a site,
+    the run also writes D/mem.txt (the memory record: the stores of the context that first runs
+    the site, and who loads those bytes after), unless OOPSIM_NO_MEM=1."""
     so = plugin_path()
     if so is None:
         return None
@@ -43,11 +43,20 @@ def plugin_args(d, kallsyms, site=None, coverage=False):
             "current_task=%#x" % syms["current_task"],
             "preempt_count=%#x" % syms["__preempt_count"],
             "jiffies=%#x" % syms["jiffies"],
-            "task_pid=%#x" % TASK_PID_OFF,
-            "task_comm=%#x" % TASK_COMM_OFF,
             "oops=%#x" % syms["oops_begin"]]
+    lay = layout()  # the kernel's BTF: offsets of this build's structures
+    args += ["task_pid=%#x" % lay["task_pid"], "task_comm=%#x" % lay["task_comm"]]
     if site:
         args.append("site=%#x" % site)
+    if site and os.environ.get("OOPSIM_NO_MEM") != "1":
+        args += ["mem=1", "task_stack=%#x" % lay["task_stack"], "task_size=%#x" % lay["task_size"],
+                 "slab_cache=%#x" % lay["slab_cache"], "pg_slab=%d" % lay["pg_slab"],
+                 "kmem_cache_size=%#x" % lay["kmem_cache_size"],
+                 "kmem_cache_name=%#x" % lay["kmem_cache_name"],
+                 "page_offset_base=%#x" % syms["page_offset_base"],
+                 "vmemmap_base=%#x" % syms["vmemmap_base"],
+                 "percpu_size=%#x" % syms["__per_cpu_end"],
+                 "text_start=%#x" % syms["_stext"], "image_end=%#x" % syms["_end"]]
     if coverage:
         args.append("coverage=1")
     return so, args

@@ -129,9 +129,11 @@ def cmd_run(a):
     make_overlays(d, backing_dir=sdir)
     shutil.copy(os.path.join(sdir, "kallsyms"), os.path.join(d, "kallsyms"))
     st = os.path.join(sdir, "vmstate.zst")
-    # The plugin (when setup built it) records the site's runs and the CPU at each oops exactly;
-    # without it, --watch samples the site with a breakpoint.
-    plugin = plugin_args(d, os.path.join(d, "kallsyms"), int(a.watch, 16) if a.watch else None,
+    # The plugin (when setup built it) records the site's runs, the memory record from its first
+    # run and the CPU at each oops exactly; without it, --watch samples the site with a
+    # breakpoint. An injected run's site is its patch's first address.
+    site = a.watch or (a.patch.split(":")[0] if a.patch else None)
+    plugin = plugin_args(d, os.path.join(d, "kallsyms"), int(site, 16) if site else None,
                          coverage=a.coverage)
     if a.coverage and not plugin:
         raise SystemExit("vmctl: --coverage needs the QEMU plugin (traces/vm/setup.sh builds it)")

@@ -17,9 +17,19 @@ if dpkg --compare-versions "$upstream" lt 9.2; then
 	log "QEMU $qver is older than 9.2: no plugin (register and memory reads need API v4)"
 	exit 1
 fi
+# The plugin reads guest memory with the kernel's own layout, from its BTF (kernel_layout.py).
+if ! command -v bpftool >/dev/null && [ "${OOPSIM_NO_APT:-0}" != 1 ]; then
+	log "apt-get install bpftool (the kernel's BTF: the plugin's structure offsets)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool >/dev/null
+fi
+python3 "$HERE/../kernel_layout.py" >/dev/null
 so="$CACHE/oopsim_plugin.so"
 stamp="$CACHE/oopsim_plugin.qemu"
-if [ -f "$so" ] && [ "$so" -nt "$HERE/oopsim_plugin.c" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$qver" ]; then
+fresh=1
+for f in "$HERE"/*.c "$HERE"/*.h; do
+	[ -f "$so" ] && [ "$so" -nt "$f" ] || fresh=0
+done
+if [ $fresh = 1 ] && [ "$(cat "$stamp" 2>/dev/null)" = "$qver" ]; then
 	exit 0
 fi
 inc="$CACHE/qemu-plugin/$upstream"
@@ -39,7 +49,7 @@ if [ ! -f "$inc/qemu-plugin.h" ]; then
 fi
 # shellcheck disable=SC2046
 gcc -O2 -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC -I"$inc" \
-	$(pkg-config --cflags glib-2.0) -o "$so.tmp" "$HERE/oopsim_plugin.c"
+	$(pkg-config --cflags glib-2.0) -o "$so.tmp" "$HERE"/*.c
 mv "$so.tmp" "$so"
 echo "$qver" >"$stamp"
 log "built $so for QEMU $qver"

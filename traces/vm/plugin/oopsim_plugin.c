@@ -14,6 +14,9 @@
  *   jiffies=ADDR          jiffies (kallsyms): the time of each line, in ticks of the guest's HZ
  *   task_pid=OFF          offsets in task_struct of pid and comm (the kernel's BTF)
  *   task_comm=OFF
+ *   mem=1                 write mem.txt: the stores of the context that first runs the site,
+ *                         and later loads of those bytes by others (mem_record.c, which lists
+ *                         the layout arguments it needs from the kernel's BTF and kallsyms)
  *   coverage=1            write coverage.txt at exit: the address of every kernel instruction
  *                         executed (each block's instructions when the block first runs whole;
  *                         a block an exception leaves mid-way counts whole, as no cheaper
@@ -30,20 +33,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <qemu-plugin.h>
+#include "plugin.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
-#define MAX_CPUS 64
-#define KERNEL_HALF 0xffff800000000000ull
-
-static struct {
-    uint64_t site, oops, per_cpu_offset, current_task, preempt_count, jiffies, task_pid, task_comm;
-    const char *dir;
-} arg;
+struct plugin_args arg;
 
 static struct qemu_plugin_register *reg_cs, *reg_gs_base, *reg_k_gs_base, *reg_eflags;
-static uint64_t pcpu[MAX_CPUS];
+struct qemu_plugin_register *reg_rsp;
+uint64_t pcpu[MAX_CPUS];
 static bool want_coverage;
 static GHashTable *blocks;  /* block start -> struct block (kernel blocks, coverage=1) */
 static GHashTable *covered; /* executed kernel instruction addresses */
@@ -53,36 +51,40 @@ struct block {
     size_t n;
     uint64_t insn[];
 };
-static int ncpu = -1; /* -1: __per_cpu_offset[] not read yet */
+int ncpu = -1; /* -1: __per_cpu_offset[] not read yet */
 static FILE *site_out, *crash_out;
-static GMutex lock;
+GMutex lock;
 
-static uint64_t read_reg(struct qemu_plugin_register *r)
+uint64_t read_reg(struct qemu_plugin_register *r)
 {
+    static __thread GByteArray *buf;
     uint64_t v = 0;
     if (!r)
         return 0;
-    GByteArray *buf = g_byte_array_new();
+    if (!buf)
+        buf = g_byte_array_new();
+    g_byte_array_set_size(buf, 0);
     int n = qemu_plugin_read_register(r, buf);
     if (n > 0)
         memcpy(&v, buf->data, n < 8 ? n : 8);
-    g_byte_array_free(buf, TRUE);
     return v;
 }
 
-static bool read_mem(uint64_t addr, void *out, size_t len)
+bool read_mem(uint64_t addr, void *out, size_t len)
 {
-    GByteArray *buf = g_byte_array_new();
+    static __thread GByteArray *buf;
+    if (!buf)
+        buf = g_byte_array_new();
+    g_byte_array_set_size(buf, 0);
     bool ok = qemu_plugin_read_memory_vaddr(addr, buf, len);
     if (ok)
         memcpy(out, buf->data, len);
     else
         memset(out, 0, len);
-    g_byte_array_free(buf, TRUE);
     return ok;
 }
 
-static uint64_t read_u64(uint64_t addr)
+uint64_t read_u64(uint64_t addr)
 {
     uint64_t v;
     read_mem(addr, &v, sizeof v);
@@ -90,7 +92,7 @@ static uint64_t read_u64(uint64_t addr)
 }
 
 /* The per-CPU base of the CPU running now, and which CPU that is (-1: not known). */
-static uint64_t percpu_base(int *cpu)
+uint64_t percpu_base(int *cpu)
 {
     uint64_t gs = read_reg(reg_gs_base);
     if ((read_reg(reg_cs) & 3) != 0 || gs < KERNEL_HALF)
@@ -112,26 +114,33 @@ static uint64_t percpu_base(int *cpu)
     return gs;
 }
 
+void who_runs(struct who *w)
+{
+    uint64_t base = percpu_base(&w->cpu);
+    w->task = read_u64(base + arg.current_task);
+    w->pid = 0;
+    w->preempt = 0;
+    memset(w->comm, 0, sizeof w->comm);
+    read_mem(w->task + arg.task_pid, &w->pid, sizeof w->pid);
+    read_mem(w->task + arg.task_comm, w->comm, 16);
+    read_mem(base + arg.preempt_count, &w->preempt, sizeof w->preempt);
+    for (char *p = w->comm; *p; p++) {
+        if (*p == ' ' || *p == '\n' || (unsigned char)*p < 0x20)
+            *p = '_';
+    }
+    if (!w->comm[0])
+        strcpy(w->comm, "?");
+    w->jiffies = read_u64(arg.jiffies);
+}
+
 /* One line: JIFFIES CPU PID COMM PREEMPT_COUNT [FLAGS] (the running task, or the one an interrupt
  * interrupted; the preempt count tells hard and soft interrupts and NMIs apart). */
 static void record(FILE *f, bool with_flags)
 {
-    int cpu;
-    uint64_t base = percpu_base(&cpu);
-    uint64_t task = read_u64(base + arg.current_task);
-    int32_t pid = 0;
-    uint32_t preempt = 0;
-    char comm[17] = {0};
-    read_mem(task + arg.task_pid, &pid, sizeof pid);
-    read_mem(task + arg.task_comm, comm, 16);
-    read_mem(base + arg.preempt_count, &preempt, sizeof preempt);
-    for (char *p = comm; *p; p++) {
-        if (*p == ' ' || *p == '\n' || (unsigned char)*p < 0x20)
-            *p = '_';
-    }
-    uint64_t jiffies = read_u64(arg.jiffies);
+    struct who w;
+    who_runs(&w);
     g_mutex_lock(&lock);
-    fprintf(f, "%" PRIu64 " %d %d %s %#" PRIx32, jiffies, cpu, pid, comm[0] ? comm : "?", preempt);
+    fprintf(f, "%" PRIu64 " %d %d %s %#" PRIx32, w.jiffies, w.cpu, w.pid, w.comm, w.preempt);
     if (with_flags)
         fprintf(f, " %#" PRIx64, read_reg(reg_eflags));
     fputc('\n', f);
@@ -142,12 +151,17 @@ static void record(FILE *f, bool with_flags)
 
 static void on_site(unsigned int vcpu_index, void *udata)
 {
-    record(site_out, false);
+    if (site_out)
+        record(site_out, false);
+    if (arg.mem)
+        mem_on_site();
 }
 
 static void on_oops(unsigned int vcpu_index, void *udata)
 {
     record(crash_out, true);
+    if (arg.mem)
+        mem_on_oops();
 }
 
 /* A block runs: the first time, its instructions join the coverage (later runs cost a branch). */
@@ -190,6 +204,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint64_t va = qemu_plugin_insn_vaddr(insn);
+        if (arg.mem && va >= KERNEL_HALF)
+            mem_instrument(insn, va);
         if (arg.site && va == arg.site)
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_site, QEMU_PLUGIN_CB_R_REGS, NULL);
         if (arg.oops && va == arg.oops)
@@ -212,10 +228,12 @@ static void on_vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
             reg_k_gs_base = d->handle;
         else if (!strcmp(d->name, "eflags"))
             reg_eflags = d->handle;
+        else if (!strcmp(d->name, "rsp"))
+            reg_rsp = d->handle;
     }
     g_array_free(regs, TRUE);
-    if (!reg_cs || !reg_gs_base || !reg_k_gs_base || !reg_eflags)
-        fprintf(stderr, "oopsim plugin: the vCPU lacks cs, gs_base, k_gs_base or eflags\n");
+    if (!reg_cs || !reg_gs_base || !reg_k_gs_base || !reg_eflags || !reg_rsp)
+        fprintf(stderr, "oopsim plugin: the vCPU lacks cs, gs_base, k_gs_base, eflags or rsp\n");
 }
 
 static gint by_address(gconstpointer a, gconstpointer b)
@@ -259,10 +277,12 @@ static void on_plugin_exit(qemu_plugin_id_t id, void *p)
         fflush(site_out);
     if (crash_out)
         fflush(crash_out);
+    if (arg.mem)
+        mem_finish();
     g_mutex_unlock(&lock);
 }
 
-static FILE *open_out(const char *name, const char *header)
+FILE *open_out(const char *name, const char *header)
 {
     char *path = g_strdup_printf("%s/%s", arg.dir, name);
     FILE *f = fopen(path, "w");
@@ -288,6 +308,21 @@ static bool parse_arg(const char *opt)
         {"jiffies", &arg.jiffies},
         {"task_pid", &arg.task_pid},
         {"task_comm", &arg.task_comm},
+        {"task_stack", &arg.task_stack},
+        {"task_size", &arg.task_size},
+        {"thread_size", &arg.thread_size},
+        {"kmem_cache_size", &arg.kmem_cache_size},
+        {"kmem_cache_name", &arg.kmem_cache_name},
+        {"slab_cache", &arg.slab_cache},
+        {"pg_slab", &arg.pg_slab},
+        {"page_offset_base", &arg.page_offset_base},
+        {"vmemmap_base", &arg.vmemmap_base},
+        {"percpu_size", &arg.percpu_size},
+        {"text_start", &arg.text_start},
+        {"image_end", &arg.image_end},
+        {"mem_stores", &arg.mem_stores},
+        {"mem_loads", &arg.mem_loads},
+        {"mem_window", &arg.mem_window},
     };
     const char *eq = strchr(opt, '=');
     if (!eq)
@@ -295,6 +330,10 @@ static bool parse_arg(const char *opt)
     size_t len = (size_t)(eq - opt);
     if (len == 3 && !strncmp(opt, "dir", 3)) {
         arg.dir = eq + 1;
+        return true;
+    }
+    if (len == 3 && !strncmp(opt, "mem", 3)) {
+        arg.mem = !strcmp(eq + 1, "1") || !strcmp(eq + 1, "on");
         return true;
     }
     if (len == 8 && !strncmp(opt, "coverage", 8)) {
@@ -340,6 +379,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         if (!crash_out)
             return -1;
     }
+    if (arg.mem && (!arg.site || !mem_start()))
+        return -1; /* the memory record starts at the site's first run */
     if (want_coverage) {
         blocks = g_hash_table_new(g_direct_hash, g_direct_equal);
         covered = g_hash_table_new(g_direct_hash, g_direct_equal);

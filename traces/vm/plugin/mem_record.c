@@ -1,0 +1,341 @@
+/*
+ * The memory record (mem=1): what the context that first runs the fault's site writes, and who
+ * reads it after. Lines of mem.txt (traces/import/mem_record.h reads them):
+ *
+ *   A JIFFIES CPU PID COMM PREEMPT TASK STACK     the activation: the first run of the site
+ *   W JIFFIES INSN ADDR SIZE VALUE REGION START LENGTH NAME
+ *                                                 a store by that context (same task, same
+ *                                                 interrupt level) from the activation until
+ *                                                 the window ends; REGION START LENGTH NAME is
+ *                                                 the object the bytes lie in, read from the
+ *                                                 guest at the store (below)
+ *   E JIFFIES WHY                                 the window ends: oops (the kernel's oops
+ *                                                 entry, any context), cap (mem_stores lines),
+ *                                                 time (mem_window jiffies)
+ *   R JIFFIES CPU PID COMM PREEMPT INSN ADDR SIZE W
+ *                                                 a load by another context of bytes a W line
+ *                                                 (W: its number, from 1) wrote: the first by
+ *                                                 each context of each W line's bytes, until a
+ *                                                 store by anyone else overwrites them
+ *   S stores=N loads=N dropped_loads=N load_hits=N page_filter_passes=N
+ *                                                 at exit (the last two: how many loads of
+ *                                                 watched bytes, of watched pages, were checked)
+ *
+ * Regions: stack (the context's kernel stack), task (its task_struct), slab (NAME: the cache;
+ * START LENGTH: the slab object), global (kernel image data: the importer names the symbol),
+ * percpu (NAME: the CPU; START: its area), page-cache, anon-page, page (a page in the direct map
+ * not in a slab: START the page), other (vmalloc, module data: START the page).
+ *
+ * Arguments (hex): task_stack task_size (task_struct's stack field and size), pg_slab (the page
+ * flag's bit), thread_size (the
+ * kernel stack: 16 KiB if not given), slab_cache (struct slab's), kmem_cache_size kmem_cache_name
+ * (struct kmem_cache's size and name fields), page_offset_base vmemmap_base (kallsyms: the
+ * variables holding the direct map's and struct page array's bases), percpu_size (__per_cpu_end),
+ * text_start image_end (_stext, _end); mem_stores mem_loads (W and R lines kept: 4096 each),
+ * mem_window (jiffies: 250).
+ * Addresses are virtual: a kernel object is reached through one mapping (the direct map, the
+ * vmalloc'd stack), so a load of the same bytes has the same address.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "plugin.h"
+
+#define PAGE_SHIFT 12
+#define STRUCT_PAGE_SIZE 64
+#define PAGE_COMPOUND_HEAD 8 /* struct page: compound_head (bit 0: a tail page) */
+#define PAGE_MAPPING 24      /* struct page: mapping (bit 0: anonymous) */
+#define DIRECT_MAP_SIZE (1ull << 46)
+
+enum phase { IDLE, WINDOW, AFTER };
+static enum phase phase = IDLE;
+static FILE *out;
+static uint64_t act_task, act_stack, act_jiffies, page_offset, vmemmap;
+static int act_level;
+static GHashTable *watched;    /* byte address -> W line number */
+static GHashTable *pages;      /* page -> how many of its bytes are watched */
+static GHashTable *reads_seen; /* (W line, reader) keys already written */
+/* Watched bytes per bucket of pages: most accesses are told apart from watched bytes here, with
+ * no lock and no hash table (the vCPUs of `-accel tcg,thread=single` take turns anyway). */
+#define FILTER_BITS 16
+static uint32_t page_filter[1u << FILTER_BITS];
+static uint64_t n_stores, n_loads, dropped_loads, n_hits, n_filtered;
+
+/* The context running now: its task and interrupt level (cheaper than who_runs). */
+static void running(uint64_t *task, int *level)
+{
+    int cpu;
+    uint64_t base = percpu_base(&cpu);
+    uint32_t preempt = 0;
+    *task = read_u64(base + arg.current_task);
+    read_mem(base + arg.preempt_count, &preempt, sizeof preempt);
+    *level = irq_level(preempt);
+}
+
+struct object {
+    const char *region;
+    uint64_t start, length;
+    char name[48];
+};
+
+static void slab_or_page(uint64_t addr, struct object *o)
+{
+    uint64_t page = vmemmap + ((addr - page_offset) >> PAGE_SHIFT) * STRUCT_PAGE_SIZE;
+    uint64_t head = page, ch = read_u64(page + PAGE_COMPOUND_HEAD);
+    if (ch & 1)
+        head = ch - 1;
+    uint64_t base = page_offset + ((head - vmemmap) / STRUCT_PAGE_SIZE << PAGE_SHIFT);
+    if (read_u64(head) & (1ull << arg.pg_slab)) {
+        uint64_t cache = read_u64(head + arg.slab_cache);
+        uint32_t size = 0;
+        read_mem(cache + arg.kmem_cache_size, &size, sizeof size);
+        read_mem(read_u64(cache + arg.kmem_cache_name), o->name, sizeof o->name - 1);
+        o->region = "slab";
+        o->length = size ? size : 1u << PAGE_SHIFT;
+        o->start = base + (addr - base) / o->length * o->length;
+        return;
+    }
+    uint64_t mapping = read_u64(head + PAGE_MAPPING);
+    o->region = (mapping & 1) ? "anon-page" : mapping ? "page-cache" : "page";
+    o->start = addr & ~((1ull << PAGE_SHIFT) - 1);
+    o->length = 1u << PAGE_SHIFT;
+}
+
+/* The object the bytes at ADDR lie in, as the guest has it now. */
+static void classify(uint64_t addr, struct object *o)
+{
+    memset(o, 0, sizeof *o);
+    if (act_stack && addr >= act_stack && addr < act_stack + arg.thread_size) {
+        *o = (struct object){"stack", act_stack, arg.thread_size, ""};
+    } else if (addr >= act_task && addr < act_task + arg.task_size) {
+        *o = (struct object){"task", act_task, arg.task_size, ""};
+    } else if (addr >= arg.text_start && addr < arg.image_end) {
+        *o = (struct object){"global", 0, 0, ""};
+    } else {
+        for (int c = 0; c < ncpu; c++) {
+            if (addr >= pcpu[c] && addr < pcpu[c] + arg.percpu_size) {
+                *o = (struct object){"percpu", pcpu[c], arg.percpu_size, ""};
+                snprintf(o->name, sizeof o->name, "cpu%d", c);
+                return;
+            }
+        }
+        if (page_offset && addr >= page_offset && addr < page_offset + DIRECT_MAP_SIZE) {
+            slab_or_page(addr, o);
+        } else {
+            *o = (struct object){"other", addr & ~((1ull << PAGE_SHIFT) - 1), 1u << PAGE_SHIFT, ""};
+        }
+    }
+    for (char *p = o->name; *p; p++) {
+        if (*p <= ' ' || (unsigned char)*p >= 0x7f)
+            *p = '_';
+    }
+    if (!o->name[0])
+        strcpy(o->name, "-");
+}
+
+static void end_window(const char *why)
+{
+    fprintf(out, "E %" PRIu64 " %s\n", read_u64(arg.jiffies), why);
+    fflush(out);
+    phase = AFTER;
+}
+
+static inline uint32_t *filter_of(uint64_t addr)
+{
+    uint64_t page = addr >> PAGE_SHIFT;
+    return &page_filter[(page ^ (page >> FILTER_BITS) ^ (page >> 2 * FILTER_BITS)) &
+                        ((1u << FILTER_BITS) - 1)];
+}
+
+static void watch(uint64_t addr, unsigned size, uint64_t line)
+{
+    for (unsigned i = 0; i < size; i++) {
+        gpointer key = (gpointer)(uintptr_t)(addr + i);
+        if (!g_hash_table_contains(watched, key)) {
+            gpointer pg = (gpointer)(uintptr_t)((addr + i) >> PAGE_SHIFT);
+            g_hash_table_insert(pages, pg,
+                                GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(pages, pg)) + 1));
+            ++*filter_of(addr + i);
+        }
+        g_hash_table_insert(watched, key, (gpointer)(uintptr_t)line);
+    }
+}
+
+static void forget(uint64_t addr, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++) {
+        gpointer key = (gpointer)(uintptr_t)(addr + i);
+        if (!g_hash_table_remove(watched, key))
+            continue;
+        --*filter_of(addr + i);
+        gpointer pg = (gpointer)(uintptr_t)((addr + i) >> PAGE_SHIFT);
+        gsize left = GPOINTER_TO_SIZE(g_hash_table_lookup(pages, pg)) - 1;
+        if (left)
+            g_hash_table_insert(pages, pg, GSIZE_TO_POINTER(left));
+        else
+            g_hash_table_remove(pages, pg);
+    }
+}
+
+static inline bool maybe_watched(uint64_t addr, unsigned size)
+{
+    return *filter_of(addr) || *filter_of(addr + size - 1);
+}
+
+static bool page_watched(uint64_t addr, unsigned size)
+{
+    return g_hash_table_contains(pages, (gpointer)(uintptr_t)(addr >> PAGE_SHIFT)) ||
+           g_hash_table_contains(pages, (gpointer)(uintptr_t)((addr + size - 1) >> PAGE_SHIFT));
+}
+
+static void on_store(qemu_plugin_meminfo_t info, uint64_t addr, unsigned size, uint64_t insn)
+{
+    if (phase == WINDOW) {
+        uint64_t task = 0, jiffies = read_u64(arg.jiffies), sp;
+        int level = -1;
+        /* A task runs on its own stack (interrupts on the CPU's): a store from another stack is
+         * not the activating task's, and one register tells. */
+        if (act_level > 0 || ((sp = read_reg(reg_rsp)) >= act_stack && sp < act_stack + arg.thread_size))
+            running(&task, &level);
+        if (task == act_task && level == act_level) {
+            qemu_plugin_mem_value v = qemu_plugin_mem_get_value(info);
+            uint64_t value = v.type == QEMU_PLUGIN_MEM_VALUE_U8    ? v.data.u8
+                             : v.type == QEMU_PLUGIN_MEM_VALUE_U16 ? v.data.u16
+                             : v.type == QEMU_PLUGIN_MEM_VALUE_U32 ? v.data.u32
+                             : v.type == QEMU_PLUGIN_MEM_VALUE_U64 ? v.data.u64
+                                                                   : v.data.u128.low;
+            struct object o;
+            classify(addr, &o);
+            n_stores++;
+            fprintf(out,
+                    "W %" PRIu64 " %#" PRIx64 " %#" PRIx64 " %u %#" PRIx64 " %s %#" PRIx64
+                    " %#" PRIx64 " %s\n",
+                    jiffies, insn, addr, size, value, o.region, o.start, o.length, o.name);
+            if (strcmp(o.region, "stack") != 0) /* its own stack: no other context reads it */
+                watch(addr, size, n_stores);
+            if (n_stores >= arg.mem_stores)
+                end_window("cap");
+            return;
+        }
+        if (jiffies - act_jiffies > arg.mem_window)
+            end_window("time");
+    }
+    if (g_hash_table_size(pages) && page_watched(addr, size))
+        forget(addr, size);
+}
+
+static void on_load(uint64_t addr, unsigned size, uint64_t insn)
+{
+    n_filtered++;
+    if (!g_hash_table_size(pages) || !page_watched(addr, size))
+        return;
+    uint64_t line = 0;
+    for (unsigned i = 0; i < size && !line; i++)
+        line = (uintptr_t)g_hash_table_lookup(watched, (gpointer)(uintptr_t)(addr + i));
+    if (!line)
+        return;
+    n_hits++;
+    uint64_t task;
+    int level;
+    running(&task, &level);
+    if (task == act_task && level == act_level)
+        return;
+    struct who w;
+    who_runs(&w);
+    gpointer key = (gpointer)(uintptr_t)((line << 42) ^ ((w.task >> 6) << 2) ^ (uint64_t)level);
+    if (!g_hash_table_add(reads_seen, key))
+        return;
+    if (n_loads >= arg.mem_loads) {
+        dropped_loads++;
+        return;
+    }
+    n_loads++;
+    fprintf(out, "R %" PRIu64 " %d %d %s %#" PRIx32 " %#" PRIx64 " %#" PRIx64 " %u %" PRIu64 "\n",
+            w.jiffies, w.cpu, w.pid, w.comm, w.preempt, insn, addr, size, line);
+}
+
+static void on_mem(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
+{
+    if (phase == IDLE || vaddr < KERNEL_HALF)
+        return;
+    unsigned size = 1u << qemu_plugin_mem_size_shift(info);
+    if (phase == AFTER && !maybe_watched(vaddr, size))
+        return;
+    uint64_t insn = (uintptr_t)udata;
+    g_mutex_lock(&lock);
+    if (qemu_plugin_mem_is_store(info))
+        on_store(info, vaddr, size, insn);
+    else
+        on_load(vaddr, size, insn);
+    g_mutex_unlock(&lock);
+}
+
+void mem_instrument(struct qemu_plugin_insn *insn, uint64_t vaddr)
+{
+    qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_MEM_RW,
+                                     (void *)(uintptr_t)vaddr);
+}
+
+/* The fault's site runs: the first run starts the window. */
+void mem_on_site(void)
+{
+    g_mutex_lock(&lock);
+    if (phase == IDLE) {
+        struct who w;
+        who_runs(&w);
+        act_task = w.task;
+        act_level = irq_level(w.preempt);
+        act_jiffies = w.jiffies;
+        act_stack = read_u64(w.task + arg.task_stack);
+        page_offset = read_u64(arg.page_offset_base);
+        vmemmap = read_u64(arg.vmemmap_base);
+        fprintf(out, "A %" PRIu64 " %d %d %s %#" PRIx32 " %#" PRIx64 " %#" PRIx64 "\n", w.jiffies,
+                w.cpu, w.pid, w.comm, w.preempt, act_task, act_stack);
+        phase = WINDOW;
+    }
+    g_mutex_unlock(&lock);
+}
+
+void mem_on_oops(void)
+{
+    g_mutex_lock(&lock);
+    if (phase == WINDOW)
+        end_window("oops");
+    g_mutex_unlock(&lock);
+}
+
+bool mem_start(void)
+{
+    if (!arg.task_stack || !arg.task_size || !arg.kmem_cache_size || !arg.kmem_cache_name ||
+        !arg.slab_cache || !arg.pg_slab || !arg.page_offset_base || !arg.vmemmap_base || !arg.image_end) {
+        fprintf(stderr, "oopsim plugin: mem=1 needs task_stack, task_size, kmem_cache_size, "
+                        "kmem_cache_name, slab_cache, pg_slab, page_offset_base, vmemmap_base, text_start "
+                        "and image_end\n");
+        return false;
+    }
+    if (!arg.thread_size)
+        arg.thread_size = 4u << PAGE_SHIFT;
+    if (!arg.mem_stores)
+        arg.mem_stores = 4096;
+    if (!arg.mem_loads)
+        arg.mem_loads = 4096;
+    if (!arg.mem_window)
+        arg.mem_window = 250;
+    out = open_out("mem.txt", "# mem (QEMU plugin): A activation, W stores by the activating "
+                              "context, E window end, R later loads by others, S totals\n");
+    watched = g_hash_table_new(g_direct_hash, g_direct_equal);
+    pages = g_hash_table_new(g_direct_hash, g_direct_equal);
+    reads_seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    return out != NULL;
+}
+
+void mem_finish(void)
+{
+    if (!out)
+        return;
+    fprintf(out,
+            "S stores=%" PRIu64 " loads=%" PRIu64 " dropped_loads=%" PRIu64 " load_hits=%" PRIu64
+            " page_filter_passes=%" PRIu64 "\n",
+            n_stores, n_loads, dropped_loads, n_hits, n_filtered);
+    fflush(out);
+}
