@@ -169,20 +169,13 @@ void BM_PathAllPoliciesRecorded(benchmark::State& state) {
 // The importer on the real-run fixture (tests/import/fixtures: a paired run's ftrace and consoles).
 void BM_PathImport(benchmark::State& state) {
   std::string dir = std::string(OOPSIM_SOURCE_DIR) + "/tests/import/fixtures/";
-  oopsim::traces::RunText injected{"injected",
-                                   read_text(dir + "injected.ftrace.txt"),
-                                   read_text(dir + "injected.console.log"),
-                                   "",
-                                   "",
-                                   "",
-                                   ""};
-  oopsim::traces::RunText golden{"golden",
-                                 read_text(dir + "golden.ftrace.txt"),
-                                 read_text(dir + "golden.console.log"),
-                                 "",
-                                 "",
-                                 "",
-                                 ""};
+  oopsim::traces::RunText injected, golden;
+  injected.path = "injected";
+  injected.ftrace = read_text(dir + "injected.ftrace.txt");
+  injected.console = read_text(dir + "injected.console.log");
+  golden.path = "golden";
+  golden.ftrace = read_text(dir + "golden.ftrace.txt");
+  golden.console = read_text(dir + "golden.console.log");
   oopsim::traces::ImportOptions options;
   options.kallsyms = read_text(dir + "kallsyms.txt");
   std::string out = (fs::temp_directory_path() /

@@ -19,8 +19,9 @@ const char* kConsole =
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string hits(reinterpret_cast<const char*>(data), size);
-  oopsim::traces::RunText injected{"injected", kFtrace, kConsole, "", "", "", ""};
-  oopsim::traces::RunText golden{"golden", kFtrace, "", hits, "golden/site-hits.txt", "", ""};
+  oopsim::traces::RunText injected{"injected", kFtrace, kConsole, "", "", "", "", "", ""};
+  oopsim::traces::RunText golden{"golden", kFtrace, "", hits, "golden/site-hits.txt",
+                                 "",       "",      "", ""};
   oopsim::traces::ImportOptions options;
   oopsim::traces::TraceError error;
   if (!oopsim::fuzz::import_must_validate(injected, golden, options, error) &&

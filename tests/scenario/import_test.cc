@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include <filesystem>
+#include <map>
 
 #include "policies/policy_registry.h"
 #include "scenario_support.h"
@@ -23,21 +24,27 @@ std::string fixture(const std::string& name) {
 }
 
 std::string import_fixtures(const traces::ImportOptions& given = {},
-                            const std::string& crash_state = "") {
+                            const std::string& crash_state = "",
+                            const std::string& injected_mem = "",
+                            const std::string& golden_mem = "") {
   traces::RunText injected{"injected.ftrace.txt",
                            fixture("injected.ftrace.txt"),
                            fixture("injected.console.log"),
                            "",
                            "",
                            crash_state,
-                           "injected/crash-state.txt"};
+                           "injected/crash-state.txt",
+                           injected_mem,
+                           "injected/mem.txt"};
   traces::RunText golden{"golden.ftrace.txt",
                          fixture("golden.ftrace.txt"),
                          fixture("golden.console.log"),
                          "",
                          "",
                          "",
-                         ""};
+                         "",
+                         golden_mem,
+                         "golden/mem.txt"};
   traces::ImportOptions options = given;
   options.kallsyms = fixture("kallsyms.txt");
   models::FaultInfo f;
@@ -169,6 +176,77 @@ TEST(Import, TheCrashCarriesTheCpuStateThePluginRecorded) {
       EXPECT_TRUE(s.crash->irqs_disabled);
     }
   }
+}
+
+// The QEMU plugin's memory record (mem.txt) becomes objects and events: pid 159 runs the site,
+// writes its stack, a kmalloc-64 object (the same value as in the fault-free run) and a pointer
+// into a kmalloc-1k object (a value the fault-free run did not write), and oopses; in the
+// fault-free run the tcp streamer (pid 160) later reads those kmalloc-1k bytes.
+TEST(Import, TheMemoryRecordGivesObjectsWritesAndLaterReads) {
+  const std::string injected_mem =
+      "# mem (QEMU plugin) site 0xffffffff8130a1b2: test\n"
+      "A 4294897240 0 159 oopsim-fsbench 0 0xffff888007d26100 0xffffc90000510000\n"
+      "W 4294897241 0xffffffff8130a1b2 0xffffc90000513d20 8 0x1 stack 0xffffc90000510000 "
+      "0x4000 -\n"
+      "W 4294897242 0xffffffff8130a1c0 0xffff888005a3c0c8 8 0x5 slab 0xffff888005a3c0c0 0x40 "
+      "kmalloc-64\n"
+      "W 4294897243 0xffffffff8130a1d0 0xffff888006d1f010 8 0xffff888006d1f400 slab "
+      "0xffff888006d1f000 0x400 kmalloc-1k\n"
+      "E 4294897255 oops\n"
+      "S stores=3 loads=0 dropped_loads=0\n";
+  const std::string golden_mem =
+      "# mem (QEMU plugin) site 0xffffffff8130a1b2: test\n"
+      "A 4294897240 0 159 oopsim-fsbench 0 0xffff888007d26100 0xffffc90000510000\n"
+      "W 4294897242 0xffffffff8130a1c0 0xffff888005a3c0c8 8 0x5 slab 0xffff888005a3c0c0 0x40 "
+      "kmalloc-64\n"
+      "W 4294897243 0xffffffff8130a1d0 0xffff888006d1f010 8 0xffff888006d1f800 slab "
+      "0xffff888006d1f000 0x400 kmalloc-1k\n"
+      "R 4294897300 1 160 oopsim-tcpstrea 0 0xffffffff81400000 0xffff888006d1f010 8 2\n";
+  std::string path = import_fixtures({}, "", injected_mem, golden_mem);
+  traces::TraceError error;
+  traces::TraceReader reader(traces::open_trace(path, error));
+  std::map<std::string, const models::ObjectInfo*> objects;
+  int writes = 0, fault_free = 0, golden_reads = 0, activations = 0;
+  traces::TraceSummary s;
+  ASSERT_TRUE(traces::summarize(reader, s, error)) << error.message();
+  traces::TraceReader again(traces::open_trace(path, error));
+  for (auto item = again.next(); item != traces::TraceReader::Item::kEnd; item = again.next()) {
+    ASSERT_NE(item, traces::TraceReader::Item::kError) << again.error().message();
+    if (item != traces::TraceReader::Item::kEvent) continue;
+    const models::Event& e = again.event();
+    if (e.type == models::EventType::kFaultActivation) ++activations;
+    if (e.type == models::EventType::kObjectWrite) {
+      ++writes;
+      EXPECT_TRUE(e.fault_free_known);
+      fault_free += e.fault_free;
+      EXPECT_EQ(e.size, 8u);
+    }
+    if (e.type == models::EventType::kObjectRead &&
+        again.section() == traces::SectionKind::kGolden) {
+      ++golden_reads;
+      EXPECT_EQ(e.address, 0xffff888006d1f010u);
+    }
+  }
+  for (const models::ObjectInfo& o : again.model().objects) objects[o.name] = &o;
+  EXPECT_EQ(activations, 1);
+  EXPECT_EQ(writes, 3);
+  EXPECT_EQ(fault_free, 1);  // the kmalloc-64 write
+  EXPECT_EQ(golden_reads, 1);
+  ASSERT_EQ(objects.size(), 3u);
+  const models::ObjectInfo* stack = objects["stack of oopsim-fsbench[159]"];
+  const models::ObjectInfo* small = objects["kmalloc-64@0xffff888005a3c0c0"];
+  const models::ObjectInfo* big = objects["kmalloc-1k@0xffff888006d1f000"];
+  ASSERT_TRUE(stack && small && big);
+  EXPECT_NE(stack->owner, 0u);            // its own stack
+  EXPECT_EQ(small->owner, stack->owner);  // nobody else reads it: private
+  EXPECT_EQ(big->owner, 0u);              // the streamer reads it: shared
+  EXPECT_EQ(big->cls, models::ObjectClass::kPointer);
+  EXPECT_EQ(small->cls, models::ObjectClass::kPlain);
+  EXPECT_EQ(big->size, 0x400u);
+  ASSERT_TRUE(s.scope);
+  EXPECT_EQ(*s.scope, models::Scope::kKernelGlobal);
+  EXPECT_NE(s.scope_why.find("kmalloc-1k@0xffff888006d1f000"), std::string::npos) << s.scope_why;
+  EXPECT_EQ(s.scope_why.find("kmalloc-64"), std::string::npos) << s.scope_why;
 }
 
 }  // namespace

@@ -46,9 +46,9 @@ std::string line(const std::string& task, int cpu, const std::string& t, const s
 // 16.3 s, as the temporary trace `name`, and summarises it.
 ::testing::AssertionResult import_with_fsbench_oops(const std::string& ftrace,
                                                     const std::string& name, TraceSummary& s) {
-  RunText injected{"injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), "", "",
-                   "",         ""};
-  RunText gold{"golden", ftrace, "", "", "", "", ""};
+  RunText injected{
+      "injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), "", "", "", "", "", ""};
+  RunText gold{"golden", ftrace, "", "", "", "", "", "", ""};
   ImportOptions options;
   ImportStats stats;
   return import_and_summarize(injected, gold, options, name, stats, s);
@@ -85,8 +85,8 @@ TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForI
                                      "tracing_mark_write: PROGRESS ext4 2 pid=157");
   std::string console = oops("   16.300000", 157, "oopsim-fsbench", 1) +
                         oops("   16.500000", 160, "oopsim-tcpstrea", 2);
-  RunText injected{"injected", ftrace, console, "", "", "", ""};
-  RunText gold{"golden", golden, "", "", "", "", ""};
+  RunText injected{"injected", ftrace, console, "", "", "", "", "", ""};
+  RunText gold{"golden", golden, "", "", "", "", "", "", ""};
   ImportOptions options;
   models::FaultInfo f;
   f.type = models::FaultType::kVar;
@@ -115,9 +115,9 @@ TEST(ObservedOutcome, AnOopsOnTheWayOutOfExitIsTheCrash) {
                             "sched_process_exit: comm=oopsim-restartd pid=253 prio=120") +
                        line("oopsim-restartd-162", 0, "16.900000",
                             "tracing_mark_write: PROGRESS restartd 5 pid=162");
-  RunText injected{"injected", ftrace, oops("   16.110000", 253, "oopsim-restartd", 1), "", "",
-                   "",         ""};
-  RunText gold{"golden", ftrace, "", "", "", "", ""};
+  RunText injected{
+      "injected", ftrace, oops("   16.110000", 253, "oopsim-restartd", 1), "", "", "", "", "", ""};
+  RunText gold{"golden", ftrace, "", "", "", "", "", "", ""};
   ImportOptions options;
   ImportStats stats;
   TraceSummary s;
@@ -142,8 +142,8 @@ TEST(ObservedOutcome, ConsoleProgressCountsWhenTheTraceStopsAfterTheCrash) {
   std::string console = oops("   16.300000", 161, "oopsim-audio", 1) +
                         "[   16.900000] PROGRESS ext4 106 pid=157 bytes=1736704 errors=0\r\n" +
                         "[   17.900000] PROGRESS ext4 112 pid=157 bytes=1802240 errors=0\n";
-  RunText injected{"injected", ftrace, console, "", "", "", ""};
-  RunText gold{"golden", golden, "", "", "", "", ""};
+  RunText injected{"injected", ftrace, console, "", "", "", "", "", ""};
+  RunText gold{"golden", golden, "", "", "", "", "", "", ""};
   ImportOptions options;
   ImportStats stats;
   TraceSummary s;
@@ -190,9 +190,9 @@ TEST(ObservedOutcome, SiteHitsBecomeSiteRunsOfTheirContextsInTheGoldenSection) {
       "preempt_count\n"
       "4294896490 0 159 oopsim-fsbench 0x80000000\n"
       "4294896491 1 158 oopsim-fsbench 0x80010000\n";
-  RunText injected{"injected", ftrace, oops("   16.300000", 158, "oopsim-fsbench", 1), "", "",
-                   "",         ""};
-  RunText gold{"golden", ftrace, "", hits, "", "", ""};
+  RunText injected{
+      "injected", ftrace, oops("   16.300000", 158, "oopsim-fsbench", 1), "", "", "", "", "", ""};
+  RunText gold{"golden", ftrace, "", hits, "", "", "", "", ""};
   ImportOptions options;
   models::FaultInfo f;
   f.type = models::FaultType::kInterface;
@@ -239,14 +239,14 @@ TEST(ObservedOutcome, AnAddressProbedAsTwoLockKindsIsTwoLocksAndTheTraceValidate
 TEST(ObservedOutcome, ASiteHitsFileWithANonNumberIsAnErrorNamingItsFileAndLine) {
   std::string ftrace =
       line("oopsim-fsbench-159", 0, "16.000000", "tracing_mark_write: PROGRESS usb 1 pid=159");
-  RunText injected{"injected", ftrace, oops("   16.300000", 159, "oopsim-fsbench", 1), "", "",
-                   "",         ""};
+  RunText injected{
+      "injected", ftrace, oops("   16.300000", 159, "oopsim-fsbench", 1), "", "", "", "", "", ""};
   for (const auto& [hits, what] : std::vector<std::pair<std::string, std::string>>{
            {"# site 0x1; jiffies (HZ=zz, INITIAL_JIFFIES=4294892296)\n", "HZ="},
            {"# HZ=250, INITIAL_JIFFIES=4294892296\n4294896490 0 159 oopsim-fsbench 0xq\n",
             "not a number"},
            {"# HZ=250\n4294896490 0 159\n", "is not 'jiffies"}}) {
-    RunText gold{"golden", ftrace, "", hits, "run/site-hits.txt", "", ""};
+    RunText gold{"golden", ftrace, "", hits, "run/site-hits.txt", "", "", "", ""};
     ImportOptions options;
     ImportStats stats;
     TraceSummary s;
@@ -270,8 +270,8 @@ TEST(ObservedOutcome, AKilledTasksExitTheTraceLostIsTakenFromTheConsole) {
   for (bool console_goes_on : {true, false}) {
     std::string console = oops_text;
     if (console_goes_on) console += "[   18.500000] PROGRESS ext4 3 pid=157\n";
-    RunText injected{"injected", ftrace, console, "", "", "", ""};
-    RunText gold{"golden", ftrace, "", "", "", "", ""};
+    RunText injected{"injected", ftrace, console, "", "", "", "", "", ""};
+    RunText gold{"golden", ftrace, "", "", "", "", "", "", ""};
     ImportOptions options;
     ImportStats stats;
     TraceSummary s;

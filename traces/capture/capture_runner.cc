@@ -164,6 +164,14 @@ int import_runs(const CaptureConfig& c, const fs::path& cache, const RunDirs& di
   read_file_text(gold.site_hits_path, gold.site_hits);
   inj.crash_state_path = (injected / "crash-state.txt").string();
   read_file_text(inj.crash_state_path, inj.crash_state);
+  // The QEMU plugin's memory record from the site's first run: the injected run's, and the
+  // golden run's when it watched the same site (a golden run reused from elsewhere may not).
+  inj.mem_path = (injected / "mem.txt").string();
+  read_file_text(inj.mem_path, inj.mem);
+  gold.mem_path = (golden / "mem.txt").string();
+  if (mutation && read_file_text(gold.mem_path, gold.mem) &&
+      gold.mem.find(fmt::format("site {:#x}:", mutation->address)) == std::string::npos)
+    gold.mem.clear();
   models::FaultInfo fault;
   bool activated = true;
   if (mutation) {

@@ -109,6 +109,15 @@ class Importer {
   int max_cpu_ = -1;
   // Adds the golden run's site-run events (who ran the fault's site) from site-hits.txt.
   bool add_site_runs(const RunText& golden, std::vector<trace::Event>& events, TraceError& error);
+  // Merges `extra` (in time order) into `events`, leaving out what a context does before its fork
+  // or after its exit (the extra events' clock is a tick coarse).
+  void merge_timed(std::vector<trace::Event>& events, std::vector<trace::Event> extra);
+  // Adds the memory record (run_memory.cc): objects, the activation, writes and reads.
+  bool add_memory(const RunText& injected, const RunText& golden,
+                  std::vector<trace::Event>& inj_events, std::vector<trace::Event>& gold_events,
+                  TraceError& error);
+  std::vector<trace::Object> objects_;
+  std::uint32_t activator_ = 0;  // who ran the site first (the memory record), 0: not recorded
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;
   std::map<std::string, std::uint64_t> golden_progress_at_crash_;
   std::uint64_t crash_us_ = 0;

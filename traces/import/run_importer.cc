@@ -70,7 +70,15 @@ bool Importer::add_site_runs(const RunText& golden, std::vector<trace::Event>& e
     trace::Event e = new_event(trace::Event::SITE_RUN, ctxs_.for_line(l), l.time_us);
     runs.push_back(std::move(e));
   }
-  // A context runs nothing before its fork or after its exit (the hits' clock is a tick coarse).
+  // The hits' lines need not be in time order (nor, after mapping, their times).
+  std::stable_sort(runs.begin(), runs.end(), [](const trace::Event& a, const trace::Event& b) {
+    return a.time() < b.time();
+  });
+  merge_timed(events, std::move(runs));
+  return true;
+}
+
+void Importer::merge_timed(std::vector<trace::Event>& events, std::vector<trace::Event> runs) {
   std::map<std::uint32_t, std::uint64_t> forked_at, exited_at;
   for (const trace::Event& e : events) {
     if (e.type() == trace::Event::FORK) forked_at.emplace(e.target(), e.time());
@@ -84,16 +92,11 @@ bool Importer::add_site_runs(const RunText& golden, std::vector<trace::Event>& e
            (ctxs_[r.context()].parent != 0 && f == forked_at.end());
   });
   st_.events += runs.size();
-  // The hits' lines need not be in time order (nor, after mapping, their times).
-  std::stable_sort(runs.begin(), runs.end(), [](const trace::Event& a, const trace::Event& b) {
-    return a.time() < b.time();
-  });
   std::vector<trace::Event> merged;
   merged.reserve(events.size() + runs.size());
   std::merge(events.begin(), events.end(), runs.begin(), runs.end(), std::back_inserter(merged),
              [](const trace::Event& a, const trace::Event& b) { return a.time() < b.time(); });
   events = std::move(merged);
-  return true;
 }
 
 // The trace's header and declarations: contexts, locks, sites, workloads.
@@ -122,6 +125,8 @@ void Importer::write_declarations(PacketWriter& out, const std::string& console)
   }
   for (const trace::Lock& l : locks_.locks())
     write(out, [&](trace::TracePacket& x) { *x.mutable_lock() = l; });
+  for (const trace::Object& o : objects_)
+    write(out, [&](trace::TracePacket& x) { *x.mutable_object() = o; });
   for (const auto& site : locks_.sites()) {  // (lambdas capture no structured bindings: clang 14)
     write(out, [&](trace::TracePacket& x) {
       x.mutable_site()->set_id(site.first);
@@ -155,7 +160,7 @@ void Importer::write_fault(PacketWriter& out, const RunText& golden,
     if (f.address) m->set_address(f.address);
     if (!f.before.empty()) m->set_before(f.before);
     if (!f.after.empty()) m->set_after(f.after);
-    m->set_context(f.context ? f.context : crash_ctx_);
+    m->set_context(f.context ? f.context : activator_ ? activator_ : crash_ctx_);
     m->set_seed(f.seed);
     if (!golden.site_hits.empty()) {
       m->set_site_runs_recorded(true);
@@ -211,6 +216,8 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   section(gold, nullptr, gold_events, false);
   locks_.place_unknown_takes(inj_events, opt_.call_site);
   locks_.place_unknown_takes(gold_events, opt_.call_site);
+  if (!injected.mem.empty() && !add_memory(injected, golden, inj_events, gold_events, error))
+    return false;
   st_.crashed = crashed_;
   ctxs_.assign_workloads(workload_writers_);
   // After the workloads: site hits recorded in another boot are mapped to this run's processes

@@ -28,6 +28,9 @@ struct RunText {
   // form with the flags register; "" when not recorded).
   std::string crash_state;
   std::string crash_state_path;  // for messages ("" : path + "/crash-state.txt")
+  // The QEMU plugin's memory record (mem.txt, traces/import/mem_record.h; "" when not recorded).
+  std::string mem;
+  std::string mem_path;  // for messages ("" : path + "/mem.txt")
 };
 
 struct ImportOptions {

@@ -1,6 +1,6 @@
 """The guest kernel's data layout the QEMU plugin reads memory with, derived from the kernel's own
 BTF (`bpftool btf dump file vmlinux format raw`), per kernel build, never copied by hand:
-task_struct's pid, comm and stack fields and its size, struct slab's slab_cache, struct
+task_struct's pid, comm and stack fields, struct slab's slab_cache, struct
 kmem_cache's size and name, and the page flag PG_slab. Written to $CACHE/kernel-layout.json beside
 the vmlinux it came from, and made again when that vmlinux changes.
 
@@ -18,10 +18,9 @@ from vm_base import CACHE
 FIELDS = {("task_struct", "pid"): "task_pid", ("task_struct", "comm"): "task_comm",
           ("task_struct", "stack"): "task_stack", ("slab", "slab_cache"): "slab_cache",
           ("kmem_cache", "size"): "kmem_cache_size", ("kmem_cache", "name"): "kmem_cache_name"}
-SIZES = {"task_struct": "task_size"}
 ENUMS = {"PG_slab": "pg_slab"}
 
-STRUCT = re.compile(r"^\[\d+\] STRUCT '([^']+)' size=(\d+) vlen=\d+")
+STRUCT = re.compile(r"^\[\d+\] STRUCT '([^']+)' size=\d+ vlen=\d+")
 MEMBER = re.compile(r"^\s+'([^']+)' type_id=\d+ bits_offset=(\d+)")
 ENUM_VAL = re.compile(r"^\s+'([^']+)' val=(-?\d+)")
 
@@ -34,8 +33,6 @@ def parse(raw):
         if m:
             struct = m.group(1) if m.group(1) not in seen else None
             seen.add(m.group(1))
-            if struct in SIZES:
-                out[SIZES[struct]] = int(m.group(2))
             continue
         if line.startswith("["):
             struct = None
@@ -46,8 +43,7 @@ def parse(raw):
         m = ENUM_VAL.match(line)
         if m and m.group(1) in ENUMS and ENUMS[m.group(1)] not in out:
             out[ENUMS[m.group(1)]] = int(m.group(2))
-    missing = sorted(k for k in list(FIELDS.values()) + list(SIZES.values()) + list(ENUMS.values())
-                     if k not in out)
+    missing = sorted(k for k in list(FIELDS.values()) + list(ENUMS.values()) if k not in out)
     if missing:
         raise RuntimeError("the kernel's BTF lacks %s" % ", ".join(missing))
     return out

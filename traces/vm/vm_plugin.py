@@ -21,6 +21,30 @@ def plugin_path():
     return p if os.path.exists(p) else None
 
 
+def instrument_entries(kallsyms, out):
+    """Writes to OUT the addresses (hex, one a line, with `ret` after those entered by a return) of
+    the functions instrument_entries.txt names: where the guest's tracer is entered. The count
+    written."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugin", "instrument_entries.txt")
+    names, prefixes = {}, []
+    with open(here) as f:
+        for line in f:
+            w = line.split("#")[0].split()
+            if w and w[0].endswith("*"):
+                prefixes.append(w[0][:-1])
+            elif w:
+                names[w[0]] = " ret" if w[1:] == ["ret"] else ""
+    addrs = {}
+    with open(kallsyms) as f:
+        for line in f:
+            p = line.split()
+            if len(p) == 3 and p[1] in "tT" and (p[2] in names or p[2].startswith(tuple(prefixes))):
+                addrs[int(p[0], 16)] = names.get(p[2], "")
+    with open(out, "w") as f:
+        f.writelines("%x%s\n" % (a, addrs[a]) for a in sorted(addrs))
+    return len(addrs)
+
+
 def plugin_args(d, kallsyms, site=None, coverage=False):
     """(plugin file, [key=value, ...]) for a run writing into D, or None without the plugin.
     coverage: also write D/coverage.txt, every kernel instruction the run executed. With a site,
@@ -49,7 +73,7 @@ def plugin_args(d, kallsyms, site=None, coverage=False):
     if site:
         args.append("site=%#x" % site)
     if site and os.environ.get("OOPSIM_NO_MEM") != "1":
-        args += ["mem=1", "task_stack=%#x" % lay["task_stack"], "task_size=%#x" % lay["task_size"],
+        args += ["mem=1", "task_stack=%#x" % lay["task_stack"],
                  "slab_cache=%#x" % lay["slab_cache"], "pg_slab=%d" % lay["pg_slab"],
                  "kmem_cache_size=%#x" % lay["kmem_cache_size"],
                  "kmem_cache_name=%#x" % lay["kmem_cache_name"],
@@ -57,6 +81,9 @@ def plugin_args(d, kallsyms, site=None, coverage=False):
                  "vmemmap_base=%#x" % syms["vmemmap_base"],
                  "percpu_size=%#x" % syms["__per_cpu_end"],
                  "text_start=%#x" % syms["_stext"], "image_end=%#x" % syms["_end"]]
+        entries = os.path.join(os.path.abspath(d), "instrument-entries.txt")
+        if instrument_entries(kallsyms, entries):
+            args.append("instrument=" + entries)
     if coverage:
         args.append("coverage=1")
     return so, args

@@ -6,33 +6,40 @@
  *   W JIFFIES INSN ADDR SIZE VALUE REGION START LENGTH NAME
  *                                                 a store by that context (same task, same
  *                                                 interrupt level) from the activation until
- *                                                 the window ends; REGION START LENGTH NAME is
- *                                                 the object the bytes lie in, read from the
- *                                                 guest at the store (below)
+ *                                                 the window ends, while it runs the function
+ *                                                 that ran the site or what that calls; REGION
+ *                                                 START LENGTH NAME is the object the bytes lie
+ *                                                 in, read from the guest at the store (below)
  *   E JIFFIES WHY                                 the window ends: oops (the kernel's oops
- *                                                 entry, any context), cap (mem_stores lines),
- *                                                 time (mem_window jiffies)
+ *                                                 entry, any context), return (a store of the
+ *                                                 context with its stack pointer above the
+ *                                                 site's: the function returned), cap
+ *                                                 (mem_stores lines), time (mem_window jiffies)
  *   R JIFFIES CPU PID COMM PREEMPT INSN ADDR SIZE W
  *                                                 a load by another context of bytes a W line
  *                                                 (W: its number, from 1) wrote: the first by
  *                                                 each context of each W line's bytes, until a
  *                                                 store by anyone else overwrites them
- *   S stores=N loads=N dropped_loads=N load_hits=N page_filter_passes=N
- *                                                 at exit (the last two: how many loads of
- *                                                 watched bytes, of watched pages, were checked)
+ *   S stores=N loads=N dropped_loads=N tracer_stores=N load_hits=N page_filter_passes=N
+ *                                                 at exit (tracer_stores: the context's stores
+ *                                                 left out as the tracer's; the last two: how
+ *                                                 many loads of watched bytes, of watched
+ *                                                 pages, were checked)
  *
  * Regions: stack (the context's kernel stack), task (its task_struct), slab (NAME: the cache;
  * START LENGTH: the slab object), global (kernel image data: the importer names the symbol),
  * percpu (NAME: the CPU; START: its area), page-cache, anon-page, page (a page in the direct map
  * not in a slab: START the page), other (vmalloc, module data: START the page).
  *
- * Arguments (hex): task_stack task_size (task_struct's stack field and size), pg_slab (the page
+ * Arguments (hex): task_stack (task_struct's stack field), pg_slab (the page
  * flag's bit), thread_size (the
  * kernel stack: 16 KiB if not given), slab_cache (struct slab's), kmem_cache_size kmem_cache_name
  * (struct kmem_cache's size and name fields), page_offset_base vmemmap_base (kallsyms: the
  * variables holding the direct map's and struct page array's bases), percpu_size (__per_cpu_end),
  * text_start image_end (_stext, _end); mem_stores mem_loads (W and R lines kept: 4096 each),
- * mem_window (jiffies: 250).
+ * mem_window (jiffies: 250); instrument=FILE (lines 'ADDRESS [ret]', hex: where the guest's
+ * tracer is entered, by a call or by a return, plugin/instrument_entries.txt: what the context stores from such an entry
+ * until it returns is left out).
  * Addresses are virtual: a kernel object is reached through one mapping (the direct map, the
  * vmalloc'd stack), so a load of the same bytes has the same address.
  */
@@ -50,7 +57,10 @@
 enum phase { IDLE, WINDOW, AFTER };
 static enum phase phase = IDLE;
 static FILE *out;
-static uint64_t act_task, act_stack, act_jiffies, page_offset, vmemmap;
+static uint64_t act_task, act_stack, act_sp, act_jiffies, page_offset, vmemmap;
+static GHashTable *entries; /* where the guest's tracer is entered (instrument=FILE) */
+static uint64_t tracer_sp;  /* nonzero: the activating context is in the tracer, entered here */
+static uint64_t n_tracer_stores, n_entries;
 static int act_level;
 static GHashTable *watched;    /* byte address -> W line number */
 static GHashTable *pages;      /* page -> how many of its bytes are watched */
@@ -107,8 +117,6 @@ static void classify(uint64_t addr, struct object *o)
     memset(o, 0, sizeof *o);
     if (act_stack && addr >= act_stack && addr < act_stack + arg.thread_size) {
         *o = (struct object){"stack", act_stack, arg.thread_size, ""};
-    } else if (addr >= act_task && addr < act_task + arg.task_size) {
-        *o = (struct object){"task", act_task, arg.task_size, ""};
     } else if (addr >= arg.text_start && addr < arg.image_end) {
         *o = (struct object){"global", 0, 0, ""};
     } else {
@@ -121,6 +129,11 @@ static void classify(uint64_t addr, struct object *o)
         }
         if (page_offset && addr >= page_offset && addr < page_offset + DIRECT_MAP_SIZE) {
             slab_or_page(addr, o);
+            if (o->start == act_task && !strcmp(o->region, "slab")) {
+                o->region = "task"; /* its own task_struct (the slab's size: the FPU state's
+                                       is the CPU's, BTF's size is not the object's) */
+                o->name[0] = 0;
+            }
         } else {
             *o = (struct object){"other", addr & ~((1ull << PAGE_SHIFT) - 1), 1u << PAGE_SHIFT, ""};
         }
@@ -195,9 +208,22 @@ static void on_store(qemu_plugin_meminfo_t info, uint64_t addr, unsigned size, u
         int level = -1;
         /* A task runs on its own stack (interrupts on the CPU's): a store from another stack is
          * not the activating task's, and one register tells. */
-        if (act_level > 0 || ((sp = read_reg(reg_rsp)) >= act_stack && sp < act_stack + arg.thread_size))
+        sp = read_reg(reg_rsp);
+        if (act_level > 0 || (sp >= act_stack && sp < act_stack + arg.thread_size))
             running(&task, &level);
-        if (task == act_task && level == act_level) {
+        if (task == act_task && level == act_level && tracer_sp) {
+            /* (a memory callback sees the stack pointer from before its instruction: a push
+             * at the entry is at the entry's) */
+            if (sp <= tracer_sp) {
+                n_tracer_stores++; /* the tracer's footprint, not the kernel's own work */
+                return;
+            }
+            tracer_sp = 0; /* it returned from the tracer */
+        }
+        if (task == act_task && level == act_level && sp > act_sp) {
+            /* Its stack pointer is above the site's: the function that ran the site returned. */
+            end_window("return");
+        } else if (task == act_task && level == act_level) {
             qemu_plugin_mem_value v = qemu_plugin_mem_get_value(info);
             uint64_t value = v.type == QEMU_PLUGIN_MEM_VALUE_U8    ? v.data.u8
                              : v.type == QEMU_PLUGIN_MEM_VALUE_U16 ? v.data.u16
@@ -270,8 +296,25 @@ static void on_mem(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t
     g_mutex_unlock(&lock);
 }
 
+static void on_entry(unsigned int vcpu_index, void *udata)
+{
+    g_mutex_lock(&lock);
+    n_entries++;
+    if (phase == WINDOW && !tracer_sp) { /* udata: entered by a return, not by a call */
+        uint64_t task;
+        int level;
+        running(&task, &level);
+        if (task == act_task && level == act_level)
+            tracer_sp = read_reg(reg_rsp) - (udata ? 8 : 0);
+    }
+    g_mutex_unlock(&lock);
+}
+
 void mem_instrument(struct qemu_plugin_insn *insn, uint64_t vaddr)
 {
+    gpointer how;
+    if (entries && g_hash_table_lookup_extended(entries, (gpointer)(uintptr_t)vaddr, NULL, &how))
+        qemu_plugin_register_vcpu_insn_exec_cb(insn, on_entry, QEMU_PLUGIN_CB_R_REGS, how);
     qemu_plugin_register_vcpu_mem_cb(insn, on_mem, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_MEM_RW,
                                      (void *)(uintptr_t)vaddr);
 }
@@ -287,6 +330,7 @@ void mem_on_site(void)
         act_level = irq_level(w.preempt);
         act_jiffies = w.jiffies;
         act_stack = read_u64(w.task + arg.task_stack);
+        act_sp = read_reg(reg_rsp);
         page_offset = read_u64(arg.page_offset_base);
         vmemmap = read_u64(arg.vmemmap_base);
         fprintf(out, "A %" PRIu64 " %d %d %s %#" PRIx32 " %#" PRIx64 " %#" PRIx64 "\n", w.jiffies,
@@ -304,11 +348,34 @@ void mem_on_oops(void)
     g_mutex_unlock(&lock);
 }
 
+static bool load_entries(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "oopsim plugin: cannot read %s\n", path);
+        return false;
+    }
+    entries = g_hash_table_new(g_direct_hash, g_direct_equal);
+    char line[64], how[8];
+    unsigned long long a;
+    bool ok = true;
+    while (ok && fgets(line, sizeof line, f)) {
+        int n = sscanf(line, "%llx %7s", &a, how);
+        ok = n >= 1 && (n == 1 || !strcmp(how, "ret"));
+        if (ok)
+            g_hash_table_insert(entries, (gpointer)(uintptr_t)a, GINT_TO_POINTER(n == 2));
+    }
+    fclose(f);
+    if (!ok)
+        fprintf(stderr, "oopsim plugin: %s: not 'ADDRESS [ret]' lines\n", path);
+    return ok;
+}
+
 bool mem_start(void)
 {
-    if (!arg.task_stack || !arg.task_size || !arg.kmem_cache_size || !arg.kmem_cache_name ||
+    if (!arg.task_stack || !arg.kmem_cache_size || !arg.kmem_cache_name ||
         !arg.slab_cache || !arg.pg_slab || !arg.page_offset_base || !arg.vmemmap_base || !arg.image_end) {
-        fprintf(stderr, "oopsim plugin: mem=1 needs task_stack, task_size, kmem_cache_size, "
+        fprintf(stderr, "oopsim plugin: mem=1 needs task_stack, kmem_cache_size, "
                         "kmem_cache_name, slab_cache, pg_slab, page_offset_base, vmemmap_base, text_start "
                         "and image_end\n");
         return false;
@@ -321,8 +388,14 @@ bool mem_start(void)
         arg.mem_loads = 4096;
     if (!arg.mem_window)
         arg.mem_window = 250;
-    out = open_out("mem.txt", "# mem (QEMU plugin): A activation, W stores by the activating "
-                              "context, E window end, R later loads by others, S totals\n");
+    if (arg.instrument && !load_entries(arg.instrument))
+        return false;
+    out = open_out("mem.txt", "");
+    if (out)
+        fprintf(out,
+                "# mem (QEMU plugin) site %#" PRIx64 ": A activation, W stores by the activating "
+                "context, E window end, R later loads by others, S totals\n",
+                arg.site);
     watched = g_hash_table_new(g_direct_hash, g_direct_equal);
     pages = g_hash_table_new(g_direct_hash, g_direct_equal);
     reads_seen = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -334,8 +407,8 @@ void mem_finish(void)
     if (!out)
         return;
     fprintf(out,
-            "S stores=%" PRIu64 " loads=%" PRIu64 " dropped_loads=%" PRIu64 " load_hits=%" PRIu64
-            " page_filter_passes=%" PRIu64 "\n",
-            n_stores, n_loads, dropped_loads, n_hits, n_filtered);
+            "S stores=%" PRIu64 " loads=%" PRIu64 " dropped_loads=%" PRIu64 " tracer_stores=%" PRIu64
+            " tracer_entries=%" PRIu64 " load_hits=%" PRIu64 " page_filter_passes=%" PRIu64 "\n",
+            n_stores, n_loads, dropped_loads, n_tracer_stores, n_entries, n_hits, n_filtered);
     fflush(out);
 }

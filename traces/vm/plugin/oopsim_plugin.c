@@ -309,7 +309,6 @@ static bool parse_arg(const char *opt)
         {"task_pid", &arg.task_pid},
         {"task_comm", &arg.task_comm},
         {"task_stack", &arg.task_stack},
-        {"task_size", &arg.task_size},
         {"thread_size", &arg.thread_size},
         {"kmem_cache_size", &arg.kmem_cache_size},
         {"kmem_cache_name", &arg.kmem_cache_name},
@@ -330,6 +329,10 @@ static bool parse_arg(const char *opt)
     size_t len = (size_t)(eq - opt);
     if (len == 3 && !strncmp(opt, "dir", 3)) {
         arg.dir = eq + 1;
+        return true;
+    }
+    if (len == 10 && !strncmp(opt, "instrument", 10)) {
+        arg.instrument = eq + 1;
         return true;
     }
     if (len == 3 && !strncmp(opt, "mem", 3)) {

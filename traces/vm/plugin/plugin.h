@@ -22,12 +22,12 @@
 struct plugin_args {
     uint64_t site, oops, per_cpu_offset, current_task, preempt_count, jiffies, task_pid, task_comm;
     /* memory record (mem=1): layouts from the kernel's BTF, addresses from kallsyms */
-    uint64_t task_stack, task_size, thread_size, kmem_cache_size, kmem_cache_name, slab_cache, pg_slab;
+    uint64_t task_stack, thread_size, kmem_cache_size, kmem_cache_name, slab_cache, pg_slab;
     uint64_t page_offset_base, vmemmap_base, percpu_size, text_start, image_end;
     uint64_t mem_stores, mem_loads; /* how many W and R lines mem.txt keeps at most */
     uint64_t mem_window;            /* jiffies after the activation the window ends at most */
     bool mem;
-    const char *dir;
+    const char *dir, *instrument;
 };
 extern struct plugin_args arg;
 extern GMutex lock;

@@ -1,0 +1,69 @@
+// mem.txt, the QEMU plugin's memory record: its parser and printer (traces/import/mem_record.h).
+#include "traces/import/mem_record.h"
+
+#include <gtest/gtest.h>
+
+namespace oopsim::traces {
+namespace {
+
+const char kRecord[] =
+    "# mem (QEMU plugin) site 0xffffffff81367160: comment\n"
+    "A 4294896208 1 236 oopsim-restartd 0x80000000 0xffff88801ff59840 0xffffc90000530000\n"
+    "W 4294896208 0xffffffff81367165 0xffffc90000533d20 8 0 stack 0xffffc90000530000 0x4000 -\n"
+    "W 4294896209 0xffffffff811bcc00 0xffff8880050cf230 4 0x2a slab 0xffff8880050cf200 0x200 "
+    "kmalloc-512\n"
+    "R 4294896210 0 163 oopsim-tcpstrea 0x100 0xffffffff811bbd19 0xffff8880050cf230 4 2\n"
+    "E 4294896262 cap\n"
+    "S dropped_loads=0 loads=1 stores=2\n";
+
+TEST(MemRecord, ReadsEveryKindOfLineAndPrintsItBack) {
+  MemRecord r;
+  TraceError error;
+  ASSERT_TRUE(parse_mem_record(kRecord, "mem.txt", r, error)) << error.message();
+  ASSERT_TRUE(r.activation);
+  EXPECT_EQ(r.activation->who.pid, 236);
+  EXPECT_EQ(r.activation->who.comm, "oopsim-restartd");
+  EXPECT_EQ(r.activation->stack, 0xffffc90000530000u);
+  ASSERT_EQ(r.writes.size(), 2u);
+  EXPECT_EQ(r.writes[0].region, "stack");
+  EXPECT_EQ(r.writes[0].name, "");  // "-"
+  EXPECT_EQ(r.writes[1].name, "kmalloc-512");
+  EXPECT_EQ(r.writes[1].value, 0x2au);
+  EXPECT_EQ(r.writes[1].length, 0x200u);
+  ASSERT_EQ(r.reads.size(), 1u);
+  EXPECT_EQ(r.reads[0].who.irq(), 's');  // a softirq read it
+  EXPECT_EQ(r.reads[0].write, 2u);
+  EXPECT_EQ(r.end_why, "cap");
+  EXPECT_EQ(r.totals.at("loads"), 1u);
+
+  MemRecord again;
+  ASSERT_TRUE(parse_mem_record(format_mem_record(r), "again", again, error)) << error.message();
+  EXPECT_EQ(format_mem_record(again), format_mem_record(r));
+}
+
+TEST(MemRecord, ABadLineIsAnErrorNamingItsFileAndLine) {
+  struct Case {
+    const char* text;
+    std::uint64_t line;
+    const char* says;
+  } cases[] = {
+      {"W 1 0x1 0x2 8 0 stack 0x0 0x4000 -\n", 1, "before the activation"},
+      {"A 1 0 5 x 0 0x1 0x2\nW 1 0x1 0x2 8 0 heap 0x0 0x10 -\n", 2, "no known region"},
+      {"A 1 0 5 x 0 0x1 0x2\nR 2 0 6 y 0 0x1 0x2 8 1\n", 2, "not before it"},
+      {"A 1 0 5 x 0 0x1 0x2\nA 1 0 5 x 0 0x1 0x2\n", 2, "second activation"},
+      {"A 1 0 5 x 0 0x1\n", 1, "an A line is not"},
+      {"\n# fine\nQ 1\n", 3, "neither A, W, E, R, S"},
+      {"S loads=many\n", 1, "KEY=N"},
+  };
+  for (const Case& c : cases) {
+    MemRecord r;
+    TraceError error;
+    EXPECT_FALSE(parse_mem_record(c.text, "run/mem.txt", r, error)) << c.text;
+    EXPECT_EQ(error.file, "run/mem.txt");
+    EXPECT_EQ(error.line, c.line) << c.text;
+    EXPECT_NE(error.what.find(c.says), std::string::npos) << error.what;
+  }
+}
+
+}  // namespace
+}  // namespace oopsim::traces
