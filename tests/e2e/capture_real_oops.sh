@@ -5,6 +5,8 @@
 # calls), and imports the pair. The trace must hold the oops and its context, the killed task,
 # lock events before the crash, the golden continuation and an observed outcome per workload;
 # simrun must predict from it. The runs work in a folder more than 150 bytes deep.
+# With the mutation (path_openat), the QEMU plugin's memory record: the stores of the context
+# that ran the site, each in its object, others' later loads, and the trace's objects and events.
 # Usage: capture_real_oops.sh SIMCAPTURE SIMTRACE SIMRUN WORKDIR
 set -euo pipefail
 simcapture=$1 simtrace=$2 simrun=$3 work=$4
@@ -83,3 +85,26 @@ grep -q "every execution (QEMU plugin)" "$work/runs-mutated/golden/site-hits.txt
   { echo "FAIL: no site hits in the golden run"; exit 1; }
 "$simtrace" summary --format=json "$work/mutated.pb" |
   python3 -c 'import json,sys; s=json.load(sys.stdin)[0]; sys.exit(0 if s["golden_events"].get("site-run", 0) > 0 else "FAIL: no site-run events")'
+# The memory record (the plugin's mem.txt, both runs): the context that first ran the site, its
+# stores until the function that ran it returned, each in its object (path_openat fills a new
+# struct file from the filp slab cache), and other contexts' later loads of those bytes. The
+# trace carries them: objects with their region, the writes (compared with the fault-free run's)
+# and the reads.
+for run in golden injected; do
+  mem="$work/runs-mutated/$run/mem.txt"
+  grep -q '^# mem (QEMU plugin) site ' "$mem" || { echo "FAIL: no memory record in $mem"; exit 1; }
+  grep -Eq '^A [0-9]+ [0-9]+ [0-9]+ ' "$mem" || { echo "FAIL: no activation in $mem"; exit 1; }
+  grep -Eq '^W .* slab 0x[0-9a-f]+ 0x[0-9a-f]+ filp$' "$mem" ||
+    { echo "FAIL: no store to a filp slab object in $mem"; grep -c '^W' "$mem"; exit 1; }
+  grep -Eq '^E [0-9]+ (return|oops|cap|time)$' "$mem" || { echo "FAIL: the window never ended in $mem"; exit 1; }
+done
+"$simtrace" convert "$work/mutated.pb" -o "$work/mutated.trace.txt" >/dev/null
+grep -Eq '^object id=[0-9]+ name=filp@0x[0-9a-f]+ .*region=slab' "$work/mutated.trace.txt" ||
+  { echo "FAIL: no filp object in the trace"; exit 1; }
+grep -Eq 'type=object-write .*address=0x[0-9a-f]+ size=[0-9]+ fault_free=(true|false)' "$work/mutated.trace.txt" ||
+  { echo "FAIL: no compared object-write in the trace"; exit 1; }
+grep -q 'type=fault-activation' "$work/mutated.trace.txt" || { echo "FAIL: no activation event"; exit 1; }
+(($(grep -c '^R ' "$work/runs-mutated/golden/mem.txt" "$work/runs-mutated/injected/mem.txt" | awk -F: '{s+=$2} END {print s}') > 0)) ||
+  { echo "FAIL: no other context's load of the written bytes in either run"; exit 1; }
+grep -q 'type=object-read' "$work/mutated.trace.txt" || { echo "FAIL: no object-read in the trace"; exit 1; }
+echo "ok: memory record"

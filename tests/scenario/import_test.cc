@@ -193,7 +193,8 @@ TEST(Import, TheMemoryRecordGivesObjectsWritesAndLaterReads) {
       "W 4294897243 0xffffffff8130a1d0 0xffff888006d1f010 8 0xffff888006d1f400 slab "
       "0xffff888006d1f000 0x400 kmalloc-1k\n"
       "E 4294897255 oops\n"
-      "S stores=3 loads=0 dropped_loads=0\n";
+      "R 4294897300 1 160 oopsim-tcpstrea 0 0xffffffff81400000 0xffff888006d1f010 8 3\n"
+      "S stores=3 loads=1 dropped_loads=0\n";
   const std::string golden_mem =
       "# mem (QEMU plugin) site 0xffffffff8130a1b2: test\n"
       "A 4294897240 0 159 oopsim-fsbench 0 0xffff888007d26100 0xffffc90000510000\n"
@@ -247,6 +248,16 @@ TEST(Import, TheMemoryRecordGivesObjectsWritesAndLaterReads) {
   EXPECT_EQ(*s.scope, models::Scope::kKernelGlobal);
   EXPECT_NE(s.scope_why.find("kmalloc-1k@0xffff888006d1f000"), std::string::npos) << s.scope_why;
   EXPECT_EQ(s.scope_why.find("kmalloc-64"), std::string::npos) << s.scope_why;
+  // Live, after the crash, the streamer read the bytes the fault changed and went on.
+  bool tcp = false;
+  for (const traces::ObservedOutcome& o : again.all_observed()) {
+    if (o.workload == "tcp") {
+      tcp = true;
+      EXPECT_EQ(o.outcome, models::Outcome::kSurvivedInconsistent) << o.detail;
+      EXPECT_NE(o.detail.find("kmalloc-1k"), std::string::npos) << o.detail;
+    }
+  }
+  EXPECT_TRUE(tcp);
 }
 
 }  // namespace

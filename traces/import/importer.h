@@ -22,6 +22,8 @@
 #include "traces/import/import_contexts.h"
 #include "traces/import/kallsyms.h"
 #include "traces/import/lock_catalog.h"
+#include "traces/import/mem_objects.h"
+#include "traces/import/observed_outcome.h"
 #include "traces/import/run_importer.h"
 #include "traces/import/site_hits.h"
 
@@ -118,6 +120,8 @@ class Importer {
                   TraceError& error);
   std::vector<trace::Object> objects_;
   std::uint32_t activator_ = 0;  // who ran the site first (the memory record), 0: not recorded
+  std::vector<BadStateRead> bad_reads_;  // the injected run's, after the crash (memory record)
+  void find_bad_reads(const MemImport& m);
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;
   std::map<std::string, std::uint64_t> golden_progress_at_crash_;
   std::uint64_t crash_us_ = 0;

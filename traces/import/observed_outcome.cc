@@ -104,6 +104,12 @@ std::vector<models::Finding> findings_for(const ObservedRun& run, const std::str
         break;
     }
   }
+  // A process of the workload read state the fault changed: survived-inconsistent when nothing
+  // worse follows (the judge ranks it last), as the engine's bad-state-reads rule predicts it.
+  for (const BadStateRead& b : run.bad_reads ? *run.bad_reads : std::vector<BadStateRead>{}) {
+    if (members.count(b.pid) && b.time_us > crash_us && b.time_us <= end)
+      found.push_back({b.time_us, models::Outcome::kSurvivedInconsistent, b.what});
+  }
   for (const FtraceLine& l : run.lines) {
     if (l.event == "sched_process_exit" && pids.count(l.pid) && l.time_us > crash_us &&
         l.time_us <= end) {

@@ -15,6 +15,14 @@
 
 namespace oopsim::traces {
 
+// A read, after the crash, of bytes the fault changed (the memory record: a write of the
+// activating context that the fault-free run did not make the same), by a context that went on.
+struct BadStateRead {
+  std::uint64_t time_us = 0;
+  int pid = 0;
+  std::string what;
+};
+
 // The injected run as the classifier sees it.
 struct ObservedRun {
   const std::vector<FtraceLine>& lines;       // its ftrace lines (exits)
@@ -23,6 +31,7 @@ struct ObservedRun {
   const std::map<std::string, std::set<std::uint32_t>>& writers;  // workload -> its processes
   std::uint64_t crash_us = 0;
   std::uint64_t window_us = 0;  // judged after the crash; 0: to the end of the run
+  const std::vector<BadStateRead>* bad_reads = nullptr;  // the memory record's, if recorded
 };
 
 // A run's progress marks: the trace marker's, and the console's, which outlives the trace

@@ -228,7 +228,8 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   write_events(out, inj_events, gold_events);
   if (crashed_) {
     std::vector<trace::Observed> observed = classify_observed(
-        ObservedRun{inj, reports, ctxs_, workload_writers_, crash_us_, opt_.observe_window_us},
+        ObservedRun{inj, reports, ctxs_, workload_writers_, crash_us_, opt_.observe_window_us,
+                    &bad_reads_},
         progress_marks(inj, injected.console), progress_marks(gold, golden.console));
     for (const trace::Observed& o : observed)
       write(out, [&](trace::TracePacket& x) { *x.mutable_observed() = o; });

@@ -1,6 +1,9 @@
 // The importer's part for the QEMU plugin's memory record (mem_objects.h says what it becomes).
 #include <fmt/format.h>
 
+#include <map>
+
+#include "models/consistency_model.h"
 #include "traces/import/importer.h"
 #include "traces/import/mem_objects.h"
 #include "traces/import/mem_record.h"
@@ -45,11 +48,35 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
     std::erase_if(inj_events,
                   [](const trace::Event& e) { return e.type() == trace::Event::FAULT_ACTIVATION; });
   }
+  find_bad_reads(m);
   objects_ = std::move(m.objects);
   activator_ = m.activator;
   merge_timed(inj_events, std::move(m.injected));
   merge_timed(gold_events, std::move(m.golden));
   return true;
+}
+
+// The injected run's reads, after the crash, of bytes the fault changed: the consistency model
+// (models/consistency_model.h) the engine keeps, fed the record's writes and reads.
+void Importer::find_bad_reads(const MemImport& m) {
+  if (!crashed_) return;
+  models::ConsistencyModel state;
+  state.resize(m.objects.size());
+  std::map<std::uint32_t, std::uint32_t> index;  // object id -> index
+  for (std::uint32_t i = 0; i < m.objects.size(); ++i) index[m.objects[i].id()] = i;
+  for (const trace::Event& e : m.injected) {
+    auto o = index.find(e.object());
+    if (o == index.end()) continue;
+    if (e.type() == trace::Event::OBJECT_WRITE && !(e.has_fault_free() && e.fault_free())) {
+      state.taint_bytes(o->second, e.address(), e.size(), "");
+    } else if (e.type() == trace::Event::OBJECT_READ && e.time() > crash_us_ &&
+               state.bad_at(o->second, e.address(), e.size())) {
+      const ImportedContext& c = ctxs_[e.context()];
+      bad_reads_.push_back({e.time(), c.pid,
+                            fmt::format("{}[{}] read {}, which the fault changed, and went on",
+                                        c.comm, c.pid, m.objects[o->second].name())});
+    }
+  }
 }
 
 }  // namespace oopsim::traces::import_detail
