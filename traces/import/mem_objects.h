@@ -14,6 +14,7 @@
 //   line.
 // - Golden section: an object-read per R line of the fault-free run whose bytes overlap an
 //   injected object (what the engine may read after the crash).
+// The importer then gives each object the lock its first write was made under (run_memory.cc).
 // Times are the lines' jiffies on the trace's clock; events are kept before the crash when the
 // clocks' tick puts them after it.
 #pragma once

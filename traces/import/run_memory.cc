@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "models/consistency_model.h"
 #include "traces/import/importer.h"
@@ -49,11 +50,48 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
                   [](const trace::Event& e) { return e.type() == trace::Event::FAULT_ACTIVATION; });
   }
   find_bad_reads(m);
+  guard_objects(m, inj_events);
   objects_ = std::move(m.objects);
   activator_ = m.activator;
   merge_timed(inj_events, std::move(m.injected));
   merge_timed(gold_events, std::move(m.golden));
   return true;
+}
+
+// Each written object's guarding lock: the lock the activating context took last among those it
+// held through the whole tick of the object's first write (the record's clock is the guest's
+// jiffies: a lock taken or let go within that tick may not have been held at the write).
+void Importer::guard_objects(MemImport& m, const std::vector<trace::Event>& inj_events) {
+  struct Hold {
+    std::uint32_t lock;
+    std::uint64_t from, to;
+  };
+  std::vector<Hold> holds;
+  std::map<std::uint32_t, std::size_t> open;  // lock id -> its hold
+  for (const trace::Event& e : inj_events) {
+    if (e.context() != m.activator) continue;
+    if (e.type() == trace::Event::LOCK_ACQUIRED) {
+      open[e.lock()] = holds.size();
+      holds.push_back({e.lock(), e.time(), UINT64_MAX});
+    } else if (auto h = open.find(e.lock());
+               e.type() == trace::Event::LOCK_RELEASE && h != open.end()) {
+      holds[h->second].to = e.time();
+      open.erase(h);
+    }
+  }
+  const std::uint64_t tick_us = 1'000'000 / kGuestHz;
+  std::map<std::uint32_t, trace::Object*> by_id;
+  for (trace::Object& o : m.objects) by_id[o.id()] = &o;
+  std::set<std::uint32_t> placed;
+  for (const trace::Event& e : m.injected) {
+    if (e.type() != trace::Event::OBJECT_WRITE || !placed.insert(e.object()).second) continue;
+    const Hold* best = nullptr;
+    for (const Hold& h : holds) {
+      if (h.from <= e.time() && h.to >= e.time() + tick_us && (!best || h.from > best->from))
+        best = &h;
+    }
+    if (best) by_id[e.object()]->set_guarded_by(best->lock);
+  }
 }
 
 // The injected run's reads, after the crash, of bytes the fault changed: the consistency model
