@@ -76,6 +76,9 @@ struct Event {
   std::uint32_t size = 0;
   bool fault_free_known = false;
   bool fault_free = false;
+  // On a recorded write: whether the mutated function's own code made it (known: recorded).
+  bool by_mutated_code_known = false;
+  bool by_mutated_code = false;
 
   // Dense indices of the ids above (declaration order), filled by the trace reader so that the
   // engine never looks an id up again. kNone where the id is not set.

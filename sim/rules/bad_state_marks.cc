@@ -3,8 +3,9 @@
 //   crashed (the error may be in it; the propagation graph records each write);
 // - possibly inconsistent: what the locks the crashed context held guard (a critical section cut
 //   short may have left it half-updated).
-// A recorded write (captured traces: its bytes, and whether the fault-free run made the same
-// write) taints only its bytes, and none when the fault-free run wrote the same value there.
+// A recorded write (captured traces: its bytes, whether the fault-free run made the same write,
+// whether the mutated function's code made it) taints only its bytes, and none when the
+// fault-free run wrote the same value there or when other code made the store.
 #include <fmt/format.h>
 
 #include "sim/replay.h"
@@ -31,8 +32,9 @@ class BadStateMarks final : public Rule {
     const models::ObjectInfo& obj = replay_.model().objects[e.object_ix];
     std::string why =
         fmt::format("{} wrote it after the fault's activation", replay_.label(c.index));
-    if (e.fault_free_known && e.fault_free) {
-      // The fault-free run wrote the same bytes: the fault did not change them.
+    if ((e.fault_free_known && e.fault_free) || (e.by_mutated_code_known && !e.by_mutated_code)) {
+      // The fault-free run wrote the same bytes (the fault did not change them), or correct code
+      // (not the mutated function's) made the store for the context.
     } else if (e.size != 0) {
       replay_.state().taint_bytes(e.object_ix, e.address, e.size, std::move(why));
     } else {

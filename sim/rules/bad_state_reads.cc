@@ -3,6 +3,8 @@
 // - a pointer: it follows it and oopses (a paging fault) -> oops-again;
 // - a checked structure (a checksum, a magic number): the check reports an error -> detect-error;
 // - plain data: it goes on with a wrong value -> survived-inconsistent.
+// Before the crash (the injected run's record, whose first oops is the crash) a pointer read did
+// not oops: the reader went on, as with plain data.
 // Each (object, reader) counts once; the read joins the propagation graph (the error's scope).
 #include <fmt/format.h>
 
@@ -39,6 +41,9 @@ class BadStateReads final : public Rule {
     if (!reported_.insert({o, c.index}).second) return;
     const models::ObjectInfo& obj = replay_.model().objects[o];
     ObjectClass cls = replay_.object_class(o);
+    // Before the crash the injected run is the record of what happened, and its first oops is
+    // the crash: a reader of a bad pointer there did not oops, it went on with what it read.
+    if (!replay_.crashed() && cls == ObjectClass::kPointer) cls = ObjectClass::kPlain;
     std::uint32_t faulty = replay_.faulty();
     replay_.spread(faulty != UINT32_MAX ? faulty : c.index)
         .reads(o, obj.name, obj.owner == 0, c.index, replay_.label(c.index));

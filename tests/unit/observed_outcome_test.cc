@@ -154,6 +154,42 @@ TEST(ObservedOutcome, ConsoleProgressCountsWhenTheTraceStopsAfterTheCrash) {
   EXPECT_EQ(observed["vfat"], models::Outcome::kDeadlock);
 }
 
+// The plugin's blocked.txt says where a stalled workload's process sleeps at the run's end: the
+// observed deadlock (progress stopped, no detector report) names it.
+TEST(ObservedOutcome, AStalledWorkloadsDetailSaysWhereItsProcessSleeps) {
+  std::string ftrace =
+      line("oopsim-fsbench-158", 0, "16.100000", "tracing_mark_write: PROGRESS vfat 100 pid=158");
+  std::string golden = ftrace + line("oopsim-fsbench-158", 0, "16.800000",
+                                     "tracing_mark_write: PROGRESS vfat 106 pid=158");
+  RunText injected{"injected", ftrace, oops("   16.300000", 161, "oopsim-audio", 1), "", "", "", "",
+                   "",         ""};
+  // 16.5 s after boot is jiffy INITIAL_JIFFIES + 4125 at HZ=250.
+  injected.blocked =
+      "W 4294896700 120\nB 158 oopsim-fsbench D 4294896421 0xffffffff81a52410 0xffffffff81284020 "
+      "0xffffffff81285010\n";
+  RunText gold{"golden", golden, "", "", "", "", "", "", ""};
+  ImportOptions options;
+  options.kallsyms =
+      "ffffffff81284000 T folio_wait_bit_common\nffffffff81285000 T filemap_get_pages\n"
+      "ffffffff81a52350 T __sched_text_start\nffffffff81a52400 T __schedule\n"
+      "ffffffff81a5917a T __sched_text_end\n";
+  ImportStats stats;
+  TraceSummary s;
+  ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_blocked.pb", stats, s));
+  bool vfat = false;
+  for (const auto& o : s.observed) {
+    if (o.workload != "vfat") continue;
+    vfat = true;
+    EXPECT_EQ(o.outcome, models::Outcome::kDeadlock);
+    EXPECT_NE(o.detail.find("oopsim-fsbench[158] asleep (uninterruptible) since 0.200000s after "
+                            "the crash in "
+                            "folio_wait_bit_common <- filemap_get_pages"),
+              std::string::npos)
+        << o.detail;
+  }
+  EXPECT_TRUE(vfat);
+}
+
 TEST(ObservedOutcome, ATrylockTakeIsMarkedInTheTrace) {
   // A trylock that got the lock (its return probe says 1) is a take the engine must not wait on
   // when the lock is held: the trace marks it. A plain spin_lock take is not marked.

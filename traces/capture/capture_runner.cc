@@ -166,6 +166,8 @@ int import_runs(const CaptureConfig& c, const fs::path& cache, const RunDirs& di
   read_file_text(inj.crash_state_path, inj.crash_state);
   // The QEMU plugin's memory record from the site's first run: the injected run's, and the
   // golden run's when it watched the same site (a golden run reused from elsewhere may not).
+  inj.blocked_path = (injected / "blocked.txt").string();
+  read_file_text(inj.blocked_path, inj.blocked);
   inj.mem_path = (injected / "mem.txt").string();
   read_file_text(inj.mem_path, inj.mem);
   gold.mem_path = (golden / "mem.txt").string();

@@ -185,6 +185,8 @@ bool decode_event(const trace::Event& in, models::Event& out, std::string& error
   out.size = in.size();
   out.fault_free_known = in.has_fault_free();
   out.fault_free = in.fault_free();
+  out.by_mutated_code_known = in.has_by_mutated_code();
+  out.by_mutated_code = in.by_mutated_code();
   if (in.has_text()) {
     out.text = in.text();
   } else {
@@ -285,6 +287,7 @@ void encode_event(const models::Event& in, trace::Event& out) {
     out.set_size(in.size);
   }
   if (in.fault_free_known) out.set_fault_free(in.fault_free);
+  if (in.by_mutated_code_known) out.set_by_mutated_code(in.by_mutated_code);
 }
 
 }  // namespace oopsim::traces

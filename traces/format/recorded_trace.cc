@@ -19,9 +19,11 @@ Packed pack(const models::Event& e, std::vector<Extra>& extras) {
   p.workload_ix = e.workload_ix;
   p.site_ix = e.site_ix;
   p.site = e.site;
-  if (!e.text.empty() || e.has_cpu_state || e.size != 0 || e.fault_free_known) {
+  if (!e.text.empty() || e.has_cpu_state || e.size != 0 || e.fault_free_known ||
+      e.by_mutated_code_known) {
     extras.push_back({e.text, e.has_cpu_state, e.irqs_disabled, e.preempt_count, e.address, e.size,
-                      e.fault_free_known, e.fault_free});
+                      e.fault_free_known, e.fault_free, e.by_mutated_code_known,
+                      e.by_mutated_code});
     p.extra = static_cast<std::uint32_t>(extras.size());
   }
   p.type = static_cast<std::uint8_t>(e.type);
@@ -58,6 +60,7 @@ void RecordedTrace::unpack(std::size_t index, const TraceModel& model, models::E
   if (p.extra == 0) {
     e.text.clear();
     e.has_cpu_state = e.irqs_disabled = e.fault_free_known = e.fault_free = false;
+    e.by_mutated_code_known = e.by_mutated_code = false;
     e.preempt_count = e.size = 0;
     e.address = 0;
   } else {
@@ -70,6 +73,8 @@ void RecordedTrace::unpack(std::size_t index, const TraceModel& model, models::E
     e.size = x.size;
     e.fault_free_known = x.fault_free_known;
     e.fault_free = x.fault_free;
+    e.by_mutated_code_known = x.by_mutated_code_known;
+    e.by_mutated_code = x.by_mutated_code;
   }
   e.type = static_cast<models::EventType>(p.type);
   e.mode = static_cast<models::LockMode>(p.mode);

@@ -72,6 +72,8 @@ class RecordedTrace {
     std::uint32_t size = 0;
     bool fault_free_known = false;
     bool fault_free = false;
+    bool by_mutated_code_known = false;
+    bool by_mutated_code = false;
   };
   std::vector<Extra> extras_;
   std::vector<trace::TracePacket> packets_;

@@ -365,12 +365,13 @@ bool TraceReader::check_event(std::string& what) {
         models::name(e.type));
     return false;
   }
-  if (e.fault_free_known &&
+  if ((e.fault_free_known || e.by_mutated_code_known) &&
       (e.type != EventType::kObjectWrite || section_ != SectionKind::kInjected)) {
     what = fmt::format(
-        "fault_free on a {}-section {} event (only an injected object-write "
-        "is compared with the fault-free run)",
-        name(section_), models::name(e.type));
+        "{} on a {}-section {} event (only an injected object-write is compared with the "
+        "fault-free run and placed in the code)",
+        e.fault_free_known ? "fault_free" : "by_mutated_code", name(section_),
+        models::name(e.type));
     return false;
   }
   cs.any_event = true;

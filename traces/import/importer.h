@@ -122,6 +122,8 @@ class Importer {
   std::uint32_t activator_ = 0;  // who ran the site first (the memory record), 0: not recorded
   std::vector<BadStateRead> bad_reads_;  // the injected run's, after the crash (memory record)
   void find_bad_reads(const MemImport& m);
+  std::vector<BlockedWait> blocked_;  // the injected run's end (the plugin's blocked.txt)
+  bool read_blocked(const RunText& injected, TraceError& error);
   void guard_objects(MemImport& m, const std::vector<trace::Event>& inj_events);
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;
   std::map<std::string, std::uint64_t> golden_progress_at_crash_;

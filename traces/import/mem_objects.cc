@@ -150,7 +150,12 @@ struct Builder {
                (gi != golden_insn.end() && gi->second.count(w.value) != 0);
         e.set_fault_free(same);
       }
-      if (!same) {
+      bool mutated = true;
+      if (in.mutated_code) {
+        mutated = w.insn >= in.mutated_code->first && w.insn < in.mutated_code->second;
+        e.set_by_mutated_code(mutated);
+      }
+      if (!same && mutated) {
         bool was_pointer = false;
         if (auto g = golden.find({w.address, w.size}); g != golden.end()) {
           was_pointer = std::any_of(g->second.begin(), g->second.end(), kernel_address);

@@ -3,15 +3,16 @@
 //
 // - Objects: each W line of the injected run falls in one object: the slab object, the page, the
 //   context's stack or task_struct, the per-CPU area's or the kernel image's symbol (kallsyms).
-//   The class is pointer when a changed write (below) put a kernel address there or replaced
-//   one, else plain. The owner is the activating context for its stack and task_struct, and for
-//   any object no other context is recorded reading (in the injected run before the crash, or in
-//   the fault-free run); else the object is shared (owner 0).
+//   The class is pointer when a changed write of the mutated code (below) put a kernel address
+//   there or replaced one, else plain. The owner is the activating context for its stack and
+//   task_struct, and for any object no other context is recorded reading (in the injected run
+//   before the crash, or in the fault-free run); else the object is shared (owner 0).
 // - Injected section: the fault's activation (the A line), an object-write per W line with its
 //   bytes, and `fault_free` when the fault-free run's record exists: true when its activating
 //   context wrote the same value to the same bytes, or with the same store instruction (its own
-//   copy of a per-task structure when the runs' activating tasks differ). An object-read per R
-//   line.
+//   copy of a per-task structure when the runs' activating tasks differ), and `by_mutated_code`
+//   when the mutated function is known: whether its own instructions made the store. An
+//   object-read per R line.
 // - Golden section: an object-read per R line of the fault-free run whose bytes overlap an
 //   injected object (what the engine may read after the crash).
 // The importer then gives each object the lock its first write was made under (run_memory.cc).
@@ -22,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "traces/format/trace.pb.h"
@@ -38,6 +40,8 @@ struct MemImportInput {
   std::function<std::uint32_t(const MemContext&)> context;
   std::function<std::optional<std::uint64_t>(std::uint64_t jiffies)> time;
   std::optional<std::uint64_t> crash_time;  // the injected run's first oops
+  // The function the fault mutated, [start, end) (unset: not known).
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> mutated_code;
   std::uint32_t first_object_id = 1;
 };
 

@@ -60,22 +60,47 @@ ProgressSpan progress_after(const std::vector<ProgressMark>& marks, const std::s
   return p;
 }
 
-// What the console and the exits say happened to one workload in (crash, end].
+// Its required processes (the progress writers), and every process that belongs to it (their
+// descendants, the same program's other processes).
+void workload_pids(const ObservedRun& run, const std::string& name,
+                   const std::set<std::uint32_t>& writers, std::set<int>& pids,
+                   std::set<int>& members) {
+  for (std::uint32_t w : writers) pids.insert(run.contexts[w].pid);
+  for (const ImportedContext& c : run.contexts.all()) {
+    if (c.workloads.count(name) != 0) members.insert(c.pid);
+  }
+  members.insert(pids.begin(), pids.end());
+}
+
+// Where the workload's processes are at the run's end, when the record says: "; at the end:
+// comm[pid] asleep (uninterruptible) since 1.2s after the crash in a <- b".
+std::string where_they_wait(const ObservedRun& run, const std::set<int>& members) {
+  std::string out;
+  for (const BlockedWait& b : run.blocked ? *run.blocked : std::vector<BlockedWait>{}) {
+    if (!members.count(b.pid)) continue;
+    std::string since =
+        b.since_us > run.crash_us
+            ? models::format_seconds(b.since_us - run.crash_us, 1000000) + " after the crash"
+            : "before the crash";
+    const char* state = b.state == 'D'   ? "asleep (uninterruptible)"
+                        : b.state == 'S' ? "asleep (interruptible)"
+                                         : "running or waiting to run";
+    out += fmt::format("{} {}[{}] {} since {}{}", out.empty() ? "" : ";", b.comm, b.pid, state,
+                       since, b.where.empty() ? "" : " in " + b.where);
+  }
+  return out.empty() ? "" : "; at the end:" + out;
+}
+
+// What the console and the exits say happened to one workload in (crash, end]: a later oops in
+// any of its processes is one in a context the workload needs; only a required one's first oops
+// or exit loses the workload.
 std::vector<models::Finding> findings_for(const ObservedRun& run, const std::string& name,
                                           const std::set<std::uint32_t>& writers,
                                           std::uint64_t end) {
   const std::uint64_t crash_us = run.crash_us;
-  const ImportContexts& contexts = run.contexts;
   const std::vector<ConsoleReport>& reports = run.reports;
-  // Its required processes (the progress writers), and every process that belongs to it (their
-  // descendants, the same program's other processes): a later oops in any of them is one in a
-  // context the workload needs; only a required one's first oops or exit loses the workload.
   std::set<int> pids, members;
-  for (std::uint32_t w : writers) pids.insert(contexts[w].pid);
-  for (const ImportedContext& c : contexts.all()) {
-    if (c.workloads.count(name) != 0) members.insert(c.pid);
-  }
-  members.insert(pids.begin(), pids.end());
+  workload_pids(run, name, writers, pids, members);
   std::vector<models::Finding> found;
   bool first = true;
   for (const ConsoleReport& r : reports) {
@@ -128,6 +153,11 @@ std::vector<trace::Observed> classify_observed(const ObservedRun& run,
   std::vector<trace::Observed> out;
   const std::uint64_t crash_us = run.crash_us;
   std::uint64_t end = crash_us + (run.window_us ? run.window_us : UINT64_MAX / 2);
+  auto waits = [&](const std::string& name, const std::set<std::uint32_t>& writers) {
+    std::set<int> pids, members;
+    workload_pids(run, name, writers, pids, members);
+    return where_they_wait(run, members);
+  };
   for (const auto& [name, writers] : run.writers) {
     std::vector<models::Finding> found = findings_for(run, name, writers, end);
     ProgressSpan mine = progress_after(progress, name, crash_us, end);
@@ -155,9 +185,9 @@ std::vector<trace::Observed> classify_observed(const ObservedRun& run,
       o.set_outcome(trace::Observed::DEADLOCK);
       o.set_detail(fmt::format(
           "progress stopped {} after the crash ({} -> {}) while the golden run's went on for {}; "
-          "no detector report in the window",
+          "no detector report in the window{}",
           models::format_seconds(mine.last_rise_us - crash_us, 1000000), mine.before, mine.after,
-          models::format_seconds(gold.last_rise_us - crash_us, 1000000)));
+          models::format_seconds(gold.last_rise_us - crash_us, 1000000), waits(name, writers)));
     } else if (!golden_progressed) {
       o.set_outcome(trace::Observed::NOT_MANIFEST);
       o.set_detail("no progress in the window in either run, and no failure");
@@ -165,7 +195,8 @@ std::vector<trace::Observed> classify_observed(const ObservedRun& run,
       o.set_outcome(trace::Observed::DEADLOCK);
       o.set_detail(
           "progress stopped after the crash while the golden run's went on; no detector report in "
-          "the window");
+          "the window" +
+          waits(name, writers));
     }
     out.push_back(std::move(o));
   }

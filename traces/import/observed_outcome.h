@@ -23,6 +23,15 @@ struct BadStateRead {
   std::string what;
 };
 
+// A task's state at the injected run's end (the QEMU plugin's blocked.txt).
+struct BlockedWait {
+  int pid = 0;
+  std::string comm;
+  char state = 'D';  // D uninterruptible sleep, S interruptible sleep, R running or runnable
+  std::uint64_t since_us = 0;
+  std::string where;  // blocked_tasks.h's where_it_waits
+};
+
 // The injected run as the classifier sees it.
 struct ObservedRun {
   const std::vector<FtraceLine>& lines;       // its ftrace lines (exits)
@@ -32,6 +41,7 @@ struct ObservedRun {
   std::uint64_t crash_us = 0;
   std::uint64_t window_us = 0;  // judged after the crash; 0: to the end of the run
   const std::vector<BadStateRead>* bad_reads = nullptr;  // the memory record's, if recorded
+  const std::vector<BlockedWait>* blocked = nullptr;     // at the run's end, if recorded
 };
 
 // A run's progress marks: the trace marker's, and the console's, which outlives the trace

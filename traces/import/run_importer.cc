@@ -218,6 +218,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   locks_.place_unknown_takes(gold_events, opt_.call_site);
   if (!injected.mem.empty() && !add_memory(injected, golden, inj_events, gold_events, error))
     return false;
+  if (!injected.blocked.empty() && !read_blocked(injected, error)) return false;
   st_.crashed = crashed_;
   ctxs_.assign_workloads(workload_writers_);
   // After the workloads: site hits recorded in another boot are mapped to this run's processes
@@ -229,7 +230,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   if (crashed_) {
     std::vector<trace::Observed> observed = classify_observed(
         ObservedRun{inj, reports, ctxs_, workload_writers_, crash_us_, opt_.observe_window_us,
-                    &bad_reads_},
+                    &bad_reads_, &blocked_},
         progress_marks(inj, injected.console), progress_marks(gold, golden.console));
     for (const trace::Observed& o : observed)
       write(out, [&](trace::TracePacket& x) { *x.mutable_observed() = o; });

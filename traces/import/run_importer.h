@@ -31,6 +31,10 @@ struct RunText {
   // The QEMU plugin's memory record (mem.txt, traces/import/mem_record.h; "" when not recorded).
   std::string mem;
   std::string mem_path;  // for messages ("" : path + "/mem.txt")
+  // Injected runs: the tasks in uninterruptible sleep at the run's end (blocked.txt of the QEMU
+  // plugin, traces/import/blocked_tasks.h; "" when not recorded).
+  std::string blocked = {};
+  std::string blocked_path = {};  // for messages ("" : path + "/blocked.txt")
 };
 
 struct ImportOptions {

@@ -1,10 +1,13 @@
-// The importer's part for the QEMU plugin's memory record (mem_objects.h says what it becomes).
+// The importer's parts for the QEMU plugin's memory record (mem_objects.h says what it becomes)
+// and for its record of where tasks sleep at the end of the injected run (blocked_tasks.h).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "models/consistency_model.h"
+#include "traces/import/blocked_tasks.h"
 #include "traces/import/importer.h"
 #include "traces/import/mem_objects.h"
 #include "traces/import/mem_record.h"
@@ -43,6 +46,14 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
     return us;
   };
   if (crashed_) in.crash_time = crash_us_;
+  if (opt_.fault && opt_.fault->address != 0) {  // the mutated function: its symbol's bytes
+    const auto& all = syms_.symbols();
+    auto it =
+        std::upper_bound(all.begin(), all.end(), opt_.fault->address,
+                         [](std::uint64_t a, const Kallsyms::Sym& s) { return a < s.address; });
+    if (it != all.begin() && it != all.end())
+      in.mutated_code = {std::prev(it)->address, it->address};
+  }
   MemImport m = import_memory(in);
   if (m.activator != 0) {
     // The record's activation (the site's first run) replaces the one put at the crash.
@@ -55,6 +66,22 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
   activator_ = m.activator;
   merge_timed(inj_events, std::move(m.injected));
   merge_timed(gold_events, std::move(m.golden));
+  return true;
+}
+
+bool Importer::read_blocked(const RunText& injected, TraceError& error) {
+  BlockedTasks b;
+  std::string file =
+      injected.blocked_path.empty() ? injected.path + "/blocked.txt" : injected.blocked_path;
+  if (!parse_blocked_tasks(injected.blocked, file, b, error)) return false;
+  SiteHits clock;  // the guest's jiffies on the trace's clock (site_hits.h)
+  for (const BlockedTask& t : b.blocked) {
+    SiteHit h;
+    h.jiffies = t.since;
+    std::uint64_t us = 0;
+    clock.time_us(h, us);
+    blocked_.push_back({t.pid, t.comm, t.state, us, where_it_waits(t, syms_)});
+  }
   return true;
 }
 
@@ -105,7 +132,8 @@ void Importer::find_bad_reads(const MemImport& m) {
   for (const trace::Event& e : m.injected) {
     auto o = index.find(e.object());
     if (o == index.end()) continue;
-    if (e.type() == trace::Event::OBJECT_WRITE && !(e.has_fault_free() && e.fault_free())) {
+    if (e.type() == trace::Event::OBJECT_WRITE && !(e.has_fault_free() && e.fault_free()) &&
+        !(e.has_by_mutated_code() && !e.by_mutated_code())) {
       state.taint_bytes(o->second, e.address(), e.size(), "");
     } else if (e.type() == trace::Event::OBJECT_READ && e.time() > crash_us_ &&
                state.bad_at(o->second, e.address(), e.size())) {

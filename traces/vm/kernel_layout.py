@@ -1,6 +1,7 @@
 """The guest kernel's data layout the QEMU plugin reads memory with, derived from the kernel's own
 BTF (`bpftool btf dump file vmlinux format raw`), per kernel build, never copied by hand:
-task_struct's pid, comm and stack fields, struct slab's slab_cache, struct
+task_struct's pid, comm, stack, __state, tasks and thread fields (and thread_struct's sp), struct
+slab's slab_cache, struct
 kmem_cache's size and name, and the page flag PG_slab. Written to $CACHE/kernel-layout.json beside
 the vmlinux it came from, and made again when that vmlinux changes.
 
@@ -17,7 +18,9 @@ from vm_base import CACHE
 # (struct, field) -> key; a field's offset comes from BTF in bits.
 FIELDS = {("task_struct", "pid"): "task_pid", ("task_struct", "comm"): "task_comm",
           ("task_struct", "stack"): "task_stack", ("slab", "slab_cache"): "slab_cache",
-          ("kmem_cache", "size"): "kmem_cache_size", ("kmem_cache", "name"): "kmem_cache_name"}
+          ("kmem_cache", "size"): "kmem_cache_size", ("kmem_cache", "name"): "kmem_cache_name",
+          ("task_struct", "__state"): "task_state", ("task_struct", "tasks"): "task_tasks",
+          ("task_struct", "thread"): "task_thread", ("thread_struct", "sp"): "thread_sp"}
 ENUMS = {"PG_slab": "pg_slab"}
 
 STRUCT = re.compile(r"^\[\d+\] STRUCT '([^']+)' size=\d+ vlen=\d+")
@@ -89,7 +92,8 @@ def layout(vmlinux=os.path.join(CACHE, "vmlinux")):
     try:
         with open(path) as f:
             cached = json.load(f)
-        if cached.get("vmlinux") == {"size": st.st_size, "mtime": int(st.st_mtime)}:
+        if cached.get("vmlinux") == {"size": st.st_size, "mtime": int(st.st_mtime)} and all(
+                k in cached for k in list(FIELDS.values()) + list(ENUMS.values())):
             return cached
     except (OSError, ValueError):
         pass

@@ -9,7 +9,8 @@ from kernel_layout import layout
 from vm_base import CACHE
 
 PLUGIN_SYMBOLS = ("__per_cpu_offset", "current_task", "__preempt_count", "jiffies", "oops_begin",
-                  "page_offset_base", "vmemmap_base", "__per_cpu_end", "_stext", "_end")
+                  "page_offset_base", "vmemmap_base", "__per_cpu_end", "_stext", "_end", "_etext",
+                  "init_task", "update_process_times")
 
 
 def plugin_path():
@@ -70,17 +71,22 @@ def plugin_args(d, kallsyms, site=None, coverage=False):
             "oops=%#x" % syms["oops_begin"]]
     lay = layout()  # the kernel's BTF: offsets of this build's structures
     args += ["task_pid=%#x" % lay["task_pid"], "task_comm=%#x" % lay["task_comm"]]
+    # Where tasks wait (blocked.txt): every run.
+    args += ["tasks=1", "tick=%#x" % syms["update_process_times"], "init_task=%#x" % syms["init_task"],
+             "task_state=%#x" % lay["task_state"], "task_tasks=%#x" % lay["task_tasks"],
+             "task_thread_sp=%#x" % (lay["task_thread"] + lay["thread_sp"]),
+             "task_stack=%#x" % lay["task_stack"], "text_start=%#x" % syms["_stext"],
+             "text_end=%#x" % syms["_etext"]]
     if site:
         args.append("site=%#x" % site)
     if site and os.environ.get("OOPSIM_NO_MEM") != "1":
-        args += ["mem=1", "task_stack=%#x" % lay["task_stack"],
+        args += ["mem=1",
                  "slab_cache=%#x" % lay["slab_cache"], "pg_slab=%d" % lay["pg_slab"],
                  "kmem_cache_size=%#x" % lay["kmem_cache_size"],
                  "kmem_cache_name=%#x" % lay["kmem_cache_name"],
                  "page_offset_base=%#x" % syms["page_offset_base"],
                  "vmemmap_base=%#x" % syms["vmemmap_base"],
-                 "percpu_size=%#x" % syms["__per_cpu_end"],
-                 "text_start=%#x" % syms["_stext"], "image_end=%#x" % syms["_end"]]
+                 "percpu_size=%#x" % syms["__per_cpu_end"], "image_end=%#x" % syms["_end"]]
         entries = os.path.join(os.path.abspath(d), "instrument-entries.txt")
         if instrument_entries(kallsyms, entries):
             args.append("instrument=" + entries)

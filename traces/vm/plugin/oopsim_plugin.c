@@ -17,6 +17,9 @@
  *   mem=1                 write mem.txt: the stores of the context that first runs the site,
  *                         and later loads of those bytes by others (mem_record.c, which lists
  *                         the layout arguments it needs from the kernel's BTF and kallsyms)
+ *   tasks=1               write blocked.txt at exit: the tasks in uninterruptible sleep at the
+ *                         last of the walks made each second, and where they sleep
+ *                         (blocked_tasks.c lists the arguments it needs)
  *   coverage=1            write coverage.txt at exit: the address of every kernel instruction
  *                         executed (each block's instructions when the block first runs whole;
  *                         a block an exception leaves mid-way counts whole, as no cheaper
@@ -157,6 +160,11 @@ static void on_site(unsigned int vcpu_index, void *udata)
         mem_on_site();
 }
 
+static void on_tick(unsigned int vcpu_index, void *udata)
+{
+    tasks_on_tick();
+}
+
 static void on_oops(unsigned int vcpu_index, void *udata)
 {
     record(crash_out, true);
@@ -208,6 +216,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
             mem_instrument(insn, va);
         if (arg.site && va == arg.site)
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_site, QEMU_PLUGIN_CB_R_REGS, NULL);
+        if (arg.tasks && va == arg.tick)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, on_tick, QEMU_PLUGIN_CB_R_REGS, NULL);
         if (arg.oops && va == arg.oops)
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_oops, QEMU_PLUGIN_CB_R_REGS, NULL);
     }
@@ -279,6 +289,8 @@ static void on_plugin_exit(qemu_plugin_id_t id, void *p)
         fflush(crash_out);
     if (arg.mem)
         mem_finish();
+    if (arg.tasks)
+        tasks_finish();
     g_mutex_unlock(&lock);
 }
 
@@ -322,6 +334,12 @@ static bool parse_arg(const char *opt)
         {"mem_stores", &arg.mem_stores},
         {"mem_loads", &arg.mem_loads},
         {"mem_window", &arg.mem_window},
+        {"tick", &arg.tick},
+        {"init_task", &arg.init_task},
+        {"task_state", &arg.task_state},
+        {"task_tasks", &arg.task_tasks},
+        {"task_thread_sp", &arg.task_thread_sp},
+        {"text_end", &arg.text_end},
     };
     const char *eq = strchr(opt, '=');
     if (!eq)
@@ -333,6 +351,10 @@ static bool parse_arg(const char *opt)
     }
     if (len == 10 && !strncmp(opt, "instrument", 10)) {
         arg.instrument = eq + 1;
+        return true;
+    }
+    if (len == 5 && !strncmp(opt, "tasks", 5)) {
+        arg.tasks = !strcmp(eq + 1, "1") || !strcmp(eq + 1, "on");
         return true;
     }
     if (len == 3 && !strncmp(opt, "mem", 3)) {
@@ -382,6 +404,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         if (!crash_out)
             return -1;
     }
+    if (arg.tasks && !tasks_start())
+        return -1;
     if (arg.mem && (!arg.site || !mem_start()))
         return -1; /* the memory record starts at the site's first run */
     if (want_coverage) {

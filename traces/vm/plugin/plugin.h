@@ -26,6 +26,9 @@ struct plugin_args {
     uint64_t page_offset_base, vmemmap_base, percpu_size, text_start, image_end;
     uint64_t mem_stores, mem_loads; /* how many W and R lines mem.txt keeps at most */
     uint64_t mem_window;            /* jiffies after the activation the window ends at most */
+    /* blocked tasks (tasks=1, blocked_tasks.c) */
+    uint64_t tick, init_task, task_state, task_tasks, task_thread_sp, text_end;
+    bool tasks;
     bool mem;
     const char *dir, *instrument;
 };
@@ -64,5 +67,10 @@ void mem_instrument(struct qemu_plugin_insn *insn, uint64_t vaddr);
 void mem_on_site(void);
 void mem_on_oops(void);
 void mem_finish(void);
+
+/* Where tasks wait (blocked_tasks.c). */
+bool tasks_start(void);
+void tasks_on_tick(void);
+void tasks_finish(void);
 
 #endif

@@ -1,0 +1,93 @@
+#include "traces/import/blocked_tasks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "models/parse_number.h"
+
+namespace oopsim::traces {
+
+namespace {
+
+std::string parse_line(const std::string& line, BlockedTasks& out) {
+  std::istringstream in(line.substr(1));
+  std::string a, b, c;
+  if (line[0] == 'W') {
+    std::optional<std::uint64_t> j, n;
+    if (!(in >> a >> b) || !(j = models::parse_u64(a, 10)) || !(n = models::parse_u64(b, 10)))
+      return "a W line is not 'W jiffies tasks'";
+    out.last_walk = *j;
+    out.tasks = *n;
+    return "";
+  }
+  if (line[0] != 'B') return "a line starts with neither W, B nor #";
+  BlockedTask t;
+  auto pid = (in >> a >> t.comm >> b >> c) ? models::parse_i64(a, 10) : std::nullopt;
+  auto since = pid ? models::parse_u64(c, 10) : std::nullopt;
+  if (!since || (b != "D" && b != "S" && b != "R"))
+    return "a B line is not 'B pid comm D|S|R since address...'";
+  t.state = b[0];
+  t.pid = static_cast<int>(*pid);
+  t.since = *since;
+  while (in >> a) {
+    auto addr = models::parse_u64(a, 0);
+    if (!addr) return "a B line's address is not a number: '" + a + "'";
+    t.stack.push_back(*addr);
+  }
+  out.blocked.push_back(std::move(t));
+  return "";
+}
+
+bool symbol_address(const Kallsyms& syms, std::string_view name, std::uint64_t& address) {
+  for (const Kallsyms::Sym& s : syms.symbols()) {
+    if (s.name == name && s.module.empty()) {
+      address = s.address;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool parse_blocked_tasks(std::string_view text, const std::string& file, BlockedTasks& out,
+                         TraceError& error) {
+  std::istringstream in{std::string(text)};
+  std::string line;
+  std::uint64_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    std::string bad = parse_line(line, out);
+    if (!bad.empty()) {
+      error.kind = ErrorKind::kData;
+      error.file = file;
+      error.line = line_no;
+      error.what = "blocked tasks: " + bad;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string where_it_waits(const BlockedTask& t, const Kallsyms& syms) {
+  std::uint64_t sched_start = 0, sched_end = 0;
+  bool sched = symbol_address(syms, "__sched_text_start", sched_start) &&
+               symbol_address(syms, "__sched_text_end", sched_end);
+  std::vector<std::string> names;
+  for (std::uint64_t a : t.stack) {
+    if (sched && a >= sched_start && a < sched_end) continue;
+    Kallsyms::Hit hit;
+    if (!syms.lookup(a, hit)) continue;
+    if (!names.empty() && names.back() == hit.name) continue;
+    names.push_back(hit.name);
+    if (names.size() == 3) break;
+  }
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : " <- ") + n;
+  return out;
+}
+
+}  // namespace oopsim::traces
