@@ -368,10 +368,10 @@ bool TraceReader::check_event(std::string& what) {
   if ((e.fault_free_known || e.by_mutated_code_known) &&
       (e.type != EventType::kObjectWrite || section_ != SectionKind::kInjected)) {
     what = fmt::format(
-        "{} on a {}-section {} event (only an injected object-write is compared with the "
+        "{} on {} event in the {} section (only an injected object-write is compared with the "
         "fault-free run and placed in the code)",
-        e.fault_free_known ? "fault_free" : "by_mutated_code", name(section_),
-        models::name(e.type));
+        e.fault_free_known ? "fault_free" : "by_mutated_code", models::name(e.type),
+        name(section_));
     return false;
   }
   cs.any_event = true;

@@ -20,11 +20,12 @@
  *                                                 (W: its number, from 1) wrote: the first by
  *                                                 each context of each W line's bytes, until a
  *                                                 store by anyone else overwrites them
- *   S stores=N loads=N dropped_loads=N tracer_stores=N load_hits=N page_filter_passes=N
+ *   S stores=N loads=N dropped_loads=N tracer_stores=N tracer_entries=N load_hits=N
+ *     line_filter_passes=N
  *                                                 at exit (tracer_stores: the context's stores
  *                                                 left out as the tracer's; the last two: how
  *                                                 many loads of watched bytes, of watched
- *                                                 pages, were checked)
+ *                                                 64-byte lines, were checked)
  *
  * Regions: stack (the context's kernel stack), task (its task_struct), slab (NAME: the cache;
  * START LENGTH: the slab object), global (kernel image data: the importer names the symbol),
@@ -63,12 +64,13 @@ static uint64_t tracer_sp;  /* nonzero: the activating context is in the tracer,
 static uint64_t n_tracer_stores, n_entries;
 static int act_level;
 static GHashTable *watched;    /* byte address -> W line number */
-static GHashTable *pages;      /* page -> how many of its bytes are watched */
+static uint64_t n_watched;     /* how many bytes are watched */
 static GHashTable *reads_seen; /* (W line, reader) keys already written */
-/* Watched bytes per bucket of pages: most accesses are told apart from watched bytes here, with
- * no lock and no hash table (the vCPUs of `-accel tcg,thread=single` take turns anyway). */
-#define FILTER_BITS 16
-static uint32_t page_filter[1u << FILTER_BITS];
+/* Watched bytes per bucket of 64-byte lines: most accesses are told apart from watched bytes
+ * here, with no lock and no hash table (the vCPUs of `-accel tcg,thread=single` take turns). */
+#define LINE_SHIFT 6
+#define FILTER_BITS 18
+static uint32_t line_filter[1u << FILTER_BITS];
 static uint64_t n_stores, n_loads, dropped_loads, n_hits, n_filtered;
 
 /* The context running now: its task and interrupt level (cheaper than who_runs). */
@@ -155,8 +157,8 @@ static void end_window(const char *why)
 
 static inline uint32_t *filter_of(uint64_t addr)
 {
-    uint64_t page = addr >> PAGE_SHIFT;
-    return &page_filter[(page ^ (page >> FILTER_BITS) ^ (page >> 2 * FILTER_BITS)) &
+    uint64_t line = addr >> LINE_SHIFT;
+    return &line_filter[(line ^ (line >> FILTER_BITS) ^ (line >> 2 * FILTER_BITS)) &
                         ((1u << FILTER_BITS) - 1)];
 }
 
@@ -165,9 +167,7 @@ static void watch(uint64_t addr, unsigned size, uint64_t line)
     for (unsigned i = 0; i < size; i++) {
         gpointer key = (gpointer)(uintptr_t)(addr + i);
         if (!g_hash_table_contains(watched, key)) {
-            gpointer pg = (gpointer)(uintptr_t)((addr + i) >> PAGE_SHIFT);
-            g_hash_table_insert(pages, pg,
-                                GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(pages, pg)) + 1));
+            n_watched++;
             ++*filter_of(addr + i);
         }
         g_hash_table_insert(watched, key, (gpointer)(uintptr_t)line);
@@ -177,28 +177,16 @@ static void watch(uint64_t addr, unsigned size, uint64_t line)
 static void forget(uint64_t addr, unsigned size)
 {
     for (unsigned i = 0; i < size; i++) {
-        gpointer key = (gpointer)(uintptr_t)(addr + i);
-        if (!g_hash_table_remove(watched, key))
+        if (!g_hash_table_remove(watched, (gpointer)(uintptr_t)(addr + i)))
             continue;
+        n_watched--;
         --*filter_of(addr + i);
-        gpointer pg = (gpointer)(uintptr_t)((addr + i) >> PAGE_SHIFT);
-        gsize left = GPOINTER_TO_SIZE(g_hash_table_lookup(pages, pg)) - 1;
-        if (left)
-            g_hash_table_insert(pages, pg, GSIZE_TO_POINTER(left));
-        else
-            g_hash_table_remove(pages, pg);
     }
 }
 
 static inline bool maybe_watched(uint64_t addr, unsigned size)
 {
     return *filter_of(addr) || *filter_of(addr + size - 1);
-}
-
-static bool page_watched(uint64_t addr, unsigned size)
-{
-    return g_hash_table_contains(pages, (gpointer)(uintptr_t)(addr >> PAGE_SHIFT)) ||
-           g_hash_table_contains(pages, (gpointer)(uintptr_t)((addr + size - 1) >> PAGE_SHIFT));
 }
 
 static void on_store(qemu_plugin_meminfo_t info, uint64_t addr, unsigned size, uint64_t insn)
@@ -246,14 +234,14 @@ static void on_store(qemu_plugin_meminfo_t info, uint64_t addr, unsigned size, u
         if (jiffies - act_jiffies > arg.mem_window)
             end_window("time");
     }
-    if (g_hash_table_size(pages) && page_watched(addr, size))
+    if (n_watched && maybe_watched(addr, size))
         forget(addr, size);
 }
 
 static void on_load(uint64_t addr, unsigned size, uint64_t insn)
 {
     n_filtered++;
-    if (!g_hash_table_size(pages) || !page_watched(addr, size))
+    if (!n_watched || !maybe_watched(addr, size))
         return;
     uint64_t line = 0;
     for (unsigned i = 0; i < size && !line; i++)
@@ -397,7 +385,6 @@ bool mem_start(void)
                 "context, E window end, R later loads by others, S totals\n",
                 arg.site);
     watched = g_hash_table_new(g_direct_hash, g_direct_equal);
-    pages = g_hash_table_new(g_direct_hash, g_direct_equal);
     reads_seen = g_hash_table_new(g_direct_hash, g_direct_equal);
     return out != NULL;
 }
@@ -408,7 +395,7 @@ void mem_finish(void)
         return;
     fprintf(out,
             "S stores=%" PRIu64 " loads=%" PRIu64 " dropped_loads=%" PRIu64 " tracer_stores=%" PRIu64
-            " tracer_entries=%" PRIu64 " load_hits=%" PRIu64 " page_filter_passes=%" PRIu64 "\n",
+            " tracer_entries=%" PRIu64 " load_hits=%" PRIu64 " line_filter_passes=%" PRIu64 "\n",
             n_stores, n_loads, dropped_loads, n_tracer_stores, n_entries, n_hits, n_filtered);
     fflush(out);
 }
