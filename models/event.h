@@ -51,6 +51,23 @@ std::string_view name(OopsKind kind);
 // takes them from a trace, it predicts them.
 bool is_report(EventType type);
 
+// A recorded memory access (the QEMU plugin's memory record): the bytes (size 0: not recorded);
+// on a write, whether the fault-free run made the same write (fault_free_known: compared) and
+// whether the mutated function's own code made it (by_mutated_code_known: known).
+struct MemoryAccess {
+  std::uint64_t address = 0;
+  std::uint32_t size = 0;
+  bool fault_free_known = false;
+  bool fault_free = false;
+  bool by_mutated_code_known = false;
+  bool by_mutated_code = false;
+  // A write the record shows cannot carry the error: the fault-free run made it the same, or
+  // code other than the mutated function made it.
+  bool harmless_write() const {
+    return (fault_free_known && fault_free) || (by_mutated_code_known && !by_mutated_code);
+  }
+};
+
 struct Event {
   Ticks time = 0;
   ContextId context = 0;
@@ -70,15 +87,7 @@ struct Event {
   bool has_cpu_state = false;
   bool irqs_disabled = false;
   std::uint32_t preempt_count = 0;
-  // Object-read/-write: the bytes accessed, when recorded (size 0: not recorded); on a write,
-  // whether the fault-free run made the same write (fault_free_known: compared).
-  std::uint64_t address = 0;
-  std::uint32_t size = 0;
-  bool fault_free_known = false;
-  bool fault_free = false;
-  // On a recorded write: whether the mutated function's own code made it (known: recorded).
-  bool by_mutated_code_known = false;
-  bool by_mutated_code = false;
+  MemoryAccess access;  // object-read/-write: the bytes, when recorded
 
   // Dense indices of the ids above (declaration order), filled by the trace reader so that the
   // engine never looks an id up again. kNone where the id is not set.

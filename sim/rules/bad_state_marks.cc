@@ -32,11 +32,11 @@ class BadStateMarks final : public Rule {
     const models::ObjectInfo& obj = replay_.model().objects[e.object_ix];
     std::string why =
         fmt::format("{} wrote it after the fault's activation", replay_.label(c.index));
-    if ((e.fault_free_known && e.fault_free) || (e.by_mutated_code_known && !e.by_mutated_code)) {
+    if (e.access.harmless_write()) {
       // The fault-free run wrote the same bytes (the fault did not change them), or correct code
       // (not the mutated function's) made the store for the context.
-    } else if (e.size != 0) {
-      replay_.state().taint_bytes(e.object_ix, e.address, e.size, std::move(why));
+    } else if (e.access.size != 0) {
+      replay_.state().taint_bytes(e.object_ix, e.access.address, e.access.size, std::move(why));
     } else {
       replay_.state().taint(e.object_ix, std::move(why));
     }

@@ -36,7 +36,7 @@ class BadStateReads final : public Rule {
   void on_event(ContextSim& c, const models::Event& e) override {
     std::uint32_t o = e.object_ix;
     models::ConsistencyModel& state = replay_.state();
-    bool bad = e.size != 0 ? state.bad_at(o, e.address, e.size) : state.bad(o);
+    bool bad = e.access.size != 0 ? state.bad_at(o, e.access.address, e.access.size) : state.bad(o);
     if (!bad || c.index == replay_.activator()) return;
     if (!reported_.insert({o, c.index}).second) return;
     const models::ObjectInfo& obj = replay_.model().objects[o];

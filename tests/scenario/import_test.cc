@@ -218,14 +218,14 @@ TEST(Import, TheMemoryRecordGivesObjectsWritesAndLaterReads) {
     if (e.type == models::EventType::kFaultActivation) ++activations;
     if (e.type == models::EventType::kObjectWrite) {
       ++writes;
-      EXPECT_TRUE(e.fault_free_known);
-      fault_free += e.fault_free;
-      EXPECT_EQ(e.size, 8u);
+      EXPECT_TRUE(e.access.fault_free_known);
+      fault_free += e.access.fault_free;
+      EXPECT_EQ(e.access.size, 8u);
     }
     if (e.type == models::EventType::kObjectRead &&
         again.section() == traces::SectionKind::kGolden) {
       ++golden_reads;
-      EXPECT_EQ(e.address, 0xffff888006d1f010u);
+      EXPECT_EQ(e.access.address, 0xffff888006d1f010u);
     }
   }
   for (const models::ObjectInfo& o : again.model().objects) objects[o.name] = &o;

@@ -181,12 +181,12 @@ bool decode_event(const trace::Event& in, models::Event& out, std::string& error
   out.has_cpu_state = in.has_preempt_count();
   out.preempt_count = in.preempt_count();
   out.irqs_disabled = in.irqs_disabled();
-  out.address = in.address();
-  out.size = in.size();
-  out.fault_free_known = in.has_fault_free();
-  out.fault_free = in.fault_free();
-  out.by_mutated_code_known = in.has_by_mutated_code();
-  out.by_mutated_code = in.by_mutated_code();
+  out.access = {in.address(),
+                static_cast<std::uint32_t>(in.size()),
+                in.has_fault_free(),
+                in.fault_free(),
+                in.has_by_mutated_code(),
+                in.by_mutated_code()};
   if (in.has_text()) {
     out.text = in.text();
   } else {
@@ -282,12 +282,12 @@ void encode_event(const models::Event& in, trace::Event& out) {
   if (!in.text.empty()) out.set_text(in.text);
   if (in.oops_kind != models::OopsKind::kUnspecified) out.set_oops_kind(encode(in.oops_kind));
   if (!in.workload.empty()) out.set_workload(in.workload);
-  if (in.size != 0) {
-    out.set_address(in.address);
-    out.set_size(in.size);
+  if (in.access.size != 0) {
+    out.set_address(in.access.address);
+    out.set_size(in.access.size);
   }
-  if (in.fault_free_known) out.set_fault_free(in.fault_free);
-  if (in.by_mutated_code_known) out.set_by_mutated_code(in.by_mutated_code);
+  if (in.access.fault_free_known) out.set_fault_free(in.access.fault_free);
+  if (in.access.by_mutated_code_known) out.set_by_mutated_code(in.access.by_mutated_code);
 }
 
 }  // namespace oopsim::traces

@@ -19,11 +19,9 @@ Packed pack(const models::Event& e, std::vector<Extra>& extras) {
   p.workload_ix = e.workload_ix;
   p.site_ix = e.site_ix;
   p.site = e.site;
-  if (!e.text.empty() || e.has_cpu_state || e.size != 0 || e.fault_free_known ||
-      e.by_mutated_code_known) {
-    extras.push_back({e.text, e.has_cpu_state, e.irqs_disabled, e.preempt_count, e.address, e.size,
-                      e.fault_free_known, e.fault_free, e.by_mutated_code_known,
-                      e.by_mutated_code});
+  if (!e.text.empty() || e.has_cpu_state || e.access.size != 0 || e.access.fault_free_known ||
+      e.access.by_mutated_code_known) {
+    extras.push_back({e.text, e.has_cpu_state, e.irqs_disabled, e.preempt_count, e.access});
     p.extra = static_cast<std::uint32_t>(extras.size());
   }
   p.type = static_cast<std::uint8_t>(e.type);
@@ -59,22 +57,16 @@ void RecordedTrace::unpack(std::size_t index, const TraceModel& model, models::E
   }
   if (p.extra == 0) {
     e.text.clear();
-    e.has_cpu_state = e.irqs_disabled = e.fault_free_known = e.fault_free = false;
-    e.by_mutated_code_known = e.by_mutated_code = false;
-    e.preempt_count = e.size = 0;
-    e.address = 0;
+    e.has_cpu_state = e.irqs_disabled = false;
+    e.preempt_count = 0;
+    e.access = {};
   } else {
     const Extra& x = extras_[p.extra - 1];
     e.text = x.text;
     e.has_cpu_state = x.has_cpu_state;
     e.irqs_disabled = x.irqs_disabled;
     e.preempt_count = x.preempt_count;
-    e.address = x.address;
-    e.size = x.size;
-    e.fault_free_known = x.fault_free_known;
-    e.fault_free = x.fault_free;
-    e.by_mutated_code_known = x.by_mutated_code_known;
-    e.by_mutated_code = x.by_mutated_code;
+    e.access = x.access;
   }
   e.type = static_cast<models::EventType>(p.type);
   e.mode = static_cast<models::LockMode>(p.mode);

@@ -68,12 +68,7 @@ class RecordedTrace {
     bool has_cpu_state = false;
     bool irqs_disabled = false;
     std::uint32_t preempt_count = 0;
-    std::uint64_t address = 0;
-    std::uint32_t size = 0;
-    bool fault_free_known = false;
-    bool fault_free = false;
-    bool by_mutated_code_known = false;
-    bool by_mutated_code = false;
+    models::MemoryAccess access;
   };
   std::vector<Extra> extras_;
   std::vector<trace::TracePacket> packets_;

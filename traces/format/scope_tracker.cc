@@ -52,7 +52,8 @@ void ScopeTracker::on_event(const TraceModel& model, SectionKind section, const 
       }
       break;
     case EventType::kObjectWrite:
-      if (activated_ && e.context_ix == f_.activator && !(e.fault_free_known && e.fault_free) &&
+      if (activated_ && e.context_ix == f_.activator &&
+          !(e.access.fault_free_known && e.access.fault_free) &&
           model.objects[e.object_ix].owner != model.contexts[e.context_ix].id &&
           std::find(f_.shared_writes.begin(), f_.shared_writes.end(), e.object_ix) ==
               f_.shared_writes.end())

@@ -358,19 +358,19 @@ bool TraceReader::check_event(std::string& what) {
     return false;
   }
   bool object_event = e.type == EventType::kObjectRead || e.type == EventType::kObjectWrite;
-  if (e.size != 0 && !object_event) {
+  if (e.access.size != 0 && !object_event) {
     what = fmt::format(
         "address and size on a {} event (only object-read and object-write "
         "carry the bytes accessed)",
         models::name(e.type));
     return false;
   }
-  if ((e.fault_free_known || e.by_mutated_code_known) &&
+  if ((e.access.fault_free_known || e.access.by_mutated_code_known) &&
       (e.type != EventType::kObjectWrite || section_ != SectionKind::kInjected)) {
     what = fmt::format(
         "{} on {} event in the {} section (only an injected object-write is compared with the "
         "fault-free run and placed in the code)",
-        e.fault_free_known ? "fault_free" : "by_mutated_code", models::name(e.type),
+        e.access.fault_free_known ? "fault_free" : "by_mutated_code", models::name(e.type),
         name(section_));
     return false;
   }

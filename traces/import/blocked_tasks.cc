@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "models/parse_number.h"
+#include "traces/import/record_lines.h"
 
 namespace oopsim::traces {
 
@@ -54,22 +55,9 @@ bool symbol_address(const Kallsyms& syms, std::string_view name, std::uint64_t& 
 
 bool parse_blocked_tasks(std::string_view text, const std::string& file, BlockedTasks& out,
                          TraceError& error) {
-  std::istringstream in{std::string(text)};
-  std::string line;
-  std::uint64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty() || line[0] == '#') continue;
-    std::string bad = parse_line(line, out);
-    if (!bad.empty()) {
-      error.kind = ErrorKind::kData;
-      error.file = file;
-      error.line = line_no;
-      error.what = "blocked tasks: " + bad;
-      return false;
-    }
-  }
-  return true;
+  return read_record_lines(
+      text, file, "blocked tasks: ", [&](const std::string& line) { return parse_line(line, out); },
+      error);
 }
 
 std::string where_it_waits(const BlockedTask& t, const Kallsyms& syms) {

@@ -9,6 +9,7 @@
 
 #include "models/parse_number.h"
 #include "traces/format/trace.pb.h"
+#include "traces/import/record_lines.h"
 
 namespace oopsim::traces {
 
@@ -138,22 +139,9 @@ int mem_region_code(std::string_view region) {
 
 bool parse_mem_record(std::string_view text, const std::string& file, MemRecord& out,
                       TraceError& error) {
-  std::istringstream in{std::string(text)};
-  std::string line;
-  std::uint64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.empty() || line[0] == '#') continue;
-    std::string bad = parse_line(line, out);
-    if (!bad.empty()) {
-      error.kind = ErrorKind::kData;
-      error.file = file;
-      error.line = line_no;
-      error.what = "mem record: " + bad;
-      return false;
-    }
-  }
-  return true;
+  return read_record_lines(
+      text, file, "mem record: ", [&](const std::string& line) { return parse_line(line, out); },
+      error);
 }
 
 std::string format_mem_record(const MemRecord& r) {

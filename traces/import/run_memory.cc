@@ -7,6 +7,7 @@
 #include <set>
 
 #include "models/consistency_model.h"
+#include "models/event.h"
 #include "traces/import/blocked_tasks.h"
 #include "traces/import/importer.h"
 #include "traces/import/mem_objects.h"
@@ -132,8 +133,10 @@ void Importer::find_bad_reads(const MemImport& m) {
   for (const trace::Event& e : m.injected) {
     auto o = index.find(e.object());
     if (o == index.end()) continue;
-    if (e.type() == trace::Event::OBJECT_WRITE && !(e.has_fault_free() && e.fault_free()) &&
-        !(e.has_by_mutated_code() && !e.by_mutated_code())) {
+    models::MemoryAccess access{
+        e.address(),        e.size(), e.has_fault_free(), e.fault_free(), e.has_by_mutated_code(),
+        e.by_mutated_code()};
+    if (e.type() == trace::Event::OBJECT_WRITE && !access.harmless_write()) {
       state.taint_bytes(o->second, e.address(), e.size(), "");
     } else if (e.type() == trace::Event::OBJECT_READ && e.time() > crash_us_ &&
                state.bad_at(o->second, e.address(), e.size())) {

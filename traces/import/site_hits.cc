@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "models/parse_number.h"
+#include "traces/import/record_lines.h"
 
 namespace oopsim::traces {
 
@@ -65,32 +66,16 @@ std::string parse_hit(const std::string& line, SiteHits& out) {
 
 bool parse_site_hits(std::string_view text, const std::string& file, SiteHits& out,
                      TraceError& error) {
-  std::istringstream in{std::string(text)};
-  std::string line;
-  std::uint64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    std::string bad;
-    if (line.rfind("# pid-workloads", 0) == 0) {
-      bad = parse_pid_workloads(line, out);
-    } else if (line.rfind("#", 0) == 0) {
-      if (!header_number(line, "HZ=", out.hz) || out.hz == 0) {
-        bad = "HZ= is not a positive number";
-      } else if (!header_number(line, "INITIAL_JIFFIES=", out.initial)) {
-        bad = "INITIAL_JIFFIES= is not a number";
-      }
-    } else if (line.find_first_not_of(" \t\r") != std::string::npos) {
-      bad = parse_hit(line, out);
-    }
-    if (!bad.empty()) {
-      error.kind = ErrorKind::kData;
-      error.file = file;
-      error.line = line_no;
-      error.what = std::move(bad);
-      return false;
-    }
-  }
-  return true;
+  auto comment = [&](const std::string& line) -> std::string {
+    if (line.rfind("# pid-workloads", 0) == 0) return parse_pid_workloads(line, out);
+    if (!header_number(line, "HZ=", out.hz) || out.hz == 0) return "HZ= is not a positive number";
+    if (!header_number(line, "INITIAL_JIFFIES=", out.initial))
+      return "INITIAL_JIFFIES= is not a number";
+    return "";
+  };
+  return read_record_lines(
+      text, file, "", [&](const std::string& line) { return parse_hit(line, out); }, error,
+      comment);
 }
 
 std::string format_site_hits(const SiteHits& h) {
