@@ -190,6 +190,33 @@ TEST(ObservedOutcome, AStalledWorkloadsDetailSaysWhereItsProcessSleeps) {
   EXPECT_TRUE(vfat);
 }
 
+// The plugin's walks of the task list come from the timer tick: when the last one is before the
+// crash while the golden run's progress goes on for seconds, the machine stopped ticking.
+TEST(ObservedOutcome, AStalledWorkloadsDetailSaysWhenTheTimerTickStopped) {
+  std::string ftrace =
+      line("oopsim-fsbench-158", 0, "16.100000", "tracing_mark_write: PROGRESS vfat 100 pid=158");
+  std::string golden = ftrace + line("oopsim-fsbench-158", 0, "19.800000",
+                                     "tracing_mark_write: PROGRESS vfat 136 pid=158");
+  for (auto [walk, stopped] : {std::pair{"4294896370", true}, std::pair{"4294897250", false}}) {
+    RunText injected{
+        "injected", ftrace, oops("   16.300000", 161, "oopsim-audio", 1), "", "", "", "", "", ""};
+    injected.blocked = std::string("W ") + walk + " 70\nB 158 oopsim-fsbench S 4294896300\n";
+    RunText gold{"golden", golden, "", "", "", "", "", "", ""};
+    ImportOptions options;
+    ImportStats stats;
+    TraceSummary s;
+    ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_tick.pb", stats, s));
+    for (const auto& o : s.observed) {
+      if (o.workload != "vfat") continue;
+      EXPECT_EQ(o.outcome, models::Outcome::kDeadlock);
+      EXPECT_EQ(o.detail.find("the timer tick stopped: the last walk of the task list was before "
+                              "the crash") != std::string::npos,
+                stopped)
+          << walk << ": " << o.detail;
+    }
+  }
+}
+
 TEST(ObservedOutcome, ATrylockTakeIsMarkedInTheTrace) {
   // A trylock that got the lock (its return probe says 1) is a take the engine must not wait on
   // when the lock is held: the trace marks it. A plain spin_lock take is not marked.

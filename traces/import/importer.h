@@ -123,6 +123,7 @@ class Importer {
   std::vector<BadStateRead> bad_reads_;  // the injected run's, after the crash (memory record)
   void find_bad_reads(const MemImport& m);
   std::vector<BlockedWait> blocked_;  // the injected run's end (the plugin's blocked.txt)
+  std::optional<std::uint64_t> last_walk_us_;
   bool read_blocked(const RunText& injected, TraceError& error);
   void guard_objects(MemImport& m, const std::vector<trace::Event>& inj_events);
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;

@@ -153,10 +153,23 @@ std::vector<trace::Observed> classify_observed(const ObservedRun& run,
   std::vector<trace::Observed> out;
   const std::uint64_t crash_us = run.crash_us;
   std::uint64_t end = crash_us + (run.window_us ? run.window_us : UINT64_MAX / 2);
-  auto waits = [&](const std::string& name, const std::set<std::uint32_t>& writers) {
+  // Where its processes are at the end; and whether the machine stopped ticking: the plugin's
+  // walks of the task list (one a second, from the timer tick) stopped within 2 s of the crash
+  // while the golden run's progress went on for 2 s more.
+  auto waits = [&](const std::string& name, const std::set<std::uint32_t>& writers,
+                   std::uint64_t golden_last_rise_us) {
     std::set<int> pids, members;
     workload_pids(run, name, writers, pids, members);
-    return where_they_wait(run, members);
+    std::string out;
+    if (run.last_walk_us && *run.last_walk_us < crash_us + 2'000'000 &&
+        golden_last_rise_us > *run.last_walk_us + 2'000'000) {
+      out =
+          fmt::format("; the timer tick stopped: the last walk of the task list was {} the crash",
+                      *run.last_walk_us > crash_us
+                          ? models::format_seconds(*run.last_walk_us - crash_us, 1000000) + " after"
+                          : std::string("before"));
+    }
+    return out + where_they_wait(run, members);
   };
   for (const auto& [name, writers] : run.writers) {
     std::vector<models::Finding> found = findings_for(run, name, writers, end);
@@ -187,7 +200,8 @@ std::vector<trace::Observed> classify_observed(const ObservedRun& run,
           "progress stopped {} after the crash ({} -> {}) while the golden run's went on for {}; "
           "no detector report in the window{}",
           models::format_seconds(mine.last_rise_us - crash_us, 1000000), mine.before, mine.after,
-          models::format_seconds(gold.last_rise_us - crash_us, 1000000), waits(name, writers)));
+          models::format_seconds(gold.last_rise_us - crash_us, 1000000),
+          waits(name, writers, gold.last_rise_us)));
     } else if (!golden_progressed) {
       o.set_outcome(trace::Observed::NOT_MANIFEST);
       o.set_detail("no progress in the window in either run, and no failure");
@@ -196,7 +210,7 @@ std::vector<trace::Observed> classify_observed(const ObservedRun& run,
       o.set_detail(
           "progress stopped after the crash while the golden run's went on; no detector report in "
           "the window" +
-          waits(name, writers));
+          waits(name, writers, gold.last_rise_us));
     }
     out.push_back(std::move(o));
   }

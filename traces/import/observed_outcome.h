@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ struct ObservedRun {
   std::uint64_t window_us = 0;  // judged after the crash; 0: to the end of the run
   const std::vector<BadStateRead>* bad_reads = nullptr;  // the memory record's, if recorded
   const std::vector<BlockedWait>* blocked = nullptr;     // at the run's end, if recorded
+  // The last timer tick the plugin's walks of the task list saw (once a second), if recorded.
+  std::optional<std::uint64_t> last_walk_us;
 };
 
 // A run's progress marks: the trace marker's, and the console's, which outlives the trace

@@ -76,6 +76,12 @@ bool Importer::read_blocked(const RunText& injected, TraceError& error) {
       injected.blocked_path.empty() ? injected.path + "/blocked.txt" : injected.blocked_path;
   if (!parse_blocked_tasks(injected.blocked, file, b, error)) return false;
   SiteHits clock;  // the guest's jiffies on the trace's clock (site_hits.h)
+  if (b.last_walk) {
+    SiteHit h;
+    h.jiffies = *b.last_walk;
+    std::uint64_t us = 0;
+    if (clock.time_us(h, us)) last_walk_us_ = us;
+  }
   for (const BlockedTask& t : b.blocked) {
     SiteHit h;
     h.jiffies = t.since;
