@@ -52,8 +52,7 @@ void ScopeTracker::on_event(const TraceModel& model, SectionKind section, const 
       }
       break;
     case EventType::kObjectWrite:
-      if (activated_ && e.context_ix == f_.activator &&
-          !e.access.harmless_write() &&
+      if (activated_ && e.context_ix == f_.activator && !e.access.harmless_write() &&
           model.objects[e.object_ix].owner != model.contexts[e.context_ix].id &&
           std::find(f_.shared_writes.begin(), f_.shared_writes.end(), e.object_ix) ==
               f_.shared_writes.end())
