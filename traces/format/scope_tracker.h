@@ -4,11 +4,11 @@
 //
 // Kernel-global when, after the fault's activation and before the crash, the activating context
 // wrote an object that is not its own (a recorded write that cannot carry the error does not
-// count: one the fault-free run made the same, or one that code other than the mutated
-// function made, models::MemoryAccess::harmless_write); or when the crashing context held at the crash a lock
-// (held since the saved state, or taken in the injected run) that another context takes, not by
-// a trylock, in the golden run after the crash's time, unless the kernel lets such a lock go for
-// a dead holder. Process-local otherwise. What the replay then predicts (a panic that ends it
+// count: one the fault-free run made the same, or one that code other than the mutated function
+// made, models::MemoryAccess::harmless_write); or when the crashing context held at the crash a
+// lock (held since the saved state, or taken in the injected run) that another context takes,
+// not by a trylock, in the golden run after the crash's time, unless the kernel lets such a lock
+// go for a dead holder. Process-local otherwise. What the replay then predicts (a panic that ends it
 // early, a policy) does not change it.
 #pragma once
 
