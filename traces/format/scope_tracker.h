@@ -8,8 +8,8 @@
 // made, models::MemoryAccess::harmless_write); or when the crashing context held at the crash a
 // lock (held since the saved state, or taken in the injected run) that another context takes,
 // not by a trylock, in the golden run after the crash's time, unless the kernel lets such a lock
-// go for a dead holder. Process-local otherwise. What the replay then predicts (a panic that ends it
-// early, a policy) does not change it.
+// go for a dead holder. Process-local otherwise. What the replay then predicts (a panic that ends
+// it early, a policy) does not change it.
 #pragma once
 
 #include <cstdint>
