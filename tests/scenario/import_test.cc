@@ -260,5 +260,38 @@ TEST(Import, TheMemoryRecordGivesObjectsWritesAndLaterReads) {
   EXPECT_TRUE(tcp);
 }
 
+// The memory record shows the crashing task took a spinlock the trace's lock events lack (a store
+// to the lock word from inside _raw_spin_lock, none from _raw_spin_unlock, the window run to the
+// oops): the trace has the crashed task take it before the crash, so it dies holding it.
+TEST(Import, ASpinlockTheRecordShowsHeldAtTheOopsIsHeldByTheCrashedTask) {
+  const std::string injected_mem =
+      "# mem (QEMU plugin) site 0xffffffff8130a1b2: test\n"
+      "A 4294897240 0 159 oopsim-fsbench 0 0xffff888007d26100 0xffffc90000510000\n"
+      "W 4294897241 0xffffffff81a5a008 0xffff888006d1f100 4 0x1 slab 0xffff888006d1f000 0x400 "
+      "kmalloc-1k\n"
+      "E 4294897255 oops\n";
+  std::string path = import_fixtures({}, "", injected_mem, "");
+  traces::TraceError error;
+  traces::TraceReader reader(traces::open_trace(path, error));
+  std::uint32_t lock = 0;
+  bool taken = false;
+  for (auto item = reader.next(); item != traces::TraceReader::Item::kEnd; item = reader.next()) {
+    ASSERT_NE(item, traces::TraceReader::Item::kError) << reader.error().message();
+    if (item == traces::TraceReader::Item::kDeclaration && reader.packet().has_lock() &&
+        reader.packet().lock().address() == 0xffff888006d1f100u)
+      lock = reader.packet().lock().id();
+    if (item != traces::TraceReader::Item::kEvent || lock == 0) continue;
+    const models::Event& e = reader.event();
+    if (e.type == models::EventType::kLockAcquired && e.lock == lock &&
+        reader.section() == traces::SectionKind::kInjected) {
+      taken = true;
+      EXPECT_FALSE(reader.crash()) << "taken after the crash";
+      EXPECT_EQ(reader.model().contexts[e.context_ix].pid, 159);
+    }
+  }
+  EXPECT_NE(lock, 0u);
+  EXPECT_TRUE(taken);
+}
+
 }  // namespace
 }  // namespace oopsim::test

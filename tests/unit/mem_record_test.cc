@@ -1,5 +1,6 @@
 // mem.txt, the QEMU plugin's memory record: its parser and printer (traces/import/mem_record.h).
 #include "traces/import/mem_record.h"
+#include "traces/import/recorded_locks.h"
 
 #include <gtest/gtest.h>
 
@@ -63,6 +64,47 @@ TEST(MemRecord, ABadLineIsAnErrorNamingItsFileAndLine) {
     EXPECT_EQ(error.line, c.line) << c.text;
     EXPECT_NE(error.what.find(c.says), std::string::npos) << error.what;
   }
+}
+
+}  // namespace
+}  // namespace oopsim::traces
+
+namespace oopsim::traces {
+namespace {
+
+// Spinlocks the record shows taken and not released: a store inside a lock function (not to the
+// stack, not to the CPU's preempt count), with no later store to the same word from the unlock.
+TEST(RecordedHolds, ATakeWithNoReleaseIsHeldAndTheOthersAreNot) {
+  Kallsyms syms;
+  syms.load(
+      "0000000000001fb40 A __preempt_count\n"
+      "ffffffff81a60000 T _raw_spin_lock\n"
+      "ffffffff81a60100 T _raw_spin_unlock\n"
+      "ffffffff81a60200 T _raw_spin_trylock\n"
+      "ffffffff81a60300 T rmqueue_bulk\n");
+  MemRecord r;
+  TraceError error;
+  ASSERT_TRUE(parse_mem_record(
+      "A 10 0 228 oopsim-streamer 0 0xffff888007d20000 0xffffc90000470000\n"
+      // preempt count, then the lock word of lock A; stack push
+      "W 10 0xffffffff81a60004 0xffff88801f11fb40 4 0x1 percpu 0xffff88801f100000 0x35000 cpu1\n"
+      "W 10 0xffffffff81a60008 0xffff88801fb03ad0 4 0x1 slab 0xffff88801fb03a00 0x100 zone\n"
+      "W 10 0xffffffff81a60001 0xffffc90000473f00 8 0x0 stack 0xffffc90000470000 0x4000 -\n"
+      // lock B taken and released
+      "W 11 0xffffffff81a60008 0xffffffff82a00040 4 0x1 global 0x0 0x0 -\n"
+      "W 11 0xffffffff81a60108 0xffffffff82a00040 1 0x0 global 0x0 0x0 -\n"
+      // a trylock of lock C (a failed one writes the word too)
+      "W 12 0xffffffff81a60208 0xffffffff82a00080 4 0x1 global 0x0 0x0 -\n"
+      // rmqueue_bulk's own store is not a take
+      "W 12 0xffffffff81a60310 0xffff88801fb03b00 8 0x5 slab 0xffff88801fb03a00 0x100 zone\n"
+      "E 13 oops\n",
+      "mem.txt", r, error))
+      << error.message();
+  std::vector<RecordedHold> held = recorded_holds(r, syms);
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].address, 0xffff88801fb03ad0u);
+  EXPECT_EQ(held[0].kind, models::LockKind::kSpinlock);
+  EXPECT_EQ(held[0].jiffies, 10u);
 }
 
 }  // namespace

@@ -126,6 +126,8 @@ class Importer {
   std::optional<std::uint64_t> last_walk_us_;
   bool read_blocked(const RunText& injected, TraceError& error);
   void guard_objects(MemImport& m, const std::vector<trace::Event>& inj_events);
+  void add_recorded_holds(const MemRecord& inj, std::vector<trace::Event>& inj_events,
+                          const MemImportInput& in);
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;
   std::map<std::string, std::uint64_t> golden_progress_at_crash_;
   std::uint64_t crash_us_ = 0;

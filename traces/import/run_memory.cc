@@ -10,8 +10,10 @@
 #include "models/event.h"
 #include "traces/import/blocked_tasks.h"
 #include "traces/import/importer.h"
+#include "traces/import/lock_inference.h"
 #include "traces/import/mem_objects.h"
 #include "traces/import/mem_record.h"
+#include "traces/import/recorded_locks.h"
 #include "traces/import/site_hits.h"
 
 namespace oopsim::traces::import_detail {
@@ -63,6 +65,9 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
   }
   find_bad_reads(m);
   guard_objects(m, inj_events);
+  // The record's holds are the crash's only when its window ran to the oops.
+  if (crashed_ && m.activator == crash_ctx_ && inj.end_why == "oops")
+    add_recorded_holds(inj, inj_events, in);
   objects_ = std::move(m.objects);
   activator_ = m.activator;
   merge_timed(inj_events, std::move(m.injected));
@@ -90,6 +95,42 @@ bool Importer::read_blocked(const RunText& injected, TraceError& error) {
     blocked_.push_back({t.pid, t.comm, t.state, us, where_it_waits(t, syms_)});
   }
   return true;
+}
+
+// Spinning locks the record shows the crashed context took and still held at the oops
+// (recorded_locks.h) that the trace's events do not show it taking: a take is added before the
+// crash, after the last release of that lock by another context, unless another context takes
+// it after that (before or after the crash: the real run says it was free).
+void Importer::add_recorded_holds(const MemRecord& inj, std::vector<trace::Event>& inj_events,
+                                  const MemImportInput& in) {
+  std::map<std::uint64_t, std::uint32_t> id_at;  // lock address -> id (first of any kind)
+  for (const trace::Lock& l : locks_.locks()) id_at.try_emplace(l.address(), l.id());
+  std::vector<trace::Event> added;
+  for (const RecordedHold& h : recorded_holds(inj, syms_)) {
+    std::uint32_t lock = locks_.lock_for(h.address, h.kind, 0);
+    std::uint64_t at = in.time(h.jiffies).value_or(0);
+    bool traced = false, taken_after = false;
+    for (const trace::Event& e : inj_events) {
+      if (e.lock() != lock || e.time() > crash_us_) continue;
+      if (e.context() == crash_ctx_) traced = true;
+      if (e.context() != crash_ctx_ && e.type() == trace::Event::LOCK_RELEASE)
+        at = std::max(at, e.time() + 1);
+    }
+    for (const trace::Event& e : inj_events) {
+      if (e.lock() == lock && e.context() != crash_ctx_ && e.time() >= at &&
+          e.type() == trace::Event::LOCK_ACQUIRED)
+        taken_after = true;  // the real run says the lock was free then
+    }
+    if (traced || taken_after || at >= crash_us_) continue;
+    trace::Event e = new_event(trace::Event::LOCK_ACQUIRED, crash_ctx_, at);
+    e.set_lock(lock);
+    if (h.mode == models::LockMode::kShared) e.set_mode(trace::Event::SHARED);
+    added.push_back(std::move(e));
+  }
+  std::stable_sort(added.begin(), added.end(), [](const trace::Event& a, const trace::Event& b) {
+    return a.time() < b.time();
+  });
+  merge_timed(inj_events, std::move(added));
 }
 
 // Each written object's guarding lock: the lock the activating context took last among those it
