@@ -42,6 +42,25 @@ TEST(MemRecord, ReadsEveryKindOfLineAndPrintsItBack) {
   EXPECT_EQ(format_mem_record(again), format_mem_record(r));
 }
 
+// The header says the guest's jiffies clock (its CONFIG_HZ): another kernel may tick at another
+// rate; a header that says it badly is an error.
+TEST(MemRecord, TheHeaderGivesTheJiffiesClock) {
+  MemRecord r;
+  TraceError error;
+  ASSERT_TRUE(parse_mem_record(
+      "# mem (QEMU plugin) site 0x1: x; jiffies (HZ=100, INITIAL_JIFFIES=4294937296)\n", "m", r,
+      error))
+      << error.message();
+  EXPECT_EQ(r.hz, 100u);
+  EXPECT_EQ(r.initial, 4294937296u);
+  MemRecord d;
+  ASSERT_TRUE(parse_mem_record("# mem (QEMU plugin) site 0x1: older, no clock\n", "m", d, error));
+  EXPECT_EQ(d.hz, 250u);  // the default: what records said before they named it
+  MemRecord bad;
+  EXPECT_FALSE(parse_mem_record("# jiffies (HZ=0, INITIAL_JIFFIES=1)\n", "m", bad, error));
+  EXPECT_EQ(error.line, 1u);
+}
+
 TEST(MemRecord, ABadLineIsAnErrorNamingItsFileAndLine) {
   struct Case {
     const char* text;

@@ -57,7 +57,7 @@ bool parse_blocked_tasks(std::string_view text, const std::string& file, Blocked
                          TraceError& error) {
   return read_record_lines(
       text, file, "blocked tasks: ", [&](const std::string& line) { return parse_line(line, out); },
-      error);
+      error, [&](const std::string& line) { return header_clock(line, out.hz, out.initial); });
 }
 
 std::string where_it_waits(const BlockedTask& t, const Kallsyms& syms) {

@@ -30,6 +30,8 @@ struct BlockedTask {
 };
 
 struct BlockedTasks {
+  std::uint64_t hz = 250;                  // the header's jiffies clock (site_hits.h's defaults)
+  std::uint64_t initial = 4294892296ull;   // INITIAL_JIFFIES
   std::optional<std::uint64_t> last_walk;  // jiffies; unset: no walk recorded
   std::uint64_t tasks = 0;
   std::vector<BlockedTask> blocked;

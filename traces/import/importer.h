@@ -125,7 +125,8 @@ class Importer {
   std::vector<BlockedWait> blocked_;  // the injected run's end (the plugin's blocked.txt)
   std::optional<std::uint64_t> last_walk_us_;
   bool read_blocked(const RunText& injected, TraceError& error);
-  void guard_objects(MemImport& m, const std::vector<trace::Event>& inj_events);
+  void guard_objects(MemImport& m, const std::vector<trace::Event>& inj_events,
+                     std::uint64_t tick_hz);
   void add_recorded_holds(const MemRecord& inj, std::vector<trace::Event>& inj_events,
                           const MemImportInput& in);
   std::map<std::string, std::set<std::uint32_t>> workload_writers_;

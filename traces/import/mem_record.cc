@@ -141,14 +141,15 @@ bool parse_mem_record(std::string_view text, const std::string& file, MemRecord&
                       TraceError& error) {
   return read_record_lines(
       text, file, "mem record: ", [&](const std::string& line) { return parse_line(line, out); },
-      error);
+      error, [&](const std::string& line) { return header_clock(line, out.hz, out.initial); });
 }
 
 std::string format_mem_record(const MemRecord& r) {
   auto who = [](const MemContext& c) {
     return fmt::format("{} {} {} {} {:#x}", c.jiffies, c.cpu, c.pid, c.comm, c.preempt_count);
   };
-  std::string out = "# mem (QEMU plugin)\n";
+  std::string out =
+      fmt::format("# mem (QEMU plugin); jiffies (HZ={}, INITIAL_JIFFIES={})\n", r.hz, r.initial);
   if (r.activation) {
     out += fmt::format("A {} {:#x} {:#x}\n", who(r.activation->who), r.activation->task,
                        r.activation->stack);

@@ -56,6 +56,8 @@ struct MemRead {
 };
 
 struct MemRecord {
+  std::uint64_t hz = 250;                 // the header's jiffies clock (site_hits.h's defaults)
+  std::uint64_t initial = 4294892296ull;  // INITIAL_JIFFIES
   std::optional<MemActivation> activation;
   std::vector<MemWrite> writes;
   std::optional<std::uint64_t> end_jiffies;

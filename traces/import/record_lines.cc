@@ -1,6 +1,9 @@
 #include "traces/import/record_lines.h"
 
+#include <cctype>
 #include <sstream>
+
+#include "models/parse_number.h"
 
 namespace oopsim::traces {
 
@@ -28,6 +31,23 @@ bool read_record_lines(std::string_view text, const std::string& file, std::stri
     }
   }
   return true;
+}
+
+bool header_number(const std::string& line, std::string_view key, std::uint64_t& value) {
+  auto at = line.find(key);
+  if (at == std::string::npos) return true;
+  std::string_view rest = std::string_view(line).substr(at + key.size());
+  std::size_t n = 0;
+  while (n < rest.size() && std::isalnum(static_cast<unsigned char>(rest[n]))) ++n;
+  auto v = models::parse_u64(rest.substr(0, n), 10);
+  if (v) value = *v;
+  return v.has_value();
+}
+
+std::string header_clock(const std::string& line, std::uint64_t& hz, std::uint64_t& initial) {
+  if (!header_number(line, "HZ=", hz) || hz == 0) return "HZ= is not a positive number";
+  if (!header_number(line, "INITIAL_JIFFIES=", initial)) return "INITIAL_JIFFIES= is not a number";
+  return "";
 }
 
 }  // namespace oopsim::traces

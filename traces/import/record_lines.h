@@ -2,6 +2,7 @@
 // record a line: this reads such a text line by line, the one loop for all their parsers.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -17,5 +18,13 @@ bool read_record_lines(std::string_view text, const std::string& file, std::stri
                        const std::function<std::string(const std::string&)>& on_line,
                        TraceError& error,
                        const std::function<std::string(const std::string&)>& on_comment = {});
+
+// The number after KEY= in a header line (its letters and digits: "HZ=250," is 250): false when
+// it is not a number; true, `value` untouched, when the key is absent.
+bool header_number(const std::string& line, std::string_view key, std::uint64_t& value);
+
+// A record's jiffies clock from its header line ("... HZ=250, INITIAL_JIFFIES=4294892296 ..."):
+// "" or what is wrong (HZ not a positive number, INITIAL_JIFFIES not a number).
+std::string header_clock(const std::string& line, std::uint64_t& hz, std::uint64_t& initial);
 
 }  // namespace oopsim::traces

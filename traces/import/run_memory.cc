@@ -28,7 +28,9 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
     file = golden.mem_path.empty() ? golden.path + "/mem.txt" : golden.mem_path;
     if (!parse_mem_record(golden.mem, file, gold, error)) return false;
   }
-  SiteHits clock;  // the guest's jiffies on the trace's clock (site_hits.h)
+  SiteHits clock;  // the guest's jiffies on the trace's clock (site_hits.h), as the record says
+  clock.hz = inj.hz;
+  clock.initial = inj.initial;
   MemImportInput in;
   in.injected = &inj;
   in.golden = golden.mem.empty() ? nullptr : &gold;
@@ -64,7 +66,7 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
                   [](const trace::Event& e) { return e.type() == trace::Event::FAULT_ACTIVATION; });
   }
   find_bad_reads(m);
-  guard_objects(m, inj_events);
+  guard_objects(m, inj_events, inj.hz);
   // The record's holds are the crash's only when its window ran to the oops.
   if (crashed_ && m.activator == crash_ctx_ && inj.end_why == "oops")
     add_recorded_holds(inj, inj_events, in);
@@ -80,7 +82,9 @@ bool Importer::read_blocked(const RunText& injected, TraceError& error) {
   std::string file =
       injected.blocked_path.empty() ? injected.path + "/blocked.txt" : injected.blocked_path;
   if (!parse_blocked_tasks(injected.blocked, file, b, error)) return false;
-  SiteHits clock;  // the guest's jiffies on the trace's clock (site_hits.h)
+  SiteHits clock;  // the guest's jiffies on the trace's clock (site_hits.h), as the record says
+  clock.hz = b.hz;
+  clock.initial = b.initial;
   if (b.last_walk) {
     SiteHit h;
     h.jiffies = *b.last_walk;
@@ -136,7 +140,8 @@ void Importer::add_recorded_holds(const MemRecord& inj, std::vector<trace::Event
 // Each written object's guarding lock: the lock the activating context took last among those it
 // held through the whole tick of the object's first write (the record's clock is the guest's
 // jiffies: a lock taken or let go within that tick may not have been held at the write).
-void Importer::guard_objects(MemImport& m, const std::vector<trace::Event>& inj_events) {
+void Importer::guard_objects(MemImport& m, const std::vector<trace::Event>& inj_events,
+                             std::uint64_t tick_hz) {
   struct Hold {
     std::uint32_t lock;
     std::uint64_t from, to;
@@ -154,7 +159,7 @@ void Importer::guard_objects(MemImport& m, const std::vector<trace::Event>& inj_
       open.erase(h);
     }
   }
-  const std::uint64_t tick_us = 1'000'000 / kGuestHz;
+  const std::uint64_t tick_us = 1'000'000 / tick_hz;
   std::map<std::uint32_t, trace::Object*> by_id;
   for (trace::Object& o : m.objects) by_id[o.id()] = &o;
   std::set<std::uint32_t> placed;

@@ -12,19 +12,6 @@ namespace oopsim::traces {
 
 namespace {
 
-// The number after KEY= in a header line (its letters and digits: "HZ=250," is 250); true when
-// the key is absent.
-bool header_number(const std::string& line, std::string_view key, std::uint64_t& value) {
-  auto at = line.find(key);
-  if (at == std::string::npos) return true;
-  std::string_view rest = std::string_view(line).substr(at + key.size());
-  std::size_t n = 0;
-  while (n < rest.size() && std::isalnum(static_cast<unsigned char>(rest[n]))) ++n;
-  auto v = models::parse_u64(rest.substr(0, n), 10);
-  if (v) value = *v;
-  return v.has_value();
-}
-
 // "# pid-workloads 157=ext4:oopsim-fsbench ..."; "" or what is wrong.
 std::string parse_pid_workloads(const std::string& line, SiteHits& out) {
   std::istringstream tags(line.substr(15));
@@ -68,10 +55,7 @@ bool parse_site_hits(std::string_view text, const std::string& file, SiteHits& o
                      TraceError& error) {
   auto comment = [&](const std::string& line) -> std::string {
     if (line.rfind("# pid-workloads", 0) == 0) return parse_pid_workloads(line, out);
-    if (!header_number(line, "HZ=", out.hz) || out.hz == 0) return "HZ= is not a positive number";
-    if (!header_number(line, "INITIAL_JIFFIES=", out.initial))
-      return "INITIAL_JIFFIES= is not a number";
-    return "";
+    return header_clock(line, out.hz, out.initial);
   };
   return read_record_lines(
       text, file, "", [&](const std::string& line) { return parse_hit(line, out); }, error,

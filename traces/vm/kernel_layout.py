@@ -1,8 +1,8 @@
 """The guest kernel's data layout the QEMU plugin reads memory with, derived from the kernel's own
-BTF (`bpftool btf dump file vmlinux format raw`), per kernel build, never copied by hand:
+BTF (`bpftool btf dump file vmlinux format raw`) and config (CONFIG_HZ, the jiffies' rate), per
+kernel build, never copied by hand:
 task_struct's pid, comm, stack, __state, tasks and thread fields (and thread_struct's sp), struct
-slab's slab_cache, struct
-kmem_cache's size and name, and the page flag PG_slab. Written to $CACHE/kernel-layout.json beside
+slab's slab_cache, struct kmem_cache's size and name, the page flag PG_slab, and HZ. Written to $CACHE/kernel-layout.json beside
 the vmlinux it came from, and made again when that vmlinux changes.
 
     python3 kernel_layout.py [VMLINUX]     prints the layout (JSON)
@@ -62,6 +62,16 @@ def derive(vmlinux):
     except subprocess.CalledProcessError as e:
         raise RuntimeError("bpftool could not read %s's BTF: %s" % (vmlinux, e.stderr.strip()))
     layout = parse(raw)
+    # CONFIG_HZ, from the kernel's config beside it (setup.sh keeps it): the jiffies' rate.
+    config = os.path.join(os.path.dirname(vmlinux), "kernel-config")
+    try:
+        with open(config) as f:
+            hz = re.search(r"^CONFIG_HZ=(\d+)$", f.read(), re.M)
+    except OSError:
+        hz = None
+    if not hz:
+        raise RuntimeError("%s does not give CONFIG_HZ" % config)
+    layout["hz"] = int(hz.group(1))
     st = os.stat(vmlinux)
     layout["vmlinux"] = {"size": st.st_size, "mtime": int(st.st_mtime)}
     return layout
@@ -93,7 +103,7 @@ def layout(vmlinux=os.path.join(CACHE, "vmlinux")):
         with open(path) as f:
             cached = json.load(f)
         if cached.get("vmlinux") == {"size": st.st_size, "mtime": int(st.st_mtime)} and all(
-                k in cached for k in list(FIELDS.values()) + list(ENUMS.values())):
+                k in cached for k in list(FIELDS.values()) + list(ENUMS.values()) + ["hz"]):
             return cached
     except (OSError, ValueError):
         pass

@@ -168,7 +168,6 @@ def patch_text(d, spec, report, seconds, g=None):
     log("text patched at %#x: %s (activated: %s)" % (first, edits[0][2].hex(), report["patch"]["activated"]))
 
 
-HZ = 250  # CONFIG_HZ of the guest kernel
 
 
 def watch_site(d, addr, seconds, kallsyms, report, g=None):
@@ -242,7 +241,7 @@ def watch_site(d, addr, seconds, kallsyms, report, g=None):
     g.detach()
     with open(os.path.join(d, "site-hits.txt"), "w") as f:
         f.write("# site %#x; jiffies (HZ=%d, INITIAL_JIFFIES=%d) cpu pid comm preempt_count\n"
-                % (addr, HZ, (1 << 32) - 300 * HZ))
+                % (addr, lay["hz"], (1 << 32) - 300 * lay["hz"]))
         for h in hits:
             f.write("%d %d %d %s %#x\n" % h)
     report["watch"] = {"addr": "%#x" % addr, "hits": len(hits)}

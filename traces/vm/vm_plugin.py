@@ -70,7 +70,8 @@ def plugin_args(d, kallsyms, site=None, coverage=False):
             "jiffies=%#x" % syms["jiffies"],
             "oops=%#x" % syms["oops_begin"]]
     lay = layout()  # the kernel's BTF: offsets of this build's structures
-    args += ["task_pid=%#x" % lay["task_pid"], "task_comm=%#x" % lay["task_comm"]]
+    args += ["task_pid=%#x" % lay["task_pid"], "task_comm=%#x" % lay["task_comm"],
+             "hz=%d" % lay["hz"]]
     # Where tasks wait (blocked.txt): every run.
     args += ["tasks=1", "tick=%#x" % syms["update_process_times"], "init_task=%#x" % syms["init_task"],
              "task_state=%#x" % lay["task_state"], "task_tasks=%#x" % lay["task_tasks"],

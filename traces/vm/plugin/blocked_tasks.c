@@ -144,11 +144,14 @@ void tasks_finish(void)
 {
     if (!blocked)
         return;
-    FILE *f = open_out("blocked.txt", "# blocked (QEMU plugin): W last walk (jiffies, tasks); B pid "
-                                      "comm state since_jiffies kernel text addresses on its "
-                                      "stack\n");
+    FILE *f = open_out("blocked.txt", "");
     if (!f)
         return;
+    char clock[64];
+    clock_words(clock, sizeof clock);
+    fprintf(f, "# blocked (QEMU plugin): W last walk (jiffies, tasks); B pid comm state "
+               "since_jiffies kernel text addresses on its stack; jiffies (%s)\n",
+            clock);
     fprintf(f, "W %" PRIu64 " %" PRIu64 "\n", last_walk_jiffies, last_walk_tasks);
     GPtrArray *all = g_ptr_array_new();
     GHashTableIter it;

@@ -379,11 +379,14 @@ bool mem_start(void)
     if (arg.instrument && !load_entries(arg.instrument))
         return false;
     out = open_out("mem.txt", "");
-    if (out)
+    if (out) {
+        char clock[64];
+        clock_words(clock, sizeof clock);
         fprintf(out,
                 "# mem (QEMU plugin) site %#" PRIx64 ": A activation, W stores by the activating "
-                "context, E window end, R later loads by others, S totals\n",
-                arg.site);
+                "context, E window end, R later loads by others, S totals; jiffies (%s)\n",
+                arg.site, clock);
+    }
     watched = g_hash_table_new(g_direct_hash, g_direct_equal);
     reads_seen = g_hash_table_new(g_direct_hash, g_direct_equal);
     return out != NULL;

@@ -12,6 +12,7 @@
  *   current_task=OFF      the per-CPU offsets of current_task and __preempt_count (kallsyms)
  *   preempt_count=OFF
  *   jiffies=ADDR          jiffies (kallsyms): the time of each line, in ticks of the guest's HZ
+ *   hz=N                  the guest's CONFIG_HZ (250 if not given), said in each file's header
  *   task_pid=OFF          offsets in task_struct of pid and comm (the kernel's BTF)
  *   task_comm=OFF
  *   mem=1                 write mem.txt: the stores of the context that first runs the site,
@@ -294,6 +295,13 @@ static void on_plugin_exit(qemu_plugin_id_t id, void *p)
     g_mutex_unlock(&lock);
 }
 
+void clock_words(char *out, size_t len)
+{
+    uint64_t hz = arg.hz ? arg.hz : 250;
+    snprintf(out, len, "HZ=%" PRIu64 ", INITIAL_JIFFIES=%" PRIu64, hz,
+             (uint64_t)((1ull << 32) - 300 * hz));
+}
+
 FILE *open_out(const char *name, const char *header)
 {
     char *path = g_strdup_printf("%s/%s", arg.dir, name);
@@ -320,6 +328,7 @@ static bool parse_arg(const char *opt)
         {"jiffies", &arg.jiffies},
         {"task_pid", &arg.task_pid},
         {"task_comm", &arg.task_comm},
+        {"hz", &arg.hz},
         {"task_stack", &arg.task_stack},
         {"thread_size", &arg.thread_size},
         {"kmem_cache_size", &arg.kmem_cache_size},
@@ -393,10 +402,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         site_out = open_out("site-hits.txt", "");
         if (!site_out)
             return -1;
+        char clock[64];
+        clock_words(clock, sizeof clock);
         fprintf(site_out,
-                "# site %#" PRIx64 "; jiffies (HZ=250, INITIAL_JIFFIES=%" PRIu64
-                ") cpu pid comm preempt_count; every execution (QEMU plugin)\n",
-                arg.site, (uint64_t)((1ull << 32) - 300 * 250));
+                "# site %#" PRIx64 "; jiffies (%s) cpu pid comm preempt_count; every execution "
+                "(QEMU plugin)\n",
+                arg.site, clock);
     }
     if (arg.oops) {
         crash_out = open_out("crash-state.txt",

@@ -21,6 +21,7 @@
 
 struct plugin_args {
     uint64_t site, oops, per_cpu_offset, current_task, preempt_count, jiffies, task_pid, task_comm;
+    uint64_t hz; /* the guest's CONFIG_HZ: the jiffies' rate (250 if not given) */
     /* memory record (mem=1): layouts from the kernel's BTF, addresses from kallsyms */
     uint64_t task_stack, thread_size, kmem_cache_size, kmem_cache_name, slab_cache, pg_slab;
     uint64_t page_offset_base, vmemmap_base, percpu_size, text_start, image_end;
@@ -60,6 +61,8 @@ static inline int irq_level(uint32_t preempt)
 }
 
 FILE *open_out(const char *name, const char *header);
+/* The jiffies' clock, for the records' headers: "HZ=250, INITIAL_JIFFIES=4294892296". */
+void clock_words(char *out, size_t len);
 
 /* The memory record (mem_record.c). */
 bool mem_start(void);
