@@ -244,6 +244,10 @@ TEST(Import, TheMemoryRecordGivesObjectsWritesAndLaterReads) {
   EXPECT_EQ(big->cls, models::ObjectClass::kPointer);
   EXPECT_EQ(small->cls, models::ObjectClass::kPlain);
   EXPECT_EQ(big->size, 0x400u);
+  EXPECT_EQ(s.memory.writes, 3u);
+  EXPECT_EQ(s.memory.harmless_writes, 1u);  // the kmalloc-64 write the fault-free run made too
+  EXPECT_EQ(s.memory.injected_reads, 1u);
+  EXPECT_EQ(s.memory.golden_reads, 1u);
   ASSERT_TRUE(s.scope);
   EXPECT_EQ(*s.scope, models::Scope::kKernelGlobal);
   EXPECT_NE(s.scope_why.find("kmalloc-1k@0xffff888006d1f000"), std::string::npos) << s.scope_why;

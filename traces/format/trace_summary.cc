@@ -22,6 +22,14 @@ bool summarize(TraceReader& reader, TraceSummary& out, TraceError& error) {
     const models::Event& e = reader.event();
     scope.on_event(reader.model(), reader.section(), e);
     auto type = static_cast<std::size_t>(e.type);
+    if (e.access.size != 0 && e.type == models::EventType::kObjectWrite &&
+        reader.section() == SectionKind::kInjected) {
+      ++out.memory.writes;
+      out.memory.harmless_writes += e.access.harmless_write();
+    } else if (e.access.size != 0 && e.type == models::EventType::kObjectRead) {
+      ++(reader.section() == SectionKind::kGolden ? out.memory.golden_reads
+                                                  : out.memory.injected_reads);
+    }
     if (reader.section() == SectionKind::kGolden) {
       ++out.golden_events[type];
     } else {
@@ -97,6 +105,13 @@ std::string format_summary(const TraceSummary& s) {
   };
   section("injected", s.injected_events, s.injected_end);
   section("golden", s.golden_events, s.golden_end);
+  if (s.memory.any()) {
+    out += fmt::format(
+        "  memory record: {} writes by the activating context ({} may carry the error), reads "
+        "of their bytes by others: {} injected, {} golden\n",
+        s.memory.writes, s.memory.writes - s.memory.harmless_writes, s.memory.injected_reads,
+        s.memory.golden_reads);
+  }
   if (s.crash) {
     const models::ContextInfo* c = m.context(s.crash->context);
     out +=
@@ -147,6 +162,15 @@ nlohmann::ordered_json summary_json(const TraceSummary& s) {
   };
   j["injected_events"] = counts(s.injected_events);
   j["golden_events"] = counts(s.golden_events);
+  if (s.memory.any()) {
+    j["memory_record"] = {
+        {"writes", s.memory.writes},
+        {"writes_that_may_carry_the_error", s.memory.writes - s.memory.harmless_writes},
+        {"injected_reads", s.memory.injected_reads},
+        {"golden_reads", s.memory.golden_reads}};
+  } else {
+    j["memory_record"] = nullptr;
+  }
   if (s.crash) {
     j["crash"] = {{"time", s.crash->time},
                   {"context", s.crash->context},

@@ -27,6 +27,13 @@ struct TraceSummary {
   std::optional<models::Event> crash;
   std::uint64_t events_after_crash = 0;
   std::vector<ObservedOutcome> observed;
+  // The memory record's accesses (recorded bytes on object events): the injected run's writes,
+  // how many the record shows cannot carry the error (models::MemoryAccess::harmless_write),
+  // and the reads by other contexts in each section.
+  struct MemoryRecord {
+    std::uint64_t writes = 0, harmless_writes = 0, injected_reads = 0, golden_reads = 0;
+    bool any() const { return writes + injected_reads + golden_reads != 0; }
+  } memory;
   // The error's scope and why (scope_tracker.h); unset without a crash.
   std::optional<models::Scope> scope;
   std::string scope_why;
