@@ -41,16 +41,6 @@ std::string parse_line(const std::string& line, BlockedTasks& out) {
   return "";
 }
 
-bool symbol_address(const Kallsyms& syms, std::string_view name, std::uint64_t& address) {
-  for (const Kallsyms::Sym& s : syms.symbols()) {
-    if (s.name == name && s.module.empty()) {
-      address = s.address;
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 bool parse_blocked_tasks(std::string_view text, const std::string& file, BlockedTasks& out,
@@ -61,12 +51,12 @@ bool parse_blocked_tasks(std::string_view text, const std::string& file, Blocked
 }
 
 std::string where_it_waits(const BlockedTask& t, const Kallsyms& syms) {
-  std::uint64_t sched_start = 0, sched_end = 0;
-  bool sched = symbol_address(syms, "__sched_text_start", sched_start) &&
-               symbol_address(syms, "__sched_text_end", sched_end);
+  std::optional<std::uint64_t> sched_start = syms.address_of("__sched_text_start");
+  std::optional<std::uint64_t> sched_end = syms.address_of("__sched_text_end");
+  bool sched = sched_start && sched_end;
   std::vector<std::string> names;
   for (std::uint64_t a : t.stack) {
-    if (sched && a >= sched_start && a < sched_end) continue;
+    if (sched && a >= *sched_start && a < *sched_end) continue;
     Kallsyms::Hit hit;
     if (!syms.lookup(a, hit)) continue;
     if (!names.empty() && names.back() == hit.name) continue;

@@ -18,6 +18,7 @@
 
 #include "traces/format/trace_error.h"
 #include "traces/import/kallsyms.h"
+#include "traces/import/site_hits.h"
 
 namespace oopsim::traces {
 
@@ -30,8 +31,8 @@ struct BlockedTask {
 };
 
 struct BlockedTasks {
-  std::uint64_t hz = 250;                  // the header's jiffies clock (site_hits.h's defaults)
-  std::uint64_t initial = 4294892296ull;   // INITIAL_JIFFIES
+  std::uint64_t hz = kGuestHz;  // the header's jiffies clock (site_hits.h's defaults)
+  std::uint64_t initial = initial_jiffies(kGuestHz);
   std::optional<std::uint64_t> last_walk;  // jiffies; unset: no walk recorded
   std::uint64_t tasks = 0;
   std::vector<BlockedTask> blocked;

@@ -36,6 +36,22 @@ bool Kallsyms::lookup(std::uint64_t address, Hit& hit) const {
   return true;
 }
 
+bool Kallsyms::span(std::uint64_t address, const Sym*& sym, std::uint64_t& end) const {
+  auto it = std::upper_bound(syms_.begin(), syms_.end(), address,
+                             [](std::uint64_t a, const Sym& s) { return a < s.address; });
+  if (it == syms_.begin()) return false;
+  sym = &*std::prev(it);
+  end = it == syms_.end() ? 0 : it->address;
+  return true;
+}
+
+std::optional<std::uint64_t> Kallsyms::address_of(std::string_view name) const {
+  for (const Sym& s : syms_) {
+    if (s.name == name && s.module.empty()) return s.address;
+  }
+  return std::nullopt;
+}
+
 std::string Kallsyms::symbolize(std::uint64_t address) const {
   Hit h;
   if (!lookup(address, h)) return fmt::format("{:#x}", address);

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace oopsim::traces {
@@ -32,6 +34,12 @@ class Kallsyms {
   };
   // Every symbol, by address (the one kallsyms parser: the fault injector reads it too).
   const std::vector<Sym>& symbols() const { return syms_; }
+  // The symbol at or below `address`, however far, and where the next symbol (at a higher
+  // address) begins: `end` 0 when it is the last (kallsyms gives no sizes). False below every
+  // symbol.
+  bool span(std::uint64_t address, const Sym*& sym, std::uint64_t& end) const;
+  // A vmlinux symbol's address by name (nullopt: none).
+  std::optional<std::uint64_t> address_of(std::string_view name) const;
 
  private:
   std::vector<Sym> syms_;

@@ -17,20 +17,15 @@ bool kernel_address(std::uint64_t v) {
   return v >= kKernelHalf;
 }
 
-// The symbol whose bytes hold `address` (kallsyms gives no sizes: up to the next symbol).
+// The vmlinux symbol whose bytes hold `address` (up to the next symbol; the last one: 8 bytes).
 bool symbol_at(const Kallsyms& syms, std::uint64_t address, std::string& name, std::uint64_t& start,
                std::uint64_t& size) {
-  const auto& all = syms.symbols();
-  auto it = std::upper_bound(all.begin(), all.end(), address,
-                             [](std::uint64_t a, const Kallsyms::Sym& s) { return a < s.address; });
-  if (it == all.begin()) return false;
-  auto at = std::prev(it);
-  if (!at->module.empty()) return false;
+  const Kallsyms::Sym* at = nullptr;
+  std::uint64_t end = 0;
+  if (!syms.span(address, at, end) || !at->module.empty()) return false;
   name = at->name;
   start = at->address;
-  auto next =
-      std::find_if(it, all.end(), [&](const Kallsyms::Sym& s) { return s.address > start; });
-  size = next == all.end() ? 8 : next->address - start;
+  size = end == 0 ? 8 : end - start;
   return true;
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "traces/format/trace_error.h"
+#include "traces/import/site_hits.h"
 
 namespace oopsim::traces {
 
@@ -56,8 +57,8 @@ struct MemRead {
 };
 
 struct MemRecord {
-  std::uint64_t hz = 250;                 // the header's jiffies clock (site_hits.h's defaults)
-  std::uint64_t initial = 4294892296ull;  // INITIAL_JIFFIES
+  std::uint64_t hz = kGuestHz;  // the header's jiffies clock (site_hits.h's defaults)
+  std::uint64_t initial = initial_jiffies(kGuestHz);
   std::optional<MemActivation> activation;
   std::vector<MemWrite> writes;
   std::optional<std::uint64_t> end_jiffies;

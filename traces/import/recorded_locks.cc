@@ -32,10 +32,7 @@ std::vector<RecordedHold> recorded_holds(const MemRecord& record, const Kallsyms
   }
   // The lock functions also write the CPU's preempt count (preemption off while held): a per-CPU
   // variable, never a lock word.
-  std::uint64_t preempt_count = UINT64_MAX;
-  for (const Kallsyms::Sym& s : syms.symbols()) {
-    if (s.name == "__preempt_count" && s.module.empty()) preempt_count = s.address;
-  }
+  std::uint64_t preempt_count = syms.address_of("__preempt_count").value_or(UINT64_MAX);
   std::map<std::uint64_t, RecordedHold> held;  // by lock address
   for (const MemWrite& w : record.writes) {
     if (w.region == "stack" || (w.region == "percpu" && w.address - w.start == preempt_count))

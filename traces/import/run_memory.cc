@@ -45,20 +45,15 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
   };
   in.time = [&](std::uint64_t jiffies) -> std::optional<std::uint64_t> {
     std::uint64_t us;
-    SiteHit h;
-    h.jiffies = jiffies;
-    if (!clock.time_us(h, us)) return std::nullopt;
+    if (!clock.time_us(jiffies, us)) return std::nullopt;
     return us;
   };
   if (crashed_) in.crash_time = crash_us_;
-  if (opt_.fault && opt_.fault->address != 0) {  // the mutated function: its symbol's bytes
-    const auto& all = syms_.symbols();
-    auto it =
-        std::upper_bound(all.begin(), all.end(), opt_.fault->address,
-                         [](std::uint64_t a, const Kallsyms::Sym& s) { return a < s.address; });
-    if (it != all.begin() && it != all.end())
-      in.mutated_code = {std::prev(it)->address, it->address};
-  }
+  const Kallsyms::Sym* mutated = nullptr;  // the mutated function: its symbol's bytes
+  std::uint64_t mutated_end = 0;
+  if (opt_.fault && opt_.fault->address != 0 &&
+      syms_.span(opt_.fault->address, mutated, mutated_end) && mutated_end != 0)
+    in.mutated_code = {mutated->address, mutated_end};
   MemImport m = import_memory(in);
   if (m.activator != 0) {
     // The record's activation (the site's first run) replaces the one put at the crash.
@@ -85,17 +80,11 @@ bool Importer::read_blocked(const RunText& injected, TraceError& error) {
   SiteHits clock;  // the guest's jiffies on the trace's clock (site_hits.h), as the record says
   clock.hz = b.hz;
   clock.initial = b.initial;
-  if (b.last_walk) {
-    SiteHit h;
-    h.jiffies = *b.last_walk;
-    std::uint64_t us = 0;
-    if (clock.time_us(h, us)) last_walk_us_ = us;
-  }
+  std::uint64_t us = 0;
+  if (b.last_walk && clock.time_us(*b.last_walk, us)) last_walk_us_ = us;
   for (const BlockedTask& t : b.blocked) {
-    SiteHit h;
-    h.jiffies = t.since;
-    std::uint64_t us = 0;
-    clock.time_us(h, us);
+    us = 0;
+    clock.time_us(t.since, us);
     blocked_.push_back({t.pid, t.comm, t.state, us, where_it_waits(t, syms_)});
   }
   return true;
@@ -107,8 +96,6 @@ bool Importer::read_blocked(const RunText& injected, TraceError& error) {
 // it after that (before or after the crash: the real run says it was free).
 void Importer::add_recorded_holds(const MemRecord& inj, std::vector<trace::Event>& inj_events,
                                   const MemImportInput& in) {
-  std::map<std::uint64_t, std::uint32_t> id_at;  // lock address -> id (first of any kind)
-  for (const trace::Lock& l : locks_.locks()) id_at.try_emplace(l.address(), l.id());
   std::vector<trace::Event> added;
   for (const RecordedHold& h : recorded_holds(inj, syms_)) {
     std::uint32_t lock = locks_.lock_for(h.address, h.kind, 0);

@@ -56,9 +56,10 @@ struct SiteHits {
   std::vector<SiteHit> hits;
 
   // A hit's time in microseconds since boot; false before the clock's start.
-  bool time_us(const SiteHit& h, std::uint64_t& us) const {
-    if (h.jiffies < initial) return false;
-    us = (h.jiffies - initial) * 1000000 / hz;
+  bool time_us(const SiteHit& h, std::uint64_t& us) const { return time_us(h.jiffies, us); }
+  bool time_us(std::uint64_t jiffies, std::uint64_t& us) const {
+    if (jiffies < initial) return false;
+    us = (jiffies - initial) * 1000000 / hz;
     return true;
   }
 };
