@@ -24,10 +24,12 @@ class BadStateReads final : public Rule {
   using Rule::Rule;
   std::string_view name() const override { return "bad-state-reads"; }
   std::vector<std::string_view> scenarios() const override {
-    return {"08_ehash_pointer_taint_oops_again", "09_ext4_group_desc_checked_detect_error",
+    return {"08_ehash_pointer_taint_oops_again",
+            "09_ext4_group_desc_checked_detect_error",
             "10_fat_free_clusters_plain_survived_inconsistent",
             "18_softirq_reads_tainted_qdisc_panic",
-            "46_recorded_bytes_only_changed_writes_taint_what_they_wrote"};
+            "46_recorded_bytes_only_changed_writes_taint_what_they_wrote",
+            "47_pointer_read_before_the_crash_went_on"};
   }
   std::vector<models::EventType> events() const override {
     return {models::EventType::kObjectRead};
