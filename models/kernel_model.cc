@@ -34,6 +34,10 @@ std::string_view name(LockKind kind) {
       return "rwsem";
     case LockKind::kSemaphore:
       return "semaphore";
+    case LockKind::kCompletion:
+      return "completion";
+    case LockKind::kBitWait:
+      return "bit-wait";
   }
   return "?";
 }
@@ -60,6 +64,10 @@ bool killable(ContextKind kind) {
 
 bool waiters_spin(LockKind kind) {
   return kind == LockKind::kSpinlock || kind == LockKind::kRwlock;
+}
+
+bool waitable(LockKind kind) {
+  return kind == LockKind::kCompletion || kind == LockKind::kBitWait;
 }
 
 bool shareable(LockKind kind) {

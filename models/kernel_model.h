@@ -16,7 +16,9 @@ using ObjectId = std::uint32_t;
 using Ticks = std::uint64_t;
 
 enum class ContextKind { kInit, kKernelThread, kUserTask, kHardIrq, kSoftIrq, kIdle };
-enum class LockKind { kSpinlock, kRwlock, kMutex, kRwsem, kSemaphore };
+// The last two are ways to wait that are not locks (waitables): nobody holds them; a sleeper
+// waits on one until another context wakes it.
+enum class LockKind { kSpinlock, kRwlock, kMutex, kRwsem, kSemaphore, kCompletion, kBitWait };
 enum class LockMode { kExclusive, kShared };
 enum class ObjectClass { kPointer, kChecked, kPlain };
 
@@ -29,6 +31,8 @@ std::string_view name(ObjectClass cls);
 bool killable(ContextKind kind);
 // Waiters on spinlocks and rwlocks spin (soft lockup); the others sleep (hung task).
 bool waiters_spin(LockKind kind);
+// A completion or a bit wait: slept on (sleep and wakeup events), never taken or released.
+bool waitable(LockKind kind);
 // Locks whose holders may share them.
 bool shareable(LockKind kind);
 // The detector that reports a waiter stuck on a lock of this kind.

@@ -25,10 +25,65 @@ constexpr ClassInfo kClasses[] = {
     {"rwsem-read", LockKind::kRwsem, LockMode::kShared},
     {"rwsem-write", LockKind::kRwsem, LockMode::kExclusive},
     {"semaphore", LockKind::kSemaphore, LockMode::kExclusive},
+    {"completion", LockKind::kCompletion, LockMode::kExclusive},
+    {"bit-wait", LockKind::kBitWait, LockMode::kExclusive},
+    {"folio-lock", LockKind::kBitWait, LockMode::kExclusive},  // bit 0 (PG_locked) of the folio
 };
 
+std::string parse_op(const std::string& w, LockPrimitive& p) {
+  using Op = LockPrimitive::Op;
+  constexpr std::pair<std::string_view, Op> kOps[] = {{"take", Op::kTake},
+                                                      {"release", Op::kRelease},
+                                                      {"downgrade", Op::kDowngrade},
+                                                      {"wait", Op::kWait},
+                                                      {"wake", Op::kWake}};
+  for (const auto& [name, op] : kOps) {
+    if (w == name) {
+      p.op = op;
+      if (p.waits() != waitable(p.kind))
+        return fmt::format(
+            "op '{}' does not fit class '{}' (a lock is taken and released, a completion or a "
+            "bit-wait is waited on and woken)",
+            w, p.cls);
+      return "";
+    }
+  }
+  return fmt::format("unknown op '{}' (take, release, downgrade, wait or wake)", w);
+}
+
+std::string parse_detail(const std::string& w, const std::string& op, LockPrimitive& p) {
+  using S = LockPrimitive::SleepState;
+  constexpr std::pair<std::string_view, LockPrimitive::Success> kSuccess[] = {
+      {"always", LockPrimitive::Success::kAlways},
+      {"nonzero", LockPrimitive::Success::kNonzero},
+      {"zero", LockPrimitive::Success::kZero}};
+  constexpr std::pair<std::string_view, S> kStates[] = {{"D", S::kUninterruptible},
+                                                        {"K", S::kKillable},
+                                                        {"S", S::kInterruptible},
+                                                        {"arg4", S::kArg4}};
+  if (p.op == LockPrimitive::Op::kTake) {
+    for (const auto& [name, s] : kSuccess) {
+      if (w != name) continue;
+      p.success = s;
+      return "";
+    }
+  } else if (p.op == LockPrimitive::Op::kWait) {
+    for (const auto& [name, s] : kStates) {
+      if (w != name) continue;
+      p.state = s;
+      return "";
+    }
+  } else if (w == "-") {
+    return "";
+  }
+  return fmt::format(
+      "detail '{}' does not fit op '{}' (a take: always, nonzero or zero; a wait: D, K, S or "
+      "arg4; else -)",
+      w, op);
+}
+
 std::string parse_row(const std::vector<std::string>& w, LockPrimitive& p) {
-  if (w.size() != 4) return fmt::format("{} words; want: symbol class op success", w.size());
+  if (w.size() != 4) return fmt::format("{} words; want: symbol class op detail", w.size());
   p.symbol = w[0];
   p.probe = w[0].rfind("_raw_", 0) == 0 ? w[0].substr(5) : w[0];
   const ClassInfo* cls = nullptr;
@@ -39,27 +94,8 @@ std::string parse_row(const std::vector<std::string>& w, LockPrimitive& p) {
   p.cls = w[1];
   p.kind = cls->kind;
   p.mode = cls->mode;
-  if (w[2] == "take") {
-    p.op = LockPrimitive::Op::kTake;
-  } else if (w[2] == "release") {
-    p.op = LockPrimitive::Op::kRelease;
-  } else if (w[2] == "downgrade") {
-    p.op = LockPrimitive::Op::kDowngrade;
-  } else {
-    return fmt::format("unknown op '{}' (take, release or downgrade)", w[2]);
-  }
-  bool take = p.op == LockPrimitive::Op::kTake;
-  if (w[3] == "always" && take) {
-    p.success = LockPrimitive::Success::kAlways;
-  } else if (w[3] == "nonzero" && take) {
-    p.success = LockPrimitive::Success::kNonzero;
-  } else if (w[3] == "zero" && take) {
-    p.success = LockPrimitive::Success::kZero;
-  } else if (w[3] != "-" || take) {
-    return fmt::format(
-        "success '{}' does not fit op '{}' (a take: always, nonzero or zero; else -)", w[3], w[2]);
-  }
-  return "";
+  std::string bad = parse_op(w[2], p);
+  return bad.empty() ? parse_detail(w[3], w[2], p) : bad;
 }
 
 }  // namespace

@@ -48,6 +48,10 @@ struct ContextSim {
   models::Ticks wait_since = 0;
   std::uint32_t confirm_lock = UINT32_MAX;  // a lock-acquired for this lock confirms the attempt
   std::uint32_t pending_wakeups = 0;
+  // State kSleeping: what it sleeps on (a completion or bit-wait's lock index; UINT32_MAX: not
+  // said) and whether the hung-task detector reports it (uninterruptible, not killable).
+  std::uint32_t sleep_on = UINT32_MAX;
+  bool sleep_reported = true;
 
   models::Ticks resume_at = 0;  // paused (a restart) until then
   std::uint32_t syscall_depth = 0;

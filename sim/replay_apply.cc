@@ -51,7 +51,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
       return;
     }
     case EventType::kSleep:
-      apply_sleep(c);
+      apply_sleep(c, e);
       return;
     case EventType::kProgress:
       verdicts_[e.workload_ix].set_progress(static_cast<std::uint64_t>(e.value), sched_->now());
@@ -130,12 +130,14 @@ void Replay::apply_release(ContextSim& c, const models::Event& e) {
   for (const std::unique_ptr<Rule>& r : rules_) r->after_lock_op(c, e);
 }
 
-void Replay::apply_sleep(ContextSim& c) {
+void Replay::apply_sleep(ContextSim& c, const models::Event& e) {
   if (c.pending_wakeups > 0) {
     --c.pending_wakeups;
     return;
   }
   c.state = NodeState::kSleeping;
+  c.sleep_on = e.lock_ix == models::Event::kNone ? UINT32_MAX : e.lock_ix;
+  c.sleep_reported = e.mode != models::LockMode::kShared;
   c.wait_since = sched_->now();
   while (c.state == NodeState::kSleeping) {
     suspend(c);

@@ -1,6 +1,9 @@
 // A wakeup that never comes. When the context that would wake a sleeper is dead or stuck for good,
 // its wakeup events are never replayed: the sleeper waits on it (a wait-for edge from the sleeper
 // to the sender). A sleeper also waits on a blocked context that still has its wakeup queued.
+// Captured traces carry these pairs for the ways to wait that are not locks (a completion, a
+// folio's or buffer's bit: traces/import/wait_pairs.h), including a wait whose wakeup came before
+// it slept.
 #include <algorithm>
 #include <map>
 
@@ -15,7 +18,12 @@ class LostWakeups final : public Rule {
   using Rule::Rule;
   std::string_view name() const override { return "lost-wakeups"; }
   std::vector<std::string_view> scenarios() const override {
-    return {"13_jbd2_commit_wakeup_never_comes", "06_usb_storage_kthread_required_no_proc"};
+    return {"13_jbd2_commit_wakeup_never_comes",
+            "06_usb_storage_kthread_required_no_proc",
+            "48_flush_work_completion_never_completed_by_dead_worker_hung_task",
+            "49_folio_lock_holder_dies_reader_hung_task",
+            "51_completion_done_before_the_wait_still_needs_its_completer",
+            "52_timed_wait_woken_by_the_timer_interrupt_goes_on"};
   }
 
   void on_dropped(const ContextSim& sender, const models::Event& e) override {

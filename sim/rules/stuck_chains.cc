@@ -17,7 +17,8 @@ class StuckChains final : public Rule {
   std::string_view name() const override { return "stuck-chains"; }
   std::vector<std::string_view> scenarios() const override {
     return {"01_set_fs_pwd_fs_lock_soft_lockup", "02_i_mutex_chain_hung_task",
-            "35_wait_cycle_among_live_contexts_is_replay_drift_not_deadlock"};
+            "35_wait_cycle_among_live_contexts_is_replay_drift_not_deadlock",
+            "50_killable_folio_wait_on_dead_holder_no_detector"};
   }
 
   void on_end(const WaitForGraph& g) override {
@@ -42,14 +43,22 @@ class StuckChains final : public Rule {
   }
 
  private:
+  // The kernel's detector of this wait: the hung-task detector reports only a task asleep in
+  // exactly TASK_UNINTERRUPTIBLE; an interruptible or killable sleeper is reported by nobody.
   std::string detector(const ContextSim& c) const {
-    return c.state == NodeState::kWaitingLock
-               ? std::string(models::stuck_detector(replay_.model().locks[c.wait_lock].kind))
-               : std::string("hung task");
+    if (c.state == NodeState::kWaitingLock)
+      return std::string(models::stuck_detector(replay_.model().locks[c.wait_lock].kind));
+    return c.sleep_reported ? "hung task"
+                            : "no detector report (an interruptible or killable sleep)";
   }
 
-  std::string step(std::uint32_t holder, std::uint32_t lock) const {
+  std::string step(std::uint32_t sleeper, std::uint32_t holder, std::uint32_t lock) const {
     if (lock == UINT32_MAX) {
+      const ContextSim* s = replay_.peek(sleeper);
+      if (s != nullptr && s->sleep_on != UINT32_MAX) {
+        return fmt::format("sleeps on {} waiting for a wakeup from {}",
+                           replay_.model().locks[s->sleep_on].label(), replay_.label(holder));
+      }
       return fmt::format("sleeps waiting for a wakeup from {}", replay_.label(holder));
     }
     const models::LockInfo& info = replay_.model().locks[lock];
@@ -67,7 +76,7 @@ class StuckChains final : public Rule {
     for (std::size_t i = 0; i + 1 < v.chain.size(); ++i) {
       if (i > 0) out += ", which ";
       out += i == 0 ? replay_.label(v.chain[i]) + " " : "";
-      out += step(v.chain[i + 1], v.locks[i]);
+      out += step(v.chain[i], v.chain[i + 1], v.locks[i]);
     }
     std::uint32_t last = v.chain.back();
     const ContextSim& end = *replay_.peek(last);

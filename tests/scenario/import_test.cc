@@ -26,7 +26,8 @@ std::string fixture(const std::string& name) {
 std::string import_fixtures(const traces::ImportOptions& given = {},
                             const std::string& crash_state = "",
                             const std::string& injected_mem = "",
-                            const std::string& golden_mem = "") {
+                            const std::string& golden_mem = "",
+                            const std::string& golden_extra_lines = "") {
   traces::RunText injected{"injected.ftrace.txt",
                            fixture("injected.ftrace.txt"),
                            fixture("injected.console.log"),
@@ -37,7 +38,7 @@ std::string import_fixtures(const traces::ImportOptions& given = {},
                            injected_mem,
                            "injected/mem.txt"};
   traces::RunText golden{"golden.ftrace.txt",
-                         fixture("golden.ftrace.txt"),
+                         fixture("golden.ftrace.txt") + golden_extra_lines,
                          fixture("golden.console.log"),
                          "",
                          "",
@@ -295,6 +296,67 @@ TEST(Import, ASpinlockTheRecordShowsHeldAtTheOopsIsHeldByTheCrashedTask) {
   }
   EXPECT_NE(lock, 0u);
   EXPECT_TRUE(taken);
+}
+
+// The ways to wait that are not locks (completions, bit waits; after the fixture's last line): a
+// wait on a completion that
+// sleeps is a sleep naming the completion, paired with the scheduler's wakeup of it by the task
+// that completed it; a wait on a folio bit that found the bit already woken is paired with that
+// wake, which comes first.
+TEST(Import, WaitsOnCompletionsAndBitsBecomeSleepsPairedWithTheirWakers) {
+  const std::string lines =
+      "  oopsim-fsbench-158     [000] .....    20.500000: wait_for_completion: "
+      "(wait_for_completion+0x0/0x20) lock=0xffffc9000044bcb8 caller=0xffffffffc02888f0\n"
+      "  oopsim-fsbench-158     [000] d..2.    20.500010: sched_switch: prev_comm=oopsim-fsbench "
+      "prev_pid=158 prev_prio=120 prev_state=D ==> next_comm=swapper/0 next_pid=0 "
+      "next_prio=120\n"
+      "   usb-storage-150      [000] d..3.    20.550000: sched_wakeup: comm=oopsim-fsbench "
+      "pid=158 prio=120 target_cpu=000\n"
+      "  oopsim-fsbench-158     [000] .....    20.550100: wait_for_completion_ret: "
+      "(vfat_add_entry+0x50/0x300 <- wait_for_completion) ret=0\n"
+      "   usb-storage-150      [000] .....    20.600000: folio_wake_bit: "
+      "(folio_wake_bit+0x0/0x90) lock=0xffffea00001f4c00 caller=0xffffffffc02888f0 bit=15\n"
+      "  oopsim-fsbench-157     [000] .....    20.600100: folio_wait_bit: "
+      "(folio_wait_bit+0x0/0x20) lock=0xffffea00001f4c00 caller=0xffffffffc02888f0 bit=15\n"
+      "  oopsim-fsbench-157     [000] .....    20.600200: folio_wait_bit_ret: "
+      "(vfat_add_entry+0x60/0x300 <- folio_wait_bit) ret=0\n";
+  std::string path = import_fixtures({}, "", "", "", lines);
+  traces::TraceError error;
+  traces::TraceReader reader(traces::open_trace(path, error));
+  std::map<std::uint32_t, trace::Lock> waitables;
+  std::vector<models::Event> golden;
+  for (auto item = reader.next(); item != traces::TraceReader::Item::kEnd; item = reader.next()) {
+    ASSERT_NE(item, traces::TraceReader::Item::kError) << reader.error().message();
+    if (item == traces::TraceReader::Item::kDeclaration && reader.packet().has_lock() &&
+        (reader.packet().lock().kind() == trace::Lock::COMPLETION ||
+         reader.packet().lock().kind() == trace::Lock::BIT_WAIT))
+      waitables[reader.packet().lock().id()] = reader.packet().lock();
+    if (item == traces::TraceReader::Item::kEvent &&
+        reader.section() == traces::SectionKind::kGolden &&
+        (reader.event().type == models::EventType::kSleep ||
+         reader.event().type == models::EventType::kWakeup))
+      golden.push_back(reader.event());
+  }
+  ASSERT_EQ(waitables.size(), 2u);  // declared only because a sleep names them
+  auto pid = [&](const models::Event& e, bool target) {
+    return reader.model().contexts[target ? e.target_ix : e.context_ix].pid;
+  };
+  ASSERT_EQ(golden.size(), 4u);
+  EXPECT_EQ(golden[0].type, models::EventType::kSleep);
+  EXPECT_EQ(pid(golden[0], false), 158);
+  EXPECT_EQ(golden[0].mode, models::LockMode::kExclusive);  // D: the hung-task detector's
+  EXPECT_EQ(waitables[golden[0].lock].name(), "completion@vfat_add_entry");
+  EXPECT_EQ(golden[1].type, models::EventType::kWakeup);
+  EXPECT_EQ(pid(golden[1], false), 150);
+  EXPECT_EQ(pid(golden[1], true), 158);
+  EXPECT_EQ(golden[2].type, models::EventType::kWakeup);  // the bit's wake, before the wait
+  EXPECT_EQ(pid(golden[2], false), 150);
+  EXPECT_EQ(pid(golden[2], true), 157);
+  EXPECT_EQ(golden[2].time, 20600000u);
+  EXPECT_EQ(golden[3].type, models::EventType::kSleep);
+  EXPECT_EQ(pid(golden[3], false), 157);
+  EXPECT_EQ(golden[3].time, 20600200u);                                 // at the wait's return
+  EXPECT_EQ(waitables[golden[3].lock].address(), 0xffffea00001f4c01u);  // the byte of bit 15
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ static_assert(trace::Event::ERROR == static_cast<int>(models::EventType::kError)
 static_assert(trace::Event::SITE_RUN == static_cast<int>(models::EventType::kSiteRun) + 1);
 static_assert(trace::Fault::NULL_CHECK == static_cast<int>(models::FaultType::kNull) + 1);
 static_assert(trace::Context::IDLE == static_cast<int>(models::ContextKind::kIdle) + 1);
-static_assert(trace::Lock::SEMAPHORE == static_cast<int>(models::LockKind::kSemaphore) + 1);
+static_assert(trace::Lock::BIT_WAIT == static_cast<int>(models::LockKind::kBitWait) + 1);
 static_assert(trace::Object::PLAIN == static_cast<int>(models::ObjectClass::kPlain) + 1);
 static_assert(trace::Observed::SURVIVED_INCONSISTENT ==
               static_cast<int>(models::Outcome::kSurvivedInconsistent) + 1);

@@ -171,6 +171,10 @@ TraceReader::Item TraceReader::on_declaration(const trace::TracePacket& p) {
         return fail(fmt::format("lock {} is held at start by undeclared context {}", l.id, holder));
       }
     }
+    if (models::waitable(l.kind) && (!l.held_at_start.empty() || l.handed_over)) {
+      return fail(fmt::format("lock {} is a {}, which nobody holds (held_at_start, handed_over)",
+                              l.id, models::name(l.kind)));
+    }
     if (!l.held_at_start.empty() && section_ != SectionKind::kNone) {
       return fail(
           fmt::format("lock {} has holders at start but is declared after the runs began", l.id));
@@ -318,6 +322,16 @@ bool TraceReader::check_event(std::string& what) {
       return false;
     }
     e.lock_ix = it;
+    bool waitable = models::waitable(model_.locks[it].kind);
+    bool sleep_or_wakeup = e.type == EventType::kSleep || e.type == EventType::kWakeup;
+    if (waitable != sleep_or_wakeup) {
+      what = fmt::format("{} event names lock {}, a {}: {}", models::name(e.type), e.lock,
+                         models::name(model_.locks[it].kind),
+                         waitable ? "a completion or bit-wait is only slept on and woken"
+                                  : "a sleep or wakeup names only what it waits on (a "
+                                    "completion or bit-wait)");
+      return false;
+    }
   }
   if (e.site != 0) {
     std::uint32_t it = model_.site_index.find(e.site);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "models/kernel_model.h"
+#include "models/lock_primitives.h"
 #include "traces/format/packet_writer.h"
 #include "traces/format/trace.pb.h"
 #include "traces/import/console_log.h"
@@ -37,11 +38,13 @@ using models::LockMode;
 inline constexpr std::uint64_t kIrqGapUs =
     200;  // an irq context idle this long has left its handler
 struct LockProbe {
-  enum class Op { kAcquire, kRelease, kDowngrade, kNone } op = Op::kNone;
+  enum class Op { kAcquire, kRelease, kDowngrade, kWait, kWake, kNone } op = Op::kNone;
   LockKind kind = LockKind::kSpinlock;
   LockMode mode = LockMode::kExclusive;
   bool conditional = false;  // trylock / interruptible / killable / timeout: success told by _ret
   bool returns_zero_on_success = false;
+  // A wait's sleep state (models::LockPrimitive::SleepState): fixed, or the probe's `state`.
+  models::LockPrimitive::SleepState state = models::LockPrimitive::SleepState::kUninterruptible;
   std::string symbol;  // the kernel function the probe sits on ("spin_lock" probes _raw_spin_lock)
 };
 // A kprobe event's lock operation, from the one table of lock primitives
@@ -87,6 +90,9 @@ class Importer {
   void on_report(Section& s, const ConsoleReport& r);
   void on_line(Section& s, const FtraceLine& l);
   bool on_lock_probe(Section& s, const FtraceLine& l, std::uint32_t ctx);
+  void on_wait_probe(Section& s, const FtraceLine& l, std::uint32_t ctx, const LockProbe& probe,
+                     bool ret);
+  std::uint32_t target_of_wakeup(Section& s, const FtraceLine& l);
   void on_syscall(Section& s, const FtraceLine& l, std::uint32_t ctx);
   void on_wakeup(Section& s, const FtraceLine& l, std::uint32_t ctx);
   void on_fork(Section& s, const FtraceLine& l, std::uint32_t ctx);

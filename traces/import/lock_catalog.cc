@@ -26,7 +26,8 @@ std::uint32_t LockCatalog::lock_for(std::uint64_t address, models::LockKind kind
   if (is_static) {
     name = data.offset == 0 ? data.name : fmt::format("{}+{:#x}", data.name, data.offset);
   } else if (have_caller) {
-    name = fmt::format("lock@{}", code.name);  // a dynamic lock, named by where it is taken
+    // a dynamic lock, named by where it is taken (a waitable by where it is waited on)
+    name = fmt::format("{}@{}", models::waitable(kind) ? models::name(kind) : "lock", code.name);
   } else {
     name = fmt::format("lock@{:#x}", address);
   }

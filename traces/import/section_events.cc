@@ -10,6 +10,7 @@
 #include "traces/format/packet_decoder.h"
 #include "traces/import/importer.h"
 #include "traces/import/lock_inference.h"
+#include "traces/import/wait_pairs.h"
 
 namespace oopsim::traces::import_detail {
 
@@ -29,7 +30,14 @@ LockProbe classify_probe(std::string_view name) {
     case models::LockPrimitive::Op::kDowngrade:
       p.op = LockProbe::Op::kDowngrade;
       break;
+    case models::LockPrimitive::Op::kWait:
+      p.op = LockProbe::Op::kWait;
+      break;
+    case models::LockPrimitive::Op::kWake:
+      p.op = LockProbe::Op::kWake;
+      break;
   }
+  p.state = prim->state;
   p.conditional = prim->conditional();
   p.returns_zero_on_success = prim->success == models::LockPrimitive::Success::kZero;
   p.symbol = prim->symbol;
@@ -40,10 +48,19 @@ LockProbe classify_probe(std::string_view name) {
 // order, each turned into the events it means.
 struct Importer::Section {
   Section(std::vector<trace::Event>& events, ImportStats& stats, LockCatalog& catalog,
-          bool injected_run)
-      : out(events, stats), locks(catalog, out), injected(injected_run) {}
+          bool injected_run, std::uint64_t replayed_from)
+      : out(events, stats),
+        locks(catalog, out),
+        waits(
+            out,
+            [&catalog](const WaitKey& k, std::uint64_t caller) {
+              return catalog.lock_for(k.address, k.kind, caller);
+            },
+            replayed_from),
+        injected(injected_run) {}
   EventOut out;
   LockInference locks;
+  WaitPairs waits;
   bool injected;
   std::set<std::uint32_t> oopsed;
   std::set<std::uint32_t> exited;
@@ -67,7 +84,8 @@ void Importer::section(const std::vector<FtraceLine>& lines,
   std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return a.time != b.time ? a.time < b.time : a.seq < b.seq;
   });
-  Section s(out, st_, locks_, injected);
+  // The golden run's events before the crash are not replayed (FORMAT.md).
+  Section s(out, st_, locks_, injected, !injected && crashed_ ? crash_us_ : 0);
   for (const Item& item : items) {
     if (item.report != nullptr) {
       on_report(s, *item.report);
@@ -75,6 +93,11 @@ void Importer::section(const std::vector<FtraceLine>& lines,
       on_line(s, *item.line);
     }
   }
+  std::vector<trace::Event> early = s.waits.take_early();
+  std::stable_sort(early.begin(), early.end(), [](const trace::Event& a, const trace::Event& b) {
+    return a.time() < b.time();
+  });
+  merge_timed(out, std::move(early));
 }
 
 void Importer::on_report(Section& s, const ConsoleReport& r) {
@@ -147,9 +170,15 @@ void Importer::on_line(Section& s, const FtraceLine& l) {
     if (sleeps && opt_.sleeps) {
       s.out.emit(EventType::kSleep, ctx, t, 0,
                  (*state)[0] == 'S' ? LockMode::kShared : LockMode::kExclusive);
+    } else if (sleeps) {
+      s.waits.sleeps(ctx, t);
     }
-  } else if ((ev == "sched_wakeup" || ev == "sched_wakeup_new") && opt_.sleeps) {
-    on_wakeup(s, l, ctx);
+  } else if (ev == "sched_wakeup" || ev == "sched_wakeup_new") {
+    if (opt_.sleeps) {
+      on_wakeup(s, l, ctx);
+    } else if (std::uint32_t target = target_of_wakeup(s, l); target != 0) {
+      s.waits.woken(ctx, target, t);
+    }
   } else if (ev == "sched_process_fork") {
     on_fork(s, l, ctx);
   } else if (ev == "sched_process_exit") {
@@ -170,6 +199,10 @@ bool Importer::on_lock_probe(Section& s, const FtraceLine& l, std::uint32_t ctx)
   std::string base(ret ? ev.substr(0, ev.size() - 4) : ev);
   LockProbe probe = classify_probe(base);
   if (probe.op == LockProbe::Op::kNone) return false;
+  if (probe.op == LockProbe::Op::kWait || probe.op == LockProbe::Op::kWake) {
+    if (!opt_.sleeps) on_wait_probe(s, l, ctx, probe, ret);
+    return true;
+  }
   std::uint64_t t = l.time_us;
   if (ret) {
     auto p = pending_.find({ctx, base});
@@ -234,6 +267,48 @@ void Importer::on_syscall(Section& s, const FtraceLine& l, std::uint32_t ctx) {
     }
   }
   s.out.push(std::move(e));
+}
+
+// A way to wait that is not a lock (WaitPairs): a wait's entry or return, or a wake.
+void Importer::on_wait_probe(Section& s, const FtraceLine& l, std::uint32_t ctx,
+                             const LockProbe& probe, bool ret) {
+  using State = models::LockPrimitive::SleepState;
+  if (ret) {
+    s.waits.end(ctx, l.time_us);
+    return;
+  }
+  auto addr = payload_field(l.payload, "lock");
+  auto a = addr ? parse_number(*addr) : std::nullopt;
+  if (!a || *a == 0) return;
+  WaitKey key{*a, probe.kind};
+  if (probe.kind == LockKind::kBitWait) {  // the byte that holds the bit
+    auto bit = payload_field(l.payload, "bit");
+    key.address += bit ? parse_number(*bit).value_or(0) / 8 : 0;
+  }
+  if (probe.op == LockProbe::Op::kWake) {
+    s.waits.wake(ctx, key, l.time_us);
+    return;
+  }
+  // The hung-task detector reports a task whose state is exactly TASK_UNINTERRUPTIBLE (2).
+  bool reported = probe.state == State::kUninterruptible;
+  if (probe.state == State::kArg4) {
+    auto state = payload_field(l.payload, "state");
+    reported = state && parse_number(*state).value_or(0) == 2;
+  }
+  auto caller = payload_field(l.payload, "caller");
+  s.waits.begin(ctx, key, caller ? parse_number(*caller).value_or(0) : 0, reported, l.time_us);
+}
+
+// The known context a sched_wakeup line wakes (0: none, one never seen before, or one that has
+// exited): a context waiting in a traced wait is known.
+std::uint32_t Importer::target_of_wakeup(Section& s, const FtraceLine& l) {
+  auto pid = payload_field(l.payload, "pid");
+  if (!pid) return 0;
+  int p = static_cast<int>(parse_number(*pid).value_or(0));
+  if (!ctxs_.knows_pid(p)) return 0;
+  auto comm = payload_field(l.payload, "comm");
+  std::uint32_t target = ctxs_.for_pid(p, comm ? std::string(*comm) : "");
+  return s.exited.count(target) ? 0 : target;
 }
 
 void Importer::on_wakeup(Section& s, const FtraceLine& l, std::uint32_t ctx) {

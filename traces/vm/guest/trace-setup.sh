@@ -12,33 +12,34 @@ echo 4096 > $T/buffer_size_kb
 echo > $T/trace
 echo > $TOP/kprobe_events
 
-# The lock primitives: models/lock_primitives.txt (the project's one list; setup.sh copies it here).
-# Rows "symbol class op success"; sleeping locks are the classes other than spinlock and rwlock-*.
+# The lock and wait primitives: models/lock_primitives.txt (the project's one list; setup.sh
+# copies it here). Rows "symbol class op detail"; sleeping ones are the classes other than
+# spinlock and rwlock-*. Each probe fetches the lock's (or waited-on key's) address and the
+# caller; a bit-wait also the bit (2nd argument), a wait whose state is an argument that state.
+# A return probe tells whether a conditional take got its lock, and when a wait returned.
 PRIMS=/etc/oopsim/lock_primitives.txt
-prims() { awk -v want="$1" '{ sub(/#.*/, "") } NF == 4 && (want == "all" || $2 !~ /^(spinlock|rwlock)/) { print $1 }' $PRIMS; }
-case "$LOCKS" in
-all) SYMS=$(prims all) ;;
-sleeping) SYMS=$(prims sleeping) ;;
-*) SYMS="" ;;
-esac
-# takes whose success only the return value tells (trylock, interruptible, killable, timeout)
-COND=" $(awk '{ sub(/#.*/, "") } NF == 4 && $3 == "take" && $4 != "always" { printf "%s ", $1 }' $PRIMS)"
+awk -v want="$LOCKS" '{ sub(/#.*/, "") }
+NF == 4 && want != "none" && (want == "all" || $2 !~ /^(spinlock|rwlock)/) {
+	args = "lock=%di:x64 caller=$stack0:x64"
+	if ($2 == "bit-wait") args = args " bit=%si:u64"
+	if ($4 == "arg4") args = args " state=%cx:x64"
+	print $1, ((($3 == "take" && $4 != "always") || $3 == "wait") ? 1 : 0), args
+}' $PRIMS > /tmp/lockprobes
 ok=""; bad=""
 # one pass over kallsyms (grepping it 50 times costs ~40 s under TCG)
-prims all > /tmp/lockwant
-awk 'NR == FNR { want[$1] = 1; next } ($2 == "T" || $2 == "t") && ($3 in want)' /tmp/lockwant /tmp/kallsyms > /tmp/locksyms
-for s in $SYMS; do
+awk 'NR == FNR { want[$1] = 1; next } ($2 == "T" || $2 == "t") && ($3 in want)' /tmp/lockprobes /tmp/kallsyms > /tmp/locksyms
+while read -r s ret args; do
 	if ! grep -q " [Tt] $s\$" /tmp/locksyms; then bad="$bad $s(absent)"; continue; fi
 	n=${s#_raw_}
-	if echo "p:oopsim/$n $s lock=%di:x64 caller=\$stack0:x64" >> $TOP/kprobe_events 2>/dev/null; then
+	# The return probe first: the kernel runs the probes on one address newest first, so the entry
+	# probe reads the caller before the return probe puts its trampoline in the caller's place.
+	[ "$ret" = 1 ] && echo "r:oopsim/${n}_ret $s ret=\$retval:s32" >> $TOP/kprobe_events 2>/dev/null
+	if echo "p:oopsim/$n $s $args" >> $TOP/kprobe_events 2>/dev/null; then
 		ok="$ok $s"
-		case "$COND" in
-		*" $s "*) echo "r:oopsim/${n}_ret $s ret=\$retval:s32" >> $TOP/kprobe_events 2>/dev/null ;;
-		esac
 	else
 		bad="$bad $s(not-probeable)"
 	fi
-done
+done < /tmp/lockprobes
 kmsg "OOPSIM kprobes:$ok"
 [ -n "$bad" ] && kmsg "OOPSIM kprobes skipped:$bad"
 
