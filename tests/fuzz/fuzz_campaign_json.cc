@@ -2,6 +2,7 @@
 // the runner can use.
 #include <cstdint>
 #include <cstdlib>
+#include <set>
 #include <string>
 
 #include "traces/campaign/campaign_config.h"
@@ -15,9 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (c.jobs < 1 || c.seeds > oopsim::traces::kMaxSeeds) std::abort();
+  std::set<std::string> only(c.only.begin(), c.only.end());
   if (c.seeds <= 20 && !c.types.empty() &&
-      oopsim::traces::plan_campaign(c).size() != c.seeds * c.types.size())
-    std::abort();  // every seed of every type, once
+      oopsim::traces::plan_campaign(c).size() !=
+          (only.empty() ? c.seeds * c.types.size() : only.size()))
+    std::abort();  // every seed of every type once, or every experiment `only` lists once
   oopsim::traces::campaign_json(c);
   return 0;
 }

@@ -3,15 +3,18 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <type_traits>
 
 #include "models/fault_model.h"
+#include "models/parse_number.h"
 #include "traces/format/file_text.h"
 
 namespace oopsim::traces {
@@ -24,9 +27,13 @@ std::vector<Experiment> plan_campaign(const CampaignConfig& c) {
   if (types.empty()) {
     for (models::FaultType t : models::kAllFaultTypes) types.emplace_back(models::name(t));
   }
+  std::set<std::string> only(c.only.begin(), c.only.end());
   std::vector<Experiment> out;
   for (std::uint64_t s = c.first_seed; s < c.first_seed + c.seeds; ++s) {
-    for (const std::string& t : types) out.push_back({fmt::format("{}-s{}", t, s), t, s});
+    for (const std::string& t : types) {
+      std::string id = fmt::format("{}-s{}", t, s);
+      if (only.empty() || only.count(id)) out.push_back({id, t, s});
+    }
   }
   return out;
 }
@@ -42,12 +49,29 @@ std::vector<Experiment> shard(const std::vector<Experiment>& plan, int task, int
 
 namespace {
 
+// Whether `id` ("<type>-s<seed>") is one of the plan's types x seeds.
+bool in_plan(const CampaignConfig& c, const std::string& id) {
+  auto dash = id.rfind("-s");
+  if (dash == std::string::npos || dash + 2 >= id.size()) return false;
+  std::string type = id.substr(0, dash);
+  auto seed = models::parse_u64(id.substr(dash + 2), 10);
+  if (!seed || *seed < c.first_seed || *seed - c.first_seed >= c.seeds ||
+      std::to_string(*seed) != id.substr(dash + 2))
+    return false;
+  if (c.types.empty()) {
+    auto t = models::parse_fault_type(type);
+    return t && type == models::name(*t);
+  }
+  return std::find(c.types.begin(), c.types.end(), type) != c.types.end();
+}
+
 json to_json(const CampaignConfig& c) {
   json j;
   j["format"] = 1;
   j["types"] = c.types;
   j["first_seed"] = c.first_seed;
   j["seeds"] = c.seeds;
+  j["only"] = c.only;
   j["functions"] = c.functions;
   j["hot"] = c.hot;
   j["sites"] = c.sites;
@@ -74,6 +98,7 @@ json plan_part(const json& j) {
   for (const char* k : {"types", "first_seed", "seeds", "functions", "hot", "seconds"}) p[k] = j[k];
   p["coverage"] = j.value("coverage", std::string());  // absent in campaigns before it
   p["sites"] = j.value("sites", std::string("all"));
+  p["only"] = j.value("only", std::vector<std::string>());  // absent in campaigns before it
   return p;
 }
 
@@ -143,6 +168,8 @@ bool parse_campaign_json(const std::string& text, const std::string& where, Camp
     return false;
   c.coverage.clear();  // absent in campaigns before it
   if (j.contains("coverage") && !string_field(j, "coverage", c.coverage)) return false;
+  c.only.clear();  // absent in campaigns before it
+  if (j.contains("only") && !texts(j, "only", c.only)) return false;
   c.sites = "all";  // campaigns before the choice drew from all code
   if (j.contains("sites") && !string_field(j, "sites", c.sites)) return false;
   if (c.sites != "executed" && c.sites != "all") return bad("sites is executed or all");
@@ -155,6 +182,10 @@ bool parse_campaign_json(const std::string& text, const std::string& where, Camp
   if (!(c.seconds > 0 && c.seconds < 1e6) || !(c.timeout > 0 && c.timeout < 1e7))
     return bad("seconds and timeout must be positive (and less than 1e6 and 1e7)");
   if (c.engine != "local" && c.engine != "slurm") return bad("engine is local or slurm");
+  for (const std::string& id : c.only) {
+    if (!in_plan(c, id))
+      return bad("only: " + id + " is not an experiment of the plan (types x seeds)");
+  }
   return true;
 }
 

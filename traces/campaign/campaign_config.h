@@ -27,6 +27,9 @@ struct CampaignConfig {
   std::vector<std::string> types;  // fault types ("": all 15)
   std::uint64_t first_seed = 1;
   std::uint64_t seeds = 1;             // seeds per type
+  // Of the types x seeds, only these experiment ids ("<type>-s<seed>"; empty: all of them), to
+  // capture a chosen set again (say the crashes of an earlier corpus) with the current pipeline.
+  std::vector<std::string> only;
   std::vector<std::string> functions;  // target functions ("": learned from a golden run)
   std::size_t hot = 60;                // learned functions: keep the N most-called (0: all)
   // "executed": sites only from kernel instructions a fault-free run executed (that run's
@@ -48,7 +51,8 @@ struct Experiment {
   std::uint64_t seed = 0;
 };
 
-// Seeds outer, types inner: a campaign cut short still covers every type.
+// Seeds outer, types inner: a campaign cut short still covers every type. With `only`, just
+// those experiments, in the same order.
 std::vector<Experiment> plan_campaign(const CampaignConfig& config);
 // The experiments of shard `task` (0-based) of `tasks`.
 std::vector<Experiment> shard(const std::vector<Experiment>& plan, int task, int tasks);

@@ -110,7 +110,7 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       "traces/vm\n"
       "- plan: fault types {}, seeds {}..{}, sites in the {} most-called functions the workloads "
       "run (functions.txt, learned from a golden run), {} s runs, each injected run paired with "
-      "one reference golden run\n"
+      "one reference golden run{}\n"
       "- {} experiments, {} crashes; {} traces here (crashes whose trace survived the crash), "
       "{} consoles\n"
       "- wall time: {:.1f} h for the experiments here ({:.1f} h of experiment time, two at a "
@@ -121,7 +121,13 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       "```sh\n{}\nbuild/bin/simcampaign export DIR --to traces/corpus\n```\n\n"
       "## Figures\n\n{}",
       kernel, kernel, types, plan.first_seed, plan.first_seed + plan.seeds - 1, plan.hot,
-      plan.seconds, results.size(),
+      plan.seconds,
+      plan.only.empty()
+          ? std::string()
+          : fmt::format("; of these, only the {} experiments campaign.json lists under `only` "
+                        "(a chosen set captured again: the yield below is not the plan's)",
+                        plan.only.size()),
+      results.size(),
       std::count_if(results.begin(), results.end(),
                     [](const json& r) { return r.value("crashed", false); }),
       traces, consoles, last > first ? (last - first) / 3600.0 : 0.0, busy / 3600.0, plan.hot,

@@ -37,6 +37,11 @@ int main(int argc, char** argv) {
       run->add_option("--functions", config.functions,
                       "target functions (default: learned from a golden run)"))
       ->type_name("F1,F2,...");
+  oopsim::traces::one_value_per_use(
+      run->add_option("--only", config.only,
+                      "of the types x seeds, run only these experiments (ids TYPE-sSEED; to "
+                      "capture a chosen set again, such as an earlier corpus's crashes)"))
+      ->type_name("ID1,ID2,...");
   run->add_option("--hot", config.hot, "of the learned functions, keep the N most-called (0: all)");
   run->add_option("--sites", config.sites,
                   "executed: draw sites only from kernel instructions a fault-free run executed "
