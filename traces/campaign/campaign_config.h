@@ -26,7 +26,7 @@ struct CampaignConfig {
   std::string state;               // saved state ("": <cache>/state)
   std::vector<std::string> types;  // fault types ("": all 15)
   std::uint64_t first_seed = 1;
-  std::uint64_t seeds = 1;             // seeds per type
+  std::uint64_t seeds = 1;  // seeds per type
   // Of the types x seeds, only these experiment ids ("<type>-s<seed>"; empty: all of them), to
   // capture a chosen set again (say the crashes of an earlier corpus) with the current pipeline.
   std::vector<std::string> only;
