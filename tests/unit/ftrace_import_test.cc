@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "traces/import/console_clock.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
 #include "traces/import/kallsyms.h"
@@ -35,6 +36,33 @@ TEST(FtraceLine, ParsesTaskIrqAndKprobeLinesAsTheGuestWritesThem) {
   EXPECT_EQ(payload_field(l.payload, "ret"), "1");
   EXPECT_FALSE(parse_ftrace_line("# tracer: nop", l));
   EXPECT_FALSE(parse_ftrace_line("garbage", l));
+}
+
+// Seen in runs from the saved state under QEMU 10: the trace clock 0.2 s ahead of the console's.
+// Each workload writes its progress line to the console and then to the trace marker: the
+// smallest gap is the offset (the other line waited for its writer to print it).
+TEST(ConsoleClock, TheSmallestGapBetweenAProgressLineOnTheConsoleAndInTheMarkerIsTheOffset) {
+  const std::string console =
+      "[   16.460140] PROGRESS vfat 109 pid=159 bytes=1785856 errors=0\n"
+      "[   16.517696] PROGRESS audio 563 pid=162 frames=576512 xruns=1 rate=47556\n"
+      "[   16.555321] BUG: kernel NULL pointer dereference, address: 000000000000000f\n";
+  std::vector<FtraceLine> trace(3);
+  ASSERT_TRUE(parse_ftrace_line(
+      "  oopsim-fsbench-159     [001] .....    16.696941: tracing_mark_write: PROGRESS vfat 109 "
+      "pid=159 bytes=1785856 errors=0",
+      trace[0]));
+  ASSERT_TRUE(parse_ftrace_line(
+      "    oopsim-audio-162     [001] .....    16.712878: tracing_mark_write: PROGRESS audio 563 "
+      "pid=162 frames=576512 xruns=1 rate=47556",
+      trace[1]));
+  ASSERT_TRUE(parse_ftrace_line(
+      "  oopsim-fsbench-158     [001] .....    16.800000: tracing_mark_write: PROGRESS ext4 7 "
+      "pid=158",
+      trace[2]));  // not on this console
+  EXPECT_EQ(console_offset_us(trace, console), 16712878 - 16517696);
+  EXPECT_EQ(on_trace_clock(16555321, 195182), 16750503u);
+  EXPECT_EQ(console_offset_us(trace, "[    1.000000] nothing\n"), 0);  // no line in both
+  EXPECT_EQ(on_trace_clock(100, -200), 0u);
 }
 
 TEST(ConsoleLog, FindsTheOopsItsTaskAndFunctionAndTheDetectors) {

@@ -48,10 +48,6 @@ int reimport_crashes(const CampaignConfig& c, std::ostream& err, const std::stri
     return -1;
   }
   if (!golden.empty()) t.golden = golden;
-  if (t.golden.empty()) {
-    err << "simcampaign: no reference golden run to pair the kept runs with (give --golden)\n";
-    return -1;
-  }
   std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
   FunctionLists lists(c, t, env, err);
   int n = 0;
@@ -59,11 +55,22 @@ int reimport_crashes(const CampaignConfig& c, std::ostream& err, const std::stri
     std::string id = r["id"].get<std::string>();
     fs::path raw = dir / "raw" / id;
     if (!r.value("crashed", false) || !fs::exists(raw)) continue;
+    // Paired with the reference golden run, else with the experiment's own (kept beside it).
+    fs::path own_golden = dir / "raw" / (id + ".golden");
+    if (t.golden.empty() && !fs::exists(own_golden)) {
+      err << fmt::format(
+          "simcampaign: {}: no golden run to pair it with (no reference, none kept; give "
+          "--golden)\n",
+          id);
+      continue;
+    }
     fs::path work = dir / "runs" / fmt::format("{}.reimport.{}", id, ::getpid());
     std::error_code ec;
     fs::remove_all(work, ec);
     fs::create_directories(work);
     fs::create_directory_symlink(fs::absolute(raw), work / "injected", ec);
+    if (t.golden.empty())
+      fs::create_directory_symlink(fs::absolute(own_golden), work / "golden", ec);
     std::vector<std::string> argv{c.simcapture,   "--import-only",
                                   "-o",           (work / "trace.pb").string(),
                                   "--fault-type", r["type"].get<std::string>(),

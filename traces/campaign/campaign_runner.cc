@@ -451,10 +451,15 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
     }
     if (result["crashed"].get<bool>()) {
       // The raw injected run of a crash is kept (raw/<id>/), so that a newer importer can
-      // import it again (simcampaign reimport) without rerunning the VM.
+      // import it again (simcampaign reimport) without rerunning the VM; so is its own golden
+      // run (raw/<id>.golden/) when there is no reference golden run to pair it with.
       fs::remove_all(dir / "raw" / r.x.id, ec);
       fs::create_directories(dir / "raw", ec);
       fs::rename(r.work / "injected", dir / "raw" / r.x.id, ec);
+      if (t.golden.empty() && fs::exists(r.work / "golden")) {
+        fs::remove_all(dir / "raw" / (r.x.id + ".golden"), ec);
+        fs::rename(r.work / "golden", dir / "raw" / (r.x.id + ".golden"), ec);
+      }
     }
     // The result last: once it exists the experiment counts as done.
     if (!write_atomically((dir / "results" / (r.x.id + ".json")).string(), result.dump(1) + "\n",

@@ -185,6 +185,7 @@ std::vector<ProgressMark> parse_console_progress(const std::string& text) {
     ProgressMark m;  // (a line cut short by another's output is not one)
     if (split_timestamp(line, us, rest) && parse_progress(rest, m)) {
       m.time_us = us;
+      m.text = rest;
       out.push_back(std::move(m));
     }
   }

@@ -32,6 +32,7 @@ struct ProgressMark {
   std::uint64_t time_us = 0;
   std::string workload;
   std::uint64_t value = 0;
+  std::string text;  // the whole line after its timestamp (parse_console_progress)
 };
 // "PROGRESS <workload> <count> ..." (a console line's text or a trace marker's payload) into
 // `m`'s workload and value; false when the text is not one (or is cut short).

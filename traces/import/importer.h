@@ -141,6 +141,8 @@ class Importer {
   std::uint32_t crash_ctx_ = 0;
   // The CPU at the injected run's first oops entry (crash-state.txt of the QEMU plugin), if known.
   std::optional<SiteHit> crash_cpu_;
+  // Added to the plugin's jiffies times to put them on the trace's clock (site_hits.h).
+  std::int64_t jiffies_offset_us_ = 0;
   bool crashed_ = false;
 };
 

@@ -1,5 +1,7 @@
 #include "traces/import/killed_exit.h"
 
+#include "traces/import/console_clock.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,7 +11,7 @@ namespace oopsim::traces {
 
 std::size_t add_exits_the_trace_lost(
     const std::vector<FtraceLine>& lines, const std::string& console,
-    const std::vector<ConsoleReport>& reports,
+    std::int64_t console_offset_us, const std::vector<ConsoleReport>& reports,
     const std::function<std::uint32_t(const ConsoleReport&)>& context_of,
     const std::function<bool(std::uint32_t)>& killable, std::vector<trace::Event>& events) {
   if (lines.empty()) return 0;
@@ -20,7 +22,7 @@ std::size_t add_exits_the_trace_lost(
   for (const FtraceLine& l : lines) trace_end = std::max(trace_end, l.time_us);
   std::uint64_t console_end = 0;
   for (const ProgressMark& m : parse_console_progress(console))
-    console_end = std::max(console_end, m.time_us);
+    console_end = std::max(console_end, on_trace_clock(m.time_us, console_offset_us));
   if (console_end < trace_end + kStreamDeathWindowUs) return 0;  // the stream did not die
   std::size_t added = 0;
   std::set<std::uint32_t> seen;

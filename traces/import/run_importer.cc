@@ -16,6 +16,7 @@
 #include "models/sim_time.h"
 #include "models/subsystem_rules.h"
 #include "traces/format/packet_decoder.h"
+#include "traces/import/console_clock.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
 #include "traces/import/import_contexts.h"
@@ -58,6 +59,7 @@ bool Importer::add_site_runs(const RunText& golden, std::vector<trace::Event>& e
   std::string file =
       golden.site_hits_path.empty() ? golden.path + "/site-hits.txt" : golden.site_hits_path;
   if (!parse_site_hits(golden.site_hits, file, hits, error)) return false;
+  hits.offset_us = jiffies_offset_us_;  // the golden run restored the same state
   std::vector<trace::Event> runs;
   for (const SiteHit& h : hits.hits) {
     FtraceLine l;
@@ -189,7 +191,13 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
                    TraceError& error) {
   std::vector<FtraceLine> inj = parse(injected.ftrace);
   std::vector<FtraceLine> gold = parse(golden.ftrace);
+  // Console times on the trace's clock (console_clock.h), the injected run's and the golden run's
+  // each from its own lines.
+  std::int64_t inj_offset = console_offset_us(inj, injected.console);
+  std::int64_t gold_offset = console_offset_us(gold, golden.console);
+  st_.console_offset_us = inj_offset;
   std::vector<ConsoleReport> reports = parse_console(injected.console);
+  for (ConsoleReport& r : reports) r.time_us = on_trace_clock(r.time_us, inj_offset);
   // A crash can stop the kernel before any of the injected run's trace got out (a panic in the
   // idle task or in an interrupt, at once): the console still gives the crash, and the golden
   // run the continuation.
@@ -207,11 +215,24 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
                                                          : injected.crash_state_path;
     if (!parse_site_hits(injected.crash_state, file, entries, error)) return false;
     if (!entries.hits.empty()) crash_cpu_ = entries.hits.front();
+    // The jiffies clock against the trace's, at the oops: the plugin's count at the oops entry
+    // against the console's oops (now on the trace's clock) of the same task.
+    auto first = std::find_if(reports.begin(), reports.end(), [](const ConsoleReport& r) {
+      return r.type == ConsoleReport::Type::kOops;
+    });
+    std::uint64_t at = 0;
+    if (crash_cpu_ && first != reports.end() && first->pid == crash_cpu_->pid &&
+        entries.time_us(*crash_cpu_, at)) {
+      jiffies_offset_us_ =
+          static_cast<std::int64_t>(first->time_us) - static_cast<std::int64_t>(at);
+      st_.jiffies_offset_us = jiffies_offset_us_;
+    }
   }
   std::vector<trace::Event> inj_events, gold_events;
   section(inj, &reports, inj_events, true);
   st_.events += add_exits_the_trace_lost(
-      inj, injected.console, reports, [&](const ConsoleReport& r) { return context_for_report(r); },
+      inj, injected.console, inj_offset, reports,
+      [&](const ConsoleReport& r) { return context_for_report(r); },
       [&](std::uint32_t ctx) { return ctxs_[ctx].kind == ContextKind::kUserTask; }, inj_events);
   section(gold, nullptr, gold_events, false);
   locks_.place_unknown_takes(inj_events, opt_.call_site);
@@ -231,7 +252,8 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
     std::vector<trace::Observed> observed = classify_observed(
         ObservedRun{inj, reports, ctxs_, workload_writers_, crash_us_, opt_.observe_window_us,
                     &bad_reads_, &blocked_, last_walk_us_},
-        progress_marks(inj, injected.console), progress_marks(gold, golden.console));
+        progress_marks(inj, injected.console, inj_offset),
+        progress_marks(gold, golden.console, gold_offset));
     for (const trace::Observed& o : observed)
       write(out, [&](trace::TracePacket& x) { *x.mutable_observed() = o; });
   }

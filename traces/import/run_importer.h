@@ -61,6 +61,10 @@ struct ImportStats {
   std::uint64_t contexts = 0;
   std::uint64_t locks = 0;
   bool crashed = false;
+  // Added to the injected run's console times to put them on the trace's clock (console_clock.h).
+  std::int64_t console_offset_us = 0;
+  // Added to the QEMU plugin's jiffies times likewise, measured at the oops (site_hits.h).
+  std::int64_t jiffies_offset_us = 0;
 };
 
 // Writes the trace to `out`. False with `error` when the input cannot be used.

@@ -31,6 +31,7 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
   SiteHits clock;  // the guest's jiffies on the trace's clock (site_hits.h), as the record says
   clock.hz = inj.hz;
   clock.initial = inj.initial;
+  clock.offset_us = jiffies_offset_us_;
   MemImportInput in;
   in.injected = &inj;
   in.golden = golden.mem.empty() ? nullptr : &gold;
@@ -80,6 +81,7 @@ bool Importer::read_blocked(const RunText& injected, TraceError& error) {
   SiteHits clock;  // the guest's jiffies on the trace's clock (site_hits.h), as the record says
   clock.hz = b.hz;
   clock.initial = b.initial;
+  clock.offset_us = jiffies_offset_us_;
   std::uint64_t us = 0;
   if (b.last_walk && clock.time_us(*b.last_walk, us)) last_walk_us_ = us;
   for (const BlockedTask& t : b.blocked) {

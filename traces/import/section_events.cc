@@ -93,6 +93,7 @@ void Importer::section(const std::vector<FtraceLine>& lines,
       on_line(s, *item.line);
     }
   }
+  s.waits.finish();
   std::vector<trace::Event> early = s.waits.take_early();
   std::stable_sort(early.begin(), early.end(), [](const trace::Event& a, const trace::Event& b) {
     return a.time() < b.time();

@@ -28,7 +28,7 @@ void WaitPairs::end(std::uint32_t ctx, std::uint64_t t) {
   }
   if (at < from_) return;  // that wake is not replayed: the waiter must not wait for it
   emit_wakeup(by, ctx, w, at, true);
-  emit_sleep(ctx, w, t);
+  emit_sleep(ctx, w, t, false);
 }
 
 void WaitPairs::wake(std::uint32_t ctx, const WaitKey& key, std::uint64_t t) {
@@ -40,8 +40,8 @@ void WaitPairs::sleeps(std::uint32_t ctx, std::uint64_t t) {
   if (it == waits_.end() || it->second.asleep) return;
   Wait& w = it->second;
   w.asleep = true;
+  w.asleep_at = t;
   w.slept = true;
-  emit_sleep(ctx, w, t);
 }
 
 void WaitPairs::woken(std::uint32_t waker, std::uint32_t target, std::uint64_t t) {
@@ -50,6 +50,7 @@ void WaitPairs::woken(std::uint32_t waker, std::uint32_t target, std::uint64_t t
   Wait& w = it->second;
   if (w.asleep) {
     w.asleep = false;
+    emit_sleep(target, w, w.asleep_at, true);
     emit_wakeup(waker, target, w, t, false);
   } else if (!w.slept) {
     w.early_by = waker;  // woken while it was still on its way to sleep
@@ -57,11 +58,22 @@ void WaitPairs::woken(std::uint32_t waker, std::uint32_t target, std::uint64_t t
   }
 }
 
-void WaitPairs::emit_sleep(std::uint32_t ctx, const Wait& w, std::uint64_t t) {
+void WaitPairs::finish() {
+  for (const auto& [ctx, w] : waits_) {
+    if (w.asleep) emit_sleep(ctx, w, w.asleep_at, true);
+  }
+  waits_.clear();
+}
+
+void WaitPairs::emit_sleep(std::uint32_t ctx, const Wait& w, std::uint64_t t, bool early) {
   trace::Event e = new_event(trace::Event::SLEEP, ctx, t);
   e.set_lock(declare_(w.key, w.caller));
   if (!w.reported) e.set_mode(trace::Event::SHARED);
-  out_.push(std::move(e));
+  if (early) {
+    early_.push_back(std::move(e));
+  } else {
+    out_.push(std::move(e));
+  }
 }
 
 void WaitPairs::emit_wakeup(std::uint32_t waker, std::uint32_t target, const Wait& w,

@@ -5,11 +5,14 @@
 // the scheduler's tracepoints say when it sleeps inside the wait (a switch-out in state S or D)
 // and who wakes it (sched_wakeup's running context). Each such sleep becomes a `sleep` naming
 // the key, and the wakeup that ends it a `wakeup` of the sleeper by the waker: the engine then
-// knows that the sleeper goes on only if the waker does. A wait that returned without sleeping
-// still depended on someone: on the context that woke it before it could sleep, else on the last
-// context that woke the same key before it returned (a completion completed first, a bit cleared
-// first). It gets a `sleep` at its return and that context's `wakeup` at its time, so that a
-// replay in which that context died first leaves the waiter waiting, as the kernel would.
+// knows that the sleeper goes on only if the waker does. A sleep is kept only once its wakeup is
+// seen, or when the run ends with the task still asleep in the wait: a wait that returned with no
+// wakeup of that sleep in the record leaves it out, lest the replay keep the task asleep for ever.
+// A wait that returned without sleeping still depended on someone: on the context that woke it
+// before it could sleep, else on the last context that woke the same key before it returned (a
+// completion completed first, a bit cleared first). It gets a `sleep` at its return and that
+// context's `wakeup` at its time, so that a replay in which that context died first leaves the
+// waiter waiting, as the kernel would.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +57,10 @@ class WaitPairs {
   void sleeps(std::uint32_t ctx, std::uint64_t t);
   // `waker` wakes `target` (sched_wakeup).
   void woken(std::uint32_t waker, std::uint32_t target, std::uint64_t t);
-  // The wakeups placed earlier than the events around them, to merge in time order.
+  // The end of the section: the sleeps of tasks still asleep in a wait are kept.
+  void finish();
+  // The events placed earlier than the events around them (sleeps kept once their wakeup came,
+  // wakeups of waits that did not sleep), to merge in time order.
   std::vector<trace::Event> take_early() { return std::move(early_); }
 
   std::uint64_t sleeps_paired() const { return paired_; }
@@ -65,16 +71,17 @@ class WaitPairs {
     std::uint64_t caller = 0;
     bool reported = true;
     std::uint64_t since = 0;
-    bool asleep = false;         // switched out inside the wait, not yet woken
-    bool slept = false;          // slept at least once inside it
-    std::uint32_t early_by = 0;  // woke it before it could sleep (0: nobody)
+    bool asleep = false;          // switched out inside the wait, not yet woken
+    std::uint64_t asleep_at = 0;  // when
+    bool slept = false;           // slept at least once inside it
+    std::uint32_t early_by = 0;   // woke it before it could sleep (0: nobody)
     std::uint64_t early_at = 0;
   };
   struct Wake {
     std::uint32_t ctx;
     std::uint64_t t;
   };
-  void emit_sleep(std::uint32_t ctx, const Wait& w, std::uint64_t t);
+  void emit_sleep(std::uint32_t ctx, const Wait& w, std::uint64_t t, bool early);
   void emit_wakeup(std::uint32_t waker, std::uint32_t target, const Wait& w, std::uint64_t t,
                    bool early);
 

@@ -176,10 +176,11 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
   if (c.output != "-") {
     out << fmt::format(
         "{}: {} events, {} contexts, {} locks from {} lines ({} unparsed); crash {}; {} releases "
-        "inferred, {} of locks taken before the window dropped, {} by another context\n",
+        "inferred, {} of locks taken before the window dropped, {} by another context; clocks "
+        "onto the trace's: console {:+.3f} s, jiffies {:+.3f} s\n",
         c.output, stats.events, stats.contexts, stats.locks, stats.lines, stats.unparsed,
         stats.crashed ? "found" : "NOT found", stats.inferred_releases, stats.dropped_releases,
-        stats.foreign_releases);
+        stats.foreign_releases, stats.console_offset_us / 1e6, stats.jiffies_offset_us / 1e6);
   }
   return 0;
 }

@@ -1,0 +1,31 @@
+#include "traces/import/console_clock.h"
+
+#include <functional>
+#include <limits>
+#include <map>
+#include <string_view>
+
+#include "traces/import/console_log.h"
+
+namespace oopsim::traces {
+
+std::int64_t console_offset_us(const std::vector<FtraceLine>& trace, const std::string& console) {
+  // By the whole line (a count can stay the same over several lines; the rest of the line then
+  // tells them apart), its first time.
+  std::map<std::string, std::uint64_t, std::less<>> on_console;
+  for (const ProgressMark& m : parse_console_progress(console))
+    on_console.try_emplace(m.text, m.time_us);
+  std::int64_t best = std::numeric_limits<std::int64_t>::max();
+  for (const FtraceLine& l : trace) {
+    if (l.event != "tracing_mark_write") continue;
+    std::string_view text = l.payload;
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.remove_suffix(1);
+    auto c = on_console.find(text);
+    if (c == on_console.end()) continue;
+    std::int64_t gap = static_cast<std::int64_t>(l.time_us) - static_cast<std::int64_t>(c->second);
+    if (gap < best) best = gap;
+  }
+  return best == std::numeric_limits<std::int64_t>::max() ? 0 : best;
+}
+
+}  // namespace oopsim::traces

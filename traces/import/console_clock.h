@@ -1,0 +1,29 @@
+// The console's clock against the trace's. A run's console lines carry printk's timestamps
+// (local_clock) and its trace lines ftrace's (the "local" trace clock, sched_clock). Under QEMU's
+// TCG the two differ: in runs restored from this project's saved state the trace clock was
+// 0.19-0.21 s ahead of the console's, every run alike, so an oops placed at its console time came
+// before the crashing task's last trace events (the locks it took just before the fault, for one)
+// and those were lost to the replay. Every workload writes each progress line to the console
+// (/dev/kmsg) and then the same line to the trace marker: both clocks stamp it. The marker comes
+// after the console line by the time the writer spends printing it (nothing when another task
+// holds the console), so the smallest gap over the run's lines is the offset to add to a console
+// time; with no line in both, 0.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "traces/import/ftrace_line.h"
+
+namespace oopsim::traces {
+
+std::int64_t console_offset_us(const std::vector<FtraceLine>& trace, const std::string& console);
+
+// A console time on the trace's clock (never before 0).
+inline std::uint64_t on_trace_clock(std::uint64_t console_us, std::int64_t offset_us) {
+  if (offset_us < 0 && console_us < static_cast<std::uint64_t>(-offset_us)) return 0;
+  return static_cast<std::uint64_t>(static_cast<std::int64_t>(console_us) + offset_us);
+}
+
+}  // namespace oopsim::traces
