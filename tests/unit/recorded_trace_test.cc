@@ -22,7 +22,7 @@ std::vector<std::string> fixtures() {
     }
   }
   std::sort(out.begin(), out.end());
-  out.push_back(std::string(OOPSIM_SOURCE_DIR) + "/traces/corpus/traces/NULL-s22.pb.xz");
+  out.push_back(std::string(OOPSIM_SOURCE_DIR) + "/traces/corpus/traces/INTERFACE-s2.pb.xz");
   return out;
 }
 
