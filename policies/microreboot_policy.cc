@@ -3,8 +3,11 @@
 // state and locks start afresh; the processes the fault reached (the faulting context and every
 // reader of bad state) cannot be resurrected safely and are lost. An interrupt handler that oopsed
 // on a task's CPU (the recorded preempt count) is not that task: the task was only interrupted, and
-// is resurrected. Default latency: the measured boot of the same kernel to /init in the VM
-// (traces/vm/FACTS.md).
+// is resurrected. Nothing of the old kernel's own contexts survives either, and nothing waits on
+// them: the new kernel runs its own kernel threads and interrupt handlers, so those the fault
+// reached come back, fresh, after the reboot, and a resurrected task whose request waited on one
+// of them (a completion, a wakeup) has it served by the new kernel's. Default latency: the
+// measured boot of the same kernel to /init in the VM (traces/vm/FACTS.md).
 #include "models/cpu_state.h"
 #include "policies/policy_params.h"
 #include "policies/policy_registry.h"
@@ -14,6 +17,12 @@ namespace oopsim::policies {
 namespace {
 
 constexpr double kDefaultLatencySeconds = 2.8;
+
+// The kernel's own contexts, which a reboot replaces rather than resurrects.
+bool kernel_context(models::ContextKind k) {
+  return k == models::ContextKind::kKernelThread || k == models::ContextKind::kHardIrq ||
+         k == models::ContextKind::kSoftIrq;
+}
 
 class MicrorebootPolicy : public Policy {
  public:
@@ -36,8 +45,12 @@ class MicrorebootPolicy : public Policy {
     }
     engine.discard_all_state("the rebooted kernel starts with fresh state");
     engine.reload_kernel_text("the rebooted kernel is loaded from its image");
-    engine.pause_all(to_ticks(latency_, engine.ticks_per_second()),
-                     "microreboot: processes resurrected in a fresh kernel");
+    models::Ticks latency = to_ticks(latency_, engine.ticks_per_second());
+    engine.pause_all(latency, "microreboot: processes resurrected in a fresh kernel");
+    for (models::ContextId id : engine.contexts()) {
+      if (engine.is_alive(id) || !kernel_context(engine.context(id).kind)) continue;
+      engine.restart(id, latency, "the rebooted kernel runs its own, fresh");
+    }
   }
 
  private:
