@@ -57,7 +57,12 @@ PY
 test -s "$work/out/score.json"
 # The same crash, said to be captured on another kernel build: vmcheck refuses to rerun it.
 "$simtrace" convert "$trace" -o "$work/other-build.trace.txt" >/dev/null
-sed -i '0,/^header /s/^\(header .*\)$/\1 kernel_build_id=00112233/' "$work/other-build.trace.txt"
+# (the header's build id replaced, or added to a trace from before the field)
+if grep -q '^header .*kernel_build_id=' "$work/other-build.trace.txt"; then
+  sed -i '0,/^header /s/kernel_build_id=[^ ]*/kernel_build_id=00112233/' "$work/other-build.trace.txt"
+else
+  sed -i '0,/^header /s/^\(header .*\)$/\1 kernel_build_id=00112233/' "$work/other-build.trace.txt"
+fi
 "$vmcheck" --policy=kill-faulty -j 1 --cache "$cache" --state "$cache/state-recover" \
   --plain-state "$cache/state" --out "$work/out-other" --format json -o "$work/other.json" \
   "$work/other-build.trace.txt" 2>"$work/other.log" || true
