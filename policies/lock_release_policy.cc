@@ -15,19 +15,7 @@ class LockReleasePolicy : public Policy {
  public:
   std::string_view name() const override { return "lock-release"; }
   void on_oops(const OopsView& oops, EngineActions& engine) override {
-    std::vector<models::LockId> held;
-    std::size_t kept = 0;
-    for (models::LockId l : engine.locks_held_by(oops.context)) {
-      if (engine.lock(l).runqueue_lock()) {
-        ++kept;
-      } else {
-        held.push_back(l);
-      }
-    }
-    std::string why = fmt::format("oops-kill, then its {} lock(s) released", held.size());
-    if (kept != 0) why += fmt::format(" ({} runqueue lock(s) kept: it died mid-switch)", kept);
-    if (!kill_or_panic(oops, engine, why)) return;
-    for (models::LockId l : held) engine.release_lock(oops.context, l, "lock-release");
+    kill_and_release(oops, engine, "lock-release");
   }
 };
 

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "models/cpu_state.h"
 
 namespace oopsim::policies {
@@ -22,6 +25,23 @@ bool kill_or_panic(const OopsView& oops, EngineActions& engine, std::string_view
     return false;
   }
   engine.kill(oops.context, why);
+  return true;
+}
+
+bool kill_and_release(const OopsView& oops, EngineActions& engine, std::string_view policy) {
+  std::vector<models::LockId> held;
+  std::size_t kept = 0;
+  for (models::LockId l : engine.locks_held_by(oops.context)) {
+    if (engine.lock(l).runqueue_lock()) {
+      ++kept;
+    } else {
+      held.push_back(l);
+    }
+  }
+  std::string why = fmt::format("oops-kill, then its {} lock(s) released", held.size());
+  if (kept != 0) why += fmt::format(" ({} runqueue lock(s) kept: it died mid-switch)", kept);
+  if (!kill_or_panic(oops, engine, why)) return false;
+  for (models::LockId l : held) engine.release_lock(oops.context, l, policy);
   return true;
 }
 

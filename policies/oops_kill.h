@@ -14,4 +14,10 @@ namespace oopsim::policies {
 // Returns true when the context was killed, false when the kernel panicked.
 bool kill_or_panic(const OopsView& oops, EngineActions& engine, std::string_view why);
 
+// The live recovery module's lock release (traces/vm/recover, modes lock-release and
+// subsystem-restart): the context is killed, then every lock it held is released, in the order
+// its waiters queued, except a runqueue lock (it died mid-switch: nobody releases that one).
+// Returns kill_or_panic's answer.
+bool kill_and_release(const OopsView& oops, EngineActions& engine, std::string_view policy);
+
 }  // namespace oopsim::policies

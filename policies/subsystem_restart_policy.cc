@@ -1,7 +1,8 @@
-// subsystem-restart: kill the faulting context, reset its subsystem (locks released, state
-// discarded, contexts inside it get an error return), and restart the subsystem's kernel threads
-// after the restart latency. The default latency is a measured module unload + reload in the VM
-// (README, "Policies").
+// subsystem-restart: kill the faulting context and release every lock it held (the live recovery
+// module does so in this mode as in lock-release: traces/vm/recover/recover_main.c), reset its
+// subsystem (its locks released, state discarded, contexts inside it get an error return), and
+// restart the subsystem's kernel threads after the restart latency. The default latency is a
+// measured module unload + reload in the VM (README, "Policies").
 #include <fmt/format.h>
 #include "models/subsystem_rules.h"
 
@@ -23,7 +24,7 @@ class SubsystemRestartPolicy : public Policy {
     const models::ContextInfo& ctx = engine.context(oops.context);
     std::string subsystem = models::SubsystemRules::builtin().for_fault(
         oops.first ? engine.fault() : nullptr, oops.function);
-    if (!kill_or_panic(oops, engine, "oops-kill")) return;
+    if (!kill_and_release(oops, engine, "subsystem-restart")) return;
     if (subsystem.empty()) {
       engine.note("no subsystem known for the crash: nothing to restart (as kill-faulty)");
       return;
@@ -48,8 +49,8 @@ class SubsystemRestartPolicy : public Policy {
 
 PolicyInfo subsystem_restart_policy_info() {
   return {"subsystem-restart",
-          "kill-faulty, then reset the faulting subsystem (locks released, state discarded, "
-          "users get an error) and restart its kernel threads [latency=200ms]",
+          "lock-release, then reset the faulting subsystem (its locks released, state "
+          "discarded, users get an error) and restart its kernel threads [latency=200ms]",
           [](const PolicyParams& p, std::string& error) -> std::unique_ptr<Policy> {
             double latency = 0;
             if (!duration_param("subsystem-restart", p, "latency", kDefaultLatencySeconds, latency,
