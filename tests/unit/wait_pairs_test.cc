@@ -23,7 +23,7 @@ struct Fixture {
 
 TEST(WaitPairs, EachSleepInsideAWaitIsPairedWithTheSchedulersWakeupOfIt) {
   Fixture f;
-  f.pairs.begin(2, kCompletion, 0xffffffff81234567, true, 1100);
+  f.pairs.begin(2, kCompletion, 0xffffffff81234567, true);
   f.pairs.sleeps(2, 1110);
   f.pairs.woken(9, 3, 1150);  // another task: not in a wait
   f.pairs.woken(1, 2, 1200);
@@ -46,7 +46,7 @@ TEST(WaitPairs, EachSleepInsideAWaitIsPairedWithTheSchedulersWakeupOfIt) {
 
 TEST(WaitPairs, AKillableWaitSleepsInAStateNoDetectorReports) {
   Fixture f;
-  f.pairs.begin(2, kFolio, 0, false, 1100);
+  f.pairs.begin(2, kFolio, 0, false);
   f.pairs.sleeps(2, 1110);
   f.pairs.finish();  // still asleep when the run ends: the sleep is kept
   auto early = f.pairs.take_early();
@@ -58,7 +58,7 @@ TEST(WaitPairs, AKillableWaitSleepsInAStateNoDetectorReports) {
 
 TEST(WaitPairs, ASleepWhoseWakeupTheRecordLacksIsLeftOut) {
   Fixture f;
-  f.pairs.begin(2, kCompletion, 0, true, 1100);
+  f.pairs.begin(2, kCompletion, 0, true);
   f.pairs.sleeps(2, 1110);
   f.pairs.end(2, 1300);  // returned, but no sched_wakeup of it was seen
   f.pairs.finish();
@@ -68,7 +68,7 @@ TEST(WaitPairs, ASleepWhoseWakeupTheRecordLacksIsLeftOut) {
 
 TEST(WaitPairs, AWaitWokenBeforeItSleptStillDependsOnItsWaker) {
   Fixture f;
-  f.pairs.begin(2, kCompletion, 0, true, 1100);
+  f.pairs.begin(2, kCompletion, 0, true);
   f.pairs.woken(4, 2, 1120);  // complete() while the waiter was on its way to sleep
   f.pairs.end(2, 1130);
   ASSERT_EQ(f.events.size(), 1u);
@@ -85,7 +85,7 @@ TEST(WaitPairs, AWaitThatFoundItsKeyDoneDependsOnTheLastOtherWakerOfTheKey) {
   Fixture f;
   f.pairs.wake(5, kCompletion, 1050);
   f.pairs.wake(6, kFolio, 1060);  // another key
-  f.pairs.begin(2, kCompletion, 0, true, 1100);
+  f.pairs.begin(2, kCompletion, 0, true);
   f.pairs.end(2, 1105);
   auto early = f.pairs.take_early();
   ASSERT_EQ(early.size(), 1u);
@@ -98,10 +98,10 @@ TEST(WaitPairs, AWaitThatFoundItsKeyDoneDependsOnTheLastOtherWakerOfTheKey) {
 TEST(WaitPairs, NothingIsPairedWithAWakeThatIsNotReplayedOrWithTheWaitersOwn) {
   Fixture f;
   f.pairs.wake(5, kCompletion, 900);  // before the crash in the golden run: not replayed
-  f.pairs.begin(2, kCompletion, 0, true, 1100);
+  f.pairs.begin(2, kCompletion, 0, true);
   f.pairs.end(2, 1105);
   f.pairs.wake(2, kFolio, 1200);  // its own wake
-  f.pairs.begin(2, kFolio, 0, true, 1300);
+  f.pairs.begin(2, kFolio, 0, true);
   f.pairs.end(2, 1305);
   f.pairs.sleeps(3, 1400);  // a sleep outside any traced wait
   f.pairs.woken(1, 3, 1500);

@@ -5,16 +5,14 @@
 #include <map>
 #include <string_view>
 
-#include "traces/import/console_log.h"
-
 namespace oopsim::traces {
 
-std::int64_t console_offset_us(const std::vector<FtraceLine>& trace, const std::string& console) {
+std::int64_t console_offset_us(const std::vector<FtraceLine>& trace,
+                               const std::vector<ProgressMark>& console_progress) {
   // By the whole line (a count can stay the same over several lines; the rest of the line then
   // tells them apart), its first time.
   std::map<std::string, std::uint64_t, std::less<>> on_console;
-  for (const ProgressMark& m : parse_console_progress(console))
-    on_console.try_emplace(m.text, m.time_us);
+  for (const ProgressMark& m : console_progress) on_console.try_emplace(m.text, m.time_us);
   std::int64_t best = std::numeric_limits<std::int64_t>::max();
   for (const FtraceLine& l : trace) {
     if (l.event != "tracing_mark_write") continue;
@@ -26,6 +24,10 @@ std::int64_t console_offset_us(const std::vector<FtraceLine>& trace, const std::
     if (gap < best) best = gap;
   }
   return best == std::numeric_limits<std::int64_t>::max() ? 0 : best;
+}
+
+std::int64_t console_offset_us(const std::vector<FtraceLine>& trace, const std::string& console) {
+  return console_offset_us(trace, parse_console_progress(console));
 }
 
 }  // namespace oopsim::traces

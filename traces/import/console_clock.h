@@ -14,16 +14,27 @@
 #include <string>
 #include <vector>
 
+#include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
 
 namespace oopsim::traces {
 
+std::int64_t console_offset_us(const std::vector<FtraceLine>& trace,
+                               const std::vector<ProgressMark>& console_progress);
 std::int64_t console_offset_us(const std::vector<FtraceLine>& trace, const std::string& console);
 
 // A console time on the trace's clock (never before 0).
 inline std::uint64_t on_trace_clock(std::uint64_t console_us, std::int64_t offset_us) {
   if (offset_us < 0 && console_us < static_cast<std::uint64_t>(-offset_us)) return 0;
   return static_cast<std::uint64_t>(static_cast<std::int64_t>(console_us) + offset_us);
+}
+
+// A run's console progress lines (parse_console_progress), each moved onto the trace's clock by
+// `offset_us`.
+inline std::vector<ProgressMark> on_trace_clock(std::vector<ProgressMark> marks,
+                                                std::int64_t offset_us) {
+  for (ProgressMark& m : marks) m.time_us = on_trace_clock(m.time_us, offset_us);
+  return marks;
 }
 
 }  // namespace oopsim::traces

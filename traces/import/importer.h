@@ -37,19 +37,9 @@ using models::LockMode;
 
 inline constexpr std::uint64_t kIrqGapUs =
     200;  // an irq context idle this long has left its handler
-struct LockProbe {
-  enum class Op { kAcquire, kRelease, kDowngrade, kWait, kWake, kNone } op = Op::kNone;
-  LockKind kind = LockKind::kSpinlock;
-  LockMode mode = LockMode::kExclusive;
-  bool conditional = false;  // trylock / interruptible / killable / timeout: success told by _ret
-  bool returns_zero_on_success = false;
-  // A wait's sleep state (models::LockPrimitive::SleepState): fixed, or the probe's `state`.
-  models::LockPrimitive::SleepState state = models::LockPrimitive::SleepState::kUninterruptible;
-  std::string symbol;  // the kernel function the probe sits on ("spin_lock" probes _raw_spin_lock)
-};
-// A kprobe event's lock operation, from the one table of lock primitives
-// (models/lock_primitives.txt); op kNone: not a lock primitive.
-LockProbe classify_probe(std::string_view name);
+// The primitive a kprobe event's name stands for (models/lock_primitives.txt, the one table of
+// lock and wait primitives; a probe is named as the symbol without "_raw_"); nullptr: none.
+const models::LockPrimitive* classify_probe(std::string_view name);
 
 struct Item {
   std::uint64_t time;
@@ -90,9 +80,9 @@ class Importer {
   void on_report(Section& s, const ConsoleReport& r);
   void on_line(Section& s, const FtraceLine& l);
   bool on_lock_probe(Section& s, const FtraceLine& l, std::uint32_t ctx);
-  void on_wait_probe(Section& s, const FtraceLine& l, std::uint32_t ctx, const LockProbe& probe,
-                     bool ret);
-  std::uint32_t target_of_wakeup(Section& s, const FtraceLine& l);
+  void on_wait_probe(Section& s, const FtraceLine& l, std::uint32_t ctx,
+                     const models::LockPrimitive& probe, bool ret);
+  std::uint32_t target_of_wakeup(Section& s, const FtraceLine& l, bool known_only);
   void on_syscall(Section& s, const FtraceLine& l, std::uint32_t ctx);
   void on_wakeup(Section& s, const FtraceLine& l, std::uint32_t ctx);
   void on_fork(Section& s, const FtraceLine& l, std::uint32_t ctx);

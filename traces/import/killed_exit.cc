@@ -1,7 +1,5 @@
 #include "traces/import/killed_exit.h"
 
-#include "traces/import/console_clock.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,8 +8,8 @@
 namespace oopsim::traces {
 
 std::size_t add_exits_the_trace_lost(
-    const std::vector<FtraceLine>& lines, const std::string& console,
-    std::int64_t console_offset_us, const std::vector<ConsoleReport>& reports,
+    const std::vector<FtraceLine>& lines, const std::vector<ProgressMark>& console_progress,
+    const std::vector<ConsoleReport>& reports,
     const std::function<std::uint32_t(const ConsoleReport&)>& context_of,
     const std::function<bool(std::uint32_t)>& killable, std::vector<trace::Event>& events) {
   if (lines.empty()) return 0;
@@ -21,8 +19,7 @@ std::size_t add_exits_the_trace_lost(
   std::uint64_t trace_end = 0;
   for (const FtraceLine& l : lines) trace_end = std::max(trace_end, l.time_us);
   std::uint64_t console_end = 0;
-  for (const ProgressMark& m : parse_console_progress(console))
-    console_end = std::max(console_end, on_trace_clock(m.time_us, console_offset_us));
+  for (const ProgressMark& m : console_progress) console_end = std::max(console_end, m.time_us);
   if (console_end < trace_end + kStreamDeathWindowUs) return 0;  // the stream did not die
   std::size_t added = 0;
   std::set<std::uint32_t> seen;

@@ -22,13 +22,12 @@ namespace oopsim::traces {
 constexpr std::uint64_t kStreamDeathWindowUs = 1000000;
 
 // Adds an EXIT event (in time order) to `events` for each such task; returns how many. The
-// reports' times are on the trace's clock; `console_offset_us` puts the console's other lines
-// there too (console_clock.h).
+// reports and the console's progress lines are on the trace's clock (console_clock.h).
 // `context_of` maps a report to its context; `killable` says whether a context is a user task
 // (a kernel thread or an interrupt oops panics or is not killed the same way).
 std::size_t add_exits_the_trace_lost(
-    const std::vector<FtraceLine>& lines, const std::string& console,
-    std::int64_t console_offset_us, const std::vector<ConsoleReport>& reports,
+    const std::vector<FtraceLine>& lines, const std::vector<ProgressMark>& console_progress,
+    const std::vector<ConsoleReport>& reports,
     const std::function<std::uint32_t(const ConsoleReport&)>& context_of,
     const std::function<bool(std::uint32_t)>& killable, std::vector<trace::Event>& events);
 

@@ -3,8 +3,6 @@
 // by the judge the engine uses too (models/outcome_judge.h).
 #include "traces/import/observed_outcome.h"
 
-#include "traces/import/console_clock.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,10 +14,8 @@
 namespace oopsim::traces {
 
 std::vector<ProgressMark> progress_marks(const std::vector<FtraceLine>& lines,
-                                         const std::string& console,
-                                         std::int64_t console_offset_us) {
-  std::vector<ProgressMark> marks = parse_console_progress(console);
-  for (ProgressMark& m : marks) m.time_us = on_trace_clock(m.time_us, console_offset_us);
+                                         std::vector<ProgressMark> console_progress) {
+  std::vector<ProgressMark> marks = std::move(console_progress);
   for (const FtraceLine& l : lines) {
     ProgressMark m;
     m.time_us = l.time_us;

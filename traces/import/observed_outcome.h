@@ -48,11 +48,10 @@ struct ObservedRun {
 };
 
 // A run's progress marks: the trace marker's, and the console's, which outlives the trace
-// transport (a crash can take the streamer down while the workloads go on), put on the trace's
-// clock by `console_offset_us` (console_clock.h).
+// transport (a crash can take the streamer down while the workloads go on), already on the trace's
+// clock (console_clock.h).
 std::vector<ProgressMark> progress_marks(const std::vector<FtraceLine>& lines,
-                                         const std::string& console,
-                                         std::int64_t console_offset_us = 0);
+                                         std::vector<ProgressMark> console_progress);
 
 // One observed outcome per workload, from the injected run and both runs' progress.
 std::vector<trace::Observed> classify_observed(const ObservedRun& run,

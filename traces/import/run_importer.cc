@@ -193,8 +193,11 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   std::vector<FtraceLine> gold = parse(golden.ftrace);
   // Console times on the trace's clock (console_clock.h), the injected run's and the golden run's
   // each from its own lines.
-  std::int64_t inj_offset = console_offset_us(inj, injected.console);
-  std::int64_t gold_offset = console_offset_us(gold, golden.console);
+  std::vector<ProgressMark> inj_console = parse_console_progress(injected.console);
+  std::vector<ProgressMark> gold_console = parse_console_progress(golden.console);
+  std::int64_t inj_offset = console_offset_us(inj, inj_console);
+  inj_console = on_trace_clock(std::move(inj_console), inj_offset);
+  gold_console = on_trace_clock(std::move(gold_console), console_offset_us(gold, gold_console));
   st_.console_offset_us = inj_offset;
   std::vector<ConsoleReport> reports = parse_console(injected.console);
   for (ConsoleReport& r : reports) r.time_us = on_trace_clock(r.time_us, inj_offset);
@@ -231,8 +234,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   std::vector<trace::Event> inj_events, gold_events;
   section(inj, &reports, inj_events, true);
   st_.events += add_exits_the_trace_lost(
-      inj, injected.console, inj_offset, reports,
-      [&](const ConsoleReport& r) { return context_for_report(r); },
+      inj, inj_console, reports, [&](const ConsoleReport& r) { return context_for_report(r); },
       [&](std::uint32_t ctx) { return ctxs_[ctx].kind == ContextKind::kUserTask; }, inj_events);
   section(gold, nullptr, gold_events, false);
   locks_.place_unknown_takes(inj_events, opt_.call_site);
@@ -252,8 +254,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
     std::vector<trace::Observed> observed = classify_observed(
         ObservedRun{inj, reports, ctxs_, workload_writers_, crash_us_, opt_.observe_window_us,
                     &bad_reads_, &blocked_, last_walk_us_},
-        progress_marks(inj, injected.console, inj_offset),
-        progress_marks(gold, golden.console, gold_offset));
+        progress_marks(inj, std::move(inj_console)), progress_marks(gold, std::move(gold_console)));
     for (const trace::Observed& o : observed)
       write(out, [&](trace::TracePacket& x) { *x.mutable_observed() = o; });
   }

@@ -14,34 +14,8 @@
 
 namespace oopsim::traces::import_detail {
 
-LockProbe classify_probe(std::string_view name) {
-  LockProbe p;
-  const models::LockPrimitive* prim = models::LockPrimitives::builtin().by_probe(name);
-  if (prim == nullptr) return p;
-  p.kind = prim->kind;
-  p.mode = prim->mode;
-  switch (prim->op) {
-    case models::LockPrimitive::Op::kTake:
-      p.op = LockProbe::Op::kAcquire;
-      break;
-    case models::LockPrimitive::Op::kRelease:
-      p.op = LockProbe::Op::kRelease;
-      break;
-    case models::LockPrimitive::Op::kDowngrade:
-      p.op = LockProbe::Op::kDowngrade;
-      break;
-    case models::LockPrimitive::Op::kWait:
-      p.op = LockProbe::Op::kWait;
-      break;
-    case models::LockPrimitive::Op::kWake:
-      p.op = LockProbe::Op::kWake;
-      break;
-  }
-  p.state = prim->state;
-  p.conditional = prim->conditional();
-  p.returns_zero_on_success = prim->success == models::LockPrimitive::Success::kZero;
-  p.symbol = prim->symbol;
-  return p;
+const models::LockPrimitive* classify_probe(std::string_view name) {
+  return models::LockPrimitives::builtin().by_probe(name);
 }
 
 // One section (the injected or the golden run): its ftrace lines and console reports in time
@@ -177,7 +151,7 @@ void Importer::on_line(Section& s, const FtraceLine& l) {
   } else if (ev == "sched_wakeup" || ev == "sched_wakeup_new") {
     if (opt_.sleeps) {
       on_wakeup(s, l, ctx);
-    } else if (std::uint32_t target = target_of_wakeup(s, l); target != 0) {
+    } else if (std::uint32_t target = target_of_wakeup(s, l, true); target != 0) {
       s.waits.woken(ctx, target, t);
     }
   } else if (ev == "sched_process_fork") {
@@ -198,9 +172,10 @@ bool Importer::on_lock_probe(Section& s, const FtraceLine& l, std::uint32_t ctx)
   std::string_view ev = l.event;
   bool ret = ev.size() > 4 && ev.substr(ev.size() - 4) == "_ret";
   std::string base(ret ? ev.substr(0, ev.size() - 4) : ev);
-  LockProbe probe = classify_probe(base);
-  if (probe.op == LockProbe::Op::kNone) return false;
-  if (probe.op == LockProbe::Op::kWait || probe.op == LockProbe::Op::kWake) {
+  const models::LockPrimitive* found = classify_probe(base);
+  if (found == nullptr) return false;
+  const models::LockPrimitive& probe = *found;
+  if (probe.waits()) {
     if (!opt_.sleeps) on_wait_probe(s, l, ctx, probe, ret);
     return true;
   }
@@ -210,7 +185,7 @@ bool Importer::on_lock_probe(Section& s, const FtraceLine& l, std::uint32_t ctx)
     if (p == pending_.end()) return true;
     auto value = payload_field(l.payload, "ret");
     std::int64_t rv = value ? models::parse_i64(*value, 0).value_or(-1) : -1;
-    bool ok = probe.returns_zero_on_success ? rv == 0 : rv == 1;
+    bool ok = probe.success == models::LockPrimitive::Success::kZero ? rv == 0 : rv == 1;
     OpSite op{p->second.site, p->second.callee, base.find("trylock") != std::string::npos};
     if (ok) s.locks.acquire(ctx, p->second.lock, p->second.mode, t, true, op);
     pending_.erase(p);
@@ -224,19 +199,20 @@ bool Importer::on_lock_probe(Section& s, const FtraceLine& l, std::uint32_t ctx)
   std::uint64_t call = caller ? parse_number(*caller).value_or(0) : 0;
   std::uint32_t lock = locks_.lock_for(*a, probe.kind, call);
   OpSite op{locks_.site_for(call), "", false};
+  using Op = models::LockPrimitive::Op;
   switch (probe.op) {
-    case LockProbe::Op::kAcquire:
-      if (probe.conditional) {
+    case Op::kTake:
+      if (probe.conditional()) {
         pending_[{ctx, base}] = {lock, probe.mode, op.site, op.site == 0 ? probe.symbol : ""};
       } else {
         op.callee = op.site == 0 ? probe.symbol : "";
         s.locks.acquire(ctx, lock, probe.mode, t, false, op);
       }
       break;
-    case LockProbe::Op::kRelease:
+    case Op::kRelease:
       s.locks.release(ctx, lock, t, false, op);
       break;
-    case LockProbe::Op::kDowngrade:
+    case Op::kDowngrade:
       if (s.locks.holds(ctx, lock)) {
         s.locks.release(ctx, lock, t, false, op);
         s.locks.grant(ctx, lock, LockMode::kShared, t, false, op);
@@ -272,7 +248,7 @@ void Importer::on_syscall(Section& s, const FtraceLine& l, std::uint32_t ctx) {
 
 // A way to wait that is not a lock (WaitPairs): a wait's entry or return, or a wake.
 void Importer::on_wait_probe(Section& s, const FtraceLine& l, std::uint32_t ctx,
-                             const LockProbe& probe, bool ret) {
+                             const models::LockPrimitive& probe, bool ret) {
   using State = models::LockPrimitive::SleepState;
   if (ret) {
     s.waits.end(ctx, l.time_us);
@@ -286,7 +262,7 @@ void Importer::on_wait_probe(Section& s, const FtraceLine& l, std::uint32_t ctx,
     auto bit = payload_field(l.payload, "bit");
     key.address += bit ? parse_number(*bit).value_or(0) / 8 : 0;
   }
-  if (probe.op == LockProbe::Op::kWake) {
+  if (probe.op == models::LockPrimitive::Op::kWake) {
     s.waits.wake(ctx, key, l.time_us);
     return;
   }
@@ -297,28 +273,24 @@ void Importer::on_wait_probe(Section& s, const FtraceLine& l, std::uint32_t ctx,
     reported = state && parse_number(*state).value_or(0) == 2;
   }
   auto caller = payload_field(l.payload, "caller");
-  s.waits.begin(ctx, key, caller ? parse_number(*caller).value_or(0) : 0, reported, l.time_us);
+  s.waits.begin(ctx, key, caller ? parse_number(*caller).value_or(0) : 0, reported);
 }
 
-// The known context a sched_wakeup line wakes (0: none, one never seen before, or one that has
-// exited): a context waiting in a traced wait is known.
-std::uint32_t Importer::target_of_wakeup(Section& s, const FtraceLine& l) {
+// The context a sched_wakeup line wakes (0: none, or one that has exited); `known_only`: 0 for a
+// task never seen before too (a context waiting in a traced wait is known).
+std::uint32_t Importer::target_of_wakeup(Section& s, const FtraceLine& l, bool known_only) {
   auto pid = payload_field(l.payload, "pid");
   if (!pid) return 0;
   int p = static_cast<int>(parse_number(*pid).value_or(0));
-  if (!ctxs_.knows_pid(p)) return 0;
+  if (known_only && !ctxs_.knows_pid(p)) return 0;
   auto comm = payload_field(l.payload, "comm");
   std::uint32_t target = ctxs_.for_pid(p, comm ? std::string(*comm) : "");
   return s.exited.count(target) ? 0 : target;
 }
 
 void Importer::on_wakeup(Section& s, const FtraceLine& l, std::uint32_t ctx) {
-  auto pid = payload_field(l.payload, "pid");
-  auto comm = payload_field(l.payload, "comm");
-  if (!pid) return;
-  std::uint32_t target = ctxs_.for_pid(static_cast<int>(parse_number(*pid).value_or(0)),
-                                       comm ? std::string(*comm) : "");
-  if (s.exited.count(target)) return;
+  std::uint32_t target = target_of_wakeup(s, l, false);
+  if (target == 0) return;
   trace::Event e = new_event(trace::Event::WAKEUP, ctx, l.time_us);
   e.set_target(target);
   s.out.push(std::move(e));

@@ -2,14 +2,12 @@
 
 namespace oopsim::traces {
 
-void WaitPairs::begin(std::uint32_t ctx, const WaitKey& key, std::uint64_t caller, bool reported,
-                      std::uint64_t t) {
+void WaitPairs::begin(std::uint32_t ctx, const WaitKey& key, std::uint64_t caller, bool reported) {
   Wait& w = waits_[ctx];
   w = Wait{};
   w.key = key;
   w.caller = caller;
   w.reported = reported;
-  w.since = t;
 }
 
 void WaitPairs::end(std::uint32_t ctx, std::uint64_t t) {

@@ -47,8 +47,7 @@ class WaitPairs {
 
   // `ctx` enters a wait on `key` from `caller`; `reported`: in the state the hung-task detector
   // reports (D).
-  void begin(std::uint32_t ctx, const WaitKey& key, std::uint64_t caller, bool reported,
-             std::uint64_t t);
+  void begin(std::uint32_t ctx, const WaitKey& key, std::uint64_t caller, bool reported);
   // Its wait returns.
   void end(std::uint32_t ctx, std::uint64_t t);
   // `ctx` wakes the waiters of `key` (complete(), a bit's wake).
@@ -70,7 +69,6 @@ class WaitPairs {
     WaitKey key;
     std::uint64_t caller = 0;
     bool reported = true;
-    std::uint64_t since = 0;
     bool asleep = false;          // switched out inside the wait, not yet woken
     std::uint64_t asleep_at = 0;  // when
     bool slept = false;           // slept at least once inside it
