@@ -28,6 +28,7 @@ std::optional<FaultType> parse_fault_type(std::string_view text) {
 
 std::string FaultInfo::site() const {
   if (symbol.empty()) return fmt::format("{:#x}", address);
+  if (!module.empty()) return fmt::format("{}:{}+{:#x}", module, symbol, offset);
   return fmt::format("{}+{:#x}", symbol, offset);
 }
 

@@ -67,7 +67,7 @@ struct FaultInfo {
   bool site_runs_recorded = false;           // the golden section says who runs the site (site-run)
   std::vector<ContextId> site_run_contexts;  // those that run it after the crash
 
-  // "set_fs_pwd+0x2a".
+  // "set_fs_pwd+0x2a"; "vfat:vfat_lookup+0x99" in a module (what --site takes).
   std::string site() const;
   // Whether the mutation deletes a call (its `after` bytes are all no-ops) whose return address is
   // `return_offset` in the function: what that call did (an unlock, say) no longer happens there.

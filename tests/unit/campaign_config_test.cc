@@ -1,6 +1,7 @@
 // A campaign's plan (campaign.json): sites from executed code by default, and a campaign written
 // before that choice existed keeps drawing from all code when it is resumed.
 #include "traces/campaign/campaign_config.h"
+#include "traces/campaign/learned_functions.h"
 
 #include <gtest/gtest.h>
 
@@ -54,6 +55,49 @@ TEST(CampaignConfig, OnlyRunsTheListedExperimentsOfThePlan) {
   older.erase("only");  // campaigns before it: the whole plan
   ASSERT_TRUE(parse_campaign_json(older.dump(), "campaign.json", back, error)) << error;
   EXPECT_TRUE(back.only.empty());
+}
+
+// A module campaign names its modules in the plan (its functions are learned from coverage, so it
+// draws from executed code only); plans from before modules read as vmlinux campaigns.
+TEST(CampaignConfig, AModuleCampaignKeepsItsModulesAndDrawsFromExecutedCode) {
+  CampaignConfig c;
+  c.modules = {"ext4", "fat"};
+  std::string error;
+  CampaignConfig back;
+  ASSERT_TRUE(parse_campaign_json(campaign_json(c), "campaign.json", back, error)) << error;
+  EXPECT_EQ(back.modules, c.modules);
+  c.sites = "all";
+  EXPECT_FALSE(parse_campaign_json(campaign_json(c), "campaign.json", back, error));
+  EXPECT_NE(error.find("sites must be executed"), std::string::npos) << error;
+  nlohmann::json older = nlohmann::json::parse(campaign_json(CampaignConfig{}));
+  older.erase("modules");
+  ASSERT_TRUE(parse_campaign_json(older.dump(), "campaign.json", back, error)) << error;
+  EXPECT_TRUE(back.modules.empty());
+}
+
+// Module functions are learned from the reference run's coverage: those of the chosen modules
+// that ran, the most-executed first, named "module:function"; vmlinux and other modules' code
+// is left out.
+TEST(LearnedFunctions, ModuleFunctionsAreTheChosenModulesExecutedOnesMostExecutedFirst) {
+  const std::string kallsyms =
+      "ffffffff81000000 T vfs_read\n"
+      "ffffffffc0288000 t vfat_hashi\t[vfat]\n"
+      "ffffffffc0288090 t vfat_cmpi\t[vfat]\n"
+      "ffffffffc0288140 t setup\t[vfat]\n"
+      "ffffffffc028b024 r _note_10\t[vfat]\n"
+      "ffffffffc0390000 t fat_get_cluster\t[fat]\n"
+      "ffffffffc0400000 t ext4_map_blocks\t[ext4]\n";
+  const std::string coverage =
+      "# kernel instructions executed\n"
+      "ffffffff81000004\n"
+      "ffffffffc0288004\nffffffffc0288090\nffffffffc0288094\nffffffffc0288098\n"
+      "ffffffffc0390010\nffffffffc0390014\n"
+      "ffffffffc0400000\n";
+  auto learned = learn_module_functions(coverage, kallsyms, {"vfat", "fat"});
+  ASSERT_EQ(learned.size(), 3u);
+  EXPECT_EQ(learned[0], (std::pair<std::string, std::size_t>{"vfat:vfat_cmpi", 3}));
+  EXPECT_EQ(learned[1], (std::pair<std::string, std::size_t>{"fat:fat_get_cluster", 2}));
+  EXPECT_EQ(learned[2], (std::pair<std::string, std::size_t>{"vfat:vfat_hashi", 1}));
 }
 
 }  // namespace

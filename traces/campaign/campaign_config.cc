@@ -73,6 +73,7 @@ json to_json(const CampaignConfig& c) {
   j["seeds"] = c.seeds;
   j["only"] = c.only;
   j["functions"] = c.functions;
+  j["modules"] = c.modules;
   j["hot"] = c.hot;
   j["sites"] = c.sites;
   j["coverage"] = c.coverage;
@@ -98,7 +99,8 @@ json plan_part(const json& j) {
   for (const char* k : {"types", "first_seed", "seeds", "functions", "hot", "seconds"}) p[k] = j[k];
   p["coverage"] = j.value("coverage", std::string());  // absent in campaigns before it
   p["sites"] = j.value("sites", std::string("all"));
-  p["only"] = j.value("only", std::vector<std::string>());  // absent in campaigns before it
+  p["only"] = j.value("only", std::vector<std::string>());        // absent in campaigns before it
+  p["modules"] = j.value("modules", std::vector<std::string>());  // absent before modules
   return p;
 }
 
@@ -170,9 +172,13 @@ bool parse_campaign_json(const std::string& text, const std::string& where, Camp
   if (j.contains("coverage") && !string_field(j, "coverage", c.coverage)) return false;
   c.only.clear();  // absent in campaigns before it
   if (j.contains("only") && !texts(j, "only", c.only)) return false;
+  c.modules.clear();  // absent in campaigns before module sites
+  if (j.contains("modules") && !texts(j, "modules", c.modules)) return false;
   c.sites = "all";  // campaigns before the choice drew from all code
   if (j.contains("sites") && !string_field(j, "sites", c.sites)) return false;
   if (c.sites != "executed" && c.sites != "all") return bad("sites is executed or all");
+  if (!c.modules.empty() && c.sites != "executed")
+    return bad("modules: their functions are learned from coverage, so sites must be executed");
   // What the runner relies on.
   for (const std::string& t : c.types) {
     if (!models::parse_fault_type(t)) return bad("unknown fault type '" + t + "'");
@@ -207,7 +213,7 @@ bool save_campaign(const CampaignConfig& c, std::string& error) {
       if (plan_part(json::parse(old)) != plan_part(to_json(c))) {
         error = path.string() +
                 ": this folder holds a campaign with another plan (types, seeds, functions, "
-                "--hot, --sites, --coverage or --seconds differ); use a new folder";
+                "--hot, --sites, --coverage, --modules or --seconds differ); use a new folder";
         return false;
       }
     } catch (const std::exception& e) {

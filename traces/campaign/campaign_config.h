@@ -31,7 +31,10 @@ struct CampaignConfig {
   // capture a chosen set again (say the crashes of an earlier corpus) with the current pipeline.
   std::vector<std::string> only;
   std::vector<std::string> functions;  // target functions ("": learned from a golden run)
-  std::size_t hot = 60;                // learned functions: keep the N most-called (0: all)
+  // Module sites: learn the functions of these modules ("ext4", "fat"...) that the reference
+  // run executed (its coverage; the most-executed first) instead of vmlinux's lock callers.
+  std::vector<std::string> modules;
+  std::size_t hot = 60;  // learned functions: keep the N most-called (0: all)
   // "executed": sites only from kernel instructions a fault-free run executed (that run's
   // coverage.txt, or the `coverage` file); "all": from all of the functions' code. Campaigns
   // from before this choice existed drew from all.

@@ -19,6 +19,7 @@
 #include "models/fault_model.h"
 #include "traces/campaign/campaign_index.h"
 #include "traces/campaign/campaign_internal.h"
+#include "traces/campaign/learned_functions.h"
 #include "traces/format/file_text.h"
 #include "traces/format/packet_source.h"
 #include "traces/format/trace_summary.h"
@@ -150,35 +151,6 @@ void track_children(const std::vector<pid_t>& pids) {
     if (n < 16) g_children[n++] = p;
   }
   g_child_count = n;
-}
-
-// Functions the workloads really execute: the callers of the lock entry points in a golden run,
-// in the workloads' own processes, that are vmlinux text (module code is not injectable here),
-// the most-called first (ties by name), with how many calls the golden run saw.
-std::vector<std::pair<std::string, std::size_t>> learn_functions(const std::string& trace,
-                                                                 const std::string& kallsyms) {
-  Kallsyms syms;
-  syms.load(kallsyms);
-  std::map<std::string, std::size_t> calls;
-  std::istringstream in(trace);
-  std::string raw;
-  FtraceLine l;
-  while (std::getline(in, raw)) {
-    if (!parse_ftrace_line(raw, l) || l.irq != '.') continue;
-    if (l.comm.rfind("oopsim-", 0) != 0 || l.comm.rfind("oopsim-stream", 0) == 0) continue;
-    auto caller = payload_field(l.payload, "caller");
-    if (!caller) continue;
-    auto a = parse_number(*caller);
-    Kallsyms::Hit h;
-    if (!a || !syms.lookup(*a, h) || !h.module.empty()) continue;
-    if (h.type != 'T' && h.type != 't') continue;
-    if (h.name.rfind("arch_rethook", 0) == 0) continue;
-    ++calls[h.name];
-  }
-  std::vector<std::pair<std::string, std::size_t>> out(calls.begin(), calls.end());
-  std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  return out;
 }
 
 // Why a run failed, from its log: vmctl's or simcapture's own message (the last), else the last
@@ -329,23 +301,32 @@ int learn_targets(const CampaignConfig& c, CampaignTargets& t, std::ostream& err
       return 69;
     }
   }
-  std::string trace, syms;
+  std::string trace, syms, coverage;
   read_file_text(ref / "trace.txt", trace);
   read_file_text(ref / "kallsyms", syms);
-  auto learned = learn_functions(trace, syms);
+  std::vector<std::pair<std::string, std::size_t>> learned;
+  if (c.modules.empty()) {
+    learned = learn_functions(trace, syms);
+  } else if (int rc = prepare_coverage(c, err); rc != 0) {
+    return rc;
+  } else {
+    read_file_text(coverage_of(c), coverage);
+    learned = learn_module_functions(coverage, syms, c.modules);
+  }
   std::string list;
   for (const auto& [name, n] : learned) list += fmt::format("{} {}\n", name, n);
+  std::string what =
+      c.modules.empty() ? "vmlinux" : fmt::format("{} module", fmt::join(c.modules, ","));
   if (learned.empty() || !write_atomically((dir / "functions.txt").string(), list)) {
-    err << "simcampaign: no vmlinux function learned from " << (ref / "trace.txt").string() << "\n";
+    err << "simcampaign: no " << what << " function learned from " << ref.string() << "\n";
     return 65;
   }
   if (!load_targets(c, t, error)) {
     err << "simcampaign: " << error << "\n";
     return 74;
   }
-  err << fmt::format(
-      "simcampaign: {} vmlinux functions executed by the workloads, {} most-called kept\n",
-      t.all.size(), t.hot.size());
+  err << fmt::format("simcampaign: {} {} functions executed by the workloads, {} most-{} kept\n",
+                     t.all.size(), what, t.hot.size(), c.modules.empty() ? "called" : "executed");
   return 0;
 }
 

@@ -42,6 +42,12 @@ int main(int argc, char** argv) {
                       "of the types x seeds, run only these experiments (ids TYPE-sSEED; to "
                       "capture a chosen set again, such as an earlier corpus's crashes)"))
       ->type_name("ID1,ID2,...");
+  oopsim::traces::one_value_per_use(
+      run->add_option("--modules", config.modules,
+                      "module sites: the target functions are these modules' functions the "
+                      "workloads executed (the reference run's coverage), most-executed first"))
+      ->type_name("M1,M2,...")
+      ->excludes("--functions");
   run->add_option("--hot", config.hot, "of the learned functions, keep the N most-called (0: all)");
   run->add_option("--sites", config.sites,
                   "executed: draw sites only from kernel instructions a fault-free run executed "

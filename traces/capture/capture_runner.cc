@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -42,6 +43,12 @@ std::string hex(const std::string& bytes) {
   return out;
 }
 
+// Whether the site or a function is a module's ("module:function").
+bool names_module_function(const CaptureConfig& c) {
+  auto in_module = [](const std::string& f) { return f.find(':') != std::string::npos; };
+  return in_module(c.site) || std::any_of(c.functions.begin(), c.functions.end(), in_module);
+}
+
 // The mutation of kernel text that the config asks for, or nullopt with `error`.
 std::optional<inject::Mutation> plan_mutation(const CaptureConfig& c, const fs::path& cache,
                                               const fs::path& kallsyms, std::string& error) {
@@ -55,6 +62,10 @@ std::optional<inject::Mutation> plan_mutation(const CaptureConfig& c, const fs::
     return std::nullopt;
   }
   image.add_symbols(syms);
+  if (names_module_function(c) &&
+      !image.add_module_text((kallsyms.parent_path() / "modtext").string(), syms, error)) {
+    return std::nullopt;
+  }
   auto type = models::parse_fault_type(c.fault_type);
   if (!type) {
     error = "unknown fault type '" + c.fault_type + "'";
@@ -284,6 +295,12 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
              {(vm / "save.sh").string(), state.string()}) != 0) {
       return 69;
     }
+  }
+  // A module's sites come from its live text at the state (STATE/modtext), read once.
+  if (mutate && names_module_function(c) && !c.import_only &&
+      step("module text at the state",
+           {"python3", (vm / "vmctl.py").string(), "modtext", state.string()}) != 0) {
+    return 69;
   }
   if (mutate) {
     std::string error;

@@ -172,6 +172,7 @@ void Importer::write_fault(PacketWriter& out, const RunText& golden,
       }
       for (std::uint32_t id : after) m->add_site_run_contexts(id);
     }
+    if (!f.module.empty()) m->set_module(f.module);
     if (!f.subsystem.empty()) m->set_subsystem(f.subsystem);
   });
 }

@@ -124,7 +124,19 @@ void KernelImage::add_symbols(const std::string& kallsyms_text) {
   });
 }
 
+bool KernelImage::add_module_text(const std::string& dir, const std::string& kallsyms_text,
+                                  std::string& error) {
+  return modules_.load(dir, kallsyms_text, error);
+}
+
 bool KernelImage::function(const std::string& name, CodeRegion& out, std::string& error) const {
+  if (auto [module, function] = split_module_function(name); !module.empty()) {
+    if (modules_.empty()) {
+      error = fmt::format("{}: a module function, and no module text was loaded", name);
+      return false;
+    }
+    return modules_.function(module, function, out, error);
+  }
   auto it = std::find_if(syms_.begin(), syms_.end(), [&](const Sym& s) { return s.name == name; });
   if (it == syms_.end()) {
     error = fmt::format("{} is not a vmlinux text symbol", name);
@@ -146,7 +158,8 @@ bool KernelImage::function(const std::string& name, CodeRegion& out, std::string
 std::string KernelImage::symbol_at(std::uint64_t address) const {
   auto it = std::lower_bound(syms_.begin(), syms_.end(), address,
                              [](const Sym& s, std::uint64_t a) { return s.address < a; });
-  return it != syms_.end() && it->address == address ? it->name : "";
+  if (it != syms_.end() && it->address == address) return it->name;
+  return modules_.symbol_at(address);
 }
 
 }  // namespace oopsim::inject

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "traces/inject/code_region.h"
+#include "traces/inject/module_text.h"
 
 namespace oopsim::inject {
 
@@ -18,11 +19,17 @@ class KernelImage {
   bool open(const std::string& vmlinuz, const std::string& vmlinux_cache, std::string& error);
   // Adds kallsyms text ("addr type name [module]"): gives function bounds.
   void add_symbols(const std::string& kallsyms_text);
-  // The bytes of a vmlinux text function (from its address to the next symbol's). False with
-  // `error` when unknown or outside .text (module functions are not in vmlinux).
+  // Adds the live text of the state's modules (module_text.h; `kallsyms_text` as given to
+  // add_symbols). False with `error` when the dump is missing or short.
+  bool add_module_text(const std::string& dir, const std::string& kallsyms_text,
+                       std::string& error);
+  // The bytes of a text function (from its address to the next symbol's): a vmlinux function by
+  // its name, a module's as "module:function" (after add_module_text). False with `error` when
+  // unknown or outside the text.
   bool function(const std::string& name, CodeRegion& out, std::string& error) const;
-  // "name" of the text symbol at `address` (exact), "" if none.
+  // "name" (vmlinux) or "module:name" of the text symbol at `address` (exact), "" if none.
   std::string symbol_at(std::uint64_t address) const;
+  const ModuleText& modules() const { return modules_; }
   // The GNU build id of vmlinux (its NT_GNU_BUILD_ID note, hex), "" if it has none.
   const std::string& build_id() const { return build_id_; }
 
@@ -35,6 +42,7 @@ class KernelImage {
     std::string name;
   };
   std::vector<Sym> syms_;  // text symbols of vmlinux, sorted
+  ModuleText modules_;
 };
 
 }  // namespace oopsim::inject

@@ -18,7 +18,7 @@ struct ExtraWrite {
 
 struct Mutation {
   models::FaultType type = models::FaultType::kBranch;
-  std::string symbol;
+  std::string symbol;         // "function", or "module:function" in a module
   std::uint64_t offset = 0;   // from the symbol
   std::uint64_t address = 0;  // symbol address + offset
   std::string before;         // bytes at address
@@ -28,7 +28,8 @@ struct Mutation {
   std::uint64_t seed = 0;
   std::vector<ExtraWrite> extra_writes;
 
-  // For the trace's fault record (context, module and subsystem are left empty).
+  // For the trace's fault record: the module split from the symbol; context and subsystem are
+  // left empty.
   models::FaultInfo to_fault_info() const;
 };
 

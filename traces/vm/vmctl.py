@@ -11,6 +11,7 @@ Subcommands:
   run    STATE RUNDIR   restore STATE into a new QEMU (-incoming ... -S) with
                fresh qcow2 overlays over STATE's frozen overlays, optionally
                inject a fault through the gdb stub, cont, run for --seconds.
+  modtext STATE        STATE/modtext: the live text of the guest's loaded modules
   stats  RUNDIR        event counts / rates of RUNDIR/trace.txt
   measure DIR   fresh boot with oopsim.measure=modreload: the guest times
                module "subsystem restarts" (guest/modreload.sh), the host stamps
@@ -43,6 +44,7 @@ from vm_base import *  # noqa: E402,F401,F403
 from vm_base import _PROCS, _SOCKDIRS  # noqa: E402
 from vm_inject import *  # noqa: E402,F401,F403
 from vm_measure import *  # noqa: E402,F401,F403
+from vm_modtext import dump_from_state, dump_module_text, modtext_current  # noqa: E402
 from vm_plugin import plugin_args  # noqa: E402
 from vm_qemu import *  # noqa: E402,F401,F403
 from vm_remote import *  # noqa: E402,F401,F403
@@ -99,6 +101,12 @@ def cmd_save(a):
                    "migrate_stats": r.get("ram", {}), "migrate_total_time_ms": r.get("total-time")})
     guest_up = guest_seconds(read(os.path.join(d, "console.log")))
     timing["guest_uptime_at_save_s"] = guest_up
+    # The guest is stopped as saved: its modules' live text is what a restore runs.
+    g = GdbRemote(sock_path(d, "gdb.sock"))
+    g.req("?")
+    timing["modtext_bytes"] = sum(dump_module_text(g, os.path.join(d, "kallsyms"),
+                                                   os.path.join(d, "modtext")).values())
+    g.s.close()
     quit_qemu(proc, qmp)
     timing.update(file_sizes(d))
     cfg["saved_progress_pids"] = progress_pids(read(os.path.join(d, "console.log")))
@@ -289,6 +297,17 @@ def cmd_state_current(a):
     print("%s: current" % a.state)
 
 
+def cmd_modtext(a):
+    state = os.path.abspath(a.state)
+    if modtext_current(state) and not a.force:
+        log("%s/modtext is current" % state)
+        return
+    with open(os.path.join(state, "config.json")) as f:
+        cfg = json.load(f)
+    dump_from_state(cfg, state, os.path.join(state, "modtext-run"))
+    shutil.rmtree(os.path.join(state, "modtext-run"), ignore_errors=True)
+
+
 def cmd_symbolize(a):
     """trace.txt -> trace.sym.txt with caller=0x... replaced by caller=sym+off [mod]."""
     import bisect
@@ -373,6 +392,11 @@ def main():
                        "kernel and initramfs, 1 when it is stale")
     p.add_argument("state")
     p.set_defaults(fn=cmd_state_current)
+    p = sub.add_parser("modtext", help="write STATE/modtext: the live text of the guest's modules "
+                       "(a restore of STATE that never runs), unless it is current")
+    p.add_argument("state")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(fn=_cleanup_on_error(cmd_modtext))
     p = sub.add_parser("symbolize")
     p.add_argument("rundir")
     p.set_defaults(fn=cmd_symbolize)
