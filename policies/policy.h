@@ -3,6 +3,7 @@
 // file and the engine (sim/) stays the only owner of state.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,6 +47,9 @@ class EngineActions {
   // The faulting context and every context that has read state the fault left bad.
   virtual std::vector<models::ContextId> reached_contexts() const = 0;
   virtual bool in_syscall(models::ContextId id) const = 0;
+  // Whether the context has taken (or tried to take) a lock of the subsystem so far: it uses the
+  // subsystem's files or devices.
+  virtual bool used_subsystem(models::ContextId id, std::string_view subsystem) const = 0;
   // The consistency state: objects the crash left tainted or possibly inconsistent.
   virtual std::vector<models::ObjectId> bad_objects() const = 0;
   virtual models::StateMark state_of(models::ObjectId id) const = 0;
@@ -74,10 +78,19 @@ class EngineActions {
   // The holder loses the lock; its waiters are woken in order.
   virtual void release_lock(models::ContextId holder, models::LockId lock,
                             std::string_view why) = 0;
+  // The subsystem is down from now until `until` (a restart unmounted or unloaded it): a request
+  // entering it meanwhile (a take of one of its locks by a task in a system call) fails, or waits
+  // for `until` when its workload retries (sim/rules/subsystem_down.cc).
+  virtual void take_down(std::string_view subsystem, models::Ticks until, std::string_view why) = 0;
   // The kernel stops: every workload panics.
   virtual void panic(std::string_view why) = 0;
   // A line for the explanation.
   virtual void note(std::string_view text) = 0;
+  // A later step of the policy, `delay` from now in simulated time (a restart's steps take time):
+  // `step` then acts through the engine as on_oops does. Steps run in time order; none runs once
+  // the kernel has panicked.
+  virtual void after(models::Ticks delay, std::string_view why,
+                     std::function<void(EngineActions&)> step) = 0;
 };
 
 // Parameters from the command line: --policy=name:key=value,key=value.

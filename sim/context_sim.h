@@ -55,6 +55,7 @@ struct ContextSim {
 
   models::Ticks resume_at = 0;  // paused (a restart) until then
   std::uint32_t syscall_depth = 0;
+  std::set<std::string_view> used_subsystems;  // of the locks it took or tried (the model's names)
   models::Ticks syscall_since = 0;
   std::vector<std::uint32_t> written_in_syscall;  // objects written since the syscall began
 

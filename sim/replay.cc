@@ -229,6 +229,9 @@ void Replay::drain_and_stop() {
   for (auto& w : workers_) {
     if (w->fiber.joinable()) w->fiber.join();
   }
+  for (boost::fibers::fiber& f : policy_steps_) {  // each has run, or returns now (stopping_)
+    if (f.joinable()) f.join();
+  }
 }
 
 }  // namespace oopsim::sim

@@ -10,6 +10,7 @@
 
 #include <boost/fiber/all.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,7 @@ class Replay : public policies::EngineActions {
   std::vector<models::LockId> locks() const override;
   std::vector<models::ContextId> reached_contexts() const override;
   bool in_syscall(models::ContextId id) const override;
+  bool used_subsystem(models::ContextId id, std::string_view subsystem) const override;
   std::vector<models::ObjectId> bad_objects() const override;
   models::StateMark state_of(models::ObjectId id) const override;
   const models::ObjectInfo& object(models::ObjectId id) const override;
@@ -66,10 +68,19 @@ class Replay : public policies::EngineActions {
   void reload_kernel_text(std::string_view why) override;
   void pause_all(models::Ticks duration, std::string_view why) override;
   void release_lock(models::ContextId holder, models::LockId lock, std::string_view why) override;
+  void take_down(std::string_view subsystem, models::Ticks until, std::string_view why) override;
   void panic(std::string_view why) override;
   void note(std::string_view text) override;
+  void after(models::Ticks delay, std::string_view why,
+             std::function<void(EngineActions&)> step) override;
 
   // --- for the kernel rules (sim/rules/) -------------------------------------------------------
+  // A subsystem a policy took down (take_down), while it is down at `t`: why; else null.
+  struct DownWindow {
+    models::Ticks from = 0, until = 0;
+    std::string why;
+  };
+  const DownWindow* down_at(std::string_view subsystem, models::Ticks t) const;
   const traces::TraceModel& model() const { return model_; }
   // The engine's state of a context, made when first needed (a context that never runs and is
   // never acted on has none); peek: null while it has none.
@@ -201,6 +212,9 @@ class Replay : public policies::EngineActions {
   std::vector<std::unique_ptr<ContextSim>> ctx_;  // by context index; null until needed
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<Worker*> idle_workers_;
+  std::vector<boost::fibers::fiber> policy_steps_;       // after(): each waits for its time
+  std::optional<models::Ticks> step_time_;               // a policy step's, while it runs
+  std::map<std::string, DownWindow, std::less<>> down_;  // take_down(), by subsystem
   LockTable locks_;
   models::ConsistencyModel state_;                   // by object index
   std::vector<models::ObjectClass> cls_;             // resolved class, by object index

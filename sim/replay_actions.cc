@@ -227,6 +227,40 @@ void Replay::pause_all(models::Ticks duration, std::string_view why) {
   observers_.instant(ReplayObserver::kNoContext, "policy: pause", sched_->now(), std::string(why));
 }
 
+void Replay::after(models::Ticks delay, std::string_view why,
+                   std::function<void(EngineActions&)> step) {
+  models::Ticks at = sched_->now() + delay;
+  observers_.instant(ReplayObserver::kNoContext, "policy: step planned", sched_->now(),
+                     fmt::format("{} at {}", why, secs(at)));
+  policy_steps_.emplace_back(std::allocator_arg,
+                             boost::fibers::fixedsize_stack(config_.fiber_stack_bytes),
+                             [this, at, what = std::string(why), step = std::move(step)] {
+                               boost::this_fiber::properties<SimFiberProps>().wake = at;
+                               boost::this_fiber::yield();
+                               if (stopping_ || crash_.panicked) return;
+                               sched_->advance(at);
+                               step_time_ = at;  // its notes carry its time, also after the input
+                               note(what);
+                               step(*this);
+                               step_time_.reset();
+                             });
+}
+
+bool Replay::used_subsystem(models::ContextId id, std::string_view subsystem) const {
+  const ContextSim* c = peek(model_.context_index.at(id));
+  return c != nullptr && c->used_subsystems.count(subsystem) != 0;
+}
+
+void Replay::take_down(std::string_view subsystem, models::Ticks until, std::string_view why) {
+  down_[std::string(subsystem)] = DownWindow{sched_->now(), until, std::string(why)};
+  note(fmt::format("{} is down until {}: {}", subsystem, secs(until), why));
+}
+
+const Replay::DownWindow* Replay::down_at(std::string_view subsystem, models::Ticks t) const {
+  auto it = down_.find(subsystem);
+  return it != down_.end() && it->second.from <= t && t < it->second.until ? &it->second : nullptr;
+}
+
 void Replay::release_lock(models::ContextId holder, models::LockId lock, std::string_view why) {
   ContextSim& c = sim(model_.context_index.at(holder));
   std::uint32_t l = model_.lock_index.at(lock);
@@ -253,8 +287,11 @@ void Replay::panic(std::string_view why) {
 }
 
 void Replay::note(std::string_view text) {
-  out_.explanation.push_back(
-      fmt::format("{} {}", secs(input_done_ ? last_time_ : sched_->now()), text));
+  out_.explanation.push_back(fmt::format("{} {}",
+                                         secs(step_time_    ? *step_time_
+                                              : input_done_ ? last_time_
+                                                            : sched_->now()),
+                                         text));
 }
 
 }  // namespace oopsim::sim

@@ -81,6 +81,7 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
 
 void Replay::apply_take(ContextSim& c, const models::Event& e) {
   std::uint32_t l = e.lock_ix;
+  if (!model_.locks[l].subsystem.empty()) c.used_subsystems.insert(model_.locks[l].subsystem);
   for (const std::unique_ptr<Rule>& r : rules_) {
     if (r->before_lock_op(c, e)) return;
   }

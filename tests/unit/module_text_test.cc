@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "traces/inject/kernel_image.h"
+#include "traces/inject/mutation.h"
 
 namespace oopsim::inject {
 namespace {
@@ -77,6 +78,37 @@ TEST(SplitModuleFunction, AColonSeparatesTheModuleFromTheFunction) {
             (std::pair<std::string_view, std::string_view>{"fat", "fat_get_cluster"}));
   EXPECT_EQ(split_module_function("vfs_read"),
             (std::pair<std::string_view, std::string_view>{"", "vfs_read"}));
+}
+
+// A module loaded elsewhere (another saved state) runs the same code with other displacements
+// in its references out of the module: a rerun's mutation is the trace's when only those moved.
+TEST(SameMutation, AModuleSiteMatchesWhenOnlyItsReferencesOutOfTheModuleMoved) {
+  const std::uint64_t at_a = 0xffffffffc0288459, at_b = at_a + 0x2f000;
+  // call rel32 to a vmlinux function: the displacement is 0x2f000 smaller at the higher address.
+  std::string call_a("\xe8\x00\x10\x00\x00", 5), call_b("\xe8\x00\x20\xfd\xff", 5);
+  EXPECT_TRUE(same_code_moved(call_a, at_a, call_b, at_b));
+  EXPECT_FALSE(same_code_moved(call_a, at_a, call_b, at_a));  // not moved: not the same call
+  EXPECT_TRUE(same_code_moved("\x48\x89\xe5", at_a, "\x48\x89\xe5", at_b));
+  EXPECT_FALSE(same_code_moved("\x48\x89\xe5", at_a, "\x48\x89\xe6", at_b));
+  models::FaultInfo recorded;
+  recorded.module = "vfat";
+  recorded.symbol = "vfat_lookup";
+  recorded.offset = 0x99;
+  recorded.address = at_a;
+  recorded.before = call_a;
+  recorded.after = std::string(5, '\x90');
+  Mutation m;
+  m.symbol = "vfat:vfat_lookup";
+  m.offset = 0x99;
+  m.address = at_b;
+  m.before = call_b;
+  m.after = recorded.after;
+  EXPECT_TRUE(same_mutation(recorded, m));
+  m.offset = 0x98;
+  EXPECT_FALSE(same_mutation(recorded, m));
+  recorded.module.clear();  // vmlinux: the very address and bytes
+  m.offset = 0x99;
+  EXPECT_FALSE(same_mutation(recorded, m));
 }
 
 }  // namespace

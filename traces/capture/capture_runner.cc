@@ -310,8 +310,7 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
       return 65;
     }
     err << "simcapture: " << describe(*mutation);
-    if (c.expect && (c.expect->address != mutation->address ||
-                     c.expect->before != mutation->before || c.expect->after != mutation->after)) {
+    if (c.expect && !inject::same_mutation(*c.expect, *mutation)) {
       err << fmt::format(
           "simcapture: refusing: the trace's injection ({:#x}: {} -> {}) is not what this "
           "kernel's text gives at {} ({:#x}: {} -> {}): another kernel build?\n",

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/fault_model.h"
@@ -32,5 +33,16 @@ struct Mutation {
   // left empty.
   models::FaultInfo to_fault_info() const;
 };
+
+// Whether `b`, at `at_b`, is the code `a` at `at_a` moved there: the same bytes, except 32-bit
+// fields whose value moved by at_a - at_b, the rip-relative references out of the moved code
+// (a module loaded elsewhere calls the same kernel functions with other displacements).
+bool same_code_moved(std::string_view a, std::uint64_t at_a, std::string_view b,
+                     std::uint64_t at_b);
+
+// Whether `m` is the mutation a trace recorded (`recorded`): the same bytes at the same address;
+// in a module, which may be loaded elsewhere in another saved state, the same bytes moved with
+// it at the same module:function+offset.
+bool same_mutation(const models::FaultInfo& recorded, const Mutation& m);
 
 }  // namespace oopsim::inject
