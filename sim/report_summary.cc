@@ -14,7 +14,15 @@ ReportSummary summarize_predictions(const std::vector<Prediction>& predictions) 
     }
     PolicySummary& ps = s.by_policy[p.policy];
     ps.policy = p.policy;
+    std::string code = p.fault && !p.fault->module.empty() ? "modules" : "vmlinux";
+    PolicySummary& pc = s.by_code[code][p.policy];
+    pc.policy = p.policy;
     for (const WorkloadPrediction& w : p.workloads) {
+      ++pc.outcomes[w.predicted.outcome];
+      if (w.observed) {
+        ++pc.compared;
+        if (w.observed->outcome == w.predicted.outcome) ++pc.agreed;
+      }
       ++ps.reactions[p.scope][w.predicted.outcome];
       ++ps.outcomes[w.predicted.outcome];
       if (w.observed) {
@@ -26,6 +34,7 @@ ReportSummary summarize_predictions(const std::vector<Prediction>& predictions) 
     if (traces_seen.insert(p.trace).second) {
       ++s.traces;
       if (p.fault) ++s.crashes[p.fault->type][p.scope];
+      if (p.fault) ++s.crashes_by_code[code][p.fault->type];
     }
   }
   return s;

@@ -27,6 +27,9 @@ struct ReportSummary {
   // Crashes (traces, counted once whatever the policies) by fault type × scope.
   std::map<models::FaultType, std::map<models::Scope, int>> crashes;
   int traces = 0;
+  // The same split by where the fault is: "vmlinux" or "modules" (a fault in a module's text).
+  std::map<std::string, std::map<std::string, PolicySummary>> by_code;      // [code][policy]
+  std::map<std::string, std::map<models::FaultType, int>> crashes_by_code;  // [code][type]
 };
 
 ReportSummary summarize_predictions(const std::vector<Prediction>& predictions);

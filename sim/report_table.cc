@@ -66,6 +66,56 @@ std::string agreement(int agreed, int compared) {
   return fmt::format("{}/{} ({:.1f}%)", agreed, compared, 100.0 * agreed / compared);
 }
 
+// Policy x outcome over `by_policy`, with each policy's agreement.
+std::string policy_outcome_table(const std::vector<std::string>& policies,
+                                 const std::map<std::string, PolicySummary>& by_policy) {
+  std::vector<std::string> h{"policy"};
+  for (models::Outcome o : models::kAllOutcomes) h.emplace_back(models::name(o));
+  h.emplace_back("agreement");
+  TextTable pt(h);
+  for (const std::string& policy : policies) {
+    auto it = by_policy.find(policy);
+    if (it == by_policy.end()) continue;
+    const PolicySummary& ps = it->second;
+    std::vector<std::string> row{policy};
+    for (models::Outcome o : models::kAllOutcomes)
+      row.push_back(std::to_string(ps.outcomes.count(o) ? ps.outcomes.at(o) : 0));
+    row.push_back(agreement(ps.agreed, ps.compared));
+    pt.add(row);
+  }
+  return pt.render();
+}
+
+// Crashes in vmlinux and in modules side by side: fault types, then policy x outcome for each.
+std::string render_by_code(const ReportSummary& s) {
+  std::string out = "\nCrashes by fault type x where the fault is (traces)\n";
+  std::map<models::FaultType, int> types;
+  for (const auto& [code, by_type] : s.crashes_by_code)
+    for (const auto& [type, n] : by_type) types[type] += n;
+  std::vector<std::string> header{"code"};
+  for (const auto& [type, n] : types) header.emplace_back(models::name(type));
+  header.emplace_back("total");
+  TextTable t(header);
+  for (const char* code : {"vmlinux", "modules"}) {
+    auto it = s.crashes_by_code.find(code);
+    std::vector<std::string> row{code};
+    int sum = 0;
+    for (const auto& [type, n] : types) {
+      int k = it != s.crashes_by_code.end() && it->second.count(type) ? it->second.at(type) : 0;
+      row.push_back(std::to_string(k));
+      sum += k;
+    }
+    row.push_back(std::to_string(sum));
+    t.add(row);
+  }
+  out += t.render();
+  for (const char* code : {"vmlinux", "modules"}) {
+    out += fmt::format("\nPolicy x outcome, crashes in {} (workloads)\n", code);
+    out += policy_outcome_table(s.policies, s.by_code.at(code));
+  }
+  return out;
+}
+
 std::string summary_tables(const std::vector<Prediction>& predictions) {
   ReportSummary s = summarize_predictions(predictions);
   std::string out = fmt::format("\nSummary over {} trace(s)\n", s.traces);
@@ -126,22 +176,10 @@ std::string summary_tables(const std::vector<Prediction>& predictions) {
   total_row.push_back(std::to_string(grand));
   ft.add(total_row);
   out += ft.render();
+  if (s.by_code.size() > 1) out += render_by_code(s);
   if (s.policies.size() > 1) {
     out += "\nPolicy x outcome (workloads)\n";
-    std::vector<std::string> h{"policy"};
-    for (models::Outcome o : models::kAllOutcomes) h.emplace_back(models::name(o));
-    h.emplace_back("agreement");
-    TextTable pt(h);
-    for (const std::string& policy : s.policies) {
-      const PolicySummary& ps = s.by_policy.at(policy);
-      std::vector<std::string> row{policy};
-      for (models::Outcome o : models::kAllOutcomes) {
-        row.push_back(std::to_string(ps.outcomes.count(o) ? ps.outcomes.at(o) : 0));
-      }
-      row.push_back(agreement(ps.agreed, ps.compared));
-      pt.add(row);
-    }
-    out += pt.render();
+    out += policy_outcome_table(s.policies, s.by_policy);
     out +=
         "  agreement: with the outcome the trace observed, in a run under the kernel's default "
         "(kill-faulty);\n  for the other policies, vmcheck reruns each crash with the policy "
