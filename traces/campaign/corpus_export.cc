@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <map>
 #include <ostream>
 
 #include "traces/campaign/campaign_config.h"
@@ -51,6 +52,15 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
   std::ostringstream ignore;
   campaign_status(c.dir, ignore);  // index.csv up to date
   std::vector<json> results = read_results(c.dir);
+  // Plan order (seeds outer, types inner): with `fit`, the traces that come first are kept.
+  std::map<std::string, std::size_t> rank;
+  for (const Experiment& x : plan_campaign(plan)) rank.emplace(x.id, rank.size());
+  std::stable_sort(results.begin(), results.end(), [&](const json& a, const json& b) {
+    auto ra = rank.find(a["id"].get<std::string>()), rb = rank.find(b["id"].get<std::string>());
+    return (ra == rank.end() ? rank.size() : ra->second) <
+           (rb == rank.end() ? rank.size() : rb->second);
+  });
+  std::vector<std::string> left_out;
   std::error_code ec;
   fs::remove_all(to / "traces", ec);
   fs::remove_all(to / "consoles", ec);
@@ -88,10 +98,15 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
     fs::path trace = dir / "traces" / (id + ".pb");
     if (!r.contains("scope") || !fs::exists(trace)) continue;  // a crash without a usable trace
     if (kernel.empty()) kernel = kernel_of(trace.string());
-    if (!xz_compress_file(trace.string(), (to / "traces" / (id + ".pb.xz")).string(), c.xz_preset,
-                          error)) {
+    fs::path packed = to / "traces" / (id + ".pb.xz");
+    if (!xz_compress_file(trace.string(), packed.string(), c.xz_preset, error)) {
       err << "simcampaign: " << error << "\n";
       return 74;
+    }
+    if (c.fit && tree_bytes(to) > c.max_bytes) {
+      fs::remove(packed, ec);
+      left_out.push_back(id);
+      continue;
     }
     ++traces;
   }
@@ -110,7 +125,7 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       "traces/vm\n"
       "- plan: fault types {}, seeds {}..{}, sites in {}, {} s runs, each injected run paired "
       "with {}{}\n"
-      "- {} experiments, {} crashes; {} traces here (crashes whose trace survived the crash), "
+      "- {} experiments, {} crashes; {} traces here (crashes whose trace survived the crash{}), "
       "{} consoles\n"
       "- wall time: {:.1f} h for the experiments here ({:.1f} h of experiment time, two at a "
       "time)\n\n"
@@ -138,7 +153,12 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       results.size(),
       std::count_if(results.begin(), results.end(),
                     [](const json& r) { return r.value("crashed", false); }),
-      traces, consoles, last > first ? (last - first) / 3600.0 : 0.0, busy / 3600.0, plan.hot,
+      traces,
+      left_out.empty()
+          ? std::string()
+          : fmt::format("; left out to stay within {} MiB, the later ones in plan order: {}",
+                        c.max_bytes >> 20, fmt::join(left_out, ", ")),
+      consoles, last > first ? (last - first) / 3600.0 : 0.0, busy / 3600.0, plan.hot,
       c.command.empty() ? std::string("build/bin/simcampaign run DIR ...") : c.command,
       campaign_figures(c.dir));
   write_file_text((to / "CORPUS.md").string(), md);

@@ -15,6 +15,10 @@ struct ExportConfig {
   std::uint64_t max_bytes = 40ull << 20;
   int xz_preset = 9;
   std::string command;  // the command that made the campaign (written into CORPUS.md)
+  // Instead of refusing when over max_bytes: the crashes' traces are taken in plan order (seeds
+  // outer, types inner) while they fit; the others are left out and named in CORPUS.md (their
+  // results and consoles stay).
+  bool fit = false;
 };
 
 int export_corpus(const ExportConfig& config, std::ostream& out, std::ostream& err);

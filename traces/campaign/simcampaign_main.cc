@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
             return std::string();
           },
           "MIB"));
+  export_cmd->add_flag("--fit", export_config.fit,
+                       "keep the traces that fit in --max-mib, in plan order, instead of refusing");
   export_cmd->add_option("--command", export_config.command,
                          "the command that ran the campaign (for CORPUS.md)");
   auto* refresh = app.add_subcommand(
