@@ -103,7 +103,9 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       err << "simcampaign: " << error << "\n";
       return 74;
     }
-    if (c.fit && tree_bytes(to) > c.max_bytes) {
+    // Room kept for what follows the traces (index, plan, CORPUS.md).
+    constexpr std::uint64_t kRoom = 64 << 10;
+    if (c.fit && tree_bytes(to) + kRoom > c.max_bytes) {
       fs::remove(packed, ec);
       left_out.push_back(id);
       continue;
@@ -130,9 +132,8 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
       "- wall time: {:.1f} h for the experiments here ({:.1f} h of experiment time, two at a "
       "time)\n\n"
       "To make it again: the same seeds over the same functions give the same sites and "
-      "mutations (give the {} first names of functions.txt with `--functions`; a new reference "
-      "golden run may learn a slightly different list):\n\n"
-      "```sh\n{}\nbuild/bin/simcampaign export DIR --to traces/corpus\n```\n\n"
+      "mutations ({}):\n\n"
+      "```sh\n{}\nbuild/bin/simcampaign export DIR --to {}{}\n```\n\n"
       "## Figures\n\n{}",
       kernel, kernel, types, plan.first_seed, plan.first_seed + plan.seeds - 1,
       plan.functions.empty()
@@ -158,8 +159,14 @@ int export_corpus(const ExportConfig& c, std::ostream& out, std::ostream& err) {
           ? std::string()
           : fmt::format("; left out to stay within {} MiB, the later ones in plan order: {}",
                         c.max_bytes >> 20, fmt::join(left_out, ", ")),
-      consoles, last > first ? (last - first) / 3600.0 : 0.0, busy / 3600.0, plan.hot,
-      c.command.empty() ? std::string("build/bin/simcampaign run DIR ...") : c.command,
+      consoles, last > first ? (last - first) / 3600.0 : 0.0, busy / 3600.0,
+      plan.functions.empty()
+          ? fmt::format("give the {} first names of functions.txt with `--functions`; a new "
+                        "reference golden run may learn a slightly different list",
+                        plan.hot)
+          : std::string("functions.txt's names, in its order, with `--functions`"),
+      c.command.empty() ? std::string("build/bin/simcampaign run DIR ...") : c.command, c.to,
+      c.fit ? fmt::format(" --fit --max-mib {}", c.max_bytes >> 20) : std::string(),
       campaign_figures(c.dir));
   write_file_text((to / "CORPUS.md").string(), md);
   std::uint64_t bytes = tree_bytes(to);
