@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "models/parse_number.h"
@@ -129,13 +130,42 @@ std::string golden_run(const VmcheckConfig& c, const std::string& state, std::os
   return golden.string();
 }
 
+std::vector<std::string> rerun_keys(const std::vector<std::string>& files) {
+  auto depth = [](const std::string& f) {
+    fs::path p(f);
+    return std::distance(p.begin(), p.end());
+  };
+  // Per file name: the shallowest depth it occurs at, and how often it occurs there.
+  std::map<std::string, std::pair<std::ptrdiff_t, int>> shallowest;
+  for (const std::string& f : files) {
+    auto [it, fresh] = shallowest.try_emplace(fs::path(f).filename().string(), depth(f), 0);
+    if (depth(f) < it->second.first) it->second = {depth(f), 0};
+    if (depth(f) == it->second.first) ++it->second.second;
+  }
+  std::vector<std::string> keys;
+  for (const std::string& f : files) {
+    fs::path p(f);
+    std::string name = p.filename().string();
+    const auto& [d, n] = shallowest[name];
+    if (depth(f) == d && n == 1) {  // the one shallowest file of that name keeps it
+      keys.push_back(name);
+      continue;
+    }
+    fs::path dir = p.parent_path();
+    if (dir.filename() == "traces") dir = dir.parent_path();
+    keys.push_back(dir.filename().string() + "." + name);
+  }
+  return keys;
+}
+
 // One live rerun: capture under the policy, then read the observed outcomes of the rerun.
 void rerun_live(const VmcheckConfig& c, const std::map<std::string, std::string>& goldens,
                 const RerunTask& t, CheckRun& r, const Prediction& predicted) {
   std::string state = needs_recovery_module(t.policy) ? c.state : c.plain_state;
   const std::string& golden = goldens.at(state);
   fs::path base =
-      fs::path(c.out) / "reruns" / (fs::path(t.trace).filename().string() + "." + t.policy);
+      fs::path(c.out) / "reruns" /
+      ((t.key.empty() ? fs::path(t.trace).filename().string() : t.key) + "." + t.policy);
   // A finished rerun leaves rerun.status ("<exit code> <seconds>", then the log's last line);
   // with --reuse it is read again instead of rerun, so a changed model is scored against the
   // same live runs.

@@ -22,7 +22,16 @@ struct RerunTask {
   models::FaultInfo fault;
   std::vector<std::string> crash_workloads;  // of the trace's crashing context
   std::string kernel_build_id;               // the trace's kernel build ("": not recorded)
+  // Its reruns' folder name: the trace's file name, prefixed by its folder's when another trace
+  // of the run has the same file name (rerun_keys).
+  std::string key;
 };
+
+// One key per trace file (in order): its file name, or "<folder>.<file name>" where two files
+// share a name, except for the one shallowest file of that name (the bundled corpus's own
+// traces keep their names beside traces/corpus/modules/...; a folder named traces counts as its
+// parent's: modules/vfat/traces/PTR-s2.pb is vfat.PTR-s2.pb).
+std::vector<std::string> rerun_keys(const std::vector<std::string>& files);
 
 // The workloads of the context that crashed first: a rerun is the same crash only when the
 // same workload's process crashes first (pids differ between saved states; workloads do not).

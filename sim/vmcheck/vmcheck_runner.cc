@@ -86,7 +86,9 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
   // Predictions first (fast), then the reruns, `jobs` VMs at a time.
   std::vector<RerunTask> tasks;
   std::vector<Prediction> predictions;
-  for (const std::string& f : files) {
+  const std::vector<std::string> keys = rerun_keys(files);
+  for (std::size_t fi = 0; fi < files.size(); ++fi) {
+    const std::string& f = files[fi];
     // One read gives the fault and the crash to compare the reruns with.
     std::optional<models::FaultInfo> fault;
     std::string error;
@@ -127,7 +129,7 @@ int run_vmcheck(const VmcheckConfig& cin, const std::string& simcapture,
         r.rerun_problem = error;
       }
       if (r.rerun_problem.empty())
-        tasks.push_back({runs.size(), f, p, *fault, crashed_first, build_id});
+        tasks.push_back({runs.size(), f, p, *fault, crashed_first, build_id, keys[fi]});
       runs.push_back(std::move(r));
       predictions.push_back(std::move(pred));
     }
