@@ -89,6 +89,11 @@ TEST(SameMutation, AModuleSiteMatchesWhenOnlyItsReferencesOutOfTheModuleMoved) {
   EXPECT_TRUE(same_code_moved(call_a, at_a, call_b, at_b));
   EXPECT_FALSE(same_code_moved(call_a, at_a, call_b, at_a));  // not moved: not the same call
   EXPECT_TRUE(same_code_moved("\x48\x89\xe5", at_a, "\x48\x89\xe5", at_b));
+  // movq $imm32, 0x20(%rbx) with the absolute address of the module's own object: it moves with
+  // the module (fat_fill_inode+0x1ca, 0xffffffffc039b480 in one state, 0xffffffffc03ca480 in
+  // another, the module 0x2f000 higher).
+  EXPECT_TRUE(same_code_moved(std::string("\x48\xc7\x43\x20\x80\xb4\x39\xc0", 8), at_a,
+                              std::string("\x48\xc7\x43\x20\x80\xa4\x3c\xc0", 8), at_b));
   EXPECT_FALSE(same_code_moved("\x48\x89\xe5", at_a, "\x48\x89\xe6", at_b));
   models::FaultInfo recorded;
   recorded.module = "vfat";

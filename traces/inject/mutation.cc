@@ -29,7 +29,9 @@ bool same_code_moved(std::string_view a, std::uint64_t at_a, std::string_view b,
     for (int k = 3; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(s[i + k]);
     return v;
   };
-  auto moved = static_cast<std::uint32_t>(at_a - at_b);
+  // A reference out of the moved code, rip-relative, moves the other way; an absolute address
+  // into it (a module's own object in an immediate) moves with it.
+  auto out = static_cast<std::uint32_t>(at_a - at_b), in = static_cast<std::uint32_t>(at_b - at_a);
   // A field's low bytes can agree: a difference at i may lie up to 3 bytes into its field (not
   // into one already matched).
   std::size_t floor = 0;
@@ -39,7 +41,10 @@ bool same_code_moved(std::string_view a, std::uint64_t at_a, std::string_view b,
       continue;
     }
     std::size_t j = i >= floor + 3 ? i - 3 : floor;
-    while (j <= i && !(j + 4 <= a.size() && le32(b, j) - le32(a, j) == moved)) ++j;
+    auto fits = [&](std::size_t k) {
+      return k + 4 <= a.size() && (le32(b, k) - le32(a, k) == out || le32(b, k) - le32(a, k) == in);
+    };
+    while (j <= i && !fits(j)) ++j;
     if (j > i) return false;
     i = floor = j + 4;
   }

@@ -35,8 +35,9 @@ struct Mutation {
 };
 
 // Whether `b`, at `at_b`, is the code `a` at `at_a` moved there: the same bytes, except 32-bit
-// fields whose value moved by at_a - at_b, the rip-relative references out of the moved code
-// (a module loaded elsewhere calls the same kernel functions with other displacements).
+// fields whose value moved by at_a - at_b, the rip-relative references out of the moved code (a
+// module loaded elsewhere calls the same kernel functions with other displacements), or by
+// at_b - at_a, absolute addresses of the module's own objects in immediates.
 bool same_code_moved(std::string_view a, std::uint64_t at_a, std::string_view b,
                      std::uint64_t at_b);
 
