@@ -30,7 +30,28 @@ class MutatedCodeReruns final : public Rule {
     return {"31_persistent_text_fault_second_context_runs_mutated_function",
             "33_var_fault_strikes_at_return_after_the_unlock",
             "41_recorded_site_runs_say_who_runs_the_mutated_instruction",
-            "43_flipped_condition_strikes_only_the_faulty_program"};
+            "43_flipped_condition_strikes_only_the_faulty_program",
+            "55_recorded_site_run_in_a_function_without_locks_oopses_again"};
+  }
+
+  // A recorded run of the site itself (the QEMU plugin saw the context execute the instruction
+  // in the fault-free run): the context executes the mutated instruction then. Its time is the
+  // plugin's jiffies (one tick, 4 ms, on the trace's clock): while the context holds a lock, where
+  // the run falls among its lock operations is not known, and the lock sites decide instead.
+  std::vector<models::EventType> events() const override { return {EventType::kSiteRun}; }
+  void on_event(ContextSim& c, const models::Event& e) override {
+    if (e.type != EventType::kSiteRun || c.dead || !c.held.empty()) return;
+    const models::FaultInfo* f = replay_.live_fault();
+    if (f == nullptr || f->after.empty() || !models::faults_where_it_runs(f->type) ||
+        !strikes(c, *f))
+      return;
+    std::string why = fmt::format(
+        "{} runs the mutated instruction at {} after the crash (a recorded run of the site): it "
+        "oopses again",
+        replay_.label(c.index), f->site());
+    replay_.note(why);
+    replay_.finding(c.index, models::Outcome::kOopsAgain, why, false);
+    replay_.oops_again(c, models::OopsKind::kUnspecified, f->symbol);
   }
 
   bool before_lock_op(ContextSim& c, const models::Event& e) override {
@@ -41,6 +62,15 @@ class MutatedCodeReruns final : public Rule {
   }
 
  private:
+  // Whether running the mutated instruction goes wrong for `c`: always for a fault that goes
+  // wrong on every run; a mutated condition only for the faulty program (its data).
+  bool strikes(const ContextSim& c, const models::FaultInfo& f) const {
+    const traces::TraceModel& m = replay_.model();
+    std::uint32_t faulty = replay_.faulty();
+    return models::faults_on_every_run(f.type) || faulty == UINT32_MAX ||
+           m.contexts[c.index].comm == m.contexts[faulty].comm;
+  }
+
   // `op_done`: called after the lock operation (else before it).
   bool runs_mutated_code(ContextSim& c, const models::Event& e, bool op_done) {
     const models::FaultInfo* f = replay_.live_fault();
@@ -55,11 +85,7 @@ class MutatedCodeReruns final : public Rule {
     }
     const traces::TraceModel::Site& site = m.sites[e.site_ix];
     if (site.function != f->symbol) return false;
-    std::uint32_t faulty = replay_.faulty();
-    if (!models::faults_on_every_run(f->type) && faulty != UINT32_MAX &&
-        m.contexts[c.index].comm != m.contexts[faulty].comm) {
-      return false;
-    }
+    if (!strikes(c, *f)) return false;
     bool at_return = models::faults_at_return(f->type);
     if (at_return && e.type != EventType::kLockRelease) return false;
     bool fault_after = at_return || (site.offset != 0 && f->offset >= site.offset);
