@@ -14,10 +14,10 @@ std::string_view name(EventType type) {
 }
 
 std::string_view name(OopsKind kind) {
-  static constexpr std::array<std::string_view, 9> kNames = {
-      "oops", "NULL pointer dereference", "paging fault",    "general protection fault",
-      "BUG",  "invalid opcode",           "list corruption", "divide error",
-      "other"};
+  static constexpr std::array<std::string_view, 10> kNames = {
+      "oops",  "NULL pointer dereference", "paging fault",    "general protection fault",
+      "BUG",   "invalid opcode",           "list corruption", "divide error",
+      "other", "stack-protector panic"};
   return kNames[static_cast<std::size_t>(kind)];
 }
 

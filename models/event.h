@@ -42,6 +42,7 @@ enum class OopsKind {
   kListCorruption,
   kDivideError,
   kOther,
+  kStackProtector,  // a panic() at once, not an oops: no oops handler runs (trace.proto)
 };
 
 std::string_view name(EventType type);

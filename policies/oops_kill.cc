@@ -9,7 +9,17 @@
 
 namespace oopsim::policies {
 
+bool panics_without_oops(const OopsView& oops, EngineActions& engine) {
+  if (oops.kind != models::OopsKind::kStackProtector) return false;
+  engine.panic(fmt::format(
+      "stack-protector: {}'s stack frame in {} was corrupted; __stack_chk_fail panics at once, "
+      "before any oops handler",
+      engine.context(oops.context).label(), oops.function.empty() ? "?" : oops.function));
+  return true;
+}
+
 bool kill_or_panic(const OopsView& oops, EngineActions& engine, std::string_view why) {
+  if (panics_without_oops(oops, engine)) return false;
   const models::ContextInfo& ctx = engine.context(oops.context);
   if (oops.preempt_count && models::in_interrupt(*oops.preempt_count)) {
     engine.panic(

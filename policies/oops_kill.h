@@ -11,6 +11,10 @@
 
 namespace oopsim::policies {
 
+// A crash that is a panic() itself, not an oops (the stack protector's): nothing of the oops
+// handler runs, so no policy that acts there can act. True (and the kernel panicked) for one.
+bool panics_without_oops(const OopsView& oops, EngineActions& engine);
+
 // Returns true when the context was killed, false when the kernel panicked.
 bool kill_or_panic(const OopsView& oops, EngineActions& engine, std::string_view why);
 

@@ -16,6 +16,7 @@ class RequestRollbackPolicy : public Policy {
  public:
   std::string_view name() const override { return "request-rollback"; }
   void on_oops(const OopsView& oops, EngineActions& engine) override {
+    if (panics_without_oops(oops, engine)) return;
     const models::ContextInfo& ctx = engine.context(oops.context);
     bool in_handler = oops.preempt_count && models::in_handler(*oops.preempt_count);
     if (ctx.kind == models::ContextKind::kUserTask && !in_handler &&

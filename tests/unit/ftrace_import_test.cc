@@ -154,6 +154,28 @@ TEST(ConsoleLog, AnOopsKeepsItsOwnTaskAndCpuAndLearnsItRanInAnInterruptFromThePa
   EXPECT_EQ(reports[1].type, ConsoleReport::Type::kPanic);
 }
 
+// The stack protector panics at once, with no oops before it (seen: an INVERSE in the sound
+// module's snd_power_ref_and_wait): the panic is the crash, of its own kind, with its task.
+TEST(ConsoleLog, AStackProtectorPanicIsTheCrashItselfWithItsTask) {
+  const std::string console =
+      "[   16.385788] PROGRESS vfat 109 pid=159 bytes=1785856 errors=0\n"
+      "[   16.422461] Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: "
+      "snd_power_ref_and_wait+0x155/0x160 [snd]\n"
+      "[   16.422461] CPU: 1 PID: 162 Comm: oopsim-audio Not tainted 6.1.0-56-amd64 #1  Debian "
+      "6.1.192-2\n"
+      "[   16.422461] Call Trace:\n"
+      "[   16.422461]  panic+0x118/0x2f4\n"
+      "[   16.422461] RIP: 0033:0x431ebb\n";
+  auto reports = parse_console(console);
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].type, ConsoleReport::Type::kOops);
+  EXPECT_EQ(reports[0].kind, models::OopsKind::kStackProtector);
+  EXPECT_EQ(reports[0].pid, 162);
+  EXPECT_EQ(reports[0].comm, "oopsim-audio");
+  EXPECT_EQ(reports[0].function, "snd_power_ref_and_wait+0x155/0x160");  // not the user RIP
+  EXPECT_EQ(reports[1].type, ConsoleReport::Type::kPanic);
+}
+
 TEST(Kallsyms, SymbolizesAddressesAndKnowsModules) {
   Kallsyms k;
   k.load(

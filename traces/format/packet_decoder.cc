@@ -25,6 +25,7 @@ static_assert(trace::Object::PLAIN == static_cast<int>(models::ObjectClass::kPla
 static_assert(trace::Observed::SURVIVED_INCONSISTENT ==
               static_cast<int>(models::Outcome::kSurvivedInconsistent) + 1);
 static_assert(trace::Event::OTHER == static_cast<int>(models::OopsKind::kOther));
+static_assert(trace::Event::STACK_PROTECTOR == static_cast<int>(models::OopsKind::kStackProtector));
 
 bool missing(std::string& error, std::string_view packet, std::string_view field) {
   error = fmt::format("{} has no {}", packet, field);

@@ -152,6 +152,25 @@ std::vector<ConsoleReport> parse_console(const std::string& text) {
     }
     if (open != SIZE_MAX && read_oops_line(out[open], rest, open)) continue;
     if (starts(rest, "Oops:") || starts(rest, "#PF:")) continue;
+    if (starts(rest, "Kernel panic - not syncing: stack-protector")) {
+      // A panic at once, with no oops before it: the crash itself (its task's CPU/PID line
+      // follows), and the panic.
+      ConsoleReport r;
+      r.type = ConsoleReport::Type::kOops;
+      r.time_us = us;
+      r.kind = models::OopsKind::kStackProtector;
+      r.text = rest;
+      auto in = rest.find(" corrupted in: ");
+      if (in != std::string::npos) {
+        std::string f = rest.substr(in + 15);
+        r.function = f.substr(0, f.find(' '));
+      }
+      out.push_back(r);
+      open = out.size() - 1;
+      out.push_back({ConsoleReport::Type::kPanic, us, -1, "", models::OopsKind::kUnspecified, "",
+                     rest, false});
+      continue;
+    }
     if (oops_start(rest)) {
       if (open != SIZE_MAX && (us - out[open].time_us < 1000 || out[open].pid < 0))
         continue;  // same oops, next line

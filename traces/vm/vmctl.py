@@ -212,7 +212,7 @@ def cmd_run(a):
     report["guest_uptime_end_s"] = guest_seconds(con)
     report["progress_pids_run"] = progress_pids(con)
     report["progress_pids_saved"] = cfg.get("saved_progress_pids")
-    report["oops"] = bool(re.search(r"Oops|BUG:", con))
+    report["oops"] = bool(re.search(r"Oops|BUG:|Kernel panic", con))
     rec = [ln for ln in con.splitlines() if "oopsim-recover:" in ln]
     if rec or policy:
         report["recover_console"] = rec[:200]
