@@ -36,6 +36,16 @@ std::optional<double> milliseconds(const std::string& word) {
 
 }  // namespace
 
+bool RestartSet::has_module(std::string_view module) const {
+  return contains(modules, module);
+}
+bool RestartSet::has_subsystem(std::string_view subsystem) const {
+  return contains(subsystems, subsystem);
+}
+bool RestartSet::has_user(std::string_view workload) const {
+  return contains(users, workload);
+}
+
 double RestartDurations::until(RestartStep step) const {
   double sum = 0;
   for (std::size_t i = 0; i <= static_cast<std::size_t>(step); ++i) sum += ms[i];
@@ -92,13 +102,13 @@ bool RestartSets::add_steps(std::string_view text, std::string_view source, std:
 
 const RestartSet* RestartSets::for_module(std::string_view module) const {
   for (const RestartSet& s : sets_)
-    if (contains(s.modules, module)) return &s;
+    if (s.has_module(module)) return &s;
   return nullptr;
 }
 
 const RestartSet* RestartSets::for_workload(std::string_view workload) const {
   for (const RestartSet& s : sets_)
-    if (contains(s.users, workload)) return &s;
+    if (s.has_user(workload)) return &s;
   return nullptr;
 }
 

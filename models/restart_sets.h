@@ -30,6 +30,9 @@ struct RestartSet {
   std::vector<std::string> subsystems;  // the engine's names of its code and locks
   std::vector<std::string> users;       // the workloads whose processes it stops and starts
   std::optional<RestartDurations> complete, incomplete;  // measured, when it was
+  bool has_module(std::string_view module) const;
+  bool has_subsystem(std::string_view subsystem) const;
+  bool has_user(std::string_view workload) const;
 };
 
 class RestartSets {

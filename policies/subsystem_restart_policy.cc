@@ -46,16 +46,23 @@ constexpr int kMaxRestarts = 3;                 // oopsim.recover_max's default
 // mounts or device (models/restart_sets.txt), or one that has used its files (taken its locks).
 bool uses(const models::ContextInfo& c, const RestartSet& set, const EngineActions& engine) {
   if (c.kind != models::ContextKind::kUserTask) return false;
-  bool listed = std::any_of(c.workloads.begin(), c.workloads.end(), [&](const std::string& w) {
-    return std::find(set.users.begin(), set.users.end(), w) != set.users.end();
-  });
-  return listed ||
+  return std::any_of(c.workloads.begin(), c.workloads.end(),
+                     [&](const std::string& w) { return set.has_user(w); }) ||
          std::any_of(set.subsystems.begin(), set.subsystems.end(),
                      [&](const std::string& s) { return engine.used_subsystem(c.id, s); });
 }
 
-bool in_set(const RestartSet& set, const std::string& module) {
-  return std::find(set.modules.begin(), set.modules.end(), module) != set.modules.end();
+// The dead kernel threads serving one of `subsystems` come back after `delay`: restarted now,
+// they run from then on (a context dead until then would lose the golden events the replay reads
+// meanwhile).
+template <typename Serves>
+void restart_kernel_threads(EngineActions& engine, Serves serves, models::Ticks delay,
+                            const std::string& why) {
+  for (models::ContextId id : engine.contexts()) {
+    const models::ContextInfo& c = engine.context(id);
+    if (c.kind == models::ContextKind::kKernelThread && !engine.is_alive(id) && serves(c.subsystem))
+      engine.restart(id, delay, why);
+  }
 }
 
 class SubsystemRestartPolicy : public Policy {
@@ -117,15 +124,13 @@ class SubsystemRestartPolicy : public Policy {
   std::string references_held(const OopsView& oops, EngineActions& engine,
                               const RestartSet& set) const {
     const models::ContextInfo& ctx = engine.context(oops.context);
-    if (ctx.kind != models::ContextKind::kUserTask || !uses(ctx, set, engine) ||
-        !engine.in_syscall(oops.context))
-      return "";
+    if (!uses(ctx, set, engine) || !engine.in_syscall(oops.context)) return "";
     std::vector<models::LockId> held = engine.locks_held_by(oops.context);
     if (!held.empty())
       return fmt::format("{} died in a system call holding {}", ctx.label(),
                          engine.lock(held.front()).label());
     const models::FaultInfo* f = oops.first ? engine.fault() : nullptr;
-    if (f != nullptr && in_set(set, f->module))
+    if (f != nullptr && set.has_module(f->module))
       return fmt::format("{} died in a system call, in {}'s code", ctx.label(), f->module);
     return "";
   }
@@ -143,14 +148,10 @@ class SubsystemRestartPolicy : public Policy {
     }
     engine.reset_subsystem(subsystem,
                            fmt::format("the oops in {} is in {}", ctx.label(), subsystem));
-    models::Ticks delay = to_ticks(latency_, engine.ticks_per_second());
-    for (models::ContextId id : engine.contexts()) {
-      const models::ContextInfo& c = engine.context(id);
-      if (c.kind == models::ContextKind::kKernelThread && c.subsystem == subsystem &&
-          !engine.is_alive(id)) {
-        engine.restart(id, delay, fmt::format("{} kernel thread restarted", subsystem));
-      }
-    }
+    restart_kernel_threads(
+        engine, [&](const std::string& s) { return s == subsystem; },
+        to_ticks(latency_, engine.ticks_per_second()),
+        fmt::format("{} kernel thread restarted", subsystem));
   }
 
   RestartDurations durations(const RestartSet& set, bool incomplete) const {
@@ -196,7 +197,7 @@ class SubsystemRestartPolicy : public Policy {
                      e.take_down(s, e.now() + down_for, "the restart of " + name);
                  });
     if (!incomplete) {
-      const bool fault_here = engine.fault() != nullptr && in_set(set, engine.fault()->module);
+      const bool fault_here = engine.fault() != nullptr && set.has_module(engine.fault()->module);
       engine.after(at(RestartStep::kModprobe), name + ": modules unloaded and loaded again",
                    [subsystems, name, fault_here](EngineActions& e) {
                      for (const std::string& s : subsystems)
@@ -209,16 +210,9 @@ class SubsystemRestartPolicy : public Policy {
     // (no-proc, as the live classifier sees the old one exit), so the replay leaves them dead.
     engine.after(at(RestartStep::kStart), name + ": start its users again (new processes)",
                  [](EngineActions&) {});
-    // Its dead kernel threads come back with it: restarted now, they run from then on (a context
-    // dead until the step would lose the golden events the replay reads meanwhile).
-    for (models::ContextId id : engine.contexts()) {
-      const models::ContextInfo& c = engine.context(id);
-      if (c.kind == models::ContextKind::kKernelThread && !engine.is_alive(id) &&
-          std::find(set.subsystems.begin(), set.subsystems.end(), c.subsystem) !=
-              set.subsystems.end())
-        engine.restart(id, at(RestartStep::kStart),
-                       fmt::format("{} kernel thread started again with the set", set.name));
-    }
+    restart_kernel_threads(
+        engine, [&](const std::string& s) { return set.has_subsystem(s); }, at(RestartStep::kStart),
+        fmt::format("{} kernel thread started again with the set", set.name));
     busy_until_ = engine.now() + at(RestartStep::kStart);
   }
 

@@ -19,6 +19,7 @@
 #include "traces/inject/call_sites.h"
 #include "traces/inject/fault_injector.h"
 #include "traces/inject/kernel_image.h"
+#include "traces/inject/module_text.h"
 
 namespace oopsim::traces {
 
@@ -45,7 +46,9 @@ std::string hex(const std::string& bytes) {
 
 // Whether the site or a function is a module's ("module:function").
 bool names_module_function(const CaptureConfig& c) {
-  auto in_module = [](const std::string& f) { return f.find(':') != std::string::npos; };
+  auto in_module = [](const std::string& f) {
+    return !inject::split_module_function(f).first.empty();
+  };
   return in_module(c.site) || std::any_of(c.functions.begin(), c.functions.end(), in_module);
 }
 

@@ -1,14 +1,16 @@
 #include "traces/inject/mutation.h"
 
+#include "traces/inject/module_text.h"
+
 namespace oopsim::inject {
 
 models::FaultInfo Mutation::to_fault_info() const {
   models::FaultInfo info;
   info.type = type;
   // "module:function" names a module's function: the trace keeps the two apart.
-  auto colon = symbol.find(':');
-  info.symbol = colon == std::string::npos ? symbol : symbol.substr(colon + 1);
-  if (colon != std::string::npos) info.module = symbol.substr(0, colon);
+  auto [module, function] = split_module_function(symbol);
+  info.symbol = function;
+  info.module = module;
   info.offset = offset;
   info.address = address;
   info.before = before;
@@ -16,10 +18,6 @@ models::FaultInfo Mutation::to_fault_info() const {
   info.seed = seed;
   return info;
 }
-
-}  // namespace oopsim::inject
-
-namespace oopsim::inject {
 
 bool same_code_moved(std::string_view a, std::uint64_t at_a, std::string_view b,
                      std::uint64_t at_b) {
