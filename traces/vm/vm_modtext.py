@@ -16,10 +16,9 @@ another state is refused by the injector.
 import hashlib
 import os
 import shlex
-import time
 
 from vm_base import log
-from vm_qemu import fresh_dir, launch, make_overlays, quit_qemu, read, sock_path
+from vm_qemu import fresh_dir, launch, make_overlays, quit_qemu, read, sock_path, wait_restored
 from vm_remote import GdbRemote, QMP
 
 PAGE = 4096
@@ -117,10 +116,7 @@ def dump_from_state(cfg, state, work_dir):
     st = os.path.join(state, "vmstate.zst")
     proc = launch(cfg, work_dir, incoming="exec:zstd -dcq %s" % shlex.quote(st))
     qmp = QMP(sock_path(work_dir, "qmp.sock"))
-    while qmp.cmd("query-status")["status"] == "inmigrate":
-        if proc.poll() is not None:
-            raise RuntimeError("qemu exited during restore, see %s/qemu.stderr" % work_dir)
-        time.sleep(0.02)
+    wait_restored(proc, qmp, work_dir)
     g = GdbRemote(sock_path(work_dir, "gdb.sock"))
     g.req("?")
     sizes = dump_module_text(g, os.path.join(state, "kallsyms"), os.path.join(state, "modtext"))

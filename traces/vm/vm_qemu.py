@@ -131,6 +131,18 @@ def launch(cfg, d, incoming=None, plugin=None):
     return p
 
 
+def wait_restored(proc, qmp, d):
+    """Polls until the incoming migration of a restore is done; the run status then (paused).
+    Raises when QEMU exits meanwhile."""
+    while True:
+        s = qmp.cmd("query-status")["status"]
+        if s != "inmigrate":
+            return s
+        if proc.poll() is not None:
+            raise RuntimeError("qemu exited during restore, see %s/qemu.stderr" % d)
+        time.sleep(0.02)
+
+
 def read(path):
     try:
         with open(path, "rb") as f:

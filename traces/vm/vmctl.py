@@ -150,13 +150,7 @@ def cmd_run(a):
     proc = launch(cfg, d, incoming="exec:zstd -dcq %s" % shlex.quote(st), plugin=plugin)
     qmp = QMP(sock_path(d, "qmp.sock"))
     t_qmp = time.time()
-    while True:
-        s = qmp.cmd("query-status")["status"]
-        if s not in ("inmigrate",):
-            break
-        if proc.poll() is not None:
-            raise RuntimeError("qemu exited during restore, see %s/qemu.stderr" % d)
-        time.sleep(0.02)
+    s = wait_restored(proc, qmp, d)
     t_rest = time.time()
     report.update({"restore_s": round(t_rest - t0, 3), "qemu_start_to_qmp_s": round(t_qmp - t0, 3),
                    "status_after_restore": s})
