@@ -20,6 +20,7 @@
 #include "traces/format/packet_source.h"
 #include "traces/format/packet_writer.h"
 #include "traces/format/recorded_trace.h"
+#include "traces/format/trace_rewrite.h"
 #include "traces/format/xz_encoder.h"
 #include "traces/import/run_importer.h"
 
@@ -31,6 +32,7 @@ using oopsim::traces::TraceError;
 // One generated trace (64 contexts, 100k golden events) in the three forms, made once.
 struct PathTrace {
   std::string binary, text, xz;
+  std::string binary_v2, xz_v2;  // format version 2: event times as deltas
   std::uint64_t events = 0;
   bool ok = false;
 };
@@ -52,6 +54,14 @@ bool copy_as_text(const std::string& from, const std::string& to) {
   return out->close();
 }
 
+bool as_version_2(const std::string& from, const std::string& to) {
+  oopsim::traces::RewriteOptions options;
+  options.format_version = 2;
+  oopsim::traces::RewriteResult result;
+  TraceError e;
+  return oopsim::traces::rewrite_trace(from, to, options, result, e);
+}
+
 const PathTrace& path_trace() {
   static const PathTrace t = [] {
     PathTrace r;
@@ -60,6 +70,8 @@ const PathTrace& path_trace() {
     r.binary = base + ".pb";
     r.text = base + ".trace.txt";
     r.xz = base + ".pb.xz";
+    r.binary_v2 = base + ".v2.pb";
+    r.xz_v2 = base + ".v2.pb.xz";
     oopsim::bench::GeneratorConfig c;
     c.golden_events = 100000;
     c.contexts = 64;
@@ -67,11 +79,15 @@ const PathTrace& path_trace() {
     r.events = oopsim::bench::generate_trace(c, r.binary);
     std::string error;
     r.ok = r.events != 0 && copy_as_text(r.binary, r.text) &&
-           oopsim::traces::xz_compress_file(r.binary, r.xz, 6, error);
+           oopsim::traces::xz_compress_file(r.binary, r.xz, 6, error) &&
+           as_version_2(r.binary, r.binary_v2) &&
+           oopsim::traces::xz_compress_file(r.binary_v2, r.xz_v2, 6, error);
     static std::string made = base;  // removed when the process ends
     std::atexit([] {
       std::error_code ec;
-      for (const char* ext : {".pb", ".trace.txt", ".pb.xz"}) fs::remove(made + ext, ec);
+      for (const char* ext : {".pb", ".trace.txt", ".pb.xz", ".v2.pb", ".v2.pb.xz"}) {
+        fs::remove(made + ext, ec);
+      }
     });
     return r;
   }();
@@ -108,6 +124,7 @@ void read_all(benchmark::State& state, const std::string& path) {
     benchmark::DoNotOptimize(n);
   }
   set_rates(state, t.events, fs::file_size(path));
+  state.counters["file_bytes"] = static_cast<double>(fs::file_size(path));
 }
 
 void BM_PathReadBinary(benchmark::State& state) {
@@ -118,6 +135,14 @@ void BM_PathReadText(benchmark::State& state) {
 }
 void BM_PathReadXz(benchmark::State& state) {
   read_all(state, path_trace().xz);
+}
+// The same trace stored as format version 2 (the importer's and the corpus's): its file_bytes
+// beside the version-1 runs' give the size ratio, its time the cost of decoding the deltas.
+void BM_PathReadBinaryV2(benchmark::State& state) {
+  read_all(state, path_trace().binary_v2);
+}
+void BM_PathReadXzV2(benchmark::State& state) {
+  read_all(state, path_trace().xz_v2);
 }
 
 // One replay of the trace under each built-in policy (state.range(0): its index).
@@ -240,6 +265,8 @@ void BM_PathReport(benchmark::State& state) {
 BENCHMARK(BM_PathReadBinary)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PathReadText)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PathReadXz)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PathReadBinaryV2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PathReadXzV2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PathReplay)->DenseRange(0, 5)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PathAllPoliciesRecorded)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PathImport)->Unit(benchmark::kMillisecond);

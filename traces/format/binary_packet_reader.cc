@@ -51,6 +51,8 @@ bool BinaryPacketReader::next(trace::TracePacket& packet) {
     return fail(fmt::format("packet of {} bytes does not parse as a TracePacket", length));
   }
   in_->skip(length);
+  std::string what;
+  if (!times_.decode(packet, what)) return fail(std::move(what));
   return true;
 }
 

@@ -1,10 +1,12 @@
-// Reads the binary form: varint length, then a serialized TracePacket, repeated.
+// Reads the binary form: varint length, then a serialized TracePacket, repeated. Events come out
+// with absolute times in every format version.
 #pragma once
 
 #include <memory>
 
 #include "traces/format/byte_input.h"
 #include "traces/format/packet_source.h"
+#include "traces/format/time_delta_codec.h"
 
 namespace oopsim::traces {
 
@@ -22,6 +24,7 @@ class BinaryPacketReader : public PacketSource {
   bool fail(std::string what);
 
   std::unique_ptr<ByteInput> in_;
+  TimeDeltaCodec times_;             // hands on absolute event times whatever the version
   std::uint64_t packet_index_ = 0;   // of the packet last started
   std::uint64_t packet_offset_ = 0;  // its byte offset
 };

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "traces/format/time_delta_codec.h"
+
 namespace oopsim::traces {
 
 namespace {
@@ -41,9 +43,9 @@ models::LockMode mode_of(trace::Event::Mode m) {
 bool decode_header(const trace::Header& in, TraceHeader& out, std::string& error) {
   if (!in.has_format_version()) return missing(error, "header", "format_version");
   out.format_version = in.format_version();
-  if (out.format_version != 1) {
-    error = fmt::format("unsupported format_version {} (this build reads version 1)",
-                        out.format_version);
+  if (out.format_version < kOldestFormatVersion || out.format_version > kFormatVersion) {
+    error = fmt::format("unsupported format_version {} (this build reads versions {} to {})",
+                        out.format_version, kOldestFormatVersion, kFormatVersion);
     return false;
   }
   out.kernel_release = in.kernel_release();
@@ -164,6 +166,11 @@ bool decode_section(const trace::Section& in, SectionKind& out, std::string& err
 }
 
 bool decode_event(const trace::Event& in, models::Event& out, std::string& error) {
+  if (in.has_time_delta()) {
+    // The binary reader turns it into time; only a text line can still hold it.
+    error = "event has time_delta, which only the binary form of version 2 holds (text gives time)";
+    return false;
+  }
   if (!in.has_time()) return missing(error, "event", "time");
   if (in.context() == 0) return missing(error, "event", "context");
   if (in.type() == trace::Event::TYPE_UNSPECIFIED) return missing(error, "event", "type");

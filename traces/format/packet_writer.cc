@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "traces/format/text_format.h"
+#include "traces/format/time_delta_codec.h"
 
 namespace oopsim::traces {
 
@@ -50,9 +51,10 @@ class BinaryWriter : public FdWriterBase {
   bool write(const trace::TracePacket& packet) override {
     if (error_) return false;
     ++packets_;
-    std::size_t size = packet.ByteSizeLong();
+    const trace::TracePacket& stored = times_.encode(packet);
+    std::size_t size = stored.ByteSizeLong();
     coded_->WriteVarint32(static_cast<std::uint32_t>(size));
-    packet.SerializeWithCachedSizes(coded_.get());
+    stored.SerializeWithCachedSizes(coded_.get());
     if (coded_->HadError())
       return io_fail(std::string("write failed: ") + std::strerror(stream_.GetErrno()));
     return true;
@@ -65,6 +67,7 @@ class BinaryWriter : public FdWriterBase {
 
  private:
   std::unique_ptr<io::CodedOutputStream> coded_;
+  TimeDeltaCodec times_;  // version 2 stores event times as deltas
 };
 
 class TextWriter : public FdWriterBase {

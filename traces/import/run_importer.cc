@@ -16,6 +16,7 @@
 #include "models/sim_time.h"
 #include "models/subsystem_rules.h"
 #include "traces/format/packet_decoder.h"
+#include "traces/format/time_delta_codec.h"
 #include "traces/import/console_clock.h"
 #include "traces/import/console_log.h"
 #include "traces/import/ftrace_line.h"
@@ -106,7 +107,7 @@ void Importer::write_declarations(PacketWriter& out, const std::string& console)
   std::string release = kernel_release_from_console(console);
   write(out, [&](trace::TracePacket& x) {
     auto* h = x.mutable_header();
-    h->set_format_version(1);
+    h->set_format_version(kFormatVersion);
     if (!release.empty()) h->set_kernel_release(release);
     if (!opt_.kernel_package.empty()) h->set_kernel_package(opt_.kernel_package);
     if (!opt_.kernel_build_id.empty()) h->set_kernel_build_id(opt_.kernel_build_id);

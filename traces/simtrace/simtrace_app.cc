@@ -19,6 +19,7 @@
 #include "traces/format/packet_writer.h"
 #include "traces/format/trace_files.h"
 #include "traces/format/trace_reader.h"
+#include "traces/format/trace_rewrite.h"
 #include "traces/format/trace_summary.h"
 #include "traces/format/xz_encoder.h"
 
@@ -67,8 +68,8 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
     return static_cast<int>(ErrorKind::kUsage);
   }
   // "x.pb.xz" is a binary trace, compressed; "x.trace.txt.xz" a text one.
-  bool xz = c.output.ends_with(".xz");
-  std::string plain = xz ? c.output.substr(0, c.output.size() - 3) : c.output;
+  std::string plain =
+      c.output.ends_with(".xz") ? c.output.substr(0, c.output.size() - 3) : c.output;
   TraceForm form = TraceForm::kBinary;
   if (c.to == "text" || (c.to.empty() && (plain == "-" || plain.ends_with(".txt")))) {
     form = TraceForm::kText;
@@ -76,58 +77,25 @@ int convert(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
     err << "simtrace convert: --to is text or binary\n";
     return static_cast<int>(ErrorKind::kUsage);
   }
+  RewriteOptions options;
+  options.form = form;
+  options.format_version = c.format_version;
+  options.salvage = c.salvage;
+  RewriteResult result;
   TraceError e;
-  auto source = open_trace(c.inputs[0], e);
-  if (!source) return report(err, e);
-  // Validate while converting, into a temporary beside the output: a bad trace leaves no output
-  // unless salvaging its good prefix on purpose.
-  TraceReader reader(std::move(source));
-  std::string tmp = c.output == "-" ? c.output : fmt::format("{}.{}.tmp", plain, ::getpid());
-  auto writer = create_trace_writer(tmp, form, e);
-  if (!writer) return report(err, e);
-  auto discard = [&] {
-    if (tmp != "-") std::remove(tmp.c_str());
-  };
-  std::uint64_t written = 0;
-  int rc = 0;
-  while (true) {
-    TraceReader::Item item = reader.next();
-    if (item == TraceReader::Item::kEnd) break;
-    if (item == TraceReader::Item::kError) {
-      rc = report(err, reader.error());
-      if (c.salvage) {
-        err << fmt::format("simtrace: salvaged the {} good packets before the error\n", written);
+  if (!rewrite_trace(c.inputs[0], c.output, options, result, e)) {
+    int rc = report(err, e);
+    if (!result.wrote_output) {
+      if (e.kind == ErrorKind::kData) {
+        err << "simtrace: no output written (use --salvage to keep the good prefix on purpose)\n";
       }
-      break;
+      return rc;
     }
-    if (!writer->write(reader.packet())) {
-      discard();
-      return report(err, *writer->error());
-    }
-    ++written;
-  }
-  if (!writer->close()) {
-    discard();
-    return report(err, *writer->error());
-  }
-  if (rc != 0 && !c.salvage) {
-    discard();
-    err << "simtrace: no output written (use --salvage to keep the good prefix on purpose)\n";
+    err << fmt::format("simtrace: salvaged the {} good packets before the error\n", result.written);
     return rc;
   }
-  if (tmp != "-") {
-    std::string error;
-    if (xz ? !xz_compress_file(tmp, c.output, 6, error)
-           : std::rename(tmp.c_str(), c.output.c_str()) != 0) {
-      discard();
-      err << "simtrace: " << c.output << ": " << (xz ? error : std::string(std::strerror(errno)))
-          << "\n";
-      return static_cast<int>(ErrorKind::kIo);
-    }
-    discard();
-  }
-  if (rc == 0 && c.output != "-") out << fmt::format("{}: {} packets written\n", c.output, written);
-  return rc;
+  if (c.output != "-") out << fmt::format("{}: {} packets written\n", c.output, result.written);
+  return 0;
 }
 
 int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {

@@ -2,6 +2,7 @@
 // SimtraceConfig; this does the work, writing to the given streams.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -12,10 +13,11 @@ struct SimtraceConfig {
   enum class Command { kValidate, kConvert, kSummary, kImport };
   Command command = Command::kValidate;
   std::vector<std::string> inputs;
-  std::string output;           // convert: output path ("-": stdout)
-  std::string to;               // convert: "text", "binary" or "" (from the output's extension)
-  bool salvage = false;         // convert: write the good prefix of a damaged input
-  std::string format = "text";  // summary: text or json
+  std::string output;    // convert: output path ("-": stdout)
+  std::string to;        // convert: "text", "binary" or "" (from the output's extension)
+  bool salvage = false;  // convert: write the good prefix of a damaged input
+  std::uint32_t format_version = 0;  // convert: the output's (0: the input's)
+  std::string format = "text";       // summary: text or json
   // import: run directories (trace.txt, console.log, kallsyms) and what is known of the fault
   std::string injected_dir, golden_dir;
   std::string fault_type, fault_site;  // e.g. "interface", "__x64_sys_newuname+0x5"

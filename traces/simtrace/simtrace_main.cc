@@ -25,6 +25,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "binary"}));
   convert->add_flag("--salvage", config.salvage,
                     "on a damaged input, keep the packets before the damage (still exits 65)");
+  convert
+      ->add_option("--format-version", config.format_version,
+                   "write this format version (1 or 2; default: the input's). 2 stores event "
+                   "times as deltas in the binary form, about 40% smaller compressed")
+      ->check(CLI::Range(1, 2));
   auto* summary = app.add_subcommand("summary", "what a trace holds");
   summary->add_option("traces", config.inputs, "trace files")
       ->type_name("TRACE_OR_DIR")
