@@ -6,8 +6,9 @@
 // is resurrected. Nothing of the old kernel's own contexts survives either, and nothing waits on
 // them: the new kernel runs its own kernel threads and interrupt handlers, so those the fault
 // reached come back, fresh, after the reboot, and a resurrected task whose request waited on one
-// of them (a completion, a wakeup) has it served by the new kernel's. Default latency: the
-// measured boot of the same kernel to /init in the VM (traces/vm/FACTS.md).
+// of them (a completion, a wakeup) has it served by the new kernel's. So has a wait on a context
+// the reboot does not resurrect (replace_kernel: sim/rules/replaced_kernel_wakeups.cc). Default
+// latency: the measured boot of the same kernel to /init in the VM (traces/vm/FACTS.md).
 #include "models/cpu_state.h"
 #include "policies/policy_params.h"
 #include "policies/policy_registry.h"
@@ -45,6 +46,7 @@ class MicrorebootPolicy : public Policy {
     }
     engine.discard_all_state("the rebooted kernel starts with fresh state");
     engine.reload_kernel_text("the rebooted kernel is loaded from its image");
+    engine.replace_kernel("microreboot");
     models::Ticks latency = to_ticks(latency_, engine.ticks_per_second());
     engine.pause_all(latency, "microreboot: processes resurrected in a fresh kernel");
     for (models::ContextId id : engine.contexts()) {

@@ -73,6 +73,11 @@ class EngineActions {
   virtual void discard_all_state(std::string_view why) = 0;
   // Kernel text is loaded afresh: a mutation of it (the injected fault) is gone from here on.
   virtual void reload_kernel_text(std::string_view why) = 0;
+  // The kernel is replaced by a fresh instance (a microreboot): nothing waits on a context of the
+  // old kernel from now on. A wakeup that a context dead by now owes (its golden continuation
+  // would send it) is served by the new kernel: the sleeper goes on, now and whenever the golden
+  // run would have woken it (sim/rules/replaced_kernel_wakeups.cc).
+  virtual void replace_kernel(std::string_view why) = 0;
   // Nothing runs for `duration` (every context's later events are delayed).
   virtual void pause_all(models::Ticks duration, std::string_view why) = 0;
   // The holder loses the lock; its waiters are woken in order.

@@ -66,6 +66,7 @@ class Replay : public policies::EngineActions {
   void reset_subsystem(std::string_view subsystem, std::string_view why) override;
   void discard_all_state(std::string_view why) override;
   void reload_kernel_text(std::string_view why) override;
+  void replace_kernel(std::string_view why) override;
   void pause_all(models::Ticks duration, std::string_view why) override;
   void release_lock(models::ContextId holder, models::LockId lock, std::string_view why) override;
   void take_down(std::string_view subsystem, models::Ticks until, std::string_view why) override;
@@ -93,6 +94,13 @@ class Replay : public policies::EngineActions {
   NodeState node_state(std::uint32_t index) const;
   const LockTable& lock_table() const { return locks_; }
   const RuleList& rules() const { return rules_; }
+  // Whether `c` belongs to a kernel a policy replaced (replace_kernel): it was dead by then.
+  bool of_replaced_kernel(const ContextSim& c) const {
+    return kernel_replaced_at_ && c.dead && c.died_at <= *kernel_replaced_at_;
+  }
+  // The wakeup the golden run gives `target` reaches it (a sleeper goes on; else it is kept for
+  // its next sleep), though its sender will not send it.
+  void serve_wakeup(std::uint32_t target, std::string_view why);
   ReplayObserver& observe() { return observers_; }
   models::Ticks last_time() const { return last_time_; }
 
@@ -221,6 +229,7 @@ class Replay : public policies::EngineActions {
   std::vector<std::vector<std::uint32_t>> guarded_;  // by lock index: objects it guards
   std::optional<models::PropagationGraph> spread_;
   models::Ticks pause_until_ = 0;
+  std::optional<models::Ticks> kernel_replaced_at_;  // replace_kernel(), the last time
   std::vector<models::WorkloadVerdict> verdicts_;
 
   bool runs_started_ = false;

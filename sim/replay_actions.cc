@@ -221,6 +221,26 @@ void Replay::discard_all_state(std::string_view why) {
   note(fmt::format("all kernel state discarded: {}", why));
 }
 
+void Replay::replace_kernel(std::string_view why) {
+  kernel_replaced_at_ = sched_->now();
+  // No line in the explanation: the wakeups the new kernel serves say so (serve_wakeup).
+  observers_.instant(ReplayObserver::kNoContext, "policy: new kernel", sched_->now(),
+                     std::string(why));
+  for (const std::unique_ptr<Rule>& r : rules_) r->on_kernel_replaced();
+}
+
+void Replay::serve_wakeup(std::uint32_t target, std::string_view why) {
+  ContextSim& t = sim(target);
+  if (t.dead) return;
+  if (t.state != NodeState::kSleeping) {
+    ++t.pending_wakeups;
+    return;
+  }
+  note(fmt::format("{} is woken: {}", label(target), why));
+  t.state = NodeState::kRunning;
+  wake(t);
+}
+
 void Replay::pause_all(models::Ticks duration, std::string_view why) {
   pause_until_ = std::max(pause_until_, sched_->now() + duration);
   note(fmt::format("everything pauses until {}: {}", secs(pause_until_), why));

@@ -79,6 +79,9 @@ class Rule {
   virtual void on_kill(ContextSim&) {}
   // A context was killed; after its fiber was woken to unwind.
   virtual void after_kill(ContextSim&) {}
+  // A policy replaced the kernel (Replay::replace_kernel): the contexts dead by now are the old
+  // kernel's.
+  virtual void on_kernel_replaced() {}
 
   // --- the wait-for graph and the end ----------------------------------------------------------
   // Adds the edges this rule knows of to the graph (the engine adds the lock waits).

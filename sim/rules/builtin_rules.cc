@@ -12,6 +12,7 @@ RuleList builtin_rules(Replay& replay) {
   out.push_back(make_reap_killed(replay));
   out.push_back(make_semaphore_let_go(replay));
   out.push_back(make_lost_wakeups(replay));
+  out.push_back(make_replaced_kernel_wakeups(replay));
   out.push_back(make_subsystem_down(replay));
   out.push_back(make_bad_state_marks(replay));
   out.push_back(make_bad_state_reads(replay));

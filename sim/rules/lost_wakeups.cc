@@ -28,10 +28,21 @@ class LostWakeups final : public Rule {
 
   void on_dropped(const ContextSim& sender, const models::Event& e) override {
     if (e.type != models::EventType::kWakeup) return;
+    // A replaced kernel serves it (replaced_kernel_wakeups.cc): not lost.
+    if (replay_.of_replaced_kernel(sender)) return;
     replay_.sim(e.target_ix);  // the target gets a state: it is a vertex of the wait-for graph
     std::vector<std::uint32_t>& wakers = lost_[e.target_ix];
     if (std::find(wakers.begin(), wakers.end(), sender.index) == wakers.end()) {
       wakers.push_back(sender.index);
+    }
+  }
+
+  void on_kernel_replaced() override {
+    for (auto& [target, wakers] : lost_) {
+      std::erase_if(wakers, [&](std::uint32_t w) {
+        const ContextSim* s = replay_.peek(w);
+        return s != nullptr && replay_.of_replaced_kernel(*s);
+      });
     }
   }
 

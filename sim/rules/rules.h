@@ -15,6 +15,7 @@ std::unique_ptr<Rule> make_reap_killed(Replay& replay);
 // Locks and wakeups a death leaves behind.
 std::unique_ptr<Rule> make_semaphore_let_go(Replay& replay);
 std::unique_ptr<Rule> make_lost_wakeups(Replay& replay);
+std::unique_ptr<Rule> make_replaced_kernel_wakeups(Replay& replay);
 // A request entering a subsystem while a restart has it down.
 std::unique_ptr<Rule> make_subsystem_down(Replay& replay);
 // State the crash leaves bad, and who reads it.
