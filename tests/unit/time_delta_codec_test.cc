@@ -119,8 +119,10 @@ TEST(TimeDeltaCodec, Version2StoresDeltasPerSectionAndReadsBackAbsoluteTimes) {
 TEST(TimeDeltaCodec, Version1KeepsAbsoluteTimes) {
   auto packets = two_sections(1, {10, 20}, {30});
   std::string path = write_binary(packets, "v1.pb");
-  EXPECT_EQ(slurp(path), slurp(write_raw(packets, "v1raw.pb")));
+  std::string raw = write_raw(packets, "v1raw.pb");
+  EXPECT_EQ(slurp(path), slurp(raw));
   std::remove(path.c_str());
+  std::remove(raw.c_str());
 }
 
 TEST(TimeDeltaCodec, AnEventOutOfOrderStillEncodesAndTheReaderNamesIt) {

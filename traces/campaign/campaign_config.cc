@@ -78,6 +78,8 @@ json to_json(const CampaignConfig& c) {
   j["sites"] = c.sites;
   j["coverage"] = c.coverage;
   j["seconds"] = c.seconds;
+  j["activation_wait"] = c.activation_wait;
+  j["stop_quiet"] = c.stop_quiet;
   j["timeout"] = c.timeout;
   j["jobs"] = c.jobs;
   j["simcapture"] = c.simcapture;
@@ -101,6 +103,8 @@ json plan_part(const json& j) {
   p["sites"] = j.value("sites", std::string("all"));
   p["only"] = j.value("only", std::vector<std::string>());        // absent in campaigns before it
   p["modules"] = j.value("modules", std::vector<std::string>());  // absent before modules
+  p["activation_wait"] = j.value("activation_wait", 0.0);         // absent before early stops
+  p["stop_quiet"] = j.value("stop_quiet", 0.0);
   return p;
 }
 
@@ -174,6 +178,14 @@ bool parse_campaign_json(const std::string& text, const std::string& where, Camp
   if (j.contains("only") && !texts(j, "only", c.only)) return false;
   c.modules.clear();  // absent in campaigns before module sites
   if (j.contains("modules") && !texts(j, "modules", c.modules)) return false;
+  c.activation_wait = 0;  // absent in campaigns before early stops: none
+  c.stop_quiet = 0;
+  if ((j.contains("activation_wait") && !number(j, "activation_wait", c.activation_wait)) ||
+      (j.contains("stop_quiet") && !number(j, "stop_quiet", c.stop_quiet)))
+    return false;
+  if (!(c.activation_wait >= 0 && c.activation_wait < 1e6) ||
+      !(c.stop_quiet >= 0 && c.stop_quiet < 1e6))
+    return bad("activation_wait and stop_quiet must be 0 or positive (and less than 1e6)");
   c.sites = "all";  // campaigns before the choice drew from all code
   if (j.contains("sites") && !string_field(j, "sites", c.sites)) return false;
   if (c.sites != "executed" && c.sites != "all") return bad("sites is executed or all");
@@ -213,7 +225,9 @@ bool save_campaign(const CampaignConfig& c, std::string& error) {
       if (plan_part(json::parse(old)) != plan_part(to_json(c))) {
         error = path.string() +
                 ": this folder holds a campaign with another plan (types, seeds, functions, "
-                "--hot, --sites, --coverage, --modules or --seconds differ); use a new folder";
+                "--hot, --sites, --coverage, --modules, --seconds or the early stops differ); use "
+                "a new "
+                "folder";
         return false;
       }
     } catch (const std::exception& e) {

@@ -41,6 +41,12 @@ struct CampaignConfig {
   std::string sites = "executed";
   std::string coverage;  // a fault-free run's coverage.txt to use ("": recorded by the campaign)
   double seconds = 12;   // per run
+  // An injected run ends early when its fault has not activated within `activation_wait` seconds
+  // (0: it waits `seconds`, then runs `seconds` more), or when the console shows no crash
+  // `stop_quiet` seconds after activation (0: it runs `seconds`). A crash's run goes on for the
+  // whole `seconds`: what follows it is observed as before. Golden runs always run `seconds`.
+  double activation_wait = 0;
+  double stop_quiet = 0;
   double timeout = 240;  // per experiment, then it is killed
   int jobs = 2;
   bool progress = false;         // progress bar and ETA on stderr

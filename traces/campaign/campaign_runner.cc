@@ -20,6 +20,7 @@
 #include "traces/campaign/campaign_index.h"
 #include "traces/campaign/campaign_internal.h"
 #include "traces/campaign/learned_functions.h"
+#include "traces/capture/capture_runner.h"
 #include "traces/format/file_text.h"
 #include "traces/format/packet_source.h"
 #include "traces/format/trace_summary.h"
@@ -192,6 +193,10 @@ json summarize_result(const Experiment& x, const fs::path& trace, const std::str
     }
   }
   if (!r.contains("site")) r["site"] = "";
+  if (log.find(kNotImported) != std::string::npos) {
+    r["observed"] = json::object();  // no crash: nothing imported, nothing to observe
+    return r;
+  }
   add_trace_facts(r, trace, console);
   return r;
 }
@@ -372,6 +377,7 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
   }
   err << fmt::format("simcampaign: {} experiments here, {} to run\n", experiments.size(),
                      todo.size());
+
   FunctionLists lists(c, t, env, err);
   auto functions_for = [&](const std::string& type) -> const std::string& {
     return lists.for_type(type);
@@ -477,6 +483,12 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
       if (!c.cache.empty()) argv.insert(argv.end(), {"--cache", c.cache});
       if (!t.coverage.empty()) argv.insert(argv.end(), {"--coverage", t.coverage});
       if (!t.golden.empty()) argv.insert(argv.end(), {"--golden", t.golden});
+      // A run without a crash leaves no trace to keep: it is not imported.
+      argv.push_back("--import-crashes-only");
+      if (c.activation_wait > 0)
+        argv.insert(argv.end(), {"--activation-wait", fmt::format("{}", c.activation_wait)});
+      if (c.stop_quiet > 0)
+        argv.insert(argv.end(), {"--stop-quiet", fmt::format("{}", c.stop_quiet)});
       pid_t pid = spawn(argv, env, work / "simcapture.log");
       if (pid < 0) {
         err << "simcampaign: cannot start " << c.simcapture << "\n";

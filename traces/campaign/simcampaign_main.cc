@@ -61,6 +61,14 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   run->add_option("--seconds", config.seconds, "length of each run");
   run->add_option("--timeout", config.timeout, "seconds before a hung experiment is killed");
+  run->add_option("--activation-wait", config.activation_wait,
+                  "end an injected run whose fault has not activated within S seconds (0: wait "
+                  "--seconds, then run --seconds more)")
+      ->type_name("S");
+  run->add_option("--stop-quiet", config.stop_quiet,
+                  "end an injected run S seconds after activation when the console shows no "
+                  "crash by then (0: run --seconds); a crash's run goes on for --seconds")
+      ->type_name("S");
   run->add_option("-j,--jobs", config.jobs, "experiments at a time (2 on this machine)");
   run->add_option("--cache", config.cache, "VM cache")->type_name("DIR");
   run->add_option("--state", config.state, "saved state")->type_name("DIR");

@@ -15,6 +15,7 @@
 #include "models/fault_model.h"
 #include "models/parse_number.h"
 #include "traces/format/packet_writer.h"
+#include "traces/import/console_log.h"
 #include "traces/import/run_importer.h"
 #include "traces/inject/call_sites.h"
 #include "traces/inject/fault_injector.h"
@@ -350,11 +351,14 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
       spec += fmt::format(";{:x}:{}:{}", x.address, hex(x.before), hex(x.after));
     }
     argv.insert(argv.end(), {"--patch", spec});
+    if (c.activation_wait > 0)
+      argv.insert(argv.end(), {"--activation-wait", fmt::format("{}", c.activation_wait)});
     if (!c.live_policy.empty()) argv.insert(argv.end(), {"--policy", c.live_policy});
   } else {
     argv.insert(argv.end(),
                 {"--inject", c.inject, "--inject-after", fmt::format("{}", c.inject_after)});
   }
+  if (c.stop_quiet > 0) argv.insert(argv.end(), {"--stop-quiet", fmt::format("{}", c.stop_quiet)});
   if (c.import_only) {
     if (!fs::exists(injected / "trace.txt") && !fs::exists(injected / "console.log")) {
       err << "simcapture: " << injected.string() << ": no injected run to import\n";
@@ -363,6 +367,16 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     err << "simcapture: importing the runs already in " << runs.string() << "\n";
   } else if (step("injected run", argv) != 0) {
     return 69;
+  }
+  if (c.import_crashes_only) {
+    std::string console;
+    read_file_text(injected / "console.log", console);
+    auto reports = parse_console(console);
+    if (std::none_of(reports.begin(), reports.end(),
+                     [](const ConsoleReport& r) { return r.type == ConsoleReport::Type::kOops; })) {
+      err << "simcapture: " << kNotImported << "\n";
+      return 0;
+    }
   }
   return import_runs(c, cache, {injected, golden, runs}, mutation, out, err);
 }

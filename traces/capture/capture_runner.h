@@ -15,6 +15,9 @@
 
 namespace oopsim::traces {
 
+// What simcapture says when it leaves a run without a crash unimported (import_crashes_only).
+inline constexpr const char* kNotImported = "no crash on the console: not imported";
+
 struct CaptureConfig {
   std::string repo;         // the project's top folder (for traces/vm/)
   std::string cache;        // OOPSIM_CACHE ("": <repo>/.cache/vm)
@@ -24,6 +27,12 @@ struct CaptureConfig {
   double seconds = 20;      // each run's length after restore
   std::string inject;       // SYMBOL:REG=VALUE for the gdb stub ("" : golden only is refused)
   double inject_after = 2;  // seconds after restore before the breakpoint is armed
+  // The injected run's early stops (vmctl run): not activated within `activation_wait` seconds;
+  // no crash on the console `stop_quiet` seconds after activation. 0: off.
+  double activation_wait = 0;
+  double stop_quiet = 0;
+  // Import only a run whose console shows a crash (an oops): a campaign keeps no other trace.
+  bool import_crashes_only = false;
   std::string fault_type = "interface";
   std::string output;   // the trace
   bool resave = false;  // make a fresh saved state even if one exists

@@ -37,6 +37,16 @@ int main(int argc, char** argv) {
   app.add_option("--inject-after", config.inject_after, "seconds after the restore to arm it");
   app.add_option("--fault-type", config.fault_type, "fault type recorded in the trace");
   app.add_option("--seconds", config.seconds, "length of each run");
+  app.add_option("--activation-wait", config.activation_wait,
+                 "end the injected run when the fault has not activated within S seconds (0: "
+                 "wait --seconds, then run --seconds more)")
+      ->type_name("S");
+  app.add_flag("--import-crashes-only", config.import_crashes_only,
+               "import the runs only when the injected run's console shows a crash");
+  app.add_option("--stop-quiet", config.stop_quiet,
+                 "end the injected run S seconds after activation when the console shows no "
+                 "crash by then (0: run --seconds)")
+      ->type_name("S");
   app.add_option("--workloads", config.workloads,
                  "comma-separated: ext4,vfat,usb,tcp,audio,restartd");
   app.add_option("--cache", config.cache, "cache folder (default <repo>/.cache/vm)")

@@ -173,7 +173,11 @@ def cmd_run(a):
             g = None
     if a.patch:
         report["patch_spec"] = a.patch
-        patch_text(d, a.patch, report, a.seconds, g)
+        patch_text(d, a.patch, report, a.activation_wait or a.seconds, g)
+        if a.activation_wait and not report["patch"]["activated"]:
+            # The site did not run in time: the experiment ends here, not activated.
+            report["stopped"] = "not activated within %g s" % a.activation_wait
+            a.seconds = 0
     elif a.watch and plugin:
         report["watch"] = {"addr": a.watch, "by": "plugin"}
         qmp.cmd("cont")
@@ -192,8 +196,14 @@ def cmd_run(a):
     t_cont = time.time()
     report["cont_at_s"] = round(t_cont - t0, 3)
     end = t_cont + a.seconds
+    quiet_check = t_cont + a.stop_quiet if a.stop_quiet and a.stop_quiet < a.seconds else None
     while time.time() < end and proc.poll() is None:
         time.sleep(0.25)
+        if quiet_check is not None and time.time() >= quiet_check:
+            quiet_check = None
+            if not CRASH_MARK.search(read(os.path.join(d, "console.log"))):
+                report["stopped"] = "no crash within %g s" % a.stop_quiet
+                break
     report["ran_s"] = round(time.time() - t_cont, 2)
     report["qemu_exited_early"] = proc.poll() is not None
     if proc.poll() is not None and proc.returncode < 0:
@@ -215,6 +225,12 @@ def cmd_run(a):
     write_json(os.path.join(d, "timing.json"), report)
     log("run done: %s" % d)
     print(json.dumps({k: v for k, v in report.items() if k != "events"}, indent=1))
+
+
+# What the console shows of a crash or a detector's report (die()'s "[#N]" covers oopses, general
+# protection faults, invalid opcodes, divide errors): a run showing none may stop early.
+CRASH_MARK = re.compile(r"\[#\d+\]|Oops|BUG:|Kernel panic|stack-protector|soft lockup|"
+                        r"blocked for more than|rcu_.*stall")
 
 
 TRACE_RE = re.compile(r"^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+(\S+)\s+(\d+\.\d+):\s+([\w:]+?):")
@@ -343,6 +359,12 @@ def main():
     p = sub.add_parser("boot")
     p.add_argument("dir")
     p.add_argument("--seconds", type=float, default=20)
+    p.add_argument("--activation-wait", type=float, default=0,
+                   help="with --patch: end the run when the site has not run within this many "
+                        "seconds (0: wait --seconds, then run --seconds more)")
+    p.add_argument("--stop-quiet", type=float, default=0,
+                   help="end the run this many seconds after it continues (after activation, with "
+                        "--patch) when the console shows no crash by then (0: run --seconds)")
     common(p)
     p.set_defaults(fn=_cleanup_on_error(cmd_boot))
     p = sub.add_parser("save")
