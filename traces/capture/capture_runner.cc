@@ -149,6 +149,13 @@ struct RunDirs {
   fs::path injected, golden, runs;
 };
 
+// Whether the injected run's text patch was hit (vmctl run's timing.json).
+bool fault_activated(const fs::path& injected) {
+  std::string timing;
+  read_file_text(injected / "timing.json", timing);
+  return timing.find("\"activated\": true") != std::string::npos;
+}
+
 // Imports the paired run into c.output (the injected run's files, the golden run's, the kernel's
 // text and build); an exit code.
 int import_runs(const CaptureConfig& c, const fs::path& cache, const RunDirs& dirs,
@@ -193,9 +200,7 @@ int import_runs(const CaptureConfig& c, const fs::path& cache, const RunDirs& di
   bool activated = true;
   if (mutation) {
     fault = mutation->to_fault_info();
-    std::string timing;
-    read_file_text(injected / "timing.json", timing);
-    activated = timing.find("\"activated\": true") != std::string::npos;
+    activated = fault_activated(injected);
   } else {
     auto type = models::parse_fault_type(c.fault_type);
     if (!type) {
@@ -374,7 +379,9 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
     auto reports = parse_console(console);
     if (std::none_of(reports.begin(), reports.end(),
                      [](const ConsoleReport& r) { return r.type == ConsoleReport::Type::kOops; })) {
-      err << "simcapture: " << kNotImported << "\n";
+      // The campaign reads activation from this line ("fault activated"), as from the import's.
+      err << "simcapture: " << kNotImported << "; fault "
+          << (!mutation || fault_activated(injected) ? "activated" : "NOT activated") << "\n";
       return 0;
     }
   }

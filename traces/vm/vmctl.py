@@ -359,12 +359,6 @@ def main():
     p = sub.add_parser("boot")
     p.add_argument("dir")
     p.add_argument("--seconds", type=float, default=20)
-    p.add_argument("--activation-wait", type=float, default=0,
-                   help="with --patch: end the run when the site has not run within this many "
-                        "seconds (0: wait --seconds, then run --seconds more)")
-    p.add_argument("--stop-quiet", type=float, default=0,
-                   help="end the run this many seconds after it continues (after activation, with "
-                        "--patch) when the console shows no crash by then (0: run --seconds)")
     common(p)
     p.set_defaults(fn=_cleanup_on_error(cmd_boot))
     p = sub.add_parser("save")
@@ -376,6 +370,12 @@ def main():
     p.add_argument("state")
     p.add_argument("rundir")
     p.add_argument("--seconds", type=float, default=20)
+    p.add_argument("--activation-wait", type=float, default=0,
+                   help="with --patch: end the run when the site has not run within this many "
+                        "seconds (0: wait --seconds, then run --seconds more)")
+    p.add_argument("--stop-quiet", type=float, default=0,
+                   help="end the run this many seconds after it continues (after activation, with "
+                        "--patch) when the console shows no crash by then (0: run --seconds)")
     p.add_argument("--inject", help="SYMBOL:REG=VALUE, e.g. __x64_sys_newuname:rdi=0")
     p.add_argument("--inject-after", type=float, default=2)
     p.add_argument("--patch", help="ADDR:BEFORE:AFTER[;...] hex: mutate kernel text at restore (checked)")
