@@ -8,6 +8,7 @@
 
 #include "models/fault_model.h"
 #include "models/outcome.h"
+#include "traces/campaign/campaign_cost.h"
 #include "traces/campaign/campaign_index.h"
 
 namespace oopsim::traces {
@@ -117,6 +118,7 @@ std::string campaign_figures(const std::string& dir) {
     }
     out += fmt::format(" {} \\| {} |\n", ours_total, seed_total);
   }
+  out += "\n" + campaign_cost(results);
   return out;
 }
 

@@ -201,6 +201,21 @@ json summarize_result(const Experiment& x, const fs::path& trace, const std::str
   return r;
 }
 
+// Where the injected run's time went (vmctl run's timing.json), for the cost breakdown of an
+// experiment: restore, the wait for activation, the run after it, and why it stopped early.
+void add_run_timing(json& r, const fs::path& timing) {
+  std::string text;
+  if (!read_file_text(timing, text)) return;
+  json t = json::parse(text, nullptr, false);
+  if (!t.is_object()) return;
+  json out = json::object();
+  for (const char* k : {"restore_s", "cont_at_s", "ran_s", "stopped"})
+    if (t.contains(k)) out[k] = t[k];
+  if (t.contains("patch") && t["patch"].is_object() && t["patch"].contains("activated_after_s"))
+    out["activated_after_s"] = t["patch"]["activated_after_s"];
+  r["run"] = out;
+}
+
 std::string host_name() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
@@ -425,6 +440,7 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
       return;
     }
     json result = summarize_result(r.x, trace, log, console, secs, status);
+    add_run_timing(result, r.work / "injected" / "timing.json");
     if (status == 124)
       result["error"] = fmt::format("timed out after {:.0f} s; last: {}", secs, harness_cause(log));
     result["finished_at"] = static_cast<std::int64_t>(std::time(nullptr));
