@@ -118,6 +118,9 @@ const std::string& FunctionLists::for_type(const std::string& type) {
         c_.simcapture, "--dry-run", "--fault-type",        type,     "--functions", hot, "--seed",
         "1",           "--state",   state_of(c_).string(), "--repo", c_.repo};
     if (!t_.coverage.empty()) argv.insert(argv.end(), {"--coverage", t_.coverage});
+    // The campaign's cache (its vmlinux): without it the dry run looks in <repo>/.cache/vm, fails
+    // when the cache is elsewhere, and every type fell back to all the functions.
+    if (!c_.cache.empty()) argv.insert(argv.end(), {"--cache", c_.cache});
     int rc = wait_for(spawn(argv, env_, log));
     std::error_code ec;
     fs::remove(log, ec);

@@ -15,4 +15,5 @@ STATE="$CACHE/state"; RUNDIR="$CACHE/runs/run-$(date +%Y%m%d-%H%M%S)"
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then STATE=$1; shift; fi
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then RUNDIR=$1; shift; fi
 python3 "$HERE/vmctl.py" run "$STATE" "$RUNDIR" "$@"
-python3 "$HERE/vmctl.py" symbolize "$RUNDIR"
+# (not for a run that ended early for want of an activation or a crash: nobody reads it)
+grep -q '"stopped"' "$RUNDIR/timing.json" 2>/dev/null || python3 "$HERE/vmctl.py" symbolize "$RUNDIR"

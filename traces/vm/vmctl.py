@@ -221,7 +221,8 @@ def cmd_run(a):
     if rec or policy:
         report["recover_console"] = rec[:200]
     report.update(file_sizes(d))
-    report.update(trace_stats(os.path.join(d, "trace.txt")))
+    if "stopped" not in report:  # a run ended early is not read by anyone: not counted
+        report.update(trace_stats(os.path.join(d, "trace.txt")))
     write_json(os.path.join(d, "timing.json"), report)
     log("run done: %s" % d)
     print(json.dumps({k: v for k, v in report.items() if k != "events"}, indent=1))
