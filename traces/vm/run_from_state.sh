@@ -15,5 +15,9 @@ STATE="$CACHE/state"; RUNDIR="$CACHE/runs/run-$(date +%Y%m%d-%H%M%S)"
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then STATE=$1; shift; fi
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then RUNDIR=$1; shift; fi
 python3 "$HERE/vmctl.py" run "$STATE" "$RUNDIR" "$@"
-# (not for a run that ended early for want of an activation or a crash: nobody reads it)
-grep -q '"stopped"' "$RUNDIR/timing.json" 2>/dev/null || python3 "$HERE/vmctl.py" symbolize "$RUNDIR"
+# (not for a run that ended early for want of an activation or a crash, nor with
+# OOPSIM_SYMBOLIZE=0, as campaigns run: trace.sym.txt is for people, and
+# `vmctl.py symbolize RUNDIR` makes it later)
+if [ "${OOPSIM_SYMBOLIZE:-1}" != 0 ] && ! grep -q '"stopped"' "$RUNDIR/timing.json" 2>/dev/null; then
+	python3 "$HERE/vmctl.py" symbolize "$RUNDIR"
+fi

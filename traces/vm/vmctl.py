@@ -198,7 +198,7 @@ def cmd_run(a):
     end = t_cont + a.seconds
     quiet_check = t_cont + a.stop_quiet if a.stop_quiet and a.stop_quiet < a.seconds else None
     while time.time() < end and proc.poll() is None:
-        time.sleep(0.25)
+        time.sleep(0.05)
         if quiet_check is not None and time.time() >= quiet_check:
             quiet_check = None
             if not CRASH_MARK.search(read(os.path.join(d, "console.log"))):
