@@ -37,7 +37,16 @@ std::string pct(double a, double b) {
 }  // namespace
 
 std::string campaign_figures(const std::string& dir) {
-  std::vector<json> results = read_results(dir);
+  return campaign_figures(std::vector<std::string>{dir});
+}
+
+std::string campaign_figures(const std::vector<std::string>& dirs) {
+  std::vector<json> results;
+  for (const std::string& dir : dirs) {
+    std::vector<json> more = read_results(dir);
+    results.insert(results.end(), std::make_move_iterator(more.begin()),
+                   std::make_move_iterator(more.end()));
+  }
   std::vector<double> secs;
   int activated = 0, crashed = 0, with_trace = 0, timed_out = 0;
   std::map<std::string, std::pair<int, int>> by_type;  // type -> (process-local, kernel-global)

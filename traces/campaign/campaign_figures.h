@@ -4,11 +4,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace oopsim::traces {
 
 // Returns the Markdown; `dir` is a campaign folder (or an exported corpus: index.csv is not
 // needed, results/ is).
 std::string campaign_figures(const std::string& dir);
+// Over several campaigns (or snapshots) at once: their results together.
+std::string campaign_figures(const std::vector<std::string>& dirs);
 
 }  // namespace oopsim::traces

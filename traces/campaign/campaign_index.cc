@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
+#include <sstream>
 
 #include "traces/campaign/campaign_config.h"
 #include "traces/format/file_text.h"
@@ -68,6 +69,15 @@ std::vector<TaskRecord> read_task_records(const std::string& dir) {
 
 std::vector<json> read_results(const std::string& dir) {
   std::vector<json> results = read_json_dir(fs::path(dir) / "results");
+  // A snapshot (campaign_snapshot.h) holds them one per line instead.
+  std::string lines;
+  if (results.empty() && read_file_text(fs::path(dir) / "results.jsonl", lines)) {
+    std::istringstream in(lines);
+    for (std::string line; std::getline(in, line);) {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_object() && j.contains("id")) results.push_back(std::move(j));
+    }
+  }
   std::sort(results.begin(), results.end(), [](const json& a, const json& b) {
     return a["id"].get<std::string>() < b["id"].get<std::string>();
   });

@@ -10,6 +10,7 @@
 #include "traces/campaign/campaign_figures.h"
 #include "traces/campaign/campaign_index.h"
 #include "traces/campaign/campaign_runner.h"
+#include "traces/campaign/campaign_snapshot.h"
 #include "traces/campaign/corpus_export.h"
 #include "traces/campaign/slurm_engine.h"
 #include "traces/tools/tool_cli.h"
@@ -125,7 +126,18 @@ int main(int argc, char** argv) {
       "record who runs each crash's fault site in a fault-free run (for the next reimport)");
   sitehits->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   auto* figures = app.add_subcommand("figures", "the seed study's figures as Markdown");
-  figures->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
+  std::vector<std::string> figure_dirs;
+  figures
+      ->add_option("dirs", figure_dirs,
+                   "campaign folders or snapshots (several: their results together)")
+      ->type_name("DIR...")
+      ->required();
+  auto* snapshot = app.add_subcommand(
+      "snapshot",
+      "the campaign's plan, functions, index and results (one line each) into a folder to commit");
+  std::string snapshot_to;
+  snapshot->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
+  snapshot->add_option("--to", snapshot_to, "the snapshot's folder")->type_name("DIR")->required();
   int task = -1, tasks = 0, task_jobs = 0;
   auto* shard_cmd = app.add_subcommand("shard", "run one shard (a Slurm array task)");
   shard_cmd->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
@@ -171,9 +183,10 @@ int main(int argc, char** argv) {
     return campaign_status(config.dir, std::cout);
   }
   if (*figures) {
-    std::cout << campaign_figures(config.dir);
+    std::cout << campaign_figures(figure_dirs);
     return 0;
   }
+  if (*snapshot) return snapshot_campaign(config.dir, snapshot_to, std::cout, std::cerr);
   if (*shard_cmd) return run_shard(config.dir, task, tasks, task_jobs, std::cout, std::cerr);
   if (*prepare) {
     std::string error;
