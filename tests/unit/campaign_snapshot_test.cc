@@ -64,6 +64,15 @@ TEST(CampaignSnapshot, ReadsBackAsTheCampaignFolderAndLeavesTheMachineOut) {
   from_dir[1].erase("worker");
   EXPECT_EQ(from_snapshot, from_dir);
   EXPECT_EQ(campaign_figures(to.string()), campaign_figures(dir.string()));
+  // The seed's tables with totals and shares beside its own.
+  std::string figures = campaign_figures(to.string());
+  EXPECT_NE(figures.find("Process-local: 1 of 1 crashes (100.0%) | seed study: 98 of 134 (73.1%)"),
+            std::string::npos)
+      << figures;
+  EXPECT_NE(figures.find("| process-local | 0.0% \\| 67.8% | 0.0% \\| 28.5% | 0.0% \\| 0.0% | "
+                         "100.0% \\| 2.2% |"),
+            std::string::npos)
+      << figures;
   // Both at once count each result.
   EXPECT_NE(campaign_figures(std::vector<std::string>{to.string(), dir.string()}).find("| 4 |"),
             std::string::npos);

@@ -50,7 +50,7 @@ std::string cost_row(const std::vector<json>& results, const std::string& kind,
 
 }  // namespace
 
-std::string campaign_cost(const std::vector<json>& results) {
+std::string campaign_cost(const std::vector<json>& results, bool rates) {
   if (results.empty()) return "";
   // The wall time: from the first experiment's start to the last one's end.
   double first = 0, last = 0;
@@ -65,7 +65,7 @@ std::string campaign_cost(const std::vector<json>& results) {
   }
   std::string out;
   double hours = (last - first) / 3600;
-  if (hours > 0) {
+  if (rates && hours > 0) {
     out += fmt::format(
         "Throughput: {} experiments and {} crashes in {:.2f} h of wall time: {:.0f} experiments "
         "and {:.0f} crashes an hour (finished_at is in whole seconds).\n\n",

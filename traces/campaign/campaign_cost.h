@@ -10,7 +10,8 @@
 
 namespace oopsim::traces {
 
-// Markdown; "" when there are no results.
-std::string campaign_cost(const std::vector<nlohmann::ordered_json>& results);
+// Markdown; "" when there are no results. `rates`: the experiments and crashes an hour of wall
+// time too (for one campaign's results: several campaigns' wall times do not add up).
+std::string campaign_cost(const std::vector<nlohmann::ordered_json>& results, bool rates = true);
 
 }  // namespace oopsim::traces

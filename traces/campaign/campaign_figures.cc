@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -32,6 +33,84 @@ const std::array<models::Outcome, 6> kSeedOutcomes = {
 
 std::string pct(double a, double b) {
   return b > 0 ? fmt::format("{:.1f}%", 100.0 * a / b) : std::string("-");
+}
+
+// Crashes by fault type x scope beside the seed's, with totals and the process-local share.
+std::string scope_table(const std::map<std::string, std::pair<int, int>>& by_type) {
+  std::string out = "Crashes by fault type x scope (oopsim | seed study)\n\n| scope |";
+  std::vector<std::string> types;
+  for (models::FaultType t : models::kAllFaultTypes) types.emplace_back(models::name(t));
+  for (const auto& t : types) out += " " + t + " |";
+  out += " total |\n|---|";
+  for (std::size_t i = 0; i <= types.size(); ++i) out += "---|";
+  out += "\n";
+  std::array<int, 2> ours_by{}, seed_by{};
+  for (int row = 0; row < 3; ++row) {  // process-local, kernel-global, total
+    out += row == 0 ? "| process-local |" : row == 1 ? "| kernel-global |" : "| total |";
+    int ours = 0, seed = 0;
+    for (const auto& t : types) {
+      auto it = by_type.find(t);
+      std::pair<int, int> o = it == by_type.end() ? std::pair<int, int>{} : it->second;
+      int mine = row == 0 ? o.first : row == 1 ? o.second : o.first + o.second;
+      ours += mine;
+      auto sd = kSeedByType.find(t);
+      if (sd == kSeedByType.end()) {
+        out += fmt::format(" {} \\| - |", mine);
+        continue;
+      }
+      int theirs = row == 0   ? sd->second.first
+                   : row == 1 ? sd->second.second
+                              : sd->second.first + sd->second.second;
+      seed += theirs;
+      out += fmt::format(" {} \\| {} |", mine, theirs);
+    }
+    out += fmt::format(" {} \\| {} |\n", ours, seed);
+    if (row < 2) {
+      ours_by[static_cast<std::size_t>(row)] = ours;
+      seed_by[static_cast<std::size_t>(row)] = seed;
+    }
+  }
+  out += fmt::format("\nProcess-local: {} of {} crashes ({}) | seed study: {} of {} ({}).\n",
+                     ours_by[0], ours_by[0] + ours_by[1], pct(ours_by[0], ours_by[0] + ours_by[1]),
+                     seed_by[0], seed_by[0] + seed_by[1], pct(seed_by[0], seed_by[0] + seed_by[1]));
+  return out;
+}
+
+// Reactions x scope beside the seed's: counts with totals, then each scope's shares.
+std::string reaction_tables(std::map<std::string, std::map<std::string, int>>& reactions) {
+  std::string head = "| scope |";
+  for (models::Outcome o : kSeedOutcomes) head += fmt::format(" {} |", models::name(o));
+  head += " total |\n|---|---|---|---|---|---|---|---|\n";
+  std::string counts =
+      "\nReactions x scope: observed outcome of each workload after each crash (oopsim | seed "
+      "study)\n\n" +
+      head;
+  std::string shares = "\nThe same as shares of each row (oopsim | seed study)\n\n" + head;
+  std::array<int, 6> ours_sum{}, seed_sum{};
+  auto row = [&](const std::string& scope, const std::array<int, 6>& ours,
+                 const std::array<int, 6>& seed) {
+    int ours_total = 0, seed_total = 0;
+    for (std::size_t i = 0; i < 6; ++i) ours_total += ours[i], seed_total += seed[i];
+    counts += fmt::format("| {} |", scope);
+    shares += fmt::format("| {} |", scope);
+    for (std::size_t i = 0; i < 6; ++i) {
+      counts += fmt::format(" {} \\| {} |", ours[i], seed[i]);
+      shares += fmt::format(" {} \\| {} |", pct(ours[i], ours_total), pct(seed[i], seed_total));
+    }
+    counts += fmt::format(" {} \\| {} |\n", ours_total, seed_total);
+    shares += fmt::format(" {} \\| {} |\n", ours_total, seed_total);
+  };
+  for (const char* scope : {"kernel-global", "process-local"}) {
+    std::array<int, 6> ours{};
+    for (std::size_t i = 0; i < 6; ++i) {
+      ours[i] = reactions[scope][std::string(models::name(kSeedOutcomes[i]))];
+      ours_sum[i] += ours[i];
+      seed_sum[i] += kSeedReactions.at(scope)[i];
+    }
+    row(scope, ours, kSeedReactions.at(scope));
+  }
+  row("total", ours_sum, seed_sum);
+  return counts + shares + "\n";
 }
 
 }  // namespace
@@ -83,51 +162,9 @@ std::string campaign_figures(const std::vector<std::string>& dirs) {
       "Crashes with a trace cover {} fault types, {} workloads and {} observed outcome "
       "categories.\n\n",
       types_crashed.size(), workloads.size(), outcomes_seen.size());
-  // Crashes by fault type x scope, beside the seed.
-  out += "Crashes by fault type x scope (oopsim | seed study)\n\n| scope |";
-  std::vector<std::string> types;
-  for (models::FaultType t : models::kAllFaultTypes) types.emplace_back(models::name(t));
-  for (const auto& t : types) out += " " + t + " |";
-  out += " total |\n|---|";
-  for (std::size_t i = 0; i <= types.size(); ++i) out += "---|";
-  out += "\n";
-  for (int global = 0; global < 2; ++global) {
-    out += global ? "| kernel-global |" : "| process-local |";
-    int ours = 0, seed = 0;
-    for (const auto& t : types) {
-      auto it = by_type.find(t);
-      int o = it == by_type.end() ? 0 : (global ? it->second.second : it->second.first);
-      auto s = kSeedByType.find(t);
-      ours += o;
-      if (s == kSeedByType.end()) {
-        out += fmt::format(" {} \\| - |", o);
-        continue;
-      }
-      int sd = global ? s->second.second : s->second.first;
-      seed += sd;
-      out += fmt::format(" {} \\| {} |", o, sd);
-    }
-    out += fmt::format(" {} \\| {} |\n", ours, seed);
-  }
-  // Reactions x scope, beside the seed.
-  out +=
-      "\nReactions x scope: observed outcome of each workload after each crash (oopsim | seed "
-      "study)\n\n| scope |";
-  for (models::Outcome o : kSeedOutcomes) out += fmt::format(" {} |", models::name(o));
-  out += " total |\n|---|---|---|---|---|---|---|---|\n";
-  for (const char* scope : {"kernel-global", "process-local"}) {
-    out += fmt::format("| {} |", scope);
-    int ours_total = 0, seed_total = 0;
-    for (std::size_t i = 0; i < kSeedOutcomes.size(); ++i) {
-      int o = reactions[scope][std::string(models::name(kSeedOutcomes[i]))];
-      int s = kSeedReactions.at(scope)[i];
-      ours_total += o;
-      seed_total += s;
-      out += fmt::format(" {} \\| {} |", o, s);
-    }
-    out += fmt::format(" {} \\| {} |\n", ours_total, seed_total);
-  }
-  out += "\n" + campaign_cost(results);
+  out += scope_table(by_type);
+  out += reaction_tables(reactions);
+  out += "\n" + campaign_cost(results, dirs.size() == 1);
   return out;
 }
 
