@@ -9,17 +9,16 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include "tests/unit/trace_file_fixture.h"
 #include "traces/format/packet_source.h"
 #include "traces/format/packet_writer.h"
 
 namespace oopsim::traces {
 namespace {
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          ("oopsim_" + std::to_string(::getpid()) + "_" + name))
-      .string();
-}
+using test_files::slurp;
+using test_files::temp_path;
+using test_files::write_binary;
 
 std::vector<trace::TracePacket> sample_packets(int events) {
   std::vector<trace::TracePacket> out;
@@ -42,23 +41,6 @@ std::vector<trace::TracePacket> sample_packets(int events) {
     out.push_back(e);
   }
   return out;
-}
-
-std::string write_binary(const std::vector<trace::TracePacket>& packets, const std::string& name) {
-  std::string path = temp_path(name);
-  TraceError error;
-  auto w = create_trace_writer(path, TraceForm::kBinary, error);
-  EXPECT_TRUE(w);
-  for (const auto& p : packets) EXPECT_TRUE(w->write(p));
-  EXPECT_TRUE(w->close());
-  return path;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 TEST(BinaryReader, ReadsBackEveryPacketWritten) {

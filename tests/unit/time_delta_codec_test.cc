@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/trace_file_fixture.h"
 #include "traces/format/packet_source.h"
 #include "traces/format/packet_writer.h"
 #include "traces/format/time_delta_codec.h"
@@ -16,11 +17,9 @@
 namespace oopsim::traces {
 namespace {
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          ("oopsim_" + std::to_string(::getpid()) + "_" + name))
-      .string();
-}
+using test_files::slurp;
+using test_files::temp_path;
+using test_files::write_binary;
 
 trace::TracePacket event_at(std::uint64_t time) {
   trace::TracePacket e;
@@ -48,17 +47,6 @@ std::vector<trace::TracePacket> two_sections(std::uint32_t version,
   return out;
 }
 
-// Writes the packets with the library's binary writer; returns the file's path.
-std::string write_binary(const std::vector<trace::TracePacket>& packets, const std::string& name) {
-  std::string path = temp_path(name);
-  TraceError error;
-  auto w = create_trace_writer(path, TraceForm::kBinary, error);
-  EXPECT_TRUE(w);
-  for (const auto& p : packets) EXPECT_TRUE(w->write(p));
-  EXPECT_TRUE(w->close());
-  return path;
-}
-
 // Writes the packets as they are, with no encoding: what a foreign writer might produce.
 std::string write_raw(const std::vector<trace::TracePacket>& packets, const std::string& name) {
   std::string path = temp_path(name);
@@ -82,11 +70,12 @@ std::vector<trace::TracePacket> read_all(const std::string& path, std::optional<
   return out;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+// Reads every packet; returns the last item (kEnd, or kError with the reader's error).
+TraceReader::Item read_to_end(TraceReader& reader) {
+  TraceReader::Item item;
+  while ((item = reader.next()) != TraceReader::Item::kEnd && item != TraceReader::Item::kError) {
+  }
+  return item;
 }
 
 TEST(TimeDeltaCodec, Version2StoresDeltasPerSectionAndReadsBackAbsoluteTimes) {
@@ -134,9 +123,7 @@ TEST(TimeDeltaCodec, AnEventOutOfOrderStillEncodesAndTheReaderNamesIt) {
   EXPECT_EQ(back[4].event().time(), 40u);
   TraceError error;
   TraceReader reader(open_trace(path, error));
-  TraceReader::Item item;
-  while ((item = reader.next()) != TraceReader::Item::kEnd && item != TraceReader::Item::kError) {
-  }
+  TraceReader::Item item = read_to_end(reader);
   ASSERT_EQ(item, TraceReader::Item::kError);
   EXPECT_EQ(reader.error().packet, 5u);
   std::remove(path.c_str());
@@ -174,9 +161,7 @@ TEST(TimeDeltaCodec, TheTextFormRefusesADelta) {
                          "section kind=injected\nevent time_delta=3 context=1 type=syscall-enter\n";
   TraceError error;
   TraceReader reader(open_trace(path, error));
-  TraceReader::Item item;
-  while ((item = reader.next()) != TraceReader::Item::kEnd && item != TraceReader::Item::kError) {
-  }
+  TraceReader::Item item = read_to_end(reader);
   ASSERT_EQ(item, TraceReader::Item::kError);
   EXPECT_EQ(reader.error().line, 4u);
   std::remove(path.c_str());
