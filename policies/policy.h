@@ -47,6 +47,10 @@ class EngineActions {
   // The faulting context and every context that has read state the fault left bad.
   virtual std::vector<models::ContextId> reached_contexts() const = 0;
   virtual bool in_syscall(models::ContextId id) const = 0;
+  // Whether the context is in a wait no signal ends: waiting for a lock, or asleep
+  // uninterruptibly. SIGKILL does not end such a task until its wait is over: it is killed on
+  // its way back to user space.
+  virtual bool waits_uninterruptibly(models::ContextId id) const = 0;
   // Whether the context has taken (or tried to take) a lock of the subsystem so far: it uses the
   // subsystem's files or devices.
   virtual bool used_subsystem(models::ContextId id, std::string_view subsystem) const = 0;

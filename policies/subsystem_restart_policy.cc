@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "models/restart_sets.h"
@@ -30,6 +31,7 @@
 #include "policies/oops_kill.h"
 #include "policies/policy_params.h"
 #include "policies/policy_registry.h"
+#include "policies/subsystem_restart_steps.h"
 
 namespace oopsim::policies {
 
@@ -50,19 +52,6 @@ bool uses(const models::ContextInfo& c, const RestartSet& set, const EngineActio
                      [&](const std::string& w) { return set.has_user(w); }) ||
          std::any_of(set.subsystems.begin(), set.subsystems.end(),
                      [&](const std::string& s) { return engine.used_subsystem(c.id, s); });
-}
-
-// The dead kernel threads serving one of `subsystems` come back after `delay`: restarted now,
-// they run from then on (a context dead until then would lose the golden events the replay reads
-// meanwhile).
-template <typename Serves>
-void restart_kernel_threads(EngineActions& engine, Serves serves, models::Ticks delay,
-                            const std::string& why) {
-  for (models::ContextId id : engine.contexts()) {
-    const models::ContextInfo& c = engine.context(id);
-    if (c.kind == models::ContextKind::kKernelThread && !engine.is_alive(id) && serves(c.subsystem))
-      engine.restart(id, delay, why);
-  }
 }
 
 class SubsystemRestartPolicy : public Policy {
@@ -164,56 +153,24 @@ class SubsystemRestartPolicy : public Policy {
 
   void plan_restart(const RestartSet& set, const std::string& why, const std::string& busy,
                     EngineActions& engine) {
-    const bool incomplete = !busy.empty();
-    const RestartDurations d = durations(set, incomplete);
-    const models::Ticks tps = engine.ticks_per_second();
-    auto at = [&](RestartStep step) {
-      return std::max(busy_until_, engine.now()) - engine.now() +
-             static_cast<models::Ticks>(d.until(step) * 1e-3 * tps);
-    };
+    RestartPlan plan;
+    plan.set = &set;
+    plan.incomplete = busy;
+    plan.durations = durations(set, !busy.empty());
+    plan.fault_in_set = engine.fault() != nullptr && set.has_module(engine.fault()->module);
     engine.note(fmt::format(
         "restarting {} ({}), restart {} of at most {}: {} ms{}", set.name, why, restarts_[set.name],
-        kMaxRestarts, d.total(),
-        incomplete ? fmt::format("; incomplete: {}, so umount detaches lazily and rmmod fails, "
-                                 "the old instance stays",
-                                 busy)
-                   : std::string()));
-    std::vector<models::ContextId> users;
+        kMaxRestarts, plan.durations.total(),
+        busy.empty() ? std::string()
+                     : fmt::format("; incomplete: {}, so umount detaches lazily and rmmod fails, "
+                                   "the old instance stays",
+                                   busy)));
     for (models::ContextId id : engine.contexts()) {
-      const models::ContextInfo& c = engine.context(id);
-      if (uses(c, set, engine)) users.push_back(id);
+      if (uses(engine.context(id), set, engine)) plan.users.push_back(id);
     }
-    for (models::ContextId id : users) replaced_.emplace(id, set.name);
-    const std::string name = set.name;
-    // From the users' stop until the mount: no instance of the set (sim/rules/subsystem_down.cc).
-    const models::Ticks down_for = at(RestartStep::kMount) - at(RestartStep::kStop);
-    const std::vector<std::string> subsystems = set.subsystems;
-    engine.after(at(RestartStep::kStop), name + ": stop its users, unmount, unload",
-                 [users, name, subsystems, down_for](EngineActions& e) {
-                   for (models::ContextId id : users)
-                     if (e.is_alive(id))
-                       e.kill(id, fmt::format("stopped by the restart of {}", name));
-                   for (const std::string& s : subsystems)
-                     e.take_down(s, e.now() + down_for, "the restart of " + name);
-                 });
-    if (!incomplete) {
-      const bool fault_here = engine.fault() != nullptr && set.has_module(engine.fault()->module);
-      engine.after(at(RestartStep::kModprobe), name + ": modules unloaded and loaded again",
-                   [subsystems, name, fault_here](EngineActions& e) {
-                     for (const std::string& s : subsystems)
-                       e.reset_subsystem(s, fmt::format("{} was unloaded and loaded again", name));
-                     if (fault_here)
-                       e.reload_kernel_text(fmt::format("modprobe loaded {}'s text afresh", name));
-                   });
-    }
-    // The users start again as new processes: their workloads have lost the process they had
-    // (no-proc, as the live classifier sees the old one exit), so the replay leaves them dead.
-    engine.after(at(RestartStep::kStart), name + ": start its users again (new processes)",
-                 [](EngineActions&) {});
-    restart_kernel_threads(
-        engine, [&](const std::string& s) { return set.has_subsystem(s); }, at(RestartStep::kStart),
-        fmt::format("{} kernel thread started again with the set", set.name));
-    busy_until_ = engine.now() + at(RestartStep::kStart);
+    for (models::ContextId id : plan.users) replaced_.emplace(id, set.name);
+    models::Ticks after_busy = std::max(busy_until_, engine.now()) - engine.now();
+    busy_until_ = engine.now() + plan_restart_steps(engine, std::move(plan), after_busy);
   }
 
   double latency_;

@@ -54,6 +54,7 @@ class Replay : public policies::EngineActions {
   std::vector<models::LockId> locks() const override;
   std::vector<models::ContextId> reached_contexts() const override;
   bool in_syscall(models::ContextId id) const override;
+  bool waits_uninterruptibly(models::ContextId id) const override;
   bool used_subsystem(models::ContextId id, std::string_view subsystem) const override;
   std::vector<models::ObjectId> bad_objects() const override;
   models::StateMark state_of(models::ObjectId id) const override;

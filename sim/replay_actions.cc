@@ -131,6 +131,13 @@ bool Replay::in_syscall(models::ContextId id) const {
   return c != nullptr && c->syscall_depth > 0;
 }
 
+bool Replay::waits_uninterruptibly(models::ContextId id) const {
+  const ContextSim* c = peek(model_.context_index.at(id));
+  if (c == nullptr || c->dead) return false;
+  return c->state == NodeState::kWaitingLock ||
+         (c->state == NodeState::kSleeping && c->sleep_reported);
+}
+
 void Replay::fail_request(models::ContextId id, std::string_view why) {
   ContextSim& c = sim(model_.context_index.at(id));
   const models::ContextInfo& info = model_.contexts[c.index];
