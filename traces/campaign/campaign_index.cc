@@ -84,6 +84,22 @@ std::vector<json> read_results(const std::string& dir) {
   return results;
 }
 
+std::string index_csv(const std::vector<json>& results) {
+  std::string csv =
+      "id,type,seed,site,activated,crashed,crash_kind,crash_function,observed,scope,timed_out,"
+      "seconds\n";
+  for (const json& r : results) {
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{:.1f}\n", r["id"].get<std::string>(),
+                       r["type"].get<std::string>(), r["seed"].get<std::uint64_t>(),
+                       r.value("site", std::string()), r.value("activated", false),
+                       r.value("crashed", false), r.value("crash_kind", std::string()),
+                       r.value("crash_function", std::string()), observed_column(r),
+                       r.value("scope", std::string()), r.value("timed_out", false),
+                       r.value("seconds", 0.0));
+  }
+  return csv;
+}
+
 int campaign_status(const std::string& dir, std::ostream& out,
                     const std::vector<std::string>& live_jobs) {
   std::vector<json> results = read_results(dir);
@@ -91,9 +107,6 @@ int campaign_status(const std::string& dir, std::ostream& out,
   std::string error;
   bool known = load_campaign(dir, config, error);
   std::size_t planned = known ? plan_campaign(config).size() : results.size();
-  std::string csv =
-      "id,type,seed,site,activated,crashed,crash_kind,crash_function,observed,scope,timed_out,"
-      "seconds\n";
   int activated = 0, crashed = 0;
   long long first = 0, last = 0;
   for (const json& r : results) {
@@ -105,15 +118,8 @@ int campaign_status(const std::string& dir, std::ostream& out,
       first = first == 0 ? start : std::min(first, start);
       last = std::max(last, at);
     }
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{:.1f}\n", r["id"].get<std::string>(),
-                       r["type"].get<std::string>(), r["seed"].get<std::uint64_t>(),
-                       r.value("site", std::string()), r.value("activated", false),
-                       r.value("crashed", false), r.value("crash_kind", std::string()),
-                       r.value("crash_function", std::string()), observed_column(r),
-                       r.value("scope", std::string()), r.value("timed_out", false),
-                       r.value("seconds", 0.0));
   }
-  write_atomically((fs::path(dir) / "index.csv").string(), csv);
+  write_atomically((fs::path(dir) / "index.csv").string(), index_csv(results));
   out << fmt::format("{}: {}/{} experiments done, {} activated, {} crashed; index.csv rewritten\n",
                      dir, results.size(), planned, activated, crashed);
   if (results.size() < planned && last > first && !results.empty()) {

@@ -25,6 +25,9 @@ std::vector<TaskRecord> read_task_records(const std::string& dir);
 // The finished experiments' results (results/*.json), sorted by id.
 std::vector<nlohmann::ordered_json> read_results(const std::string& dir);
 
+// index.csv's text: one row per result, in the results' order.
+std::string index_csv(const std::vector<nlohmann::ordered_json>& results);
+
 // Rebuilds <dir>/index.csv from results/ (sorted by id: the same bytes whoever ran what) and
 // prints done/planned, activated, crashed, the rate and ETA from the results' finish times, and
 // the Slurm tasks that failed or stopped without finishing (with their logs). `live_jobs` are

@@ -9,6 +9,7 @@
 #include "traces/campaign/campaign_config.h"
 #include "traces/campaign/campaign_index.h"
 #include "traces/format/file_text.h"
+#include "traces/format/xz_encoder.h"
 
 namespace oopsim::traces {
 
@@ -39,7 +40,7 @@ int snapshot_campaign(const std::string& dir, const std::string& to, std::ostrea
   for (const char* local : {"simcapture", "repo", "cache", "state"}) plan[local] = "";
   std::string functions;
   read_file_text(fs::path(dir) / "functions.txt", functions);
-  read_file_text(fs::path(dir) / "index.csv", index);
+  index = index_csv(results);  // the running campaign writes its own only at the end
   for (const auto& [name, text] :
        {std::pair<std::string, std::string>{"campaign.json", plan.dump(1) + "\n"},
         {"functions.txt", functions},
@@ -50,6 +51,13 @@ int snapshot_campaign(const std::string& dir, const std::string& to, std::ostrea
       err << "simcampaign: " << error << "\n";
       return 74;
     }
+  }
+  // The executed instructions its sites are drawn from (the same sites on a resume elsewhere).
+  fs::path coverage = fs::path(dir) / "coverage.txt";
+  if (fs::exists(coverage) &&
+      !xz_compress_file(coverage.string(), (fs::path(to) / "coverage.txt.xz").string(), 9, error)) {
+    err << "simcampaign: " << error << "\n";
+    return 74;
   }
   out << fmt::format("simcampaign: {} results ({} crashes) of {} planned in {}\n", results.size(),
                      crashed, plan_campaign(config).size(), to);

@@ -1,8 +1,8 @@
 // A campaign's record, small enough to commit as it goes: its plan (campaign.json without the
-// machine's paths), its learned functions, index.csv and every result on one line each
-// (results.jsonl, sorted by id, without the worker's name). A long campaign that runs over many
-// sessions is committed this way after each; `simcampaign figures` reads the snapshot as it reads
-// a campaign folder, and so do read_results() callers.
+// machine's paths), its learned functions, the coverage its sites are drawn from (xz), index.csv
+// and every result on one line each (results.jsonl, sorted by id, without the worker's name). A
+// long campaign that runs over many sessions is committed this way after each; `simcampaign
+// figures` reads the snapshot as it reads a campaign folder, and so do read_results() callers.
 #pragma once
 
 #include <iosfwd>
