@@ -2,7 +2,7 @@
 // - tainted: what the context that activated the fault wrote after the activation, until it
 //   crashed (the error may be in it; the propagation graph records each write);
 // - possibly inconsistent: what the locks the crashed context held guard (a critical section cut
-//   short may have left it half-updated).
+//   short may have left it half-updated); not per-CPU data, which no lock guards.
 // A recorded write (captured traces: its bytes, whether the fault-free run made the same write,
 // whether the mutated function's code made it) taints only its bytes, and none when the
 // fault-free run wrote the same value there or when other code made the store.
@@ -14,6 +14,8 @@
 namespace oopsim::sim::rules {
 namespace {
 
+constexpr std::uint8_t kPerCpuRegion = trace::Object::PERCPU;
+
 class BadStateMarks final : public Rule {
  public:
   using Rule::Rule;
@@ -21,7 +23,8 @@ class BadStateMarks final : public Rule {
   std::vector<std::string_view> scenarios() const override {
     return {"08_ehash_pointer_taint_oops_again",
             "22_dq_data_lock_counter_lock_release_survived_inconsistent",
-            "46_recorded_bytes_only_changed_writes_taint_what_they_wrote"};
+            "46_recorded_bytes_only_changed_writes_taint_what_they_wrote",
+            "59_per_cpu_data_is_not_guarded_by_the_lock_its_writer_held"};
   }
   std::vector<models::EventType> events() const override {
     return {models::EventType::kObjectWrite};
@@ -47,6 +50,10 @@ class BadStateMarks final : public Rule {
     const traces::TraceModel& m = replay_.model();
     for (const HeldLock& h : c.held) {
       for (std::uint32_t o : replay_.guarded_by(h.lock)) {
+        // Per-CPU data is the CPU's, kept by preemption or interrupts being off, not by a lock:
+        // the lock its writer held then (the recorded guard) does not guard it, and the next
+        // context on that CPU rewrites it (the preempt count at every lock and interrupt).
+        if (m.objects[o].region == kPerCpuRegion) continue;
         replay_.state().mark_possibly_inconsistent(
             o, fmt::format("guarded by {}, which {} held when it crashed", m.locks[h.lock].label(),
                            replay_.label(c.index)));
