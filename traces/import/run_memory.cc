@@ -129,6 +129,7 @@ void Importer::add_recorded_holds(const MemRecord& inj, std::vector<trace::Event
 // Each written object's guarding lock: the lock the activating context took last among those it
 // held through the whole tick of the object's first write (the record's clock is the guest's
 // jiffies: a lock taken or let go within that tick may not have been held at the write).
+// Per-CPU objects get none (the engine ignores one in older traces: bad_state_marks.cc).
 void Importer::guard_objects(MemImport& m, const std::vector<trace::Event>& inj_events,
                              std::uint64_t tick_hz) {
   struct Hold {
@@ -159,7 +160,9 @@ void Importer::guard_objects(MemImport& m, const std::vector<trace::Event>& inj_
       if (h.from <= e.time() && h.to >= e.time() + tick_us && (!best || h.from > best->from))
         best = &h;
     }
-    if (best) by_id[e.object()]->set_guarded_by(best->lock);
+    // Per-CPU data is kept by preemption or interrupts being off, not by a lock the writer held.
+    trace::Object* o = by_id[e.object()];
+    if (best && o->region() != trace::Object::PERCPU) o->set_guarded_by(best->lock);
   }
 }
 
