@@ -14,6 +14,7 @@ RuleList builtin_rules(Replay& replay) {
   out.push_back(make_lost_wakeups(replay));
   out.push_back(make_replaced_kernel_wakeups(replay));
   out.push_back(make_subsystem_down(replay));
+  out.push_back(make_unanswered_interrupts(replay));
   out.push_back(make_bad_state_marks(replay));
   out.push_back(make_bad_state_reads(replay));
   out.push_back(make_recorded_errors(replay));

@@ -18,6 +18,8 @@ std::unique_ptr<Rule> make_lost_wakeups(Replay& replay);
 std::unique_ptr<Rule> make_replaced_kernel_wakeups(Replay& replay);
 // A request entering a subsystem while a restart has it down.
 std::unique_ptr<Rule> make_subsystem_down(Replay& replay);
+// An interrupt that would answer the dead context's own later request.
+std::unique_ptr<Rule> make_unanswered_interrupts(Replay& replay);
 // State the crash leaves bad, and who reads it.
 std::unique_ptr<Rule> make_bad_state_marks(Replay& replay);
 std::unique_ptr<Rule> make_bad_state_reads(Replay& replay);
