@@ -11,8 +11,15 @@ args=(run "$work" --types "$types" --first-seed "$first_seed" --seeds 1 --second
       --cache "$cache" --state "$state" --functions "$functions" --sites all)
 "$simcampaign" "${args[@]}" >"$work.first.log" 2>&1 &
 pid=$!
-sleep 15
-kill -TERM "$pid"
+# Killed once a VM of it runs (a fixed delay outlived the whole campaign once it got faster).
+for _ in $(seq 600); do
+  pgrep -f "qemu-system.*$work" >/dev/null && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.2
+done
+sleep 1
+kill -TERM "$pid" 2>/dev/null ||
+  { cat "$work.first.log" >&2; echo "the first pass ended before it could be killed" >&2; exit 1; }
 wait "$pid" || true
 sleep 1
 if pgrep -f "qemu-system.*$work" >/dev/null; then
