@@ -42,18 +42,18 @@ void give_up_waiting(EngineActions& e, const std::shared_ptr<Run>& r) {
 void reload(EngineActions& e, const std::shared_ptr<Run>& r) {
   const models::RestartSet& set = *r->plan.set;
   give_up_waiting(e, r);
-  if (!r->plan.incomplete.empty() || r->stuck) {
-    if (r->plan.incomplete.empty())
-      e.note(
-          fmt::format("{} stays loaded: a user the stop could not end keeps its files there "
-                      "(umount detaches lazily, rmmod fails)",
-                      set.name));
-  } else {
-    for (const std::string& s : set.subsystems)
-      e.reset_subsystem(s, fmt::format("{} was unloaded and loaded again", set.name));
-    if (r->plan.fault_in_set)
-      e.reload_kernel_text(fmt::format("modprobe loaded {}'s text afresh", set.name));
+  if (!r->plan.incomplete.empty()) return;  // the old instance stays (said at the restart's start)
+  if (r->stuck) {
+    e.note(
+        fmt::format("{} stays loaded: a user the stop could not end keeps its files there "
+                    "(umount detaches lazily, rmmod fails)",
+                    set.name));
+    return;
   }
+  for (const std::string& s : set.subsystems)
+    e.reset_subsystem(s, fmt::format("{} was unloaded and loaded again", set.name));
+  if (r->plan.fault_in_set)
+    e.reload_kernel_text(fmt::format("modprobe loaded {}'s text afresh", set.name));
 }
 
 // restart.sh's stop: SIGKILL to every user. One in a wait no signal ends (on a lock, or asleep

@@ -189,6 +189,8 @@ class Replay : public policies::EngineActions {
   void apply_take(ContextSim& c, const models::Event& e);
   void apply_release(ContextSim& c, const models::Event& e);
   void apply_sleep(ContextSim& c, const models::Event& e);
+  // A wakeup reaches `t`: a sleeper goes on; else it is kept for its next sleep.
+  void deliver_wakeup(ContextSim& t);
   void fault_activation(ContextSim& c);
   // Blocks until it holds the lock; a trylock that cannot take it at once returns false.
   bool acquire(ContextSim& c, std::uint32_t lock, models::LockMode mode, bool trylock);

@@ -239,13 +239,8 @@ void Replay::replace_kernel(std::string_view why) {
 void Replay::serve_wakeup(std::uint32_t target, std::string_view why) {
   ContextSim& t = sim(target);
   if (t.dead) return;
-  if (t.state != NodeState::kSleeping) {
-    ++t.pending_wakeups;
-    return;
-  }
-  note(fmt::format("{} is woken: {}", label(target), why));
-  t.state = NodeState::kRunning;
-  wake(t);
+  if (t.state == NodeState::kSleeping) note(fmt::format("{} is woken: {}", label(target), why));
+  deliver_wakeup(t);
 }
 
 void Replay::pause_all(models::Ticks duration, std::string_view why) {

@@ -40,16 +40,9 @@ void Replay::apply(ContextSim& c, const models::Event& e) {
         note(fmt::format("{} exits holding {} lock(s)", label(c.index), c.held.size()));
       }
       throw Killed{};
-    case EventType::kWakeup: {
-      ContextSim& t = sim(e.target_ix);
-      if (t.state == NodeState::kSleeping) {
-        t.state = NodeState::kRunning;
-        wake(t);
-      } else {
-        ++t.pending_wakeups;
-      }
+    case EventType::kWakeup:
+      deliver_wakeup(sim(e.target_ix));
       return;
-    }
     case EventType::kSleep:
       apply_sleep(c, e);
       return;
@@ -129,6 +122,15 @@ void Replay::apply_release(ContextSim& c, const models::Event& e) {
   }
   release(c, l);
   for (const std::unique_ptr<Rule>& r : rules_) r->after_lock_op(c, e);
+}
+
+void Replay::deliver_wakeup(ContextSim& t) {
+  if (t.state == NodeState::kSleeping) {
+    t.state = NodeState::kRunning;
+    wake(t);
+  } else {
+    ++t.pending_wakeups;  // its next sleep returns at once
+  }
 }
 
 void Replay::apply_sleep(ContextSim& c, const models::Event& e) {

@@ -396,7 +396,6 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
   }
   err << fmt::format("simcampaign: {} experiments here, {} to run\n", experiments.size(),
                      todo.size());
-
   FunctionLists lists(c, t, env, err);
   auto functions_for = [&](const std::string& type) -> const std::string& {
     return lists.for_type(type);

@@ -3,14 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 
 #include "models/fault_model.h"
 #include "models/parse_number.h"
@@ -21,7 +14,6 @@
 #include "traces/format/trace_reader.h"
 #include "traces/format/trace_rewrite.h"
 #include "traces/format/trace_summary.h"
-#include "traces/format/xz_encoder.h"
 
 namespace oopsim::traces {
 
