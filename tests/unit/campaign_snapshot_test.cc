@@ -88,6 +88,69 @@ TEST(CampaignSnapshot, ReadsBackAsTheCampaignFolderAndLeavesTheMachineOut) {
   fs::remove_all(to);
 }
 
+TEST(CampaignSnapshot, RestoresIntoAFolderThatResumesTheSamePlan) {
+  fs::path dir = temp_dir("restcampaign"), snap = temp_dir("restsnapshot"),
+           back = temp_dir("restored");
+  fs::remove_all(back);
+  CampaignConfig c;
+  c.dir = dir.string();
+  c.types = {"NULL"};
+  c.seeds = 3;
+  c.activation_wait = 6;
+  c.repo = "/somewhere/oopsim";
+  std::string error;
+  ASSERT_TRUE(save_campaign(c, error)) << error;
+  fs::create_directories(dir / "results");
+  ASSERT_TRUE(write_atomically((dir / "functions.txt").string(), "do_nanosleep 12\n"));
+  ASSERT_TRUE(write_atomically((dir / "coverage.txt").string(), "ffffffff81000000 1\n"));
+  nlohmann::ordered_json crash = {{"id", "NULL-s2"}, {"type", "NULL"}, {"seed", 2},
+                                  {"crashed", true}, {"seconds", 9.5}, {"worker", "host.7"}};
+  ASSERT_TRUE(write_atomically((dir / "results" / "NULL-s2.json").string(), crash.dump()));
+  std::ostringstream out, err;
+  ASSERT_EQ(snapshot_campaign(dir.string(), snap.string(), out, err), 0) << err.str();
+  ASSERT_EQ(restore_campaign(snap.string(), back.string(), out, err), 0) << err.str();
+  EXPECT_NE(out.str().find("1 results restored"), std::string::npos) << out.str();
+
+  std::string text;
+  ASSERT_TRUE(read_file_text(back / "functions.txt", text));
+  EXPECT_EQ(text, "do_nanosleep 12\n");
+  ASSERT_TRUE(read_file_text(back / "coverage.txt", text));  // unpacked from coverage.txt.xz
+  EXPECT_EQ(text, "ffffffff81000000 1\n");
+  auto restored = read_results(back.string());
+  ASSERT_EQ(restored.size(), 1u);
+  EXPECT_EQ(restored[0]["id"], "NULL-s2");
+  EXPECT_EQ(restored[0]["seconds"], 9.5);
+  // The same plan: a run there with the plan's flags is accepted (another plan is refused).
+  c.dir = back.string();
+  c.repo = "/elsewhere";
+  EXPECT_TRUE(save_campaign(c, error)) << error;
+  c.seeds = 4;
+  EXPECT_FALSE(save_campaign(c, error));
+  // Restoring again keeps what is there and writes nothing twice.
+  std::ostringstream again;
+  ASSERT_EQ(restore_campaign(snap.string(), back.string(), again, err), 0) << err.str();
+  EXPECT_NE(again.str().find("0 results restored"), std::string::npos) << again.str();
+  fs::remove_all(dir);
+  fs::remove_all(snap);
+  fs::remove_all(back);
+}
+
+TEST(CampaignSnapshot, RestoreRefusesABadLineWithItsNumberAndAMissingSnapshot) {
+  fs::path snap = temp_dir("badsnapshot"), back = temp_dir("badrestored");
+  CampaignConfig c;
+  ASSERT_TRUE(write_atomically((snap / "campaign.json").string(), campaign_json(c)));
+  ASSERT_TRUE(write_atomically((snap / "results.jsonl").string(),
+                               "{\"id\":\"NULL-s1\"}\n[1,2]\n"));
+  std::ostringstream out, err;
+  EXPECT_EQ(restore_campaign(snap.string(), back.string(), out, err), 65);
+  EXPECT_NE(err.str().find("results.jsonl:2: not a result"), std::string::npos) << err.str();
+  std::ostringstream err2;
+  EXPECT_EQ(restore_campaign((snap / "nothing").string(), back.string(), out, err2), 66);
+  EXPECT_NE(err2.str().find("no snapshot"), std::string::npos) << err2.str();
+  fs::remove_all(snap);
+  fs::remove_all(back);
+}
+
 TEST(CampaignSnapshot, TheEarlyStopsArePartOfThePlan) {
   fs::path dir = temp_dir("snapplan");
   CampaignConfig c;

@@ -15,4 +15,13 @@ namespace oopsim::traces {
 int snapshot_campaign(const std::string& dir, const std::string& to, std::ostream& out,
                       std::ostream& err);
 
+// The reverse, to go on with a campaign on another machine: makes campaign folder `to` from
+// snapshot `from` (its plan, functions, unpacked coverage and results/<id>.json for each result
+// line), so that `simcampaign run` with the plan's flags draws the same sites and skips every
+// finished experiment. Results already in `to` are kept (a result is never overwritten). Returns
+// an exit code (0, 66 when `from` is no snapshot, 65 when a line of it is bad, 74 when `to`
+// cannot be written).
+int restore_campaign(const std::string& from, const std::string& to, std::ostream& out,
+                     std::ostream& err);
+
 }  // namespace oopsim::traces

@@ -138,6 +138,13 @@ int main(int argc, char** argv) {
   std::string snapshot_to;
   snapshot->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
   snapshot->add_option("--to", snapshot_to, "the snapshot's folder")->type_name("DIR")->required();
+  auto* restore = app.add_subcommand(
+      "restore", "a campaign folder from a snapshot, to go on with the campaign on this machine");
+  std::string restore_from;
+  restore->add_option("snapshot", restore_from, "the snapshot's folder")
+      ->type_name("DIR")
+      ->required();
+  restore->add_option("--to", config.dir, "campaign folder to make")->type_name("DIR")->required();
   int task = -1, tasks = 0, task_jobs = 0;
   auto* shard_cmd = app.add_subcommand("shard", "run one shard (a Slurm array task)");
   shard_cmd->add_option("dir", config.dir, "campaign folder")->type_name("DIR")->required();
@@ -187,6 +194,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*snapshot) return snapshot_campaign(config.dir, snapshot_to, std::cout, std::cerr);
+  if (*restore) return restore_campaign(restore_from, config.dir, std::cout, std::cerr);
   if (*shard_cmd) return run_shard(config.dir, task, tasks, task_jobs, std::cout, std::cerr);
   if (*prepare) {
     std::string error;
