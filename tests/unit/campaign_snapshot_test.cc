@@ -139,8 +139,7 @@ TEST(CampaignSnapshot, RestoreRefusesABadLineWithItsNumberAndAMissingSnapshot) {
   fs::path snap = temp_dir("badsnapshot"), back = temp_dir("badrestored");
   CampaignConfig c;
   ASSERT_TRUE(write_atomically((snap / "campaign.json").string(), campaign_json(c)));
-  ASSERT_TRUE(write_atomically((snap / "results.jsonl").string(),
-                               "{\"id\":\"NULL-s1\"}\n[1,2]\n"));
+  ASSERT_TRUE(write_atomically((snap / "results.jsonl").string(), "{\"id\":\"NULL-s1\"}\n[1,2]\n"));
   std::ostringstream out, err;
   EXPECT_EQ(restore_campaign(snap.string(), back.string(), out, err), 65);
   EXPECT_NE(err.str().find("results.jsonl:2: not a result"), std::string::npos) << err.str();

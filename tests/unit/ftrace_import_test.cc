@@ -65,6 +65,26 @@ TEST(ConsoleClock, TheSmallestGapBetweenAProgressLineOnTheConsoleAndInTheMarkerI
   EXPECT_EQ(on_trace_clock(100, -200), 0u);
 }
 
+// A run that crashed at once after its restore has no progress line in both clocks; its golden
+// run restored the same state, whose clocks differ by the same offset: it lends its own.
+TEST(ConsoleClock, ARunWithNoPairedLineTakesItsGoldenRunsOffset) {
+  PairedOffsets both = paired_offsets(195182, 201000);
+  EXPECT_EQ(both.injected_us, 195182);
+  EXPECT_EQ(both.golden_us, 201000);
+  EXPECT_FALSE(both.injected_borrowed);
+  PairedOffsets early = paired_offsets(std::nullopt, 201000);
+  EXPECT_EQ(early.injected_us, 201000);
+  EXPECT_TRUE(early.injected_borrowed);
+  PairedOffsets golden_without = paired_offsets(195182, std::nullopt);
+  EXPECT_EQ(golden_without.golden_us, 195182);
+  EXPECT_FALSE(golden_without.injected_borrowed);
+  PairedOffsets neither = paired_offsets(std::nullopt, std::nullopt);
+  EXPECT_EQ(neither.injected_us, 0);
+  EXPECT_EQ(neither.golden_us, 0);
+  std::vector<FtraceLine> none;
+  EXPECT_FALSE(paired_console_offset_us(none, parse_console_progress("")).has_value());
+}
+
 TEST(ConsoleLog, FindsTheOopsItsTaskAndFunctionAndTheDetectors) {
   const std::string console =
       "[   20.005131] BUG: kernel NULL pointer dereference, address: 0000000000000070\n"

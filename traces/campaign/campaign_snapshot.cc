@@ -125,7 +125,8 @@ int restore_campaign(const std::string& from, const std::string& to, std::ostrea
                      std::ostream& err) {
   fs::path src(from), dst(to);
   std::string plan, functions, lines, coverage, error;
-  if (!read_file_text(src / "campaign.json", plan) || !read_file_text(src / "results.jsonl", lines)) {
+  if (!read_file_text(src / "campaign.json", plan) ||
+      !read_file_text(src / "results.jsonl", lines)) {
     err << "simcampaign: " << from << ": no snapshot (campaign.json and results.jsonl)\n";
     return 66;
   }

@@ -247,11 +247,12 @@ int import_runs(const CaptureConfig& c, const fs::path& cache, const RunDirs& di
   }
   out << fmt::format(
       "{}: {} events, {} contexts, {} locks; fault {}; crash {}; clocks onto the trace's: console "
-      "{:+.3f} s, jiffies {:+.3f} s; runs in {}\n",
+      "{:+.3f} s{}, jiffies {:+.3f} s; runs in {}\n",
       c.output, stats.events, stats.contexts, stats.locks,
       activated ? "activated" : "NOT activated (not a crash, not a survival)",
       stats.crashed ? "found" : "NOT found", stats.console_offset_us / 1e6,
-      stats.jiffies_offset_us / 1e6, runs.string());
+      stats.console_offset_borrowed ? " (the golden run's)" : "", stats.jiffies_offset_us / 1e6,
+      runs.string());
   return 0;
 }
 

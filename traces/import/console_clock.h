@@ -7,10 +7,17 @@
 // (/dev/kmsg) and then the same line to the trace marker: both clocks stamp it. The marker comes
 // after the console line by the time the writer spends printing it (nothing when another task
 // holds the console), so the smallest gap over the run's lines is the offset to add to a console
-// time; with no line in both, 0.
+// time.
+//
+// A run that crashed at once after its restore (a fault in code that runs all the time) has no
+// progress line before the crash and often none after it. The offset is the saved state's, not
+// the run's (the same in every run from one state), so such a run takes its paired golden run's,
+// which restored the same state: with 0 instead, such a crash came 0.2 s before the trace's first
+// lock events, and the locks the crashing task held were lost to the replay.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,9 +26,23 @@
 
 namespace oopsim::traces {
 
+// The offset measured on the run's own lines; nullopt when no line is in both.
+std::optional<std::int64_t> paired_console_offset_us(
+    const std::vector<FtraceLine>& trace, const std::vector<ProgressMark>& console_progress);
+// The same, 0 when no line is in both.
 std::int64_t console_offset_us(const std::vector<FtraceLine>& trace,
                                const std::vector<ProgressMark>& console_progress);
 std::int64_t console_offset_us(const std::vector<FtraceLine>& trace, const std::string& console);
+
+// The offsets of an injected run and its golden run, both restored from one saved state: each
+// its own, or the other's when it has no line in both (0 when neither has).
+struct PairedOffsets {
+  std::int64_t injected_us = 0;
+  std::int64_t golden_us = 0;
+  bool injected_borrowed = false;  // the injected run had no line in both: the golden run's
+};
+PairedOffsets paired_offsets(std::optional<std::int64_t> injected,
+                             std::optional<std::int64_t> golden);
 
 // A console time on the trace's clock (never before 0).
 inline std::uint64_t on_trace_clock(std::uint64_t console_us, std::int64_t offset_us) {

@@ -194,13 +194,16 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   std::vector<FtraceLine> inj = parse(injected.ftrace);
   std::vector<FtraceLine> gold = parse(golden.ftrace);
   // Console times on the trace's clock (console_clock.h), the injected run's and the golden run's
-  // each from its own lines.
+  // each from its own lines, or from the other run's when it has none (one saved state).
   std::vector<ProgressMark> inj_console = parse_console_progress(injected.console);
   std::vector<ProgressMark> gold_console = parse_console_progress(golden.console);
-  std::int64_t inj_offset = console_offset_us(inj, inj_console);
+  PairedOffsets offsets = paired_offsets(paired_console_offset_us(inj, inj_console),
+                                         paired_console_offset_us(gold, gold_console));
+  std::int64_t inj_offset = offsets.injected_us;
   inj_console = on_trace_clock(std::move(inj_console), inj_offset);
-  gold_console = on_trace_clock(std::move(gold_console), console_offset_us(gold, gold_console));
+  gold_console = on_trace_clock(std::move(gold_console), offsets.golden_us);
   st_.console_offset_us = inj_offset;
+  st_.console_offset_borrowed = offsets.injected_borrowed;
   std::vector<ConsoleReport> reports = parse_console(injected.console);
   for (ConsoleReport& r : reports) r.time_us = on_trace_clock(r.time_us, inj_offset);
   // A crash can stop the kernel before any of the injected run's trace got out (a panic in the

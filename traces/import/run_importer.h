@@ -63,6 +63,8 @@ struct ImportStats {
   bool crashed = false;
   // Added to the injected run's console times to put them on the trace's clock (console_clock.h).
   std::int64_t console_offset_us = 0;
+  // The injected run had no progress line in both clocks: the offset is its golden run's.
+  bool console_offset_borrowed = false;
   // Added to the QEMU plugin's jiffies times likewise, measured at the oops (site_hits.h).
   std::int64_t jiffies_offset_us = 0;
 };

@@ -137,10 +137,11 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
     out << fmt::format(
         "{}: {} events, {} contexts, {} locks from {} lines ({} unparsed); crash {}; {} releases "
         "inferred, {} of locks taken before the window dropped, {} by another context; clocks "
-        "onto the trace's: console {:+.3f} s, jiffies {:+.3f} s\n",
+        "onto the trace's: console {:+.3f} s{}, jiffies {:+.3f} s\n",
         c.output, stats.events, stats.contexts, stats.locks, stats.lines, stats.unparsed,
         stats.crashed ? "found" : "NOT found", stats.inferred_releases, stats.dropped_releases,
-        stats.foreign_releases, stats.console_offset_us / 1e6, stats.jiffies_offset_us / 1e6);
+        stats.foreign_releases, stats.console_offset_us / 1e6,
+        stats.console_offset_borrowed ? " (the golden run's)" : "", stats.jiffies_offset_us / 1e6);
   }
   return 0;
 }
