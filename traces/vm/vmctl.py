@@ -81,6 +81,18 @@ def cmd_save(a):
     pin_boot_files(cfg, d)
     proc, qmp, timing = boot_until_steady(cfg, d, a.steady, a.timeout)
     time.sleep(a.settle)
+    # No trace backlog in the state (a restored run would stream it first and fall behind): the
+    # guest stops recording until its buffer is streamed, then records again just before the save.
+    waited, caught_up, how = drain_trace(d, proc, 120)
+    if not caught_up:
+        raise RuntimeError("save: the guest's trace did not drain in %.0f s (%s)" % (waited, how))
+    size = os.path.getsize(os.path.join(d, "trace.txt"))
+    trace_mailbox(d, os.path.join(d, "kallsyms"), "oopsim-trace-on")
+    t_on = time.time()
+    while os.path.getsize(os.path.join(d, "trace.txt")) == size and time.time() - t_on < 10:
+        time.sleep(0.05)  # recording again: new events come after the marker
+    timing.update({"trace_drain_s": waited, "trace_on_again_s": round(time.time() - t_on, 2)})
+    cfg["trace_mailbox"] = True
     st = os.path.join(d, "vmstate.zst")
     if os.path.exists(st):
         os.unlink(st)
@@ -205,6 +217,10 @@ def cmd_run(a):
                 report["stopped"] = "no crash within %g s" % a.stop_quiet
                 break
     report["ran_s"] = round(time.time() - t_cont, 2)
+    if "stopped" not in report and proc.poll() is None and a.drain > 0:
+        # A run someone reads: its trace up to the run's end (drain_trace).
+        waited, caught_up, how = drain_trace(d, proc, a.drain, mailbox=cfg.get("trace_mailbox", False))
+        report.update({"trace_drain_s": waited, "trace_caught_up": caught_up, "trace_drain": how})
     report["qemu_exited_early"] = proc.poll() is not None
     if proc.poll() is not None and proc.returncode < 0:
         # Not the guest's doing (a panic with -no-reboot exits 0): something killed QEMU.
@@ -377,6 +393,9 @@ def main():
     p.add_argument("--stop-quiet", type=float, default=0,
                    help="end the run this many seconds after it continues (after activation, with "
                         "--patch) when the console shows no crash by then (0: run --seconds)")
+    p.add_argument("--drain", type=float, default=float(os.environ.get("OOPSIM_TRACE_DRAIN", 30)),
+                   help="after --seconds, keep the guest running up to this many seconds more "
+                        "until the streamed trace has caught up with the console (0: stop at once)")
     p.add_argument("--inject", help="SYMBOL:REG=VALUE, e.g. __x64_sys_newuname:rdi=0")
     p.add_argument("--inject-after", type=float, default=2)
     p.add_argument("--patch", help="ADDR:BEFORE:AFTER[;...] hex: mutate kernel text at restore (checked)")

@@ -15,6 +15,16 @@
  *                                 tracing_on went to 0 (an oops' tracing_off()
  *                                 stops only the top-level buffer, so this is a
  *                                 guard), switch it back on and leave a marker.
+ *                                 It also reads the host's mailbox: the kernel's
+ *                                 domainname, which the host writes through the
+ *                                 gdb stub (nothing else here uses it). When it
+ *                                 changes to "oopsim-trace-off", the marker
+ *                                 "OOPSIM TRACE END" goes into the trace and the
+ *                                 instance stops recording, so the streamer can
+ *                                 drain what is left without the workloads
+ *                                 overwriting it; "oopsim-trace-on" switches it
+ *                                 on again (a state is saved with nothing left
+ *                                 to stream).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -80,18 +90,49 @@ static int stream(const char *port, int ms)
 	}
 }
 
+/* The host's mailbox (see the header): the command in the domainname, acted on when it changes. */
+static int mailbox(int dom, char *last, size_t cap)
+{
+	char now[65] = { 0 };
+	ssize_t n = pread(dom, now, sizeof now - 1, 0);
+	if (n <= 0)
+		return 0;
+	now[strcspn(now, "\n")] = 0;
+	if (!strcmp(now, last))
+		return 0;
+	snprintf(last, cap, "%s", now);
+	if (!strcmp(now, "oopsim-trace-off"))
+		return -1;
+	if (!strcmp(now, "oopsim-trace-on"))
+		return 1;
+	return 0;
+}
+
 static int retrace(int ms)
 {
 	int fd = open(T "tracing_on", O_RDWR), mk = open(T "trace_marker", O_WRONLY),
-	    km = open("/dev/kmsg", O_WRONLY);
+	    km = open("/dev/kmsg", O_WRONLY), dom = open("/proc/sys/kernel/domainname", O_RDONLY);
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	char c;
-	int seen_on = 0;
+	char c, last[65] = { 0 };
+	int seen_on = 0, host_off = 0;
 	if (fd < 0)
 		return 1;
+	if (dom >= 0)
+		mailbox(dom, last, sizeof last); /* what is there now is no command */
 	for (;;) {
 		nanosleep(&ts, NULL);
-		if (pread(fd, &c, 1, 0) != 1)
+		int cmd = dom >= 0 ? mailbox(dom, last, sizeof last) : 0;
+		if (cmd < 0 && !host_off) {
+			static const char end[] = "OOPSIM TRACE END";
+			if (mk >= 0)
+				(void)!write(mk, end, sizeof end - 1);
+			(void)!pwrite(fd, "0", 1, 0);
+			host_off = 1;
+		} else if (cmd > 0 && host_off) {
+			(void)!pwrite(fd, "1", 1, 0);
+			host_off = 0;
+		}
+		if (host_off || pread(fd, &c, 1, 0) != 1)
 			continue;
 		if (c == '1')
 			seen_on = 1;	/* only re-enable what was on before */

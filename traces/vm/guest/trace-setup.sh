@@ -8,7 +8,11 @@ T=$TOP/instances/oopsim
 mkdir -p $T
 kmsg() { echo "<5>$*" > /dev/kmsg; }
 echo 0 > $T/tracing_on
-echo 4096 > $T/buffer_size_kb
+# 16 MiB per CPU: the streamer drains the buffer slower than the workloads fill it on a slow host
+# (seen: 9 k of 21 k events per guest second, one VM on a 2-core machine), and a full buffer
+# overwrites what is not streamed yet ([LOST N EVENTS]); 4 MiB lost 97 k events of a 16 s run.
+# The run then goes on until the stream has caught up (vmctl.py run --drain).
+echo 16384 > $T/buffer_size_kb
 echo > $T/trace
 echo > $TOP/kprobe_events
 
