@@ -23,6 +23,13 @@ void WorkloadVerdict::add(Finding finding) {
   findings_.push_back(std::move(finding));
 }
 
+void WorkloadVerdict::withdraw(Outcome outcome, Ticks after) {
+  findings_.erase(
+      std::remove_if(findings_.begin(), findings_.end(),
+                     [&](const Finding& f) { return f.outcome == outcome && f.time > after; }),
+      findings_.end());
+}
+
 void WorkloadVerdict::set_progress(std::uint64_t value, Ticks time) {
   if (rises_.empty() || value > rises_.back().first) rises_.emplace_back(value, time);
   progress_ = value;

@@ -39,6 +39,9 @@ class WorkloadVerdict {
 
   const std::string& name() const { return name_; }
   void add(Finding finding);
+  // Removes the findings of `outcome` made after `after` (what a machine stalled by then could
+  // not have done).
+  void withdraw(Outcome outcome, Ticks after);
   void set_progress(std::uint64_t value, Ticks time);
   std::uint64_t progress() const { return progress_; }
   // When the counter first reached `target` (nullopt: never).

@@ -107,6 +107,11 @@ class Replay : public policies::EngineActions {
 
   bool crashed() const { return crash_.crashed; }  // the policy has acted on the injected crash
   bool panicked() const { return crash_.panicked; }
+  // When the panic came (0: none).
+  models::Ticks panicked_at() const { return crash_.panicked_at; }
+  // A stall the stall rules find from `since` on, before the panic: the machine stopped running
+  // anything new then, so the later panic (an oops the stall kept from running) did not happen.
+  void withdraw_panic(models::Ticks since, std::string_view why);
   std::uint32_t faulty() const {
     return crash_.faulty;
   }  // context index of the crash, or UINT32_MAX
@@ -249,6 +254,7 @@ class Replay : public policies::EngineActions {
     bool activated = false;
     std::uint32_t activator = UINT32_MAX;
     bool panicked = false;
+    models::Ticks panicked_at = 0;
     bool fault_in_text = true;  // a text mutation stays until the kernel text is reloaded
     models::ContextId context_id = 0;
     std::optional<std::uint32_t> preempt_count;  // the CPU's at the crash, when recorded

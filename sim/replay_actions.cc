@@ -296,6 +296,7 @@ void Replay::release_lock(models::ContextId holder, models::LockId lock, std::st
 void Replay::panic(std::string_view why) {
   if (crash_.panicked) return;
   crash_.panicked = true;
+  crash_.panicked_at = sched_->now();
   note(fmt::format("kernel panic: {}", why));
   observers_.instant(ReplayObserver::kNoContext, "kernel panic", sched_->now(), std::string(why));
   for (models::WorkloadVerdict& v : verdicts_) {
@@ -306,6 +307,13 @@ void Replay::panic(std::string_view why) {
     c->input_wait = false;
     wake(*c);
   }
+}
+
+void Replay::withdraw_panic(models::Ticks since, std::string_view why) {
+  if (!crash_.panicked || since >= crash_.panicked_at) return;
+  note(fmt::format("no kernel panic: {} from {} on, before it", why, secs(since)));
+  for (models::WorkloadVerdict& v : verdicts_) v.withdraw(Outcome::kPanic, since);
+  crash_.panicked = false;
 }
 
 void Replay::note(std::string_view text) {

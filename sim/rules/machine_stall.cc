@@ -21,7 +21,8 @@ class MachineStall final : public Rule {
   std::vector<std::string_view> scenarios() const override {
     return {"32_every_cpu_spins_on_dead_holders_lock_system_stalls",
             "34_oops_holding_runqueue_lock_stalls_the_machine",
-            "36_interrupt_handler_spinning_on_dead_holders_lock_stalls_machine"};
+            "36_interrupt_handler_spinning_on_dead_holders_lock_stalls_machine",
+            "61_stall_before_a_later_panic_keeps_it_from_happening"};
   }
 
   // The golden run's progress: its highest count so far, how long after the crash its count last
@@ -48,14 +49,17 @@ class MachineStall final : public Rule {
     last_rise_[w] = after;
   }
 
+  // A panic that came after the stall began did not happen: the machine ran nothing new from
+  // then on (the oops that panicked it, on the way to the end of the replay, never ran).
   void on_end(const WaitForGraph& g) override {
-    if (replay_.panicked()) return;
     std::optional<Stall> first;
     for (const std::unique_ptr<Rule>& r : replay_.rules()) {
       std::optional<Stall> s = r->stall(g);
       if (s && (!first || s->since < first->since)) first = std::move(s);
     }
     if (!first) return;
+    if (replay_.panicked()) replay_.withdraw_panic(first->since, "the machine stalled");
+    if (replay_.panicked()) return;
     replay_.note(first->why);
     const traces::TraceModel& m = replay_.model();
     for (std::size_t w = 0; w < m.workloads.size(); ++w) {

@@ -36,11 +36,18 @@ class RunqueueLock final : public Rule {
     }
   }
 
+  // A kernel replaced (microreboot) after a death: the CPU it left stuck was reset with it.
+  void on_kernel_replaced() override {
+    for (const auto& c : replay_.states()) {
+      if (c && c->dead) old_kernel_.insert(c->index);
+    }
+  }
+
   std::optional<Stall> stall(const WaitForGraph&) override {
     const traces::TraceModel& m = replay_.model();
     std::optional<Stall> out;
     for (const auto& c : replay_.states()) {
-      if (!c || !c->dead) continue;
+      if (!c || !c->dead || old_kernel_.count(c->index) != 0) continue;
       if (!c->oopsed_in.empty() && functions_.count(c->oopsed_in) != 0 &&
           (!out || c->died_at < out->since)) {
         out = Stall{c->died_at,
@@ -63,7 +70,8 @@ class RunqueueLock final : public Rule {
   }
 
  private:
-  std::set<std::string> functions_;  // functions the trace shows taking or releasing one
+  std::set<std::string> functions_;     // functions the trace shows taking or releasing one
+  std::set<std::uint32_t> old_kernel_;  // dead before the kernel was replaced
 };
 
 }  // namespace

@@ -66,5 +66,20 @@ TEST(OutcomeJudge, EarliestPanicThenEarliestStoppingFailureDecide) {
   EXPECT_EQ(deciding_finding({}), nullptr);
 }
 
+// A machine that stalled by time 10 ran nothing new after it: a panic found at 12 is withdrawn,
+// one at 10 (the crash itself) stays, and other findings are kept.
+TEST(WorkloadVerdict, WithdrawRemovesOnlyThatOutcomeAfterTheGivenTime) {
+  WorkloadVerdict v("ext4");
+  v.add({12, Outcome::kPanic, "later panic"});
+  v.add({11, Outcome::kOopsAgain, "o"});
+  v.withdraw(Outcome::kPanic, 10);
+  ASSERT_EQ(v.findings().size(), 1u);
+  EXPECT_EQ(v.findings()[0].why, "o");
+  WorkloadVerdict at_crash("tcp");
+  at_crash.add({10, Outcome::kPanic, "panic at the crash"});
+  at_crash.withdraw(Outcome::kPanic, 10);
+  EXPECT_EQ(at_crash.findings().size(), 1u);
+}
+
 }  // namespace
 }  // namespace oopsim::models
