@@ -106,6 +106,38 @@ TEST(ObservedOutcome, AnOopsInAnotherProcessOfTheWorkloadsProgramIsOopsAgainForI
   EXPECT_TRUE(sender_in_tcp);
 }
 
+// The golden run's trace is the replay's continuation after the crash: one that ends before the
+// observation window does (its stream fell behind the guest) is reported with by how much.
+TEST(ObservedOutcome, AGoldenTraceEndingBeforeTheWindowIsReportedShort) {
+  std::string ftrace =
+      line("oopsim-fsbench-157", 1, "16.100000", "tracing_mark_write: PROGRESS ext4 1 pid=157") +
+      line("oopsim-tcpstrea-164", 0, "16.200000", "tracing_mark_write: PROGRESS tcp 1 pid=164");
+  RunText injected{
+      "injected", ftrace, oops("   16.300000", 157, "oopsim-fsbench", 1), "", "", "", "", "", ""};
+  ImportOptions options;
+  options.observe_window_us = 2000000;
+  TraceSummary s;
+  ImportStats cut;
+  RunText short_gold{"golden", ftrace, "", "", "", "", "", "", ""};  // ends at 16.2 s
+  ASSERT_TRUE(
+      import_and_summarize(injected, short_gold, options, "oopsim_short_golden.pb", cut, s));
+  EXPECT_EQ(cut.golden_short_us, 18300000u - 16200000u);  // crash 16.3 s + 2 s window
+  ImportStats whole;
+  RunText long_gold{"golden",
+                    ftrace + line("oopsim-tcpstrea-164", 0, "18.400000",
+                                  "tracing_mark_write: PROGRESS tcp 2 pid=164"),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    ""};
+  ASSERT_TRUE(
+      import_and_summarize(injected, long_gold, options, "oopsim_whole_golden.pb", whole, s));
+  EXPECT_EQ(whole.golden_short_us, 0u);
+}
+
 TEST(ObservedOutcome, AnOopsOnTheWayOutOfExitIsTheCrash) {
   // The exit tracepoint fires as do_exit begins; the daemon then oopses while dropping its
   // dentries. That oops is the crash (it was ignored as the oops of an exited task).

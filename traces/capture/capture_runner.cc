@@ -253,6 +253,12 @@ int import_runs(const CaptureConfig& c, const fs::path& cache, const RunDirs& di
       stats.crashed ? "found" : "NOT found", stats.console_offset_us / 1e6,
       stats.console_offset_borrowed ? " (the golden run's)" : "", stats.jiffies_offset_us / 1e6,
       runs.string());
+  if (stats.golden_short_us != 0) {
+    out << fmt::format(
+        "{}: warning: the golden run's trace ends {:.3f} s before the crash's observation window "
+        "does: the replay's continuation is cut short\n",
+        c.output, stats.golden_short_us / 1e6);
+  }
   return 0;
 }
 
@@ -365,6 +371,8 @@ int run_capture(const CaptureConfig& c, const CommandRunner& runner, std::ostrea
                 {"--inject", c.inject, "--inject-after", fmt::format("{}", c.inject_after)});
   }
   if (c.stop_quiet > 0) argv.insert(argv.end(), {"--stop-quiet", fmt::format("{}", c.stop_quiet)});
+  // A run without a crash is not imported: its trace need not be drained (traces/vm/FACTS.md).
+  if (c.import_crashes_only) argv.push_back("--drain-crashes-only");
   if (c.import_only) {
     if (!fs::exists(injected / "trace.txt") && !fs::exists(injected / "console.log")) {
       err << "simcapture: " << injected.string() << ": no injected run to import\n";

@@ -75,6 +75,7 @@ class Importer {
   void write_events(PacketWriter& out, const std::vector<trace::Event>& inj_events,
                     const std::vector<trace::Event>& gold_events);
   trace::TracePacket packet_;
+  void note_short_golden(const std::vector<FtraceLine>& gold);
   void section(const std::vector<FtraceLine>& lines, const std::vector<ConsoleReport>* reports,
                std::vector<trace::Event>& out, bool injected);
   void on_report(Section& s, const ConsoleReport& r);

@@ -189,6 +189,17 @@ void Importer::write_events(PacketWriter& out, const std::vector<trace::Event>& 
     write(out, [&](trace::TracePacket& x) { *x.mutable_event() = e; });
 }
 
+// The golden run is what the replay reads after the crash: a trace of it that ends before the
+// crash's observation window does (a stream that fell behind the guest, traces/vm/FACTS.md) cuts
+// the continuation short, and the stats say by how much.
+void Importer::note_short_golden(const std::vector<FtraceLine>& gold) {
+  if (!crashed_ || gold.empty()) return;
+  std::uint64_t end = 0;
+  for (const FtraceLine& l : gold) end = std::max(end, l.time_us);
+  std::uint64_t wanted = crash_us_ + opt_.observe_window_us;
+  if (end < wanted) st_.golden_short_us = wanted - end;
+}
+
 bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter& out,
                    TraceError& error) {
   std::vector<FtraceLine> inj = parse(injected.ftrace);
@@ -242,6 +253,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
       inj, inj_console, reports, [&](const ConsoleReport& r) { return context_for_report(r); },
       [&](std::uint32_t ctx) { return ctxs_[ctx].kind == ContextKind::kUserTask; }, inj_events);
   section(gold, nullptr, gold_events, false);
+  note_short_golden(gold);
   locks_.place_unknown_takes(inj_events, opt_.call_site);
   locks_.place_unknown_takes(gold_events, opt_.call_site);
   if (!injected.mem.empty() && !add_memory(injected, golden, inj_events, gold_events, error))

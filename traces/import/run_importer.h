@@ -65,6 +65,9 @@ struct ImportStats {
   std::int64_t console_offset_us = 0;
   // The injected run had no progress line in both clocks: the offset is its golden run's.
   bool console_offset_borrowed = false;
+  // How much earlier than the crash's observation window ends the golden run's trace ends (0:
+  // it covers the window): the replay's continuation is cut by that much.
+  std::uint64_t golden_short_us = 0;
   // Added to the QEMU plugin's jiffies times likewise, measured at the oops (site_hits.h).
   std::int64_t jiffies_offset_us = 0;
 };

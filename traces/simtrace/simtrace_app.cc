@@ -142,6 +142,13 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
         stats.crashed ? "found" : "NOT found", stats.inferred_releases, stats.dropped_releases,
         stats.foreign_releases, stats.console_offset_us / 1e6,
         stats.console_offset_borrowed ? " (the golden run's)" : "", stats.jiffies_offset_us / 1e6);
+    if (stats.golden_short_us != 0) {
+      out << fmt::format(
+          "{}: warning: the golden run's trace ends {:.3f} s before the crash's observation window "
+          "does: the replay's continuation is cut short (a stream that fell behind: drain it, "
+          "vmctl.py run --drain)\n",
+          c.output, stats.golden_short_us / 1e6);
+    }
   }
   return 0;
 }

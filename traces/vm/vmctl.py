@@ -217,7 +217,10 @@ def cmd_run(a):
                 report["stopped"] = "no crash within %g s" % a.stop_quiet
                 break
     report["ran_s"] = round(time.time() - t_cont, 2)
-    if "stopped" not in report and proc.poll() is None and a.drain > 0:
+    no_crash = a.drain_crashes_only and not CRASH_MARK.search(read(os.path.join(d, "console.log")))
+    if no_crash:
+        report["trace_drain"] = "skipped: no crash on the console (--drain-crashes-only)"
+    if "stopped" not in report and proc.poll() is None and a.drain > 0 and not no_crash:
         # A run someone reads: its trace up to the run's end (drain_trace).
         waited, caught_up, how = drain_trace(d, proc, a.drain, mailbox=cfg.get("trace_mailbox", False))
         report.update({"trace_drain_s": waited, "trace_caught_up": caught_up, "trace_drain": how})
@@ -396,6 +399,9 @@ def main():
     p.add_argument("--drain", type=float, default=float(os.environ.get("OOPSIM_TRACE_DRAIN", 30)),
                    help="after --seconds, keep the guest running up to this many seconds more "
                         "until the streamed trace has caught up with the console (0: stop at once)")
+    p.add_argument("--drain-crashes-only", action="store_true",
+                   help="no drain for a run whose console shows no crash (a campaign imports "
+                        "only crashes)")
     p.add_argument("--inject", help="SYMBOL:REG=VALUE, e.g. __x64_sys_newuname:rdi=0")
     p.add_argument("--inject-after", type=float, default=2)
     p.add_argument("--patch", help="ADDR:BEFORE:AFTER[;...] hex: mutate kernel text at restore (checked)")
