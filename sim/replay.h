@@ -107,8 +107,6 @@ class Replay : public policies::EngineActions {
 
   bool crashed() const { return crash_.crashed; }  // the policy has acted on the injected crash
   bool panicked() const { return crash_.panicked; }
-  // When the panic came (0: none).
-  models::Ticks panicked_at() const { return crash_.panicked_at; }
   // A stall the stall rules find from `since` on, before the panic: the machine stopped running
   // anything new then, so the later panic (an oops the stall kept from running) did not happen.
   void withdraw_panic(models::Ticks since, std::string_view why);

@@ -251,14 +251,8 @@ int import_runs(const CaptureConfig& c, const fs::path& cache, const RunDirs& di
       c.output, stats.events, stats.contexts, stats.locks,
       activated ? "activated" : "NOT activated (not a crash, not a survival)",
       stats.crashed ? "found" : "NOT found", stats.console_offset_us / 1e6,
-      stats.console_offset_borrowed ? " (the golden run's)" : "", stats.jiffies_offset_us / 1e6,
-      runs.string());
-  if (stats.golden_short_us != 0) {
-    out << fmt::format(
-        "{}: warning: the golden run's trace ends {:.3f} s before the crash's observation window "
-        "does: the replay's continuation is cut short\n",
-        c.output, stats.golden_short_us / 1e6);
-  }
+      borrowed_offset_note(stats), stats.jiffies_offset_us / 1e6, runs.string());
+  out << short_golden_warning(stats, c.output);
   return 0;
 }
 

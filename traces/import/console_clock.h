@@ -10,10 +10,12 @@
 // time.
 //
 // A run that crashed at once after its restore (a fault in code that runs all the time) has no
-// progress line before the crash and often none after it. The offset is the saved state's, not
-// the run's (the same in every run from one state), so such a run takes its paired golden run's,
-// which restored the same state: with 0 instead, such a crash came 0.2 s before the trace's first
-// lock events, and the locks the crashing task held were lost to the replay.
+// progress line before the crash and often none after it. Such a run takes its paired golden
+// run's offset, which restored the same state: with 0 instead, such a crash came 0.2 s before the
+// trace's first lock events, and the locks the crashing task held were lost to the replay. It is
+// an estimate: on one machine the golden runs of one state measured +0.146 to +0.240 s (the
+// smallest gap over few lines bounds the offset from above), so an early crash can still be up to
+// ~0.1 s off.
 #pragma once
 
 #include <cstdint>

@@ -288,6 +288,19 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
 
 namespace oopsim::traces {
 
+std::string_view borrowed_offset_note(const ImportStats& stats) {
+  return stats.console_offset_borrowed ? " (the golden run's)" : "";
+}
+
+std::string short_golden_warning(const ImportStats& stats, const std::string& output) {
+  if (stats.golden_short_us == 0) return "";
+  return fmt::format(
+      "{}: warning: the golden run's trace ends {:.3f} s before the crash's observation window "
+      "does: the replay's continuation is cut short (a stream that fell behind: drain it, "
+      "vmctl.py run --drain)\n",
+      output, stats.golden_short_us / 1e6);
+}
+
 bool import_paired_run(const RunText& injected, const RunText& golden, const ImportOptions& options,
                        PacketWriter& out, ImportStats& stats, TraceError& error) {
   import_detail::Importer importer(options, stats);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "models/fault_model.h"
 #include "traces/format/packet_writer.h"
@@ -71,6 +72,12 @@ struct ImportStats {
   // Added to the QEMU plugin's jiffies times likewise, measured at the oops (site_hits.h).
   std::int64_t jiffies_offset_us = 0;
 };
+
+// What an import says of its clocks besides the offsets ("(the golden run's)" when the injected
+// run borrowed its console offset), and its warning line for `output` when the golden run's
+// trace is short ("" when it is not); simcapture and `simtrace import` print both.
+std::string_view borrowed_offset_note(const ImportStats& stats);
+std::string short_golden_warning(const ImportStats& stats, const std::string& output);
 
 // Writes the trace to `out`. False with `error` when the input cannot be used.
 bool import_paired_run(const RunText& injected, const RunText& golden, const ImportOptions& options,

@@ -140,15 +140,9 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
         "onto the trace's: console {:+.3f} s{}, jiffies {:+.3f} s\n",
         c.output, stats.events, stats.contexts, stats.locks, stats.lines, stats.unparsed,
         stats.crashed ? "found" : "NOT found", stats.inferred_releases, stats.dropped_releases,
-        stats.foreign_releases, stats.console_offset_us / 1e6,
-        stats.console_offset_borrowed ? " (the golden run's)" : "", stats.jiffies_offset_us / 1e6);
-    if (stats.golden_short_us != 0) {
-      out << fmt::format(
-          "{}: warning: the golden run's trace ends {:.3f} s before the crash's observation window "
-          "does: the replay's continuation is cut short (a stream that fell behind: drain it, "
-          "vmctl.py run --drain)\n",
-          c.output, stats.golden_short_us / 1e6);
-    }
+        stats.foreign_releases, stats.console_offset_us / 1e6, borrowed_offset_note(stats),
+        stats.jiffies_offset_us / 1e6);
+    out << short_golden_warning(stats, c.output);
   }
   return 0;
 }

@@ -392,7 +392,9 @@ def drain_trace(d, proc, timeout, mailbox=True, stall=5.0):
         lines = CONSOLE_PROGRESS_RE.findall(read(os.path.join(d, "console.log")))
         if not lines:
             return 0.0, True, "no progress line"
-        want, how = lines[-1], how if how != "mailbox" else "last progress line"
+        want = lines[-1]
+        if how == "mailbox":  # not asked for: the progress line is the plan, not a fallback
+            how = "last progress line"
     size, grew = -1, time.time()
     watch = TraceMarkWatch(path, want)
     while time.time() - t0 < timeout:
