@@ -9,9 +9,14 @@
 // - Straight-line order within the function: a mutated instruction at or after the call's return
 //   address runs after the lock operation, one before it runs before. A fault that strikes at the
 //   function's return comes after everything the function did: after its unlock.
+// - The record's own path from the fault to the crash comes first: when the faulty context, after
+//   activating the fault, did lock operations in the mutated function before it oopsed (a wrong
+//   length or value that goes wrong only later, after the unlock), a rerun oopses after the last
+//   of them too, not at the lock operation next to the mutated instruction.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "models/fault_model.h"
 #include "sim/replay.h"
@@ -31,7 +36,27 @@ class MutatedCodeReruns final : public Rule {
             "33_var_fault_strikes_at_return_after_the_unlock",
             "41_recorded_site_runs_say_who_runs_the_mutated_instruction",
             "43_flipped_condition_strikes_only_the_faulty_program",
-            "55_recorded_site_run_in_a_function_without_locks_oopses_again"};
+            "55_recorded_site_run_in_a_function_without_locks_oopses_again",
+            "62_rerun_oopses_where_the_faulty_path_oopsed_after_its_unlock"};
+  }
+
+  // The faulty context's lock operations in the mutated function from its activation of the
+  // fault to its oops (the injected run's record), read before any rerun replays.
+  bool reads_record() const override { return true; }
+  void on_read_event(traces::SectionKind section, const models::Event& e) override {
+    if (section != traces::SectionKind::kInjected || path_done_) return;
+    if (!activator_) {
+      if (e.type == EventType::kFaultActivation) activator_ = e.context;
+      return;
+    }
+    if (e.context != *activator_) return;
+    if (e.type == EventType::kOops) {
+      path_done_ = true;
+      return;
+    }
+    const traces::TraceModel& m = replay_.model();
+    if (e.site_ix == models::Event::kNone || !m.fault || e.lock_ix == models::Event::kNone) return;
+    if (m.sites[e.site_ix].function == m.fault->symbol) crash_after_site_ = e.site_ix;
   }
 
   // A recorded run of the site itself (the QEMU plugin saw the context execute the instruction
@@ -71,6 +96,17 @@ class MutatedCodeReruns final : public Rule {
            m.contexts[c.index].comm == m.contexts[faulty].comm;
   }
 
+  // Whether a context running the mutated function oopses at this lock operation (before it, or
+  // after it when `op_done`).
+  bool oopses_here(const models::FaultInfo& f, const traces::TraceModel::Site& site,
+                   const models::Event& e, bool op_done) const {
+    if (path_done_ && crash_after_site_) return op_done && e.site_ix == *crash_after_site_;
+    bool at_return = models::faults_at_return(f.type);
+    if (at_return && e.type != EventType::kLockRelease) return false;
+    bool fault_after = at_return || (site.offset != 0 && f.offset >= site.offset);
+    return fault_after == op_done;
+  }
+
   // `op_done`: called after the lock operation (else before it).
   bool runs_mutated_code(ContextSim& c, const models::Event& e, bool op_done) {
     const models::FaultInfo* f = replay_.live_fault();
@@ -86,10 +122,7 @@ class MutatedCodeReruns final : public Rule {
     const traces::TraceModel::Site& site = m.sites[e.site_ix];
     if (site.function != f->symbol) return false;
     if (!strikes(c, *f)) return false;
-    bool at_return = models::faults_at_return(f->type);
-    if (at_return && e.type != EventType::kLockRelease) return false;
-    bool fault_after = at_return || (site.offset != 0 && f->offset >= site.offset);
-    if (fault_after != op_done) return false;
+    if (!oopses_here(*f, site, e, op_done)) return false;
     std::string where =
         site.offset != 0 ? fmt::format("{}+{:#x}", site.function, site.offset) : site.function;
     std::string op =
@@ -106,6 +139,10 @@ class MutatedCodeReruns final : public Rule {
     replay_.oops_again(c, models::OopsKind::kUnspecified, f->symbol);
     return true;
   }
+
+  std::optional<models::ContextId> activator_;
+  std::optional<std::uint32_t> crash_after_site_;  // site index
+  bool path_done_ = false;
 };
 
 }  // namespace
