@@ -64,7 +64,8 @@ struct FaultInfo {
   std::uint64_t seed = 0;
   std::string module;
   std::string subsystem;
-  bool site_runs_recorded = false;           // the golden section says who runs the site (site-run)
+  bool site_runs_recorded = false;  // the golden section says who runs the site (site-run)
+  bool site_runs_timed = false;     // and each site-run's time is exact (the guest's trace clock)
   std::vector<ContextId> site_run_contexts;  // those that run it after the crash
 
   // "set_fs_pwd+0x2a"; "vfat:vfat_lookup+0x99" in a module (what --site takes).

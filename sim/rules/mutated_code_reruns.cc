@@ -10,13 +10,15 @@
 //   address runs after the lock operation, one before it runs before. A fault that strikes at the
 //   function's return comes after everything the function did: after its unlock.
 // - The record's own path from the fault to the crash comes first: when the faulty context, after
-//   activating the fault, did lock operations in the mutated function before it oopsed (a wrong
-//   length or value that goes wrong only later, after the unlock), a rerun oopses after the last
-//   of them too, not at the lock operation next to the mutated instruction.
+//   activating the fault and within the same system call, did lock operations in the mutated
+//   function before it oopsed (a wrong length or value that goes wrong only later, after the
+//   unlock), a rerun oopses after the last of them too, not at the lock operation next to the
+//   mutated instruction.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "models/fault_model.h"
 #include "sim/replay.h"
@@ -54,26 +56,40 @@ class MutatedCodeReruns final : public Rule {
       path_done_ = true;
       return;
     }
+    if (e.type == EventType::kSyscallExit) {
+      // It left the system call that ran the instruction first: the oops came on a later run
+      // (a condition that goes wrong only for some data), and the path says nothing.
+      path_done_ = true;
+      crash_after_site_.reset();
+      return;
+    }
     const traces::TraceModel& m = replay_.model();
     if (e.site_ix == models::Event::kNone || !m.fault || e.lock_ix == models::Event::kNone) return;
     if (m.sites[e.site_ix].function == m.fault->symbol) crash_after_site_ = e.site_ix;
   }
 
   // A recorded run of the site itself (the QEMU plugin saw the context execute the instruction
-  // in the fault-free run): the context executes the mutated instruction then. Its time is the
-  // plugin's jiffies (one tick, 4 ms, on the trace's clock): while the context holds a lock, where
-  // the run falls among its lock operations is not known, and the lock sites decide instead.
+  // in the fault-free run): the context executes the mutated instruction then. Untimed, its time
+  // is the plugin's jiffies (one tick, 4 ms, on the trace's clock): while the context holds a
+  // lock, where the run falls among its lock operations is not known, and the lock sites decide
+  // instead. Timed (`site_runs_timed`: the guest's trace clock), the run is where it is, locks
+  // held or not, and the lock sites guess nothing. Where the faulty path oopsed only after a
+  // later lock operation in the function, the rerun oopses there too.
   std::vector<models::EventType> events() const override { return {EventType::kSiteRun}; }
   void on_event(ContextSim& c, const models::Event& e) override {
-    if (e.type != EventType::kSiteRun || c.dead || !c.held.empty()) return;
+    if (e.type != EventType::kSiteRun || c.dead) return;
     const models::FaultInfo* f = replay_.live_fault();
     if (f == nullptr || f->after.empty() || !models::faults_where_it_runs(f->type) ||
-        !strikes(c, *f))
+        !strikes(c, *f) || (!f->site_runs_timed && !c.held.empty()))
       return;
+    if (path_done_ && crash_after_site_) {
+      bound_.insert(c.index);
+      return;
+    }
     std::string why = fmt::format(
-        "{} runs the mutated instruction at {} after the crash (a recorded run of the site): it "
+        "{} runs the mutated instruction at {} after the crash (a recorded run of the site{}): it "
         "oopses again",
-        replay_.label(c.index), f->site());
+        replay_.label(c.index), f->site(), f->site_runs_timed ? ", timed" : "");
     replay_.note(why);
     replay_.finding(c.index, models::Outcome::kOopsAgain, why, false);
     replay_.oops_again(c, models::OopsKind::kUnspecified, f->symbol);
@@ -101,6 +117,7 @@ class MutatedCodeReruns final : public Rule {
   bool oopses_here(const models::FaultInfo& f, const traces::TraceModel::Site& site,
                    const models::Event& e, bool op_done) const {
     if (path_done_ && crash_after_site_) return op_done && e.site_ix == *crash_after_site_;
+    if (f.site_runs_timed) return false;  // the site runs say where it oopses
     bool at_return = models::faults_at_return(f.type);
     if (at_return && e.type != EventType::kLockRelease) return false;
     bool fault_after = at_return || (site.offset != 0 && f.offset >= site.offset);
@@ -122,6 +139,7 @@ class MutatedCodeReruns final : public Rule {
     const traces::TraceModel::Site& site = m.sites[e.site_ix];
     if (site.function != f->symbol) return false;
     if (!strikes(c, *f)) return false;
+    if (f->site_runs_timed && !bound_.contains(c.index)) return false;
     if (!oopses_here(*f, site, e, op_done)) return false;
     std::string where =
         site.offset != 0 ? fmt::format("{}+{:#x}", site.function, site.offset) : site.function;
@@ -143,6 +161,9 @@ class MutatedCodeReruns final : public Rule {
   std::optional<models::ContextId> activator_;
   std::optional<std::uint32_t> crash_after_site_;  // site index
   bool path_done_ = false;
+  // Contexts that ran the site (a recorded run) and oops at their next lock operation at the
+  // faulty path's last site.
+  std::set<std::uint32_t> bound_;
 };
 
 }  // namespace

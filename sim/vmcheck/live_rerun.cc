@@ -36,6 +36,7 @@ traces::SiteHit site_hit_of(const traces::TraceReader& reader, const models::Eve
   h.pid = ctx.pid;
   h.comm = ctx.comm;
   h.jiffies = hits.initial + ev.time * hits.hz / 1000000;
+  if (reader.model().fault && reader.model().fault->site_runs_timed) h.ns = ev.time * 1000;
   if (ctx.kind == models::ContextKind::kHardIrq || ctx.kind == models::ContextKind::kSoftIrq ||
       ctx.kind == models::ContextKind::kIdle) {
     auto slash = ctx.comm.find('/');

@@ -96,7 +96,7 @@ for run in golden injected; do
   grep -Eq '^A [0-9]+ [0-9]+ [0-9]+ ' "$mem" || { echo "FAIL: no activation in $mem"; exit 1; }
   grep -Eq '^W .* slab 0x[0-9a-f]+ 0x[0-9a-f]+ filp$' "$mem" ||
     { echo "FAIL: no store to a filp slab object in $mem"; grep -c '^W' "$mem"; exit 1; }
-  grep -Eq '^E [0-9]+ (return|oops|cap|time)$' "$mem" || { echo "FAIL: the window never ended in $mem"; exit 1; }
+  grep -Eq '^E [0-9]+ (return|oops|cap|work|time)$' "$mem" || { echo "FAIL: the window never ended in $mem"; exit 1; }
 done
 "$simtrace" convert "$work/mutated.pb" -o "$work/mutated.trace.txt" >/dev/null
 grep -Eq '^object id=[0-9]+ name=filp@0x[0-9a-f]+ .*region=slab' "$work/mutated.trace.txt" ||

@@ -12,8 +12,8 @@ TEST(SiteHits, WrittenHitsReadBackTheSame) {
   h.source = "t.pb.xz";
   h.other_boot[158] = {"vfat", "oopsim-fsbench"};
   h.other_boot[9] = {"-", "kworker/u4:0"};
-  h.hits.push_back({h.initial + 250, 1, 158, "oopsim-fsbench", 0, std::nullopt});
-  h.hits.push_back({h.initial + 500, 0, 0, "hardirq/0", 0x10000, std::nullopt});
+  h.hits.push_back({h.initial + 250, 1, 158, "oopsim-fsbench", 0, std::nullopt, std::nullopt});
+  h.hits.push_back({h.initial + 500, 0, 0, "hardirq/0", 0x10000, std::nullopt, std::nullopt});
   SiteHits back;
   TraceError error;
   ASSERT_TRUE(parse_site_hits(format_site_hits(h), "x", back, error)) << error.message();
@@ -26,6 +26,37 @@ TEST(SiteHits, WrittenHitsReadBackTheSame) {
   EXPECT_EQ(us, 1000000u);  // 250 jiffies at HZ=250
   EXPECT_EQ(back.hits[1].irq(), 'h');
   EXPECT_EQ(back.hits[0].irq(), '.');
+}
+
+// The plugin's clock=1: each line ends with the guest's trace clock (ns=), which puts the hit on
+// the trace's clock exactly, whatever its jiffies say; crash-state.txt has the flags before it.
+TEST(SiteHits, AHitsTraceClockGivesItsExactTime) {
+  SiteHits h;
+  TraceError error;
+  ASSERT_TRUE(
+      parse_site_hits("# HZ=250, INITIAL_JIFFIES=4294892296\n"
+                      "4294896516 1 164 oopsim-tcpstrea 0x1 ns=16804407123\n"
+                      "4294896517 0 158 oopsim-fsbench 0x1 0x46 ns=16804999000\n",
+                      "run/site-hits.txt", h, error))
+      << error.message();
+  ASSERT_EQ(h.hits.size(), 2u);
+  h.offset_us = 460000;  // the jiffies' lag does not move a timed hit
+  std::uint64_t us = 0;
+  ASSERT_TRUE(h.time_us(h.hits[0], us));
+  EXPECT_EQ(us, 16804407u);
+  EXPECT_EQ(h.hits[1].flags, 0x46u);
+  EXPECT_EQ(h.hits[1].ns, 16804999000u);
+  EXPECT_TRUE(h.all_timed());
+  SiteHits back;
+  ASSERT_TRUE(parse_site_hits(format_site_hits(h), "x", back, error)) << error.message();
+  ASSERT_EQ(back.hits.size(), 2u);
+  EXPECT_EQ(back.hits[0].ns, 16804407123u);
+  EXPECT_EQ(back.hits[1].flags, 0x46u);
+  h.hits.push_back({h.initial, 0, 1, "init", 0, std::nullopt, std::nullopt});
+  EXPECT_FALSE(h.all_timed());
+  EXPECT_FALSE(parse_site_hits("4294896516 1 164 x 0x1 ns=12a\n", "f", back, error));
+  EXPECT_NE(error.what.find("ns="), std::string::npos);
+  EXPECT_FALSE(parse_site_hits("4294896516 1 164 x 0x1 ns=1 0x46\n", "f", back, error));
 }
 
 TEST(SiteHits, ABadLineIsReportedWithItsFileAndLine) {

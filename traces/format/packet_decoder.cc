@@ -77,6 +77,7 @@ bool decode_fault(const trace::Fault& in, models::FaultInfo& out, std::string& e
   out.module = in.module();
   out.subsystem = in.subsystem();
   out.site_runs_recorded = in.site_runs_recorded();
+  out.site_runs_timed = in.site_runs_timed();
   out.site_run_contexts.assign(in.site_run_contexts().begin(), in.site_run_contexts().end());
   return true;
 }

@@ -134,6 +134,7 @@ class Importer {
   std::optional<SiteHit> crash_cpu_;
   // Added to the plugin's jiffies times to put them on the trace's clock (site_hits.h).
   std::int64_t jiffies_offset_us_ = 0;
+  bool site_runs_timed_ = false;  // every site hit has the guest's trace clock (ns=)
   bool crashed_ = false;
 };
 

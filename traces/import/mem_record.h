@@ -62,7 +62,7 @@ struct MemRecord {
   std::optional<MemActivation> activation;
   std::vector<MemWrite> writes;
   std::optional<std::uint64_t> end_jiffies;
-  std::string end_why;  // oops, cap, time ("" : the window never ended)
+  std::string end_why;  // oops, return, cap, work, time ("" : the window never ended)
   std::vector<MemRead> reads;
   std::map<std::string, std::uint64_t> totals;
 };

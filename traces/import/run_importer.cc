@@ -61,6 +61,7 @@ bool Importer::add_site_runs(const RunText& golden, std::vector<trace::Event>& e
       golden.site_hits_path.empty() ? golden.path + "/site-hits.txt" : golden.site_hits_path;
   if (!parse_site_hits(golden.site_hits, file, hits, error)) return false;
   hits.offset_us = jiffies_offset_us_;  // the golden run restored the same state
+  site_runs_timed_ = !hits.hits.empty() && hits.all_timed();
   std::vector<trace::Event> runs;
   for (const SiteHit& h : hits.hits) {
     FtraceLine l;
@@ -167,6 +168,7 @@ void Importer::write_fault(PacketWriter& out, const RunText& golden,
     m->set_seed(f.seed);
     if (!golden.site_hits.empty()) {
       m->set_site_runs_recorded(true);
+      if (site_runs_timed_) m->set_site_runs_timed(true);
       std::set<std::uint32_t> after;
       for (const trace::Event& e : gold_events) {
         if (e.type() == trace::Event::SITE_RUN && e.time() > crash_us_) after.insert(e.context());

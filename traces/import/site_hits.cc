@@ -39,13 +39,21 @@ std::string parse_hit(const std::string& line, SiteHits& out) {
   auto pc = models::parse_u64(pc_text, 0);
   if (!jiffies || !cpu || !pid || !pc)
     return "a hit has a field that is not a number: '" + line + "'";
-  std::optional<std::uint64_t> flags;
-  if (std::string flags_text; words >> flags_text) {
-    flags = models::parse_u64(flags_text, 0);
-    if (!flags) return "a hit's flags register is not a number: '" + line + "'";
+  std::optional<std::uint64_t> flags, ns;
+  for (std::string word; words >> word;) {
+    if (word.rfind("ns=", 0) == 0 && !ns) {
+      ns = models::parse_u64(std::string_view(word).substr(3), 10);
+      if (!ns) return "a hit's ns= is not a number: '" + line + "'";
+    } else if (!flags && !ns) {
+      flags = models::parse_u64(word, 0);
+      if (!flags) return "a hit's flags register is not a number: '" + line + "'";
+    } else {
+      return "a hit has more than 'jiffies cpu pid comm preempt_count [flags] [ns=N]': '" + line +
+             "'";
+    }
   }
   out.hits.push_back(
-      {*jiffies, static_cast<int>(*cpu), static_cast<int>(*pid), std::move(comm), *pc, flags});
+      {*jiffies, static_cast<int>(*cpu), static_cast<int>(*pid), std::move(comm), *pc, flags, ns});
   return "";
 }
 
@@ -73,8 +81,10 @@ std::string format_site_hits(const SiteHits& h) {
     out += "\n";
   }
   for (const SiteHit& hit : h.hits) {
-    out += fmt::format("{} {} {} {} {:#x}\n", hit.jiffies, hit.cpu, hit.pid, hit.comm,
+    out += fmt::format("{} {} {} {} {:#x}", hit.jiffies, hit.cpu, hit.pid, hit.comm,
                        hit.preempt_count);
+    if (hit.flags) out += fmt::format(" {:#x}", *hit.flags);
+    out += hit.ns ? fmt::format(" ns={}\n", *hit.ns) : std::string("\n");
   }
   return out;
 }

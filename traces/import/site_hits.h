@@ -4,14 +4,16 @@
 //
 //   # site 0xADDR; jiffies (HZ=250, INITIAL_JIFFIES=4294892296) cpu pid comm preempt_count ...
 //   # pid-workloads 157=ext4:oopsim-fsbench 140=-:jbd2/vda-8 ...     (optional)
-//   JIFFIES CPU PID COMM PREEMPT_COUNT [FLAGS]                         (one line per hit)
+//   JIFFIES CPU PID COMM PREEMPT_COUNT [FLAGS] [ns=N]                  (one line per hit)
 //
 // The QEMU plugin (traces/vm/plugin) writes the same form for every execution of the site, and
 // crash-state.txt for each entry to the kernel's oops handler, with the flags register after the
 // preempt count (the CPU is -1 when not known).
 //
 // Jiffies count from boot in 1/HZ s (from INITIAL_JIFFIES), so a hit's time on the trace's clock
-// is known to within a tick. "pid-workloads" says the hits' pids are another boot's, with each
+// is known to within a tick from them alone. `ns=N` (the plugin's clock=1) is the guest's trace
+// clock at the hit itself, read as the guest's tracer reads it: the hit's exact place among the
+// trace's events. "pid-workloads" says the hits' pids are another boot's, with each
 // one's workload ("-": none) and program, so the importer can map them to this run's tasks.
 #pragma once
 
@@ -41,6 +43,7 @@ struct SiteHit {
   std::string comm;
   std::uint64_t preempt_count = 0;
   std::optional<std::uint64_t> flags;  // the flags register (crash-state.txt)
+  std::optional<std::uint64_t> ns;     // the guest's trace clock at the hit
   // In an interrupt the task is the one it interrupted: the hit is the interrupt's.
   char irq() const {
     return (preempt_count & 0xf0000) != 0 ? 'h' : (preempt_count & 0x100) != 0 ? 's' : '.';
@@ -59,8 +62,22 @@ struct SiteHits {
   // (run_importer.cc). 0: not known.
   std::int64_t offset_us = 0;
 
-  // A hit's time in microseconds since boot on the trace's clock; false before the clock's start.
-  bool time_us(const SiteHit& h, std::uint64_t& us) const { return time_us(h.jiffies, us); }
+  // A hit's time in microseconds since boot on the trace's clock (its ns= when it has one, else
+  // from its jiffies); false before the clock's start.
+  bool time_us(const SiteHit& h, std::uint64_t& us) const {
+    if (h.ns) {
+      us = *h.ns / 1000;
+      return true;
+    }
+    return time_us(h.jiffies, us);
+  }
+  // Every hit has its exact time (ns=).
+  bool all_timed() const {
+    for (const SiteHit& h : hits) {
+      if (!h.ns) return false;
+    }
+    return true;
+  }
   bool time_us(std::uint64_t jiffies, std::uint64_t& us) const {
     if (jiffies < initial) return false;
     std::int64_t t = static_cast<std::int64_t>((jiffies - initial) * 1000000 / hz) + offset_us;

@@ -2,7 +2,8 @@
 BTF (`bpftool btf dump file vmlinux format raw`) and config (CONFIG_HZ, the jiffies' rate), per
 kernel build, never copied by hand:
 task_struct's pid, comm, stack, __state, tasks and thread fields (and thread_struct's sp), struct
-slab's slab_cache, struct kmem_cache's size and name, the page flag PG_slab, and HZ. Written to $CACHE/kernel-layout.json beside
+slab's slab_cache, struct kmem_cache's size and name, the page flag PG_slab, struct cyc2ns's
+latch sequence and cyc2ns_data's fields and size (the trace clock's scaling), and HZ. Written to $CACHE/kernel-layout.json beside
 the vmlinux it came from, and made again when that vmlinux changes.
 
     python3 kernel_layout.py [VMLINUX]     prints the layout (JSON)
@@ -20,10 +21,15 @@ FIELDS = {("task_struct", "pid"): "task_pid", ("task_struct", "comm"): "task_com
           ("task_struct", "stack"): "task_stack", ("slab", "slab_cache"): "slab_cache",
           ("kmem_cache", "size"): "kmem_cache_size", ("kmem_cache", "name"): "kmem_cache_name",
           ("task_struct", "__state"): "task_state", ("task_struct", "tasks"): "task_tasks",
-          ("task_struct", "thread"): "task_thread", ("thread_struct", "sp"): "thread_sp"}
+          ("task_struct", "thread"): "task_thread", ("thread_struct", "sp"): "thread_sp",
+          ("cyc2ns", "seq"): "cyc2ns_seq", ("cyc2ns_data", "cyc2ns_mul"): "cyc2ns_mul",
+          ("cyc2ns_data", "cyc2ns_shift"): "cyc2ns_shift",
+          ("cyc2ns_data", "cyc2ns_offset"): "cyc2ns_offset"}
 ENUMS = {"PG_slab": "pg_slab"}
+# struct -> key: a structure's size in bytes.
+SIZES = {"cyc2ns_data": "cyc2ns_size"}
 
-STRUCT = re.compile(r"^\[\d+\] STRUCT '([^']+)' size=\d+ vlen=\d+")
+STRUCT = re.compile(r"^\[\d+\] STRUCT '([^']+)' size=(\d+) vlen=\d+")
 MEMBER = re.compile(r"^\s+'([^']+)' type_id=\d+ bits_offset=(\d+)")
 ENUM_VAL = re.compile(r"^\s+'([^']+)' val=(-?\d+)")
 
@@ -35,6 +41,8 @@ def parse(raw):
         m = STRUCT.match(line)
         if m:
             struct = m.group(1) if m.group(1) not in seen else None
+            if struct in SIZES:
+                out[SIZES[struct]] = int(m.group(2))
             seen.add(m.group(1))
             continue
         if line.startswith("["):
@@ -46,7 +54,8 @@ def parse(raw):
         m = ENUM_VAL.match(line)
         if m and m.group(1) in ENUMS and ENUMS[m.group(1)] not in out:
             out[ENUMS[m.group(1)]] = int(m.group(2))
-    missing = sorted(k for k in list(FIELDS.values()) + list(ENUMS.values()) if k not in out)
+    missing = sorted(k for k in list(FIELDS.values()) + list(ENUMS.values()) + list(SIZES.values())
+                     if k not in out)
     if missing:
         raise RuntimeError("the kernel's BTF lacks %s" % ", ".join(missing))
     return out
@@ -103,7 +112,8 @@ def layout(vmlinux=os.path.join(CACHE, "vmlinux")):
         with open(path) as f:
             cached = json.load(f)
         if cached.get("vmlinux") == {"size": st.st_size, "mtime": int(st.st_mtime)} and all(
-                k in cached for k in list(FIELDS.values()) + list(ENUMS.values()) + ["hz"]):
+                k in cached
+                for k in list(FIELDS.values()) + list(ENUMS.values()) + list(SIZES.values()) + ["hz"]):
             return cached
     except (OSError, ValueError):
         pass

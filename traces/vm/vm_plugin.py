@@ -10,7 +10,7 @@ from vm_base import CACHE
 
 PLUGIN_SYMBOLS = ("__per_cpu_offset", "current_task", "__preempt_count", "jiffies", "oops_begin",
                   "page_offset_base", "vmemmap_base", "__per_cpu_end", "_stext", "_end", "_etext",
-                  "init_task", "update_process_times")
+                  "init_task", "update_process_times", "cyc2ns")
 
 
 def plugin_path():
@@ -78,6 +78,10 @@ def plugin_args(d, kallsyms, site=None, coverage=False):
              "task_thread_sp=%#x" % (lay["task_thread"] + lay["thread_sp"]),
              "task_stack=%#x" % lay["task_stack"], "text_start=%#x" % syms["_stext"],
              "text_end=%#x" % syms["_etext"]]
+    # The guest's trace clock on each site-hits.txt and crash-state.txt line (guest_clock.c).
+    args += ["clock=1", "cyc2ns=%#x" % syms["cyc2ns"], "cyc2ns_seq=%#x" % lay["cyc2ns_seq"],
+             "cyc2ns_size=%#x" % lay["cyc2ns_size"], "cyc2ns_mul=%#x" % lay["cyc2ns_mul"],
+             "cyc2ns_shift=%#x" % lay["cyc2ns_shift"], "cyc2ns_offset=%#x" % lay["cyc2ns_offset"]]
     if site:
         args.append("site=%#x" % site)
     if site and os.environ.get("OOPSIM_NO_MEM") != "1":

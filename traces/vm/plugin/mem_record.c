@@ -14,14 +14,19 @@
  *                                                 entry, any context), return (a store of the
  *                                                 context with its stack pointer above the
  *                                                 site's: the function returned), cap
- *                                                 (mem_stores lines), time (mem_window jiffies)
+ *                                                 (mem_stores lines), work (mem_window_work
+ *                                                 kernel stores by any context since the
+ *                                                 activation: the guest's work, which host
+ *                                                 load does not change as it does the
+ *                                                 guest's time), time (mem_window jiffies,
+ *                                                 only when given)
  *   R JIFFIES CPU PID COMM PREEMPT INSN ADDR SIZE W
  *                                                 a load by another context of bytes a W line
  *                                                 (W: its number, from 1) wrote: the first by
  *                                                 each context of each W line's bytes, until a
  *                                                 store by anyone else overwrites them
  *   S stores=N loads=N dropped_loads=N tracer_stores=N tracer_entries=N load_hits=N
- *     line_filter_passes=N
+ *     line_filter_passes=N window_work=N
  *                                                 at exit (tracer_stores: the context's stores
  *                                                 left out as the tracer's; the last two: how
  *                                                 many loads of watched bytes, of watched
@@ -38,7 +43,7 @@
  * (struct kmem_cache's size and name fields), page_offset_base vmemmap_base (kallsyms: the
  * variables holding the direct map's and struct page array's bases), percpu_size (__per_cpu_end),
  * text_start image_end (_stext, _end); mem_stores mem_loads (W and R lines kept: 4096 each),
- * mem_window (jiffies: 250); instrument=FILE (lines 'ADDRESS [ret]', hex: where the guest's
+ * mem_window_work (50000000), mem_window (jiffies: none); instrument=FILE (lines 'ADDRESS [ret]', hex: where the guest's
  * tracer is entered, by a call or by a return, plugin/instrument_entries.txt: what the context stores from such an entry
  * until it returns is left out).
  * Addresses are virtual: a kernel object is reached through one mapping (the direct map, the
@@ -72,6 +77,7 @@ static GHashTable *reads_seen; /* (W line, reader) keys already written */
 #define FILTER_BITS 18
 static uint32_t line_filter[1u << FILTER_BITS];
 static uint64_t n_stores, n_loads, dropped_loads, n_hits, n_filtered;
+static uint64_t window_work; /* kernel stores by any context in the window */
 
 /* The context running now: its task and interrupt level (cheaper than who_runs). */
 static void running(uint64_t *task, int *level)
@@ -231,7 +237,9 @@ static void on_store(qemu_plugin_meminfo_t info, uint64_t addr, unsigned size, u
                 end_window("cap");
             return;
         }
-        if (jiffies - act_jiffies > arg.mem_window)
+        if (++window_work >= arg.mem_window_work)
+            end_window("work");
+        else if (arg.mem_window && jiffies - act_jiffies > arg.mem_window)
             end_window("time");
     }
     if (n_watched && maybe_watched(addr, size))
@@ -374,8 +382,8 @@ bool mem_start(void)
         arg.mem_stores = 4096;
     if (!arg.mem_loads)
         arg.mem_loads = 4096;
-    if (!arg.mem_window)
-        arg.mem_window = 250;
+    if (!arg.mem_window_work)
+        arg.mem_window_work = 50000000;
     if (arg.instrument && !load_entries(arg.instrument))
         return false;
     out = open_out("mem.txt", "");
@@ -398,7 +406,9 @@ void mem_finish(void)
         return;
     fprintf(out,
             "S stores=%" PRIu64 " loads=%" PRIu64 " dropped_loads=%" PRIu64 " tracer_stores=%" PRIu64
-            " tracer_entries=%" PRIu64 " load_hits=%" PRIu64 " line_filter_passes=%" PRIu64 "\n",
-            n_stores, n_loads, dropped_loads, n_tracer_stores, n_entries, n_hits, n_filtered);
+            " tracer_entries=%" PRIu64 " load_hits=%" PRIu64 " line_filter_passes=%" PRIu64
+            " window_work=%" PRIu64 "\n",
+            n_stores, n_loads, dropped_loads, n_tracer_stores, n_entries, n_hits, n_filtered,
+            window_work);
     fflush(out);
 }

@@ -21,6 +21,8 @@
  *   tasks=1               write blocked.txt at exit: the tasks in uninterruptible sleep at the
  *                         last of the walks made each second, and where they sleep
  *                         (blocked_tasks.c lists the arguments it needs)
+ *   clock=1               end each line of site-hits.txt and crash-state.txt with ns=N: the
+ *                         guest's trace clock then (guest_clock.c lists its arguments)
  *   coverage=1            write coverage.txt at exit: the address of every kernel instruction
  *                         executed (each block's instructions when the block first runs whole;
  *                         a block an exception leaves mid-way counts whole, as no cheaper
@@ -121,6 +123,7 @@ uint64_t percpu_base(int *cpu)
 void who_runs(struct who *w)
 {
     uint64_t base = percpu_base(&w->cpu);
+    w->percpu = w->cpu >= 0 ? base : 0;
     w->task = read_u64(base + arg.current_task);
     w->pid = 0;
     w->preempt = 0;
@@ -137,16 +140,21 @@ void who_runs(struct who *w)
     w->jiffies = read_u64(arg.jiffies);
 }
 
-/* One line: JIFFIES CPU PID COMM PREEMPT_COUNT [FLAGS] (the running task, or the one an interrupt
- * interrupted; the preempt count tells hard and soft interrupts and NMIs apart). */
+/* One line: JIFFIES CPU PID COMM PREEMPT_COUNT [FLAGS] [ns=N] (the running task, or the one an
+ * interrupt interrupted; the preempt count tells hard and soft interrupts and NMIs apart; N: the
+ * guest's trace clock, when known). */
 static void record(FILE *f, bool with_flags)
 {
     struct who w;
+    uint64_t ns;
     who_runs(&w);
+    bool timed = clock_ns(w.percpu, &ns);
     g_mutex_lock(&lock);
     fprintf(f, "%" PRIu64 " %d %d %s %#" PRIx32, w.jiffies, w.cpu, w.pid, w.comm, w.preempt);
     if (with_flags)
         fprintf(f, " %#" PRIx64, read_reg(reg_eflags));
+    if (timed)
+        fprintf(f, " ns=%" PRIu64, ns);
     fputc('\n', f);
     if (with_flags)
         fflush(f); /* the machine may never come back from an oops */
@@ -215,6 +223,7 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         uint64_t va = qemu_plugin_insn_vaddr(insn);
         if (arg.mem && va >= KERNEL_HALF)
             mem_instrument(insn, va);
+        clock_instrument(tb, i, va);
         if (arg.site && va == arg.site)
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_site, QEMU_PLUGIN_CB_R_REGS, NULL);
         if (arg.tasks && va == arg.tick)
@@ -241,6 +250,7 @@ static void on_vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
             reg_eflags = d->handle;
         else if (!strcmp(d->name, "rsp"))
             reg_rsp = d->handle;
+        clock_registers(d->name, d->handle);
     }
     g_array_free(regs, TRUE);
     if (!reg_cs || !reg_gs_base || !reg_k_gs_base || !reg_eflags || !reg_rsp)
@@ -343,12 +353,19 @@ static bool parse_arg(const char *opt)
         {"mem_stores", &arg.mem_stores},
         {"mem_loads", &arg.mem_loads},
         {"mem_window", &arg.mem_window},
+        {"mem_window_work", &arg.mem_window_work},
         {"tick", &arg.tick},
         {"init_task", &arg.init_task},
         {"task_state", &arg.task_state},
         {"task_tasks", &arg.task_tasks},
         {"task_thread_sp", &arg.task_thread_sp},
         {"text_end", &arg.text_end},
+        {"cyc2ns", &arg.cyc2ns},
+        {"cyc2ns_seq", &arg.cyc2ns_seq},
+        {"cyc2ns_size", &arg.cyc2ns_size},
+        {"cyc2ns_mul", &arg.cyc2ns_mul},
+        {"cyc2ns_shift", &arg.cyc2ns_shift},
+        {"cyc2ns_offset", &arg.cyc2ns_offset},
     };
     const char *eq = strchr(opt, '=');
     if (!eq)
@@ -368,6 +385,10 @@ static bool parse_arg(const char *opt)
     }
     if (len == 3 && !strncmp(opt, "mem", 3)) {
         arg.mem = !strcmp(eq + 1, "1") || !strcmp(eq + 1, "on");
+        return true;
+    }
+    if (len == 5 && !strncmp(opt, "clock", 5)) {
+        arg.clock = !strcmp(eq + 1, "1") || !strcmp(eq + 1, "on");
         return true;
     }
     if (len == 8 && !strncmp(opt, "coverage", 8)) {
@@ -405,15 +426,20 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         char clock[64];
         clock_words(clock, sizeof clock);
         fprintf(site_out,
-                "# site %#" PRIx64 "; jiffies (%s) cpu pid comm preempt_count; every execution "
-                "(QEMU plugin)\n",
+                "# site %#" PRIx64 "; jiffies (%s) cpu pid comm preempt_count [ns=trace clock]; "
+                "every execution (QEMU plugin)\n",
                 arg.site, clock);
     }
     if (arg.oops) {
         crash_out = open_out("crash-state.txt",
-                             "# oops entries: jiffies cpu pid comm preempt_count eflags\n");
+                             "# oops entries: jiffies cpu pid comm preempt_count eflags "
+                             "[ns=trace clock]\n");
         if (!crash_out)
             return -1;
+    }
+    if (arg.clock && (!arg.cyc2ns || !arg.cyc2ns_size)) {
+        fprintf(stderr, "oopsim plugin: clock=1 needs cyc2ns and cyc2ns_size\n");
+        return -1;
     }
     if (arg.tasks && !tasks_start())
         return -1;

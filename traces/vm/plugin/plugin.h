@@ -26,9 +26,15 @@ struct plugin_args {
     uint64_t task_stack, thread_size, kmem_cache_size, kmem_cache_name, slab_cache, pg_slab;
     uint64_t page_offset_base, vmemmap_base, percpu_size, text_start, image_end;
     uint64_t mem_stores, mem_loads; /* how many W and R lines mem.txt keeps at most */
-    uint64_t mem_window;            /* jiffies after the activation the window ends at most */
+    uint64_t mem_window;            /* jiffies after the activation the window ends at most (0: no
+                                     * bound by time) */
+    uint64_t mem_window_work;       /* kernel stores by any context after the activation the
+                                     * window ends at most */
     /* blocked tasks (tasks=1, blocked_tasks.c) */
     uint64_t tick, init_task, task_state, task_tasks, task_thread_sp, text_end;
+    /* the guest's trace clock (clock=1, guest_clock.c): cyc2ns's per-CPU offset and layout */
+    uint64_t cyc2ns, cyc2ns_seq, cyc2ns_size, cyc2ns_mul, cyc2ns_shift, cyc2ns_offset;
+    bool clock;
     bool tasks;
     bool mem;
     const char *dir, *instrument;
@@ -47,7 +53,7 @@ uint64_t percpu_base(int *cpu);
 
 /* Who runs now: the task (or the one an interrupt interrupted) and the CPU's preempt count. */
 struct who {
-    uint64_t jiffies, task;
+    uint64_t jiffies, task, percpu;
     int cpu;
     int32_t pid;
     uint32_t preempt;
@@ -63,6 +69,14 @@ static inline int irq_level(uint32_t preempt)
 FILE *open_out(const char *name, const char *header);
 /* The jiffies' clock, for the records' headers: "HZ=250, INITIAL_JIFFIES=4294892296". */
 void clock_words(char *out, size_t len);
+
+/* The guest's trace clock (guest_clock.c). */
+void clock_registers(const char *name, struct qemu_plugin_register *handle);
+void clock_instrument(struct qemu_plugin_tb *tb, size_t i, uint64_t vaddr);
+/* The guest's trace clock now, in ns, on the CPU whose per-CPU base is PERCPU; false: not known
+ * (clock=0, or the guest has not read its counter since the plugin started). */
+bool clock_ns(uint64_t percpu, uint64_t *ns);
+uint64_t clock_calibrations(void);
 
 /* The memory record (mem_record.c). */
 bool mem_start(void);
