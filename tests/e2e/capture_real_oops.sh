@@ -61,8 +61,24 @@ PY
 # The QEMU plugin records the CPU at the oops entry: the crashing task's, in task context (a
 # system call, interrupts on), and the trace's oops carries it.
 [[ -f $work/vmcache/oopsim_plugin.so ]] || { echo "FAIL: setup built no QEMU plugin"; exit 1; }
-grep -Eq '^[0-9]+ [0-9]+ [0-9]+ oopsim-restartd (0|0x80000000) 0x[0-9a-f]*[2367abef][0-9a-f]{2}$' \
+grep -Eq '^[0-9]+ [0-9]+ [0-9]+ oopsim-restartd (0|0x80000000) 0x[0-9a-f]*[2367abef][0-9a-f]{2} ns=[0-9]+$' \
   "$deep/injected/crash-state.txt" || { echo "FAIL: crash-state.txt:"; cat "$deep/injected/crash-state.txt"; exit 1; }
+# Its ns= is the guest's trace clock at the oops entry: it falls exactly between the crashing
+# task's last traced event before the oops and its first one printing the oops (console_sem's
+# down_trylock), whatever the host's load did to the guest's timing.
+python3 - "$deep/injected/crash-state.txt" "$deep/injected/trace.txt" <<'PY'
+import re, sys
+line = [l for l in open(sys.argv[1]) if not l.startswith("#")][0].split()
+pid, at = line[2], int(line[-1][3:]) / 1e9
+ev = re.compile(r"^\s*(\S+)-(\d+)\s+\[\d+\]\s+\S+\s+([0-9.]+): (\w+):")
+times = [(float(m.group(3)), m.group(4)) for m in map(ev.match, open(sys.argv[2], errors="replace"))
+         if m and m.group(2) == pid]
+prints = [t for t, name in times if name == "down_trylock" and t > at - 1.0]
+before = [t for t, _ in times if prints and t < prints[0]]
+if not prints or not before or not (before[-1] <= at <= prints[0]):
+    sys.exit("FAIL: the oops entry's trace clock %.6f is not between the task's last event %s "
+             "and its first oops print %s" % (at, before[-1:] or "-", prints[:1] or "-"))
+PY
 grep -m1 "type=oops" "$work/real_oops.trace.txt" | grep -q "preempt_count=0 irqs_disabled=false" ||
   { echo "FAIL: the oops has no CPU state"; exit 1; }
 "$simrun" --policy=all "$trace" > "$work/prediction.txt"
@@ -83,6 +99,9 @@ grep -q "fault activated" "$work/mutated.txt"
 grep -q "every execution (QEMU plugin)" "$work/runs-mutated/golden/site-hits.txt"
 (($(grep -cv '^#' "$work/runs-mutated/golden/site-hits.txt") > 0)) ||
   { echo "FAIL: no site hits in the golden run"; exit 1; }
+# Each with the guest's trace clock (ns=): the trace's site runs are timed.
+! grep -v '^#' "$work/runs-mutated/golden/site-hits.txt" | grep -qv ' ns=[0-9]*$' ||
+  { echo "FAIL: a site hit without the guest's trace clock"; exit 1; }
 "$simtrace" summary --format=json "$work/mutated.pb" |
   python3 -c 'import json,sys; s=json.load(sys.stdin)[0]; sys.exit(0 if s["golden_events"].get("site-run", 0) > 0 else "FAIL: no site-run events")'
 # The memory record (the plugin's mem.txt, both runs): the context that first ran the site, its
@@ -104,6 +123,8 @@ grep -Eq '^object id=[0-9]+ name=filp@0x[0-9a-f]+ .*region=slab' "$work/mutated.
 grep -Eq 'type=object-write .*address=0x[0-9a-f]+ size=[0-9]+ fault_free=(true|false)' "$work/mutated.trace.txt" ||
   { echo "FAIL: no compared object-write in the trace"; exit 1; }
 grep -q 'type=fault-activation' "$work/mutated.trace.txt" || { echo "FAIL: no activation event"; exit 1; }
+grep -q '^fault .*site_runs_timed=true' "$work/mutated.trace.txt" ||
+  { echo "FAIL: the trace's site runs are not timed"; exit 1; }
 (($(grep -c '^R ' "$work/runs-mutated/golden/mem.txt" "$work/runs-mutated/injected/mem.txt" | awk -F: '{s+=$2} END {print s}') > 0)) ||
   { echo "FAIL: no other context's load of the written bytes in either run"; exit 1; }
 grep -q 'type=object-read' "$work/mutated.trace.txt" || { echo "FAIL: no object-read in the trace"; exit 1; }

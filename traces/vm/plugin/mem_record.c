@@ -43,7 +43,7 @@
  * (struct kmem_cache's size and name fields), page_offset_base vmemmap_base (kallsyms: the
  * variables holding the direct map's and struct page array's bases), percpu_size (__per_cpu_end),
  * text_start image_end (_stext, _end); mem_stores mem_loads (W and R lines kept: 4096 each),
- * mem_window_work (50000000), mem_window (jiffies: none); instrument=FILE (lines 'ADDRESS [ret]', hex: where the guest's
+ * mem_window_work (10000000), mem_window (jiffies: none); instrument=FILE (lines 'ADDRESS [ret]', hex: where the guest's
  * tracer is entered, by a call or by a return, plugin/instrument_entries.txt: what the context stores from such an entry
  * until it returns is left out).
  * Addresses are virtual: a kernel object is reached through one mapping (the direct map, the
@@ -383,7 +383,7 @@ bool mem_start(void)
     if (!arg.mem_loads)
         arg.mem_loads = 4096;
     if (!arg.mem_window_work)
-        arg.mem_window_work = 50000000;
+        arg.mem_window_work = 10000000;
     if (arg.instrument && !load_entries(arg.instrument))
         return false;
     out = open_out("mem.txt", "");
