@@ -42,6 +42,32 @@ TEST(MemRecord, ReadsEveryKindOfLineAndPrintsItBack) {
   EXPECT_EQ(format_mem_record(again), format_mem_record(r));
 }
 
+// The plugin's clock=1: A, W and R lines end with the guest's trace clock (ns=), kept and printed
+// back; anything else after a line's fields is an error.
+TEST(MemRecord, LinesMayEndWithTheGuestsTraceClock) {
+  MemRecord r;
+  TraceError error;
+  ASSERT_TRUE(parse_mem_record(
+      "A 4294896208 1 236 oopsim-restartd 0x0 0xffff88801ff59840 0xffffc90000530000 "
+      "ns=16772407123\n"
+      "W 4294896209 0xffffffff811bcc00 0xffff8880050cf230 4 0x2a slab 0xffff8880050cf200 0x200 "
+      "kmalloc-512 ns=16772408000\n"
+      "R 4294896210 0 163 oopsim-tcpstrea 0x0 0xffffffff811bbd19 0xffff8880050cf230 4 1 "
+      "ns=16772409999\n",
+      "mem.txt", r, error))
+      << error.message();
+  EXPECT_EQ(r.activation->who.ns, 16772407123u);
+  EXPECT_EQ(r.writes[0].ns, 16772408000u);
+  EXPECT_EQ(r.reads[0].who.ns, 16772409999u);
+  MemRecord again;
+  ASSERT_TRUE(parse_mem_record(format_mem_record(r), "again", again, error)) << error.message();
+  EXPECT_EQ(again.writes[0].ns, 16772408000u);
+  EXPECT_FALSE(parse_mem_record(
+      "A 4294896208 1 236 x 0x0 0xffff88801ff59840 0xffffc90000530000 ns=1 more\n", "f", r, error));
+  EXPECT_FALSE(parse_mem_record(
+      "A 4294896208 1 236 x 0x0 0xffff88801ff59840 0xffffc90000530000 t=1\n", "f", r, error));
+}
+
 // The header says the guest's jiffies clock (its CONFIG_HZ): another kernel may tick at another
 // rate; a header that says it badly is an error.
 TEST(MemRecord, TheHeaderGivesTheJiffiesClock) {

@@ -81,8 +81,9 @@ struct Builder {
     return std::nullopt;
   }
 
-  std::optional<std::uint64_t> time_before_crash(std::uint64_t jiffies) const {
-    auto t = in.time(jiffies);
+  std::optional<std::uint64_t> time_before_crash(std::uint64_t jiffies,
+                                                 std::optional<std::uint64_t> ns) const {
+    auto t = in.time(jiffies, ns);
     if (t && in.crash_time && *t >= *in.crash_time) t = *in.crash_time > 0 ? *in.crash_time - 1 : 0;
     return t;
   }
@@ -128,7 +129,7 @@ struct Builder {
     auto [golden, golden_insn] = golden_writes();
     for (std::size_t i = 0; i < in.injected->writes.size(); ++i) {
       const MemWrite& w = in.injected->writes[i];
-      auto t = time_before_crash(w.jiffies);
+      auto t = time_before_crash(w.jiffies, w.ns);
       if (!t) continue;
       trace::Event e;
       e.set_time(std::max(*t, activation_time));
@@ -172,7 +173,7 @@ struct Builder {
       }
       if (!o) continue;
       std::uint32_t ctx = in.context(x.who);
-      auto t = in.time(x.who.jiffies);
+      auto t = in.time(x.who.jiffies, x.who.ns);
       if (ctx == 0 || !t || ctx == out.activator) continue;
       if (injected && in.crash_time && *t >= *in.crash_time) {
         // after the crash: ground truth, which says nothing of the object's owner
@@ -209,7 +210,7 @@ MemImport import_memory(const MemImportInput& in) {
   if (!in.injected || !in.injected->activation) return {};
   const MemActivation& a = *in.injected->activation;
   b.out.activator = in.context(a.who);
-  auto t = in.time(a.who.jiffies);
+  auto t = in.time(a.who.jiffies, a.who.ns);
   if (b.out.activator == 0 || !t) return {};
   std::uint64_t activation_time = *t;
   if (in.crash_time && activation_time >= *in.crash_time)

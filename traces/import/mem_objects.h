@@ -36,9 +36,12 @@ struct MemImportInput {
   const MemRecord* injected = nullptr;  // required
   const MemRecord* golden = nullptr;    // may be null: writes are then not compared
   const Kallsyms* syms = nullptr;       // names global and per-CPU data (may be empty)
-  // The context that ran (0: none: the line is dropped), and a jiffies' time on the trace's clock.
+  // The context that ran (0: none: the line is dropped), and a line's time on the trace's clock:
+  // its guest trace clock (ns=) when it has one, else its jiffies'.
   std::function<std::uint32_t(const MemContext&)> context;
-  std::function<std::optional<std::uint64_t>(std::uint64_t jiffies)> time;
+  std::function<std::optional<std::uint64_t>(std::uint64_t jiffies,
+                                             std::optional<std::uint64_t> ns)>
+      time;
   std::optional<std::uint64_t> crash_time;  // the injected run's first oops
   // The function the fault mutated, [start, end) (unset: not known).
   std::optional<std::pair<std::uint64_t, std::uint64_t>> mutated_code;

@@ -50,6 +50,14 @@ class Words {
     return true;
   }
   bool word(std::string& v) { return static_cast<bool>(in_ >> v); }
+  // An optional last word `ns=N`, then the line's end.
+  bool ns_done(std::optional<std::uint64_t>& ns) {
+    std::string w;
+    if (!(in_ >> w)) return true;
+    if (w.rfind("ns=", 0) != 0) return false;
+    ns = models::parse_u64(std::string_view(w).substr(3), 10);
+    return ns.has_value() && done();
+  }
   bool done() {
     std::string rest;
     return !(in_ >> rest);
@@ -79,8 +87,8 @@ std::string parse_line(const std::string& line, MemRecord& out) {
     case 'A': {
       if (out.activation) return "a second activation (A) line";
       MemActivation a;
-      if (!who(w, a.who) || !w.x(a.task) || !w.x(a.stack) || !w.done())
-        return "an A line is not 'A jiffies cpu pid comm preempt task stack'";
+      if (!who(w, a.who) || !w.x(a.task) || !w.x(a.stack) || !w.ns_done(a.who.ns))
+        return "an A line is not 'A jiffies cpu pid comm preempt task stack [ns=N]'";
       out.activation = std::move(a);
       return "";
     }
@@ -88,8 +96,9 @@ std::string parse_line(const std::string& line, MemRecord& out) {
       MemWrite m;
       if (!w.u(m.jiffies) || !w.x(m.insn) || !w.x(m.address) || !w.small(m.size, 10) ||
           !w.x(m.value) || !w.word(m.region) || !w.x(m.start) || !w.x(m.length) ||
-          !w.word(m.name) || !w.done())
-        return "a W line is not 'W jiffies insn address size value region start length name'";
+          !w.word(m.name) || !w.ns_done(m.ns))
+        return "a W line is not 'W jiffies insn address size value region start length name "
+               "[ns=N]'";
       if (mem_region_code(m.region) == 0) return "a W line names no known region: " + m.region;
       if (!out.activation) return "a W line before the activation (A) line";
       if (m.name == "-") m.name.clear();
@@ -105,8 +114,8 @@ std::string parse_line(const std::string& line, MemRecord& out) {
     case 'R': {
       MemRead r;
       if (!who(w, r.who) || !w.x(r.insn) || !w.x(r.address) || !w.small(r.size, 10) ||
-          !w.u(r.write) || !w.done())
-        return "an R line is not 'R jiffies cpu pid comm preempt insn address size w'";
+          !w.u(r.write) || !w.ns_done(r.who.ns))
+        return "an R line is not 'R jiffies cpu pid comm preempt insn address size w [ns=N]'";
       if (r.write == 0 || r.write > out.writes.size())
         return fmt::format("an R line names W line {}, which is not before it", r.write);
       out.reads.push_back(std::move(r));
@@ -148,20 +157,24 @@ std::string format_mem_record(const MemRecord& r) {
   auto who = [](const MemContext& c) {
     return fmt::format("{} {} {} {} {:#x}", c.jiffies, c.cpu, c.pid, c.comm, c.preempt_count);
   };
+  auto ns = [](const std::optional<std::uint64_t>& n) {
+    return n ? fmt::format(" ns={}", *n) : std::string();
+  };
   std::string out =
       fmt::format("# mem (QEMU plugin); jiffies (HZ={}, INITIAL_JIFFIES={})\n", r.hz, r.initial);
   if (r.activation) {
-    out += fmt::format("A {} {:#x} {:#x}\n", who(r.activation->who), r.activation->task,
-                       r.activation->stack);
+    out += fmt::format("A {} {:#x} {:#x}{}\n", who(r.activation->who), r.activation->task,
+                       r.activation->stack, ns(r.activation->who.ns));
   }
   for (const MemWrite& m : r.writes) {
-    out +=
-        fmt::format("W {} {:#x} {:#x} {} {:#x} {} {:#x} {:#x} {}\n", m.jiffies, m.insn, m.address,
-                    m.size, m.value, m.region, m.start, m.length, m.name.empty() ? "-" : m.name);
+    out += fmt::format("W {} {:#x} {:#x} {} {:#x} {} {:#x} {:#x} {}{}\n", m.jiffies, m.insn,
+                       m.address, m.size, m.value, m.region, m.start, m.length,
+                       m.name.empty() ? "-" : m.name, ns(m.ns));
   }
   if (r.end_jiffies) out += fmt::format("E {} {}\n", *r.end_jiffies, r.end_why);
   for (const MemRead& x : r.reads) {
-    out += fmt::format("R {} {:#x} {:#x} {} {}\n", who(x.who), x.insn, x.address, x.size, x.write);
+    out += fmt::format("R {} {:#x} {:#x} {} {}{}\n", who(x.who), x.insn, x.address, x.size, x.write,
+                       ns(x.who.ns));
   }
   if (!r.totals.empty()) {
     out += "S";

@@ -9,7 +9,8 @@
 //   S KEY=N ...                                                totals at exit
 //
 // Numbers: jiffies, cpu, pid, size and W in decimal, the others in hex (0x). NAME is "-" when the
-// region has none.
+// region has none. A, W and R lines may end with `ns=N`: the guest's trace clock at the line
+// (the plugin's clock=1), which puts it exactly among the trace's events.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,7 @@ namespace oopsim::traces {
 
 struct MemContext {  // who ran (A and R lines)
   std::uint64_t jiffies = 0;
+  std::optional<std::uint64_t> ns;  // the guest's trace clock
   int cpu = -1;
   int pid = 0;
   std::string comm;
@@ -42,6 +44,7 @@ struct MemActivation {
 
 struct MemWrite {
   std::uint64_t jiffies = 0, insn = 0, address = 0;
+  std::optional<std::uint64_t> ns;  // the guest's trace clock
   std::uint32_t size = 0;
   std::uint64_t value = 0;
   std::string region;  // stack task slab global percpu page-cache anon-page page other

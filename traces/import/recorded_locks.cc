@@ -40,7 +40,7 @@ std::vector<RecordedHold> recorded_holds(const MemRecord& record, const Kallsyms
     const models::LockPrimitive* p = primitive_at(w.insn, syms, by_symbol);
     if (p == nullptr) continue;
     if (p->op == models::LockPrimitive::Op::kTake && !p->conditional()) {
-      held.try_emplace(w.address, RecordedHold{w.address, p->kind, p->mode, w.jiffies});
+      held.try_emplace(w.address, RecordedHold{w.address, p->kind, p->mode, w.jiffies, w.ns});
     } else if (p->op == models::LockPrimitive::Op::kRelease) {
       auto h = held.find(w.address);
       if (h != held.end() && h->second.kind == p->kind) held.erase(h);

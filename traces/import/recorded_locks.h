@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "models/kernel_model.h"
@@ -20,6 +21,7 @@ struct RecordedHold {
   models::LockKind kind = models::LockKind::kSpinlock;
   models::LockMode mode = models::LockMode::kExclusive;
   std::uint64_t jiffies = 0;  // of the take's store
+  std::optional<std::uint64_t> ns;  // the guest's trace clock at the take's store
 };
 
 // The holds in `record` (its W lines, in order) with no later release of the same lock: a store

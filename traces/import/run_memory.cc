@@ -44,7 +44,9 @@ bool Importer::add_memory(const RunText& injected, const RunText& golden,
     l.irq = c.irq();
     return l.pid < 0 ? 0 : ctxs_.for_line(l);
   };
-  in.time = [&](std::uint64_t jiffies) -> std::optional<std::uint64_t> {
+  in.time = [&](std::uint64_t jiffies,
+                std::optional<std::uint64_t> ns) -> std::optional<std::uint64_t> {
+    if (ns) return *ns / 1000;
     std::uint64_t us;
     if (!clock.time_us(jiffies, us)) return std::nullopt;
     return us;
@@ -101,7 +103,7 @@ void Importer::add_recorded_holds(const MemRecord& inj, std::vector<trace::Event
   std::vector<trace::Event> added;
   for (const RecordedHold& h : recorded_holds(inj, syms_)) {
     std::uint32_t lock = locks_.lock_for(h.address, h.kind, 0);
-    std::uint64_t at = in.time(h.jiffies).value_or(0);
+    std::uint64_t at = in.time(h.jiffies, h.ns).value_or(0);
     bool traced = false, taken_after = false;
     for (const trace::Event& e : inj_events) {
       if (e.lock() != lock || e.time() > crash_us_) continue;
