@@ -20,7 +20,7 @@ struct RecordedHold {
   std::uint64_t address = 0;  // the lock
   models::LockKind kind = models::LockKind::kSpinlock;
   models::LockMode mode = models::LockMode::kExclusive;
-  std::uint64_t jiffies = 0;  // of the take's store
+  std::uint64_t jiffies = 0;        // of the take's store
   std::optional<std::uint64_t> ns;  // the guest's trace clock at the take's store
 };
 
