@@ -108,12 +108,12 @@ grep -q "every execution (QEMU plugin)" "$work/runs-mutated/golden/site-hits.txt
 # stores until the function that ran it returned, each in its object (path_openat fills a new
 # struct file from the filp slab cache), and other contexts' later loads of those bytes. The
 # trace carries them: objects with their region, the writes (compared with the fault-free run's)
-# and the reads.
+# and the reads. Each line carries the guest's trace clock (ns=).
 for run in golden injected; do
   mem="$work/runs-mutated/$run/mem.txt"
   grep -q '^# mem (QEMU plugin) site ' "$mem" || { echo "FAIL: no memory record in $mem"; exit 1; }
   grep -Eq '^A [0-9]+ [0-9]+ [0-9]+ ' "$mem" || { echo "FAIL: no activation in $mem"; exit 1; }
-  grep -Eq '^W .* slab 0x[0-9a-f]+ 0x[0-9a-f]+ filp$' "$mem" ||
+  grep -Eq '^W .* slab 0x[0-9a-f]+ 0x[0-9a-f]+ filp ns=[0-9]+$' "$mem" ||
     { echo "FAIL: no store to a filp slab object in $mem"; grep -c '^W' "$mem"; exit 1; }
   grep -Eq '^E [0-9]+ (return|oops|cap|work|time)$' "$mem" || { echo "FAIL: the window never ended in $mem"; exit 1; }
 done

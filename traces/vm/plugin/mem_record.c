@@ -2,6 +2,8 @@
  * The memory record (mem=1): what the context that first runs the fault's site writes, and who
  * reads it after. Lines of mem.txt (traces/import/mem_record.h reads them):
  *
+ * A, W and R lines end with ns=N, the guest's trace clock then, when the plugin has it (clock=1).
+ *
  *   A JIFFIES CPU PID COMM PREEMPT TASK STACK     the activation: the first run of the site
  *   W JIFFIES INSN ADDR SIZE VALUE REGION START LENGTH NAME
  *                                                 a store by that context (same task, same
@@ -154,6 +156,15 @@ static void classify(uint64_t addr, struct object *o)
         strcpy(o->name, "-");
 }
 
+/* Ends a record line: with the guest's trace clock when known (clock=1). */
+static void end_line(uint64_t percpu)
+{
+    uint64_t ns;
+    if (clock_ns(percpu, &ns))
+        fprintf(out, " ns=%" PRIu64, ns);
+    fputc('\n', out);
+}
+
 static void end_window(const char *why)
 {
     fprintf(out, "E %" PRIu64 " %s\n", read_u64(arg.jiffies), why);
@@ -229,8 +240,11 @@ static void on_store(qemu_plugin_meminfo_t info, uint64_t addr, unsigned size, u
             n_stores++;
             fprintf(out,
                     "W %" PRIu64 " %#" PRIx64 " %#" PRIx64 " %u %#" PRIx64 " %s %#" PRIx64
-                    " %#" PRIx64 " %s\n",
+                    " %#" PRIx64 " %s",
                     jiffies, insn, addr, size, value, o.region, o.start, o.length, o.name);
+            int cpu;
+            uint64_t base = percpu_base(&cpu);
+            end_line(cpu >= 0 ? base : 0);
             if (strcmp(o.region, "stack") != 0) /* its own stack: no other context reads it */
                 watch(addr, size, n_stores);
             if (n_stores >= arg.mem_stores)
@@ -272,8 +286,9 @@ static void on_load(uint64_t addr, unsigned size, uint64_t insn)
         return;
     }
     n_loads++;
-    fprintf(out, "R %" PRIu64 " %d %d %s %#" PRIx32 " %#" PRIx64 " %#" PRIx64 " %u %" PRIu64 "\n",
+    fprintf(out, "R %" PRIu64 " %d %d %s %#" PRIx32 " %#" PRIx64 " %#" PRIx64 " %u %" PRIu64,
             w.jiffies, w.cpu, w.pid, w.comm, w.preempt, insn, addr, size, line);
+    end_line(w.percpu);
 }
 
 static void on_mem(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
@@ -329,8 +344,9 @@ void mem_on_site(void)
         act_sp = read_reg(reg_rsp);
         page_offset = read_u64(arg.page_offset_base);
         vmemmap = read_u64(arg.vmemmap_base);
-        fprintf(out, "A %" PRIu64 " %d %d %s %#" PRIx32 " %#" PRIx64 " %#" PRIx64 "\n", w.jiffies,
+        fprintf(out, "A %" PRIu64 " %d %d %s %#" PRIx32 " %#" PRIx64 " %#" PRIx64, w.jiffies,
                 w.cpu, w.pid, w.comm, w.preempt, act_task, act_stack);
+        end_line(w.percpu);
         phase = WINDOW;
     }
     g_mutex_unlock(&lock);
