@@ -304,26 +304,35 @@ int prepare_campaign(const CampaignConfig& c, CampaignTargets& t, std::ostream& 
 
 namespace {
 
+// The reference golden run, made once: the functions are learned from it, and every
+// experiment's injected run is paired with it. A campaign restored from its snapshot has the
+// functions but not the run, which is recorded again here. Returns an exit code.
+int ensure_reference(const CampaignConfig& c, std::ostream& err) {
+  fs::path dir(c.dir);
+  fs::path ref = dir / fmt::format("reference-{}s", c.seconds);
+  if (fs::exists(ref / "trace.txt")) return 0;
+  err << "simcampaign: the reference golden run (the workloads, no fault)\n";
+  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  fs::path tmp = ref.string() + fmt::format(".{}.{}", host_name(), ::getpid());
+  fs::remove_all(tmp);
+  int rc = wait_for(spawn(reference_argv(c, tmp), env, dir / "reference.log"));
+  std::error_code ec;
+  if (rc == 0) fs::rename(tmp, ref, ec);
+  if (rc != 0 || ec) {
+    err << "simcampaign: the reference golden run failed (see " << (dir / "reference.log").string()
+        << "; is there a saved state? run simcapture once)\n";
+    return 69;
+  }
+  return 0;
+}
+
 int learn_targets(const CampaignConfig& c, CampaignTargets& t, std::ostream& err) {
   fs::path dir(c.dir);
   std::string error;
-  if (load_targets(c, t, error)) return 0;
-  // Targets that are reached: learn them from a golden run of the workloads (made once).
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  if (load_targets(c, t, error)) return ensure_reference(c, err);
+  // Targets that are reached: learn them from a golden run of the workloads.
   fs::path ref = dir / fmt::format("reference-{}s", c.seconds);
-  if (!fs::exists(ref / "trace.txt")) {
-    err << "simcampaign: a golden run to learn the functions the workloads execute\n";
-    fs::path tmp = ref.string() + fmt::format(".{}.{}", host_name(), ::getpid());
-    fs::remove_all(tmp);
-    int rc = wait_for(spawn(reference_argv(c, tmp), env, dir / "reference.log"));
-    std::error_code ec;
-    if (rc == 0) fs::rename(tmp, ref, ec);
-    if (rc != 0 || ec) {
-      err << "simcampaign: the reference golden run failed (see "
-          << (dir / "reference.log").string() << "; is there a saved state? run simcapture once)\n";
-      return 69;
-    }
-  }
+  if (int rc = ensure_reference(c, err); rc != 0) return rc;
   std::string trace, syms, coverage;
   read_file_text(ref / "trace.txt", trace);
   read_file_text(ref / "kallsyms", syms);
