@@ -6,6 +6,7 @@
 # Usage: campaign_resume.sh SIMCAMPAIGN SIMRUN WORKDIR CACHE STATE FUNCTIONS TYPES FIRST_SEED CRASH_ID
 set -euo pipefail
 simcampaign=$1 simrun=$2 work=$3 cache=$4 state=$5 functions=$6 types=$7 first_seed=$8 crash=$9
+source "$(dirname "$0")/failure_first.sh" "$work.log"
 rm -rf "$work"
 args=(run "$work" --types "$types" --first-seed "$first_seed" --seeds 1 --seconds 6
       --cache "$cache" --state "$state" --functions "$functions" --sites all)

@@ -10,7 +10,7 @@
 # Usage: capture_real_oops.sh SIMCAPTURE SIMTRACE SIMRUN WORKDIR
 set -euo pipefail
 simcapture=$1 simtrace=$2 simrun=$3 work=$4
-mkdir -p "$work"
+source "$(dirname "$0")/failure_first.sh" "$work/test.log"
 trace="$work/real_oops.pb"
 # The runs work in a folder more than 150 bytes deep: QEMU's QMP and gdb sockets must not live at
 # paths longer than a Unix socket allows (107 bytes).
@@ -65,7 +65,9 @@ grep -Eq '^[0-9]+ [0-9]+ [0-9]+ oopsim-restartd (0|0x80000000) 0x[0-9a-f]*[2367a
   "$deep/injected/crash-state.txt" || { echo "FAIL: crash-state.txt:"; cat "$deep/injected/crash-state.txt"; exit 1; }
 # Its ns= is the guest's trace clock at the oops entry: it falls exactly between the crashing
 # task's last traced event before the oops and its first one printing the oops (console_sem's
-# down_trylock), whatever the host's load did to the guest's timing.
+# down_trylock), whatever the host's load did to the guest's timing. Both are looked for after
+# the task's last system call entry before the oops entry (the uname that oopses), so a console
+# print earlier in that second does not count.
 python3 - "$deep/injected/crash-state.txt" "$deep/injected/trace.txt" <<'PY'
 import re, sys
 line = [l for l in open(sys.argv[1]) if not l.startswith("#")][0].split()
@@ -73,11 +75,16 @@ pid, at = line[2], int(line[-1][3:]) / 1e9
 ev = re.compile(r"^\s*(\S+)-(\d+)\s+\[\d+\]\s+\S+\s+([0-9.]+): (\w+):")
 times = [(float(m.group(3)), m.group(4)) for m in map(ev.match, open(sys.argv[2], errors="replace"))
          if m and m.group(2) == pid]
-prints = [t for t, name in times if name == "down_trylock" and t > at - 1.0]
-before = [t for t, _ in times if prints and t < prints[0]]
+entries = [t for t, name in times if name == "sys_enter" and t <= at]
+start = entries[-1] if entries else at - 1.0
+prints = [t for t, name in times if name == "down_trylock" and t > start]
+before = [t for t, _ in times if t >= start and prints and t < prints[0]]
 if not prints or not before or not (before[-1] <= at <= prints[0]):
-    sys.exit("FAIL: the oops entry's trace clock %.6f is not between the task's last event %s "
-             "and its first oops print %s" % (at, before[-1:] or "-", prints[:1] or "-"))
+    near = [(t, name) for t, name in times if abs(t - at) < 0.05]
+    sys.exit("FAIL: the oops entry's trace clock %.6f (pid %s) is not between the task's last "
+             "event %s and its first oops print %s after its system call entry at %s; its events "
+             "within 50 ms: %s" % (at, pid, before[-1:] or "-", prints[:1] or "-",
+                                   entries[-1:] or "-", near[:40]))
 PY
 grep -m1 "type=oops" "$work/real_oops.trace.txt" | grep -q "preempt_count=0 irqs_disabled=false" ||
   { echo "FAIL: the oops has no CPU state"; exit 1; }

@@ -7,6 +7,7 @@
 # Usage: module_text_injection.sh SIMCAPTURE SIMTRACE WORKDIR VMCACHE STATE
 set -euo pipefail
 simcapture=$1 simtrace=$2 work=$3 cache=$4 state=$5
+source "$(dirname "$0")/failure_first.sh" "$work.log"
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
 rm -rf "$state/modtext"  # made again on demand

@@ -8,6 +8,7 @@
 # Usage: slurm_campaign.sh SIMCAMPAIGN WORKDIR CACHE STATE
 set -euo pipefail
 simcampaign=$1 work=$2 cache=$3 state=$4
+source "$(dirname "$0")/failure_first.sh" "$work.log"
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -33,7 +34,7 @@ cleanup() {
   cp "$sdir"/*.log "$work/" 2>/dev/null || true
   rm -rf "$sdir"
 }
-trap cleanup EXIT
+trap 'rc=$?; cleanup; failure_first_report $rc' EXIT
 daemon_logs() {
   for f in "$sdir"/slurmctld.log "$sdir"/slurmd.log; do
     [[ -f $f ]] && { echo "--- $f"; tail -n 20 "$f"; }

@@ -7,6 +7,7 @@
 # Usage: vmcheck_rerun.sh VMCHECK WORKDIR CACHE TRACE SIMTRACE
 set -euo pipefail
 vmcheck=$1 work=$2 cache=$3 trace=$4 simtrace=$5
+source "$(dirname "$0")/failure_first.sh" "$work.log"
 rm -rf "$work"
 mkdir -p "$work"
 export OOPSIM_CACHE=$cache
