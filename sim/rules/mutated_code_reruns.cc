@@ -82,8 +82,8 @@ class MutatedCodeReruns final : public Rule {
     if (f == nullptr || f->after.empty() || !models::faults_where_it_runs(f->type) ||
         !strikes(c, *f) || (!f->site_runs_timed && !c.held.empty()))
       return;
-    if (path_done_ && crash_after_site_) {
-      bound_.insert(c.index);
+    if (path_known()) {
+      if (f->site_runs_timed) bound_.insert(c.index);
       return;
     }
     std::string why = fmt::format(
@@ -103,6 +103,9 @@ class MutatedCodeReruns final : public Rule {
   }
 
  private:
+  // The faulty path's last lock operation in the mutated function, before its oops, is known.
+  bool path_known() const { return path_done_ && crash_after_site_.has_value(); }
+
   // Whether running the mutated instruction goes wrong for `c`: always for a fault that goes
   // wrong on every run; a mutated condition only for the faulty program (its data).
   bool strikes(const ContextSim& c, const models::FaultInfo& f) const {
@@ -116,7 +119,7 @@ class MutatedCodeReruns final : public Rule {
   // after it when `op_done`).
   bool oopses_here(const models::FaultInfo& f, const traces::TraceModel::Site& site,
                    const models::Event& e, bool op_done) const {
-    if (path_done_ && crash_after_site_) return op_done && e.site_ix == *crash_after_site_;
+    if (path_known()) return op_done && e.site_ix == *crash_after_site_;
     if (f.site_runs_timed) return false;  // the site runs say where it oopses
     bool at_return = models::faults_at_return(f.type);
     if (at_return && e.type != EventType::kLockRelease) return false;
@@ -161,8 +164,8 @@ class MutatedCodeReruns final : public Rule {
   std::optional<models::ContextId> activator_;
   std::optional<std::uint32_t> crash_after_site_;  // site index
   bool path_done_ = false;
-  // Contexts that ran the site (a recorded run) and oops at their next lock operation at the
-  // faulty path's last site.
+  // Contexts with a timed run of the site that oops at their next lock operation at the faulty
+  // path's last site (untimed runs leave it to the lock sites anyway).
   std::set<std::uint32_t> bound_;
 };
 

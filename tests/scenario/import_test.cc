@@ -15,6 +15,7 @@
 #include "traces/format/packet_source.h"
 #include "traces/format/trace_summary.h"
 #include "traces/import/run_importer.h"
+#include "traces/import/site_hits.h"
 
 namespace oopsim::test {
 namespace {
@@ -27,7 +28,8 @@ std::string import_fixtures(const traces::ImportOptions& given = {},
                             const std::string& crash_state = "",
                             const std::string& injected_mem = "",
                             const std::string& golden_mem = "",
-                            const std::string& golden_extra_lines = "") {
+                            const std::string& golden_extra_lines = "",
+                            traces::ImportStats* stats_out = nullptr) {
   traces::RunText injected{"injected.ftrace.txt",
                            fixture("injected.ftrace.txt"),
                            fixture("injected.console.log"),
@@ -64,6 +66,7 @@ std::string import_fixtures(const traces::ImportOptions& given = {},
       << e.message();
   EXPECT_TRUE(stats.crashed);
   EXPECT_EQ(stats.unparsed, 0u);
+  if (stats_out != nullptr) *stats_out = stats;
   return out;
 }
 
@@ -180,6 +183,23 @@ TEST(Import, TheCrashCarriesTheCpuStateThePluginRecorded) {
       EXPECT_TRUE(s.crash->irqs_disabled);
     }
   }
+}
+
+// The jiffies clock (of untimed records) is put on the trace's at the oops entry: with the
+// guest's trace clock there (ns=), from the plugin's two readings of the same instant; without,
+// against the console's oops of the same task (printed a little later).
+TEST(Import, TheJiffiesClockIsSetFromTheTimedOopsEntryElseFromTheConsolesOops) {
+  const std::string entry =
+      "# oops entries: jiffies cpu pid comm preempt_count eflags\n"
+      "4294897255 0 159 oopsim-fsbench 0x80000201 0x10046";
+  const std::int64_t jiffies_us =
+      static_cast<std::int64_t>(4294897255u - traces::initial_jiffies(250)) * 4000;
+  traces::ImportStats timed, untimed;
+  import_fixtures({}, entry + " ns=20345678901\n", "", "", "", &timed);
+  import_fixtures({}, entry + "\n", "", "", "", &untimed);
+  EXPECT_EQ(timed.jiffies_offset_us, 20345678 - jiffies_us);
+  EXPECT_NE(untimed.jiffies_offset_us, 0);
+  EXPECT_NE(untimed.jiffies_offset_us, timed.jiffies_offset_us);
 }
 
 // The QEMU plugin's memory record (mem.txt) becomes objects and events: pid 159 runs the site,

@@ -236,17 +236,24 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
                                                          : injected.crash_state_path;
     if (!parse_site_hits(injected.crash_state, file, entries, error)) return false;
     if (!entries.hits.empty()) crash_cpu_ = entries.hits.front();
-    // The jiffies clock against the trace's, at the oops: the plugin's count at the oops entry
-    // against the console's oops (now on the trace's clock) of the same task.
+    // The jiffies clock against the trace's, at the oops. Timed (ns=), the plugin read both
+    // clocks at the oops entry; else its count there against the console's oops (now on the
+    // trace's clock) of the same task.
     auto first = std::find_if(reports.begin(), reports.end(), [](const ConsoleReport& r) {
       return r.type == ConsoleReport::Type::kOops;
     });
     std::uint64_t at = 0;
-    if (crash_cpu_ && first != reports.end() && first->pid == crash_cpu_->pid &&
-        entries.time_us(*crash_cpu_, at)) {
-      jiffies_offset_us_ =
-          static_cast<std::int64_t>(first->time_us) - static_cast<std::int64_t>(at);
-      st_.jiffies_offset_us = jiffies_offset_us_;
+    if (crash_cpu_ && entries.time_us(crash_cpu_->jiffies, at)) {
+      std::optional<std::int64_t> trace_us;
+      if (crash_cpu_->ns) {
+        trace_us = static_cast<std::int64_t>(*crash_cpu_->ns / 1000);
+      } else if (first != reports.end() && first->pid == crash_cpu_->pid) {
+        trace_us = static_cast<std::int64_t>(first->time_us);
+      }
+      if (trace_us) {
+        jiffies_offset_us_ = *trace_us - static_cast<std::int64_t>(at);
+        st_.jiffies_offset_us = jiffies_offset_us_;
+      }
     }
   }
   std::vector<trace::Event> inj_events, gold_events;
