@@ -24,7 +24,7 @@
 
 static struct qemu_plugin_register *reg_rax, *reg_rdx;
 static int64_t tsc_offset; /* guest counter - host counter */
-static uint64_t calibrations;
+static bool calibrated; /* an offset was measured */
 /* The guest's counter read now running: the host's counter then, and where the guest goes on
  * (TCG ends a block at rdtsc, so the next instruction starts another block). */
 static uint64_t pending_host, pending_next, pending_percpu;
@@ -57,7 +57,7 @@ static void on_counter_read(unsigned int vcpu_index, void *udata)
     pending_next = 0;
     uint64_t guest = (read_reg(reg_rdx) << 32) | (read_reg(reg_rax) & 0xffffffffu);
     tsc_offset = (int64_t)(guest - pending_host);
-    calibrations++;
+    calibrated = true;
 }
 
 /* Instruction I of block TB: a kernel rdtsc or rdtscp gets a callback, and so does the
@@ -90,7 +90,7 @@ void clock_instrument(struct qemu_plugin_tb *tb, size_t i, uint64_t vaddr)
 
 bool clock_ns(uint64_t percpu, uint64_t *ns)
 {
-    if (!arg.clock || !calibrations || !percpu)
+    if (!arg.clock || !calibrated || !percpu)
         return false;
     uint64_t tsc = __rdtsc() + (uint64_t)tsc_offset;
     uint64_t at = percpu + arg.cyc2ns;

@@ -81,8 +81,9 @@ static uint32_t line_filter[1u << FILTER_BITS];
 static uint64_t n_stores, n_loads, dropped_loads, n_hits, n_filtered;
 static uint64_t window_work; /* kernel stores by any context in the window */
 
-/* The context running now: its task and interrupt level (cheaper than who_runs). */
-static void running(uint64_t *task, int *level)
+/* The context running now: its task and interrupt level (cheaper than who_runs). Returns the
+ * CPU's per-CPU base (0: the CPU is not known). */
+static uint64_t running(uint64_t *task, int *level)
 {
     int cpu;
     uint64_t base = percpu_base(&cpu);
@@ -90,6 +91,7 @@ static void running(uint64_t *task, int *level)
     *task = read_u64(base + arg.current_task);
     read_mem(base + arg.preempt_count, &preempt, sizeof preempt);
     *level = irq_level(preempt);
+    return cpu >= 0 ? base : 0;
 }
 
 struct object {
@@ -209,13 +211,13 @@ static inline bool maybe_watched(uint64_t addr, unsigned size)
 static void on_store(qemu_plugin_meminfo_t info, uint64_t addr, unsigned size, uint64_t insn)
 {
     if (phase == WINDOW) {
-        uint64_t task = 0, jiffies = read_u64(arg.jiffies), sp;
+        uint64_t task = 0, jiffies = read_u64(arg.jiffies), sp, percpu = 0;
         int level = -1;
         /* A task runs on its own stack (interrupts on the CPU's): a store from another stack is
          * not the activating task's, and one register tells. */
         sp = read_reg(reg_rsp);
         if (act_level > 0 || (sp >= act_stack && sp < act_stack + arg.thread_size))
-            running(&task, &level);
+            percpu = running(&task, &level);
         if (task == act_task && level == act_level && tracer_sp) {
             /* (a memory callback sees the stack pointer from before its instruction: a push
              * at the entry is at the entry's) */
@@ -242,9 +244,7 @@ static void on_store(qemu_plugin_meminfo_t info, uint64_t addr, unsigned size, u
                     "W %" PRIu64 " %#" PRIx64 " %#" PRIx64 " %u %#" PRIx64 " %s %#" PRIx64
                     " %#" PRIx64 " %s",
                     jiffies, insn, addr, size, value, o.region, o.start, o.length, o.name);
-            int cpu;
-            uint64_t base = percpu_base(&cpu);
-            end_line(cpu >= 0 ? base : 0);
+            end_line(percpu);
             if (strcmp(o.region, "stack") != 0) /* its own stack: no other context reads it */
                 watch(addr, size, n_stores);
             if (n_stores >= arg.mem_stores)
