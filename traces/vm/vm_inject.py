@@ -18,7 +18,7 @@ import time
 from vm_base import *  # noqa: F401,F403
 from vm_qemu import *  # noqa: F401,F403
 from vm_remote import *  # noqa: F401,F403
-from kernel_layout import layout
+from kernel_layout import layout, percpu_offsets
 
 
 def inject(d, spec, kallsyms, report, proc):
@@ -182,12 +182,13 @@ def watch_site(d, addr, seconds, kallsyms, report, g=None):
         for line in f:
             p = line.split()
             if len(p) >= 3 and p[2] in ("current_task", "__per_cpu_offset", "jiffies",
-                                        "__preempt_count", "init_task"):
+                                        "__preempt_count", "init_task", "pcpu_hot"):
                 syms[p[2]] = int(p[0], 16)
     if g is None:
         g = GdbRemote(sock_path(d, "gdb.sock"))
         g.req("?")
     lay = layout()  # task_struct's offsets, from the kernel's BTF
+    syms.update(percpu_offsets(syms, lay))  # current_task and preempt_count, where they are
     comm0 = g.read_mem(syms["init_task"] + lay["task_comm"], 16).split(b"\0")[0]
     if comm0 != b"swapper/0":
         raise RuntimeError("task_struct layout does not match this kernel (init_task comm %r)" % comm0)
@@ -222,7 +223,7 @@ def watch_site(d, addr, seconds, kallsyms, report, g=None):
             task = int.from_bytes(g.read_mem(base + syms["current_task"], 8), "little")
             pid = int.from_bytes(g.read_mem(task + lay["task_pid"], 4), "little", signed=True)
             comm = g.read_mem(task + lay["task_comm"], 16).split(b"\0")[0].decode("utf-8", "replace")
-            pc = int.from_bytes(g.read_mem(base + syms["__preempt_count"], 4), "little")
+            pc = int.from_bytes(g.read_mem(base + syms["preempt_count"], 4), "little")
             jif = int.from_bytes(g.read_mem(syms["jiffies"], 8), "little")
             hits.append((jif, cpu, pid, comm.replace(" ", "_") or "?", pc))
             now = time.time()

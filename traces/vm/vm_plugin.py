@@ -5,12 +5,14 @@ context (site-hits.txt) and the CPU's state at each oops entry (crash-state.txt)
 without stopping the guest."""
 import os
 
-from kernel_layout import layout
+from kernel_layout import layout, percpu_offsets
 from vm_base import CACHE
 
-PLUGIN_SYMBOLS = ("__per_cpu_offset", "current_task", "__preempt_count", "jiffies", "oops_begin",
-                  "page_offset_base", "vmemmap_base", "__per_cpu_end", "_stext", "_end", "_etext",
-                  "init_task", "update_process_times", "cyc2ns")
+PLUGIN_SYMBOLS = ("__per_cpu_offset", "jiffies", "oops_begin", "page_offset_base", "vmemmap_base",
+                  "__per_cpu_end", "_stext", "_end", "_etext", "init_task", "update_process_times",
+                  "cyc2ns")
+# The current task and preempt count: symbols of their own up to 6.1, fields of pcpu_hot after.
+PERCPU_SYMBOLS = ("current_task", "__preempt_count", "pcpu_hot")
 
 
 def plugin_path():
@@ -58,18 +60,19 @@ def plugin_args(d, kallsyms, site=None, coverage=False):
     with open(kallsyms) as f:
         for line in f:
             p = line.split()
-            if len(p) >= 3 and p[2] in PLUGIN_SYMBOLS and p[2] not in syms:
+            if len(p) >= 3 and p[2] in PLUGIN_SYMBOLS + PERCPU_SYMBOLS and p[2] not in syms:
                 syms[p[2]] = int(p[0], 16)
     missing = [s for s in PLUGIN_SYMBOLS if s not in syms]
     if missing:
         raise RuntimeError("the plugin needs %s, which %s lacks" % (", ".join(missing), kallsyms))
+    lay = layout()  # the kernel's BTF: offsets of this build's structures
+    pcpu = percpu_offsets(syms, lay)
     args = ["dir=" + os.path.abspath(d),
             "per_cpu_offset=%#x" % syms["__per_cpu_offset"],
-            "current_task=%#x" % syms["current_task"],
-            "preempt_count=%#x" % syms["__preempt_count"],
+            "current_task=%#x" % pcpu["current_task"],
+            "preempt_count=%#x" % pcpu["preempt_count"],
             "jiffies=%#x" % syms["jiffies"],
             "oops=%#x" % syms["oops_begin"]]
-    lay = layout()  # the kernel's BTF: offsets of this build's structures
     args += ["task_pid=%#x" % lay["task_pid"], "task_comm=%#x" % lay["task_comm"],
              "hz=%d" % lay["hz"]]
     # Where tasks wait (blocked.txt): every run.
@@ -85,8 +88,10 @@ def plugin_args(d, kallsyms, site=None, coverage=False):
     if site:
         args.append("site=%#x" % site)
     if site and os.environ.get("OOPSIM_NO_MEM") != "1":
-        args += ["mem=1",
-                 "slab_cache=%#x" % lay["slab_cache"], "pg_slab=%d" % lay["pg_slab"],
+        # A slab page: its flag (PG_slab) where the kernel has one, else its page type.
+        slab = (["pg_slab=%d" % lay["pg_slab"]] if "pg_slab" in lay else
+                ["pgty_slab=%#x" % lay["pgty_slab"], "slab_page_type=%#x" % lay["slab_page_type"]])
+        args += ["mem=1", "slab_cache=%#x" % lay["slab_cache"]] + slab + [
                  "kmem_cache_size=%#x" % lay["kmem_cache_size"],
                  "kmem_cache_name=%#x" % lay["kmem_cache_name"],
                  "page_offset_base=%#x" % syms["page_offset_base"],
