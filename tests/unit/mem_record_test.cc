@@ -152,5 +152,33 @@ TEST(RecordedHolds, ATakeWithNoReleaseIsHeldAndTheOthersAreNot) {
   EXPECT_EQ(held[0].jiffies, 10u);
 }
 
+// Where the preempt count is no symbol of its own (6.2 on: a field of pcpu_hot), the record's
+// header says its per-CPU offset, and a lock function's store there is not a take; the header's
+// value round-trips.
+TEST(RecordedHolds, ThePreemptCountTheHeaderNamesIsNoLockWord) {
+  Kallsyms syms;
+  syms.load(
+      "0000000000035180 A pcpu_hot\n"
+      "ffffffff81a60000 T _raw_spin_lock\n");
+  MemRecord r;
+  TraceError error;
+  ASSERT_TRUE(parse_mem_record(
+      "# mem (QEMU plugin) site 0x1: x; jiffies (HZ=250, INITIAL_JIFFIES=4294892296); "
+      "preempt_count=217480\n"
+      "A 10 0 228 oopsim-streamer 0 0xffff888007d20000 0xffffc90000470000\n"
+      "W 10 0xffffffff81a60004 0xffff88801f135188 4 0x1 percpu 0xffff88801f100000 0x35000 cpu1\n"
+      "E 13 oops\n",
+      "mem.txt", r, error))
+      << error.message();
+  ASSERT_TRUE(r.preempt_count);
+  EXPECT_EQ(*r.preempt_count, 0x35188u);
+  EXPECT_TRUE(recorded_holds(r, syms).empty());
+  MemRecord again;
+  ASSERT_TRUE(parse_mem_record(format_mem_record(r), "m", again, error)) << error.message();
+  EXPECT_EQ(again.preempt_count, r.preempt_count);
+  r.preempt_count.reset();  // not said, and no __preempt_count: the store looks like a take
+  EXPECT_EQ(recorded_holds(r, syms).size(), 1u);
+}
+
 }  // namespace
 }  // namespace oopsim::traces

@@ -150,7 +150,17 @@ bool parse_mem_record(std::string_view text, const std::string& file, MemRecord&
                       TraceError& error) {
   return read_record_lines(
       text, file, "mem record: ", [&](const std::string& line) { return parse_line(line, out); },
-      error, [&](const std::string& line) { return header_clock(line, out.hz, out.initial); });
+      error,
+      [&](const std::string& line) {
+        std::string bad = header_clock(line, out.hz, out.initial);
+        std::uint64_t pc = 0;
+        if (bad.empty() && line.find("preempt_count=") != std::string::npos) {
+          if (!header_number(line, "preempt_count=", pc))
+            return std::string("preempt_count= is not a number");
+          out.preempt_count = pc;
+        }
+        return bad;
+      });
 }
 
 std::string format_mem_record(const MemRecord& r) {
@@ -160,8 +170,9 @@ std::string format_mem_record(const MemRecord& r) {
   auto ns = [](const std::optional<std::uint64_t>& n) {
     return n ? fmt::format(" ns={}", *n) : std::string();
   };
-  std::string out =
-      fmt::format("# mem (QEMU plugin); jiffies (HZ={}, INITIAL_JIFFIES={})\n", r.hz, r.initial);
+  std::string out = fmt::format(
+      "# mem (QEMU plugin); jiffies (HZ={}, INITIAL_JIFFIES={}){}\n", r.hz, r.initial,
+      r.preempt_count ? fmt::format("; preempt_count={}", *r.preempt_count) : std::string());
   if (r.activation) {
     out += fmt::format("A {} {:#x} {:#x}{}\n", who(r.activation->who), r.activation->task,
                        r.activation->stack, ns(r.activation->who.ns));

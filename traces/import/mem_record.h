@@ -62,6 +62,9 @@ struct MemRead {
 struct MemRecord {
   std::uint64_t hz = kGuestHz;  // the header's jiffies clock (site_hits.h's defaults)
   std::uint64_t initial = initial_jiffies(kGuestHz);
+  // The preempt count's per-CPU offset (the header's preempt_count=, decimal): a per-CPU
+  // variable up to 6.1, a field of pcpu_hot after. Not said: the importer asks kallsyms.
+  std::optional<std::uint64_t> preempt_count;
   std::optional<MemActivation> activation;
   std::vector<MemWrite> writes;
   std::optional<std::uint64_t> end_jiffies;

@@ -31,8 +31,10 @@ std::vector<RecordedHold> recorded_holds(const MemRecord& record, const Kallsyms
     if (spins(p.kind)) by_symbol[p.symbol] = &p;
   }
   // The lock functions also write the CPU's preempt count (preemption off while held): a per-CPU
-  // variable, never a lock word.
-  std::uint64_t preempt_count = syms.address_of("__preempt_count").value_or(UINT64_MAX);
+  // variable, never a lock word. Where it is: the record says (the plugin was told from the
+  // kernel's BTF); older records, kallsyms's __preempt_count.
+  std::uint64_t preempt_count =
+      record.preempt_count.value_or(syms.address_of("__preempt_count").value_or(UINT64_MAX));
   std::map<std::uint64_t, RecordedHold> held;  // by lock address
   for (const MemWrite& w : record.writes) {
     if (w.region == "stack" || (w.region == "percpu" && w.address - w.start == preempt_count))
