@@ -12,6 +12,7 @@ packages=(
   clang-format                                                  # the style check in CI
   libcapstone-dev                                               # x86-64 decoding in the fault injector
   liblzma-dev xz-utils                                          # the corpus: .pb.xz traces read as they lie
+  zstd                                                          # 6.12's vmlinuz payload (the injector unpacks it)
   zlib1g-dev                                                    # simrun --timeline FILE.json.gz
   graphviz                                                      # the report's graphs, drawn by dot
 )

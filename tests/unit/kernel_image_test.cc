@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -83,6 +84,36 @@ TEST(KernelImage, TheBuildIdIsTheGnuBuildIdNoteInHex) {
                       note(3, std::string("GNU\0", 4), std::string("\x01\x23\xab\xff", 4));
   EXPECT_EQ(build_id_of(vmlinux_with_notes(notes)), "0123abff");
   EXPECT_EQ(build_id_of(vmlinux_with_notes(note(6, std::string("Xen\0", 4), "abcd"))), "");
+}
+
+// vmlinuz as the kernel packages ship it: a boot stub, then vmlinux compressed (xz in 6.1, zstd
+// in 6.12). The image is unpacked by the payload's magic into the cache path and read.
+TEST(KernelImage, VmlinuzIsUnpackedFromAnXzOrAZstdPayload) {
+  std::string elf = vmlinux_with_notes(note(3, std::string("GNU\0", 4), "\x42\x42"));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("oopsim_vmlinuz_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "vmlinux.raw", std::ios::binary) << elf;
+  for (const char* tool : {"xz", "zstd"}) {
+    std::string stub(512, 'M');  // the boot stub: no magic of either kind in it
+    std::ofstream(dir / "vmlinuz", std::ios::binary) << stub;
+    std::string cmd = std::string(tool) + " -c -q " + (dir / "vmlinux.raw").string() + " >> " +
+                      (dir / "vmlinuz").string();
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::filesystem::remove(dir / "vmlinux");
+    KernelImage image;
+    std::string error;
+    EXPECT_TRUE(image.open((dir / "vmlinuz").string(), (dir / "vmlinux").string(), error))
+        << tool << ": " << error;
+    EXPECT_EQ(image.build_id(), "4242") << tool;
+  }
+  std::ofstream(dir / "vmlinuz", std::ios::binary) << std::string(512, 'M');
+  std::filesystem::remove(dir / "vmlinux");
+  KernelImage image;
+  std::string error;
+  EXPECT_FALSE(image.open((dir / "vmlinuz").string(), (dir / "vmlinux").string(), error));
+  EXPECT_NE(error.find("no xz or zstd payload"), std::string::npos) << error;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 #include "traces/import/kallsyms.h"
 
@@ -56,19 +58,30 @@ bool KernelImage::open(const std::string& vmlinuz, const std::string& vmlinux_ca
       error = vmlinuz + ": cannot read";
       return false;
     }
-    static const char kXz[] =
-        "\xfd"
-        "7zXZ";
-    std::size_t at = z.find(std::string(kXz, 6));
-    if (at == std::string::npos) {
-      error = vmlinuz + ": no xz payload found";
+    // The payload: xz (6.1) or zstd (6.12), whichever magic comes first; either tool stops at
+    // the payload's end (zstd then complains about what follows, which is fine).
+    static constexpr char kXz[] = {'\xfd', '7', 'z', 'X', 'Z', '\0'};
+    static constexpr char kZstd[] = {'\x28', '\xb5', '\x2f', '\xfd'};
+    const std::pair<std::string_view, const char*> kinds[] = {
+        {std::string_view(kXz, sizeof kXz), "xz"}, {std::string_view(kZstd, sizeof kZstd), "zstd"}};
+    std::size_t at = std::string::npos;
+    const char* tool = nullptr;
+    for (const auto& [magic, name] : kinds) {
+      std::size_t found = z.find(magic);
+      if (found < at) {
+        at = found;
+        tool = name;
+      }
+    }
+    if (tool == nullptr) {
+      error = vmlinuz + ": no xz or zstd payload found";
       return false;
     }
     std::string cmd =
-        fmt::format("tail -c +{} '{}' | xz -dcq > '{}.tmp' 2>/dev/null; mv '{}.tmp' '{}'", at + 1,
-                    vmlinuz, vmlinux_cache, vmlinux_cache, vmlinux_cache);
+        fmt::format("tail -c +{} '{}' | {} -dcq > '{}.tmp' 2>/dev/null; mv '{}.tmp' '{}'", at + 1,
+                    vmlinuz, tool, vmlinux_cache, vmlinux_cache, vmlinux_cache);
     if (std::system(cmd.c_str()) != 0 && !std::filesystem::exists(vmlinux_cache)) {
-      error = "unpacking " + vmlinuz + " with xz failed";
+      error = fmt::format("unpacking {} with {} failed", vmlinuz, tool);
       return false;
     }
   }
@@ -76,8 +89,7 @@ bool KernelImage::open(const std::string& vmlinuz, const std::string& vmlinux_ca
       elf_.compare(0, 4,
                    "\x7f"
                    "ELF") != 0) {
-    error =
-        vmlinux_cache + ": not an ELF file (xz stops at the payload's end; a partial read is fine)";
+    error = vmlinux_cache + ": not an ELF file (the payload did not unpack to one)";
     if (elf_.size() < 64 || elf_.compare(0, 4,
                                          "\x7f"
                                          "ELF") != 0)
