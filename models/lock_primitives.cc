@@ -57,10 +57,8 @@ std::string parse_detail(const std::string& w, const std::string& op, LockPrimit
       {"always", LockPrimitive::Success::kAlways},
       {"nonzero", LockPrimitive::Success::kNonzero},
       {"zero", LockPrimitive::Success::kZero}};
-  constexpr std::pair<std::string_view, S> kStates[] = {{"D", S::kUninterruptible},
-                                                        {"K", S::kKillable},
-                                                        {"S", S::kInterruptible},
-                                                        {"arg4", S::kArg4}};
+  constexpr std::pair<std::string_view, S> kStates[] = {
+      {"D", S::kUninterruptible}, {"K", S::kKillable}, {"S", S::kInterruptible}};
   if (p.op == LockPrimitive::Op::kTake) {
     for (const auto& [name, s] : kSuccess) {
       if (w != name) continue;
@@ -73,12 +71,19 @@ std::string parse_detail(const std::string& w, const std::string& op, LockPrimit
       p.state = s;
       return "";
     }
+    // argN: the state is the caller's Nth argument (wait_on_bit's 4th, 6.12's
+    // wait_for_completion_state's 2nd).
+    if (w.size() == 4 && w.rfind("arg", 0) == 0 && w[3] >= '1' && w[3] <= '6') {
+      p.state = S::kArgument;
+      p.state_arg = static_cast<unsigned>(w[3] - '0');
+      return "";
+    }
   } else if (w == "-") {
     return "";
   }
   return fmt::format(
       "detail '{}' does not fit op '{}' (a take: always, nonzero or zero; a wait: D, K, S or "
-      "arg4; else -)",
+      "arg1-arg6; else -)",
       w, op);
 }
 

@@ -18,8 +18,9 @@ struct LockPrimitive {
   // When a take got the lock, from its return value.
   enum class Success { kAlways, kNonzero, kZero };
   // The state a wait sleeps in: uninterruptible (D: the hung-task detector reports it), killable
-  // (the detector skips it), interruptible (S), or the task state passed as the 4th argument.
-  enum class SleepState { kUninterruptible, kKillable, kInterruptible, kArg4 };
+  // (the detector skips it), interruptible (S), or the task state the caller passes as an
+  // argument (which one: state_arg).
+  enum class SleepState { kUninterruptible, kKillable, kInterruptible, kArgument };
 
   std::string symbol;  // the kernel function
   std::string probe;   // its kprobe event's name: the symbol without a leading "_raw_"
@@ -29,6 +30,7 @@ struct LockPrimitive {
   Op op = Op::kTake;
   Success success = Success::kAlways;
   SleepState state = SleepState::kUninterruptible;  // of a wait
+  unsigned state_arg = 0;  // kArgument: the argument (1-6, the x86-64 calling convention's order)
   bool waits() const { return op == Op::kWait || op == Op::kWake; }
   // A take whose success only its return value tells (trylock, interruptible, killable, timeout).
   bool conditional() const { return op == Op::kTake && success != Success::kAlways; }

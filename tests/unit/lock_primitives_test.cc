@@ -67,7 +67,8 @@ TEST(LockPrimitives, WaitsNameTheirKeyKindAndTheStateTheySleepIn) {
   EXPECT_EQ(p->state, LockPrimitive::SleepState::kKillable);
   p = t.by_probe("out_of_line_wait_on_bit_lock");  // (word, bit, action, mode)
   ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->state, LockPrimitive::SleepState::kArg4);
+  EXPECT_EQ(p->state, LockPrimitive::SleepState::kArgument);
+  EXPECT_EQ(p->state_arg, 4u);
 }
 
 TEST(LockPrimitives, WaitOpsOnlyOnWaitablesAndStatesOnlyOnWaits) {
@@ -82,6 +83,10 @@ TEST(LockPrimitives, WaitOpsOnlyOnWaitablesAndStatesOnlyOnWaits) {
   EXPECT_FALSE(t.add_rows("foo mutex take D\n", "d.txt", error));
   EXPECT_NE(error.find("does not fit op"), std::string::npos) << error;
   EXPECT_TRUE(t.add_rows("foo bit-wait wait arg4\nbar bit-wait wake -\n", "e.txt", error)) << error;
+  // The state as another argument (6.12's wait_for_completion_state: the 2nd); no 7th.
+  EXPECT_TRUE(t.add_rows("baz completion wait arg2\n", "f.txt", error)) << error;
+  EXPECT_EQ(t.by_probe("baz")->state_arg, 2u);
+  EXPECT_FALSE(t.add_rows("qux completion wait arg7\n", "g.txt", error));
 }
 
 TEST(LockPrimitives, BadRowsAreReportedWithTheirLine) {

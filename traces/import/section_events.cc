@@ -268,7 +268,7 @@ void Importer::on_wait_probe(Section& s, const FtraceLine& l, std::uint32_t ctx,
   }
   // The hung-task detector reports a task whose state is exactly TASK_UNINTERRUPTIBLE (2).
   bool reported = probe.state == State::kUninterruptible;
-  if (probe.state == State::kArg4) {
+  if (probe.state == State::kArgument) {
     auto state = payload_field(l.payload, "state");
     reported = state && parse_number(*state).value_or(0) == 2;
   }
