@@ -304,19 +304,43 @@ int prepare_campaign(const CampaignConfig& c, CampaignTargets& t, std::ostream& 
 
 namespace {
 
-// The reference golden run, made once: the functions are learned from it, and every
-// experiment's injected run is paired with it. A campaign restored from its snapshot has the
-// functions but not the run, which is recorded again here. Returns an exit code.
+// Which saved state a run restored: its machine state file's size and modification time (a state
+// saved again, e.g. after the guest changed, is another one).
+std::string state_identity(const CampaignConfig& c) {
+  fs::path vmstate = state_of(c) / "vmstate.zst";
+  std::error_code ec;
+  auto size = fs::file_size(vmstate, ec);
+  if (ec) return "";
+  auto when = fs::last_write_time(vmstate, ec).time_since_epoch().count();
+  return ec ? "" : fmt::format("{} {}", size, when);
+}
+
+// The reference golden run, made once per saved state: the functions are learned from it, and
+// every experiment's injected run is paired with it. A campaign restored from its snapshot has
+// the functions but not the run, which is recorded again here, and so is a run from a state that
+// was saved again since (state-id; a reference without one is taken as the current state's).
+// Returns an exit code.
 int ensure_reference(const CampaignConfig& c, std::ostream& err) {
   fs::path dir(c.dir);
   fs::path ref = dir / fmt::format("reference-{}s", c.seconds);
-  if (fs::exists(ref / "trace.txt")) return 0;
+  std::string id = state_identity(c), recorded;
+  if (fs::exists(ref / "trace.txt")) {
+    if (!read_file_text(ref / "state-id", recorded)) {
+      write_file_text(ref / "state-id", id);
+      return 0;
+    }
+    if (recorded == id) return 0;
+    err << "simcampaign: the saved state changed since the reference golden run; recording it "
+           "again\n";
+    fs::remove_all(ref);
+  }
   err << "simcampaign: the reference golden run (the workloads, no fault)\n";
   std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
   fs::path tmp = ref.string() + fmt::format(".{}.{}", host_name(), ::getpid());
   fs::remove_all(tmp);
   int rc = wait_for(spawn(reference_argv(c, tmp), env, dir / "reference.log"));
   std::error_code ec;
+  if (rc == 0) write_file_text(tmp / "state-id", id);
   if (rc == 0) fs::rename(tmp, ref, ec);
   if (rc != 0 || ec) {
     err << "simcampaign: the reference golden run failed (see " << (dir / "reference.log").string()
