@@ -4,6 +4,9 @@
 #include "traces/campaign/learned_functions.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +31,30 @@ TEST(CampaignConfig, SitesComeFromExecutedCodeUnlessAnOlderPlanSaysOtherwise) {
   older["sites"] = "some";
   EXPECT_FALSE(parse_campaign_json(older.dump(), "campaign.json", back, error));
   EXPECT_NE(error.find("sites is executed or all"), std::string::npos) << error;
+}
+
+// The kernel build is part of the plan (a pin file, as traces/vm/kernel.pin): it round-trips, an
+// older plan has none (the pinned 6.1), and a folder's campaign is not resumed on another kernel.
+TEST(CampaignConfig, TheKernelsPinFileIsPartOfThePlan) {
+  CampaignConfig c;
+  c.dir = (std::filesystem::temp_directory_path() /
+           ("oopsim_campaign_pin_" + std::to_string(::getpid())))
+              .string();
+  c.kernel_pin = "traces/vm/kernel-6.12.pin";
+  std::string error;
+  CampaignConfig back;
+  ASSERT_TRUE(parse_campaign_json(campaign_json(c), "campaign.json", back, error)) << error;
+  EXPECT_EQ(back.kernel_pin, c.kernel_pin);
+  nlohmann::json older = nlohmann::json::parse(campaign_json(c));
+  older.erase("kernel_pin");
+  ASSERT_TRUE(parse_campaign_json(older.dump(), "campaign.json", back, error)) << error;
+  EXPECT_EQ(back.kernel_pin, "");
+  ASSERT_TRUE(save_campaign(c, error)) << error;
+  CampaignConfig other = c;
+  other.kernel_pin = "";
+  EXPECT_FALSE(save_campaign(other, error));
+  EXPECT_NE(error.find("pin file"), std::string::npos) << error;
+  std::filesystem::remove_all(c.dir);
 }
 
 // `only` keeps a chosen set of the plan's experiments (an earlier corpus's crashes, to capture

@@ -86,6 +86,7 @@ json to_json(const CampaignConfig& c) {
   j["repo"] = c.repo;
   j["cache"] = c.cache;
   j["state"] = c.state;
+  j["kernel_pin"] = c.kernel_pin;
   j["engine"] = c.engine;
   j["slurm"] = {{"tasks", c.slurm.tasks},
                 {"partition", c.slurm.partition},
@@ -105,6 +106,7 @@ json plan_part(const json& j) {
   p["modules"] = j.value("modules", std::vector<std::string>());  // absent before modules
   p["activation_wait"] = j.value("activation_wait", 0.0);         // absent before early stops
   p["stop_quiet"] = j.value("stop_quiet", 0.0);
+  p["kernel_pin"] = j.value("kernel_pin", std::string());  // absent before the second kernel
   return p;
 }
 
@@ -176,6 +178,8 @@ bool parse_campaign_json(const std::string& text, const std::string& where, Camp
   if (j.contains("coverage") && !string_field(j, "coverage", c.coverage)) return false;
   c.only.clear();  // absent in campaigns before it
   if (j.contains("only") && !texts(j, "only", c.only)) return false;
+  c.kernel_pin.clear();  // absent in campaigns before the second kernel: the pinned one
+  if (j.contains("kernel_pin") && !string_field(j, "kernel_pin", c.kernel_pin)) return false;
   c.modules.clear();  // absent in campaigns before module sites
   if (j.contains("modules") && !texts(j, "modules", c.modules)) return false;
   c.activation_wait = 0;  // absent in campaigns before early stops: none
@@ -225,9 +229,8 @@ bool save_campaign(const CampaignConfig& c, std::string& error) {
       if (plan_part(json::parse(old)) != plan_part(to_json(c))) {
         error = path.string() +
                 ": this folder holds a campaign with another plan (types, seeds, functions, "
-                "--hot, --sites, --coverage, --modules, --seconds or the early stops differ); use "
-                "a new "
-                "folder";
+                "--hot, --sites, --coverage, --modules, --seconds, the early stops or the kernel's "
+                "pin file differ); use a new folder";
         return false;
       }
     } catch (const std::exception& e) {

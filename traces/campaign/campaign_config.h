@@ -19,11 +19,15 @@ struct SlurmOptions {
 };
 
 struct CampaignConfig {
-  std::string dir;                 // campaign folder: results/, traces/, runs/, index.csv
-  std::string simcapture;          // path of the simcapture binary
-  std::string repo;                // source tree (traces/vm)
-  std::string cache;               // VM cache ("": <repo>/.cache/vm)
-  std::string state;               // saved state ("": <cache>/state)
+  std::string dir;         // campaign folder: results/, traces/, runs/, index.csv
+  std::string simcapture;  // path of the simcapture binary
+  std::string repo;        // source tree (traces/vm)
+  std::string cache;       // VM cache ("": <repo>/.cache/vm)
+  std::string state;       // saved state ("": <cache>/state)
+  // The kernel build: a pin file (traces/vm/kernel.pin's form; relative to `repo` unless
+  // absolute) that every VM run of the campaign gets as OOPSIM_KERNEL_PIN ("": the repository's
+  // traces/vm/kernel.pin). Part of the plan: a Slurm array's tasks run the same kernel.
+  std::string kernel_pin;
   std::vector<std::string> types;  // fault types ("": all 15)
   std::uint64_t first_seed = 1;
   std::uint64_t seeds = 1;  // seeds per type

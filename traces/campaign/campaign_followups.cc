@@ -48,7 +48,7 @@ int reimport_crashes(const CampaignConfig& c, std::ostream& err, const std::stri
     return -1;
   }
   if (!golden.empty()) t.golden = golden;
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  std::vector<std::string> env = vm_env(c);
   FunctionLists lists(c, t, env, err);
   int n = 0;
   for (json r : read_results(c.dir)) {
@@ -97,7 +97,7 @@ int reimport_crashes(const CampaignConfig& c, std::ostream& err, const std::stri
 
 int record_site_hits(const CampaignConfig& c, std::ostream& err) {
   fs::path dir(c.dir);
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  std::vector<std::string> env = vm_env(c);
   int n = 0;
   for (json r : read_results(c.dir)) {
     std::string id = r["id"].get<std::string>();

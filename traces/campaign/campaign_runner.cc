@@ -54,6 +54,16 @@ fs::path state_of(const CampaignConfig& c) {
   return c.state.empty() ? cache_of(c) / "state" : fs::path(c.state);
 }
 
+std::vector<std::string> vm_env(const CampaignConfig& c) {
+  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  if (!c.kernel_pin.empty()) {
+    fs::path pin(c.kernel_pin);
+    env.push_back("OOPSIM_KERNEL_PIN=" +
+                  (pin.is_absolute() ? pin : fs::path(c.repo) / pin).string());
+  }
+  return env;
+}
+
 int wait_for(pid_t pid) {
   return wait_child(pid, 69);
 }
@@ -253,7 +263,7 @@ int prepare_coverage(const CampaignConfig& c, std::ostream& err) {
     return ec ? 74 : 0;
   }
   err << "simcampaign: a fault-free run to record the kernel instructions the workloads execute\n";
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  std::vector<std::string> env = vm_env(c);
   fs::path vm = fs::path(c.repo) / "traces/vm";
   fs::path tmp = dir / fmt::format("coverage-run.{}.{}", host_name(), ::getpid());
   fs::remove_all(tmp, ec);
@@ -335,7 +345,7 @@ int ensure_reference(const CampaignConfig& c, std::ostream& err) {
     fs::remove_all(ref);
   }
   err << "simcampaign: the reference golden run (the workloads, no fault)\n";
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
+  std::vector<std::string> env = vm_env(c);
   fs::path tmp = ref.string() + fmt::format(".{}.{}", host_name(), ::getpid());
   fs::remove_all(tmp);
   int rc = wait_for(spawn(reference_argv(c, tmp), env, dir / "reference.log"));
@@ -418,7 +428,8 @@ int run_experiments(const CampaignConfig& c, const CampaignTargets& t,
   fs::path dir(c.dir);
   fs::path state = state_of(c);
   // The experiments' runs are not symbolised (trace.sym.txt, for people; a kept raw run can be).
-  std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string(), "OOPSIM_SYMBOLIZE=0"};
+  std::vector<std::string> env = vm_env(c);
+  env.push_back("OOPSIM_SYMBOLIZE=0");
   struct sigaction sa {};
   sa.sa_handler = stop_children;
   sigaction(SIGINT, &sa, nullptr);

@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
   run->add_option("-j,--jobs", config.jobs, "experiments at a time (2 on this machine)");
   run->add_option("--cache", config.cache, "VM cache")->type_name("DIR");
   run->add_option("--state", config.state, "saved state")->type_name("DIR");
+  run->add_option("--kernel-pin", config.kernel_pin,
+                  "the kernel build's pin file (e.g. traces/vm/kernel-6.12.pin; default: "
+                  "traces/vm/kernel.pin), with a --cache of its own")
+      ->type_name("FILE");
   run->add_option("--engine", config.engine, "local (default) or slurm")
       ->check(CLI::IsMember({"local", "slurm"}));
   run->add_option("--tasks", config.slurm.tasks, "slurm: array tasks (shards)");
