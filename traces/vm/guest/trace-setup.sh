@@ -59,7 +59,7 @@ if [ "$LOCKPIDS" = workloads ]; then
 fi
 
 # the streamer itself must not feed back into the trace
-oopsim-streamer stream $TRACEPORT ${STREAM_MS:-20} &
+oopsim-streamer stream $TRACEPORT ${STREAM_MS:-20} ${STREAM_HOW:-copy} &
 STREAMER=$!
 renice -n -20 -p $STREAMER >/dev/null
 F="common_pid != $STREAMER"
