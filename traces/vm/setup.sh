@@ -41,7 +41,7 @@ flock 9
 STAMP="$CACHE/setup.done"
 inputs_digest() {
 	{
-		printf '%s\n' "${OOPSIM_KERNEL:-}" "$RECOVER" "$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null)"
+		printf '%s\n' "${OOPSIM_KERNEL:-}" "${OOPSIM_KERNEL_PIN:-}" "$RECOVER" "$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null)"
 		(cd "$HERE" && find . -type f ! -path '*/__pycache__/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
 		sha256sum "$HERE/../../models/lock_primitives.txt"
 	} | sha256sum | cut -d' ' -f1
@@ -95,11 +95,15 @@ if [ ! -s "$CACHE/kernel-version" ] || [ ! -f "$CACHE/vmlinuz" ]; then
 	if [ -z "${OOPSIM_KERNEL:-}" ]; then
 		# the pinned build (kernel.pin): the corpus, the reap-path table and the tests' sites
 		# were made on it; a newer ABI in the archive is not taken silently
-		read -r OOPSIM_KERNEL pinver < <(grep -v '^#' "$HERE/kernel.pin" | head -1)
+		# (OOPSIM_KERNEL_PIN: another pin file, e.g. traces/vm/kernel-6.12.pin for the second
+		# kernel; with a cache of its own, OOPSIM_CACHE, since a cache holds one kernel)
+		pinfile=${OOPSIM_KERNEL_PIN:-$HERE/kernel.pin}
+		[ -f "$pinfile" ] || { log "no pin file $pinfile"; exit 1; }
+		read -r OOPSIM_KERNEL pinver < <(grep -v '^#' "$pinfile" | head -1)
 		pinned() { apt-cache madison "$OOPSIM_KERNEL" 2>/dev/null | awk '{print $3}' | grep -qx "$pinver"; }
 		pinned || apt-get update -qq || true
 		if ! pinned; then
-			log "the pinned kernel $OOPSIM_KERNEL $pinver (traces/vm/kernel.pin) is not in the apt archive"
+			log "the pinned kernel $OOPSIM_KERNEL $pinver ($pinfile) is not in the apt archive"
 			log "(it comes from bookworm-security; check /etc/apt/sources.list and run apt-get update),"
 			log "or set OOPSIM_KERNEL=PACKAGE to use another build (its traces will not match the corpus)"
 			exit 1
@@ -114,6 +118,10 @@ if [ ! -s "$CACHE/kernel-version" ] || [ ! -f "$CACHE/vmlinuz" ]; then
 	dpkg -x "$deb" "$CACHE/kpkg"
 	kver=$(ls "$CACHE/kpkg/lib/modules" | head -1)
 	pkgver=$(dpkg-deb -f "$deb" Version)
+	# Compressed modules (6.12's .ko.xz) are unpacked here, once, not by the guest at every
+	# load (which under TCG would also stretch the restart timings).
+	find "$CACHE/kpkg/lib/modules" -name '*.ko.xz' -exec xz -d {} +
+	find "$CACHE/kpkg/lib/modules" -name '*.ko.zst' -exec zstd -q -d --rm {} +
 	depmod -b "$CACHE/kpkg" "$kver"
 	cp "$CACHE/kpkg/boot/vmlinuz-$kver" "$CACHE/vmlinuz"
 	cp "$CACHE/kpkg/boot/config-$kver" "$CACHE/kernel-config"

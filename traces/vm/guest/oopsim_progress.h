@@ -42,7 +42,7 @@ static void oops_emit(const char* fmt, ...) {
 }
 
 /* Per-iteration pacing: OOPSIM_PACE_US (set by /init from oopsim.pace_us=). */
-static void oops_pace(void) {
+static inline void oops_pace(void) {
   static long us = -1;
   if (us < 0) {
     const char* e = getenv("OOPSIM_PACE_US");

@@ -38,7 +38,7 @@
 /* the ftrace instance /init makes for the record (an oops stops only the top-level buffer) */
 #define T "/sys/kernel/tracing/instances/oopsim/"
 
-static int stream(const char *port, int ms)
+static int stream(const char *port, int ms, int copy)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	/* O_NONBLOCK: drain everything ready, then sleep MS ms (poll, no wakeups) */
@@ -49,7 +49,7 @@ static int stream(const char *port, int ms)
 		return 1;
 	}
 	fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
-	for (;;) {
+	while (!copy) {
 		ssize_t n = splice(in, NULL, p[1], NULL, 1 << 20, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -150,7 +150,7 @@ static int retrace(int ms)
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "stream"))
-		return stream(argv[2], argc > 3 ? atoi(argv[3]) : 20);
+		return stream(argv[2], argc > 3 ? atoi(argv[3]) : 20, argc > 4 && !strcmp(argv[4], "copy"));
 	if (argc >= 2 && !strcmp(argv[1], "retrace"))
 		return retrace(argc > 2 ? atoi(argv[2]) : 200);
 	fprintf(stderr, "usage: %s stream PORT | retrace [MS]\n", argv[0]);

@@ -22,11 +22,12 @@ echo > $TOP/kprobe_events
 # caller; a bit-wait also the bit (2nd argument), a wait whose state is an argument that state.
 # A return probe tells whether a conditional take got its lock, and when a wait returned.
 PRIMS=/etc/oopsim/lock_primitives.txt
-awk -v want="$LOCKS" '{ sub(/#.*/, "") }
+awk -v want="$LOCKS" 'BEGIN { split("%di %si %dx %cx %r8 %r9", reg, " ") }
+{ sub(/#.*/, "") }
 NF == 4 && want != "none" && (want == "all" || $2 !~ /^(spinlock|rwlock)/) {
 	args = "lock=%di:x64 caller=$stack0:x64"
 	if ($2 == "bit-wait") args = args " bit=%si:u64"
-	if ($4 == "arg4") args = args " state=%cx:x64"
+	if ($4 ~ /^arg[1-6]$/) args = args " state=" reg[substr($4, 4)] ":x64"
 	print $1, ((($3 == "take" && $4 != "always") || $3 == "wait") ? 1 : 0), args
 }' $PRIMS > /tmp/lockprobes
 ok=""; bad=""
@@ -58,7 +59,7 @@ if [ "$LOCKPIDS" = workloads ]; then
 fi
 
 # the streamer itself must not feed back into the trace
-oopsim-streamer stream $TRACEPORT ${STREAM_MS:-20} &
+oopsim-streamer stream $TRACEPORT ${STREAM_MS:-20} ${STREAM_HOW:-copy} &
 STREAMER=$!
 renice -n -20 -p $STREAMER >/dev/null
 F="common_pid != $STREAMER"

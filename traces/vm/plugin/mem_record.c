@@ -39,8 +39,9 @@
  * percpu (NAME: the CPU; START: its area), page-cache, anon-page, page (a page in the direct map
  * not in a slab: START the page), other (vmalloc, module data: START the page).
  *
- * Arguments (hex): task_stack (task_struct's stack field), pg_slab (the page
- * flag's bit), thread_size (the
+ * Arguments (hex): task_stack (task_struct's stack field), how a slab page is told: pg_slab (the
+ * page flag's bit, up to 6.7) or pgty_slab slab_page_type (from 6.8: the type in the top byte of
+ * the page's type word, and that word's place in struct slab), thread_size (the
  * kernel stack: 16 KiB if not given), slab_cache (struct slab's), kmem_cache_size kmem_cache_name
  * (struct kmem_cache's size and name fields), page_offset_base vmemmap_base (kallsyms: the
  * variables holding the direct map's and struct page array's bases), percpu_size (__per_cpu_end),
@@ -100,6 +101,17 @@ struct object {
     char name[48];
 };
 
+/* Whether the head page HEAD holds a slab: its flag, or where the kernel has none its type. */
+static bool is_slab(uint64_t head)
+{
+    if (arg.pgty_slab) {
+        uint32_t type = 0;
+        read_mem(head + arg.slab_page_type, &type, sizeof type);
+        return type >> 24 == arg.pgty_slab;
+    }
+    return (read_u64(head) & (1ull << arg.pg_slab)) != 0;
+}
+
 static void slab_or_page(uint64_t addr, struct object *o)
 {
     uint64_t page = vmemmap + ((addr - page_offset) >> PAGE_SHIFT) * STRUCT_PAGE_SIZE;
@@ -107,7 +119,7 @@ static void slab_or_page(uint64_t addr, struct object *o)
     if (ch & 1)
         head = ch - 1;
     uint64_t base = page_offset + ((head - vmemmap) / STRUCT_PAGE_SIZE << PAGE_SHIFT);
-    if (read_u64(head) & (1ull << arg.pg_slab)) {
+    if (is_slab(head)) {
         uint64_t cache = read_u64(head + arg.slab_cache);
         uint32_t size = 0;
         read_mem(cache + arg.kmem_cache_size, &size, sizeof size);
@@ -386,10 +398,11 @@ static bool load_entries(const char *path)
 bool mem_start(void)
 {
     if (!arg.task_stack || !arg.kmem_cache_size || !arg.kmem_cache_name ||
-        !arg.slab_cache || !arg.pg_slab || !arg.page_offset_base || !arg.vmemmap_base || !arg.image_end) {
+        !arg.slab_cache || !(arg.pg_slab || (arg.pgty_slab && arg.slab_page_type)) ||
+        !arg.page_offset_base || !arg.vmemmap_base || !arg.image_end) {
         fprintf(stderr, "oopsim plugin: mem=1 needs task_stack, kmem_cache_size, "
-                        "kmem_cache_name, slab_cache, pg_slab, page_offset_base, vmemmap_base, text_start "
-                        "and image_end\n");
+                        "kmem_cache_name, slab_cache, pg_slab (or pgty_slab and slab_page_type), "
+                        "page_offset_base, vmemmap_base, text_start and image_end\n");
         return false;
     }
     if (!arg.thread_size)
@@ -408,8 +421,9 @@ bool mem_start(void)
         clock_words(clock, sizeof clock);
         fprintf(out,
                 "# mem (QEMU plugin) site %#" PRIx64 ": A activation, W stores by the activating "
-                "context, E window end, R later loads by others, S totals; jiffies (%s)\n",
-                arg.site, clock);
+                "context, E window end, R later loads by others, S totals; jiffies (%s); "
+                "preempt_count=%" PRIu64 "\n",
+                arg.site, clock, arg.preempt_count);
     }
     watched = g_hash_table_new(g_direct_hash, g_direct_equal);
     reads_seen = g_hash_table_new(g_direct_hash, g_direct_equal);

@@ -345,6 +345,8 @@ static bool parse_arg(const char *opt)
         {"kmem_cache_name", &arg.kmem_cache_name},
         {"slab_cache", &arg.slab_cache},
         {"pg_slab", &arg.pg_slab},
+        {"pgty_slab", &arg.pgty_slab},
+        {"slab_page_type", &arg.slab_page_type},
         {"page_offset_base", &arg.page_offset_base},
         {"vmemmap_base", &arg.vmemmap_base},
         {"percpu_size", &arg.percpu_size},

@@ -24,6 +24,7 @@ struct plugin_args {
     uint64_t hz; /* the guest's CONFIG_HZ: the jiffies' rate (250 if not given) */
     /* memory record (mem=1): layouts from the kernel's BTF, addresses from kallsyms */
     uint64_t task_stack, thread_size, kmem_cache_size, kmem_cache_name, slab_cache, pg_slab;
+    uint64_t pgty_slab, slab_page_type; /* a slab page by its type (6.8 on): see mem_record.c */
     uint64_t page_offset_base, vmemmap_base, percpu_size, text_start, image_end;
     uint64_t mem_stores, mem_loads; /* how many W and R lines mem.txt keeps at most */
     uint64_t mem_window;            /* jiffies after the activation the window ends at most (0: no
