@@ -61,14 +61,17 @@ PY
 # The QEMU plugin records the CPU at the oops entry: the crashing task's, in task context (a
 # system call, interrupts on), and the trace's oops carries it.
 [[ -f $work/vmcache/oopsim_plugin.so ]] || { echo "FAIL: setup built no QEMU plugin"; exit 1; }
+# (On a failure, what the guest's boot said about its clocks: the trace clock is the TSC's.)
+clock_facts() { grep -a -iE "tsc|sched_clock|clocksource" "$work/vmcache/state/console.log" | head -12; }
 grep -Eq '^[0-9]+ [0-9]+ [0-9]+ oopsim-restartd (0|0x80000000) 0x[0-9a-f]*[2367abef][0-9a-f]{2} ns=[0-9]+$' \
-  "$deep/injected/crash-state.txt" || { echo "FAIL: crash-state.txt:"; cat "$deep/injected/crash-state.txt"; exit 1; }
+  "$deep/injected/crash-state.txt" ||
+  { echo "FAIL: crash-state.txt:"; cat "$deep/injected/crash-state.txt"; clock_facts; exit 1; }
 # Its ns= is the guest's trace clock at the oops entry: it falls exactly between the crashing
 # task's last traced event before the oops and its first one printing the oops (console_sem's
 # down_trylock), whatever the host's load did to the guest's timing. Both are looked for after
 # the task's last system call entry before the oops entry (the uname that oopses), so a console
 # print earlier in that second does not count.
-python3 - "$deep/injected/crash-state.txt" "$deep/injected/trace.txt" <<'PY'
+python3 - "$deep/injected/crash-state.txt" "$deep/injected/trace.txt" <<'PY' || { clock_facts; exit 1; }
 import re, sys
 line = [l for l in open(sys.argv[1]) if not l.startswith("#")][0].split()
 pid, at = line[2], int(line[-1][3:]) / 1e9

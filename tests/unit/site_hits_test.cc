@@ -57,6 +57,15 @@ TEST(SiteHits, AHitsTraceClockGivesItsExactTime) {
   EXPECT_FALSE(parse_site_hits("4294896516 1 164 x 0x1 ns=12a\n", "f", back, error));
   EXPECT_NE(error.what.find("ns="), std::string::npos);
   EXPECT_FALSE(parse_site_hits("4294896516 1 164 x 0x1 ns=1 0x46\n", "f", back, error));
+  // An oops entry the plugin could not time says why on a comment line after it.
+  SiteHits untimed;
+  ASSERT_TRUE(
+      parse_site_hits("4294896517 0 158 oopsim-fsbench 0x1 0x46\n"
+                      "# (no trace clock on the line above: cyc2ns has no scale)\n",
+                      "crash-state.txt", untimed, error))
+      << error.message();
+  ASSERT_EQ(untimed.hits.size(), 1u);
+  EXPECT_FALSE(untimed.all_timed());
 }
 
 TEST(SiteHits, ABadLineIsReportedWithItsFileAndLine) {

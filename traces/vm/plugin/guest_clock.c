@@ -88,21 +88,33 @@ void clock_instrument(struct qemu_plugin_tb *tb, size_t i, uint64_t vaddr)
                                                (void *)(uintptr_t)next);
 }
 
+const char *clock_missing = "clock=1 not given";
+
 bool clock_ns(uint64_t percpu, uint64_t *ns)
 {
-    if (!arg.clock || !calibrated || !percpu)
+    if (!arg.clock)
         return false;
+    if (!calibrated || !percpu) {
+        clock_missing = !calibrated ? "no kernel counter read seen yet" : "the CPU is not known";
+        return false;
+    }
     uint64_t tsc = __rdtsc() + (uint64_t)tsc_offset;
     uint64_t at = percpu + arg.cyc2ns;
     uint32_t seq = 0, mul = 0, shift = 0;
     uint64_t offset = 0;
+    clock_missing = "the CPU's cyc2ns data could not be read";
     if (!read_mem(at + arg.cyc2ns_seq, &seq, sizeof seq))
         return false;
     at += (seq & 1) * arg.cyc2ns_size;
     if (!read_mem(at + arg.cyc2ns_mul, &mul, sizeof mul) ||
         !read_mem(at + arg.cyc2ns_shift, &shift, sizeof shift) ||
-        !read_mem(at + arg.cyc2ns_offset, &offset, sizeof offset) || mul == 0 || shift > 63)
+        !read_mem(at + arg.cyc2ns_offset, &offset, sizeof offset))
         return false;
+    if (mul == 0 || shift > 63) {
+        /* the kernel scales no counter: its sched_clock is not the TSC's (jiffies) */
+        clock_missing = "cyc2ns has no scale (the guest's sched_clock does not use the TSC)";
+        return false;
+    }
     *ns = (uint64_t)(((unsigned __int128)tsc * mul) >> shift) + offset;
     return true;
 }

@@ -156,6 +156,8 @@ static void record(FILE *f, bool with_flags)
     if (timed)
         fprintf(f, " ns=%" PRIu64, ns);
     fputc('\n', f);
+    if (with_flags && arg.clock && !timed)
+        fprintf(f, "# (no trace clock on the line above: %s)\n", clock_missing);
     if (with_flags)
         fflush(f); /* the machine may never come back from an oops */
     g_mutex_unlock(&lock);

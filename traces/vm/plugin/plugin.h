@@ -77,6 +77,7 @@ void clock_instrument(struct qemu_plugin_tb *tb, size_t i, uint64_t vaddr);
 /* The guest's trace clock now, in ns, on the CPU whose per-CPU base is PERCPU; false: not known
  * (clock=0, or the guest has not read its counter since the plugin started). */
 bool clock_ns(uint64_t percpu, uint64_t *ns);
+extern const char *clock_missing; /* why clock_ns last said no */
 
 /* The memory record (mem_record.c). */
 bool mem_start(void);
