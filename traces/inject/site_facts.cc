@@ -169,8 +169,10 @@ std::optional<std::size_t> imm_load_before(const Context& ctx, std::size_t index
 
 // --- the names of the functions the rules look for ------------------------------------------
 
-// Linux 6.1 (and older) allocator entry points and where their size argument goes.
-constexpr std::array<SizedCall, 27> kAllocators = {{
+// The allocator entry points and where their size argument goes: Linux 6.1's (and older), then
+// the "_noprof" ones that 6.10's allocation profiling put behind the same names' macros (6.12's
+// calls go to these; DECL_BUCKET_PARAMS keeps the size first).
+constexpr std::array<SizedCall, 46> kAllocators = {{
     {"__kmalloc", X86_REG_RDI},
     {"kmalloc", X86_REG_RDI},
     {"kzalloc", X86_REG_RDI},
@@ -198,6 +200,25 @@ constexpr std::array<SizedCall, 27> kAllocators = {{
     {"kmemdup", X86_REG_RSI},
     {"kstrdup", X86_REG_INVALID},
     {"kstrndup", X86_REG_RSI},
+    {"__kmalloc_noprof", X86_REG_RDI},
+    {"__kmalloc_node_noprof", X86_REG_RDI},
+    {"__kmalloc_cache_noprof", X86_REG_RDX},
+    {"__kmalloc_cache_node_noprof", X86_REG_RCX},
+    {"__kmalloc_large_noprof", X86_REG_RDI},
+    {"__kmalloc_large_node_noprof", X86_REG_RDI},
+    {"__kmalloc_node_track_caller_noprof", X86_REG_RDI},
+    {"kmem_cache_alloc_noprof", X86_REG_INVALID},
+    {"kmem_cache_alloc_lru_noprof", X86_REG_INVALID},
+    {"kmem_cache_alloc_node_noprof", X86_REG_INVALID},
+    {"__kvmalloc_node_noprof", X86_REG_RDI},
+    {"vmalloc_noprof", X86_REG_RDI},
+    {"vzalloc_noprof", X86_REG_RDI},
+    {"__vmalloc_noprof", X86_REG_RDI},
+    {"vmalloc_node_noprof", X86_REG_RDI},
+    {"vzalloc_node_noprof", X86_REG_RDI},
+    {"krealloc_noprof", X86_REG_RSI},
+    {"kmemdup_noprof", X86_REG_RSI},
+    {"kvrealloc_noprof", X86_REG_RSI},
 }};
 
 const SizedCall* allocator(std::string_view name) {
