@@ -23,6 +23,8 @@ int wait_for(pid_t pid);
 // The VM cache and saved state the campaign uses.
 std::filesystem::path cache_of(const CampaignConfig& c);
 std::filesystem::path state_of(const CampaignConfig& c);
+// The reference golden run's folder (one per run length).
+std::filesystem::path reference_of(const CampaignConfig& c);
 // The environment of the campaign's VM runs: its cache, and its kernel's pin file when given.
 std::vector<std::string> vm_env(const CampaignConfig& c);
 // What the trace (or, without one, the console) says about the run: the crash, the observed

@@ -54,6 +54,10 @@ fs::path state_of(const CampaignConfig& c) {
   return c.state.empty() ? cache_of(c) / "state" : fs::path(c.state);
 }
 
+fs::path reference_of(const CampaignConfig& c) {
+  return fs::path(c.dir) / fmt::format("reference-{}s", c.seconds);
+}
+
 std::vector<std::string> vm_env(const CampaignConfig& c) {
   std::vector<std::string> env{"OOPSIM_CACHE=" + cache_of(c).string()};
   if (!c.kernel_pin.empty()) {
@@ -256,7 +260,7 @@ int prepare_coverage(const CampaignConfig& c, std::ostream& err) {
   fs::path out = dir / "coverage.txt";
   if (!wants_recorded_coverage(c) || fs::exists(out)) return 0;
   std::error_code ec;
-  fs::path ref = dir / fmt::format("reference-{}s", c.seconds) / "coverage.txt";
+  fs::path ref = reference_of(c) / "coverage.txt";
   if (fs::exists(ref)) {
     fs::copy_file(ref, out.string() + ".tmp", fs::copy_options::overwrite_existing, ec);
     if (!ec) fs::rename(out.string() + ".tmp", out, ec);
@@ -332,7 +336,7 @@ std::string state_identity(const CampaignConfig& c) {
 // Returns an exit code.
 int ensure_reference(const CampaignConfig& c, std::ostream& err) {
   fs::path dir(c.dir);
-  fs::path ref = dir / fmt::format("reference-{}s", c.seconds);
+  fs::path ref = reference_of(c);
   std::string id = state_identity(c), recorded;
   if (fs::exists(ref / "trace.txt")) {
     if (!read_file_text(ref / "state-id", recorded)) {
@@ -365,7 +369,7 @@ int learn_targets(const CampaignConfig& c, CampaignTargets& t, std::ostream& err
   std::string error;
   if (load_targets(c, t, error)) return ensure_reference(c, err);
   // Targets that are reached: learn them from a golden run of the workloads.
-  fs::path ref = dir / fmt::format("reference-{}s", c.seconds);
+  fs::path ref = reference_of(c);
   if (int rc = ensure_reference(c, err); rc != 0) return rc;
   std::string trace, syms, coverage;
   read_file_text(ref / "trace.txt", trace);
@@ -418,7 +422,7 @@ bool load_targets(const CampaignConfig& c, CampaignTargets& t, std::string& erro
     if (c.hot == 0 || t.hot.size() < c.hot) t.hot.push_back(name);
     t.all.push_back(name);
   }
-  t.golden = (dir / fmt::format("reference-{}s", c.seconds)).string();
+  t.golden = reference_of(c).string();
   t.coverage = coverage_of(c);
   return !t.hot.empty();
 }

@@ -106,6 +106,11 @@ def parse(raw):
     return out
 
 
+# The kallsyms names percpu_offsets reads: the current task and preempt count have symbols of their
+# own up to 6.1, and are fields of pcpu_hot after.
+PERCPU_SYMBOLS = ("current_task", "__preempt_count", "pcpu_hot")
+
+
 def percpu_offsets(syms, lay):
     """The per-CPU offsets of the current task and the preempt count: their own symbols (up to
     6.1), else pcpu_hot's (SYMS: kallsyms name -> address) plus the field's place in it."""
@@ -156,7 +161,8 @@ def unpack(vmlinuz, vmlinux):
     """vmlinux from the xz (6.1) or zstd (6.12) payload in vmlinuz, told by its magic."""
     with open(vmlinuz, "rb") as f:
         z = f.read()
-    found = sorted((z.find(magic), cmd) for magic, cmd in PAYLOADS if z.find(magic) >= 0)
+    found = sorted((at, cmd) for at, cmd in ((z.find(magic), cmd) for magic, cmd in PAYLOADS)
+                   if at >= 0)
     if not found:
         raise RuntimeError("%s: no xz or zstd payload found" % vmlinuz)
     at, cmd = found[0]

@@ -18,7 +18,7 @@ import time
 from vm_base import *  # noqa: F401,F403
 from vm_qemu import *  # noqa: F401,F403
 from vm_remote import *  # noqa: F401,F403
-from kernel_layout import layout, percpu_offsets
+from kernel_layout import PERCPU_SYMBOLS, layout, percpu_offsets
 
 
 def inject(d, spec, kallsyms, report, proc):
@@ -181,8 +181,7 @@ def watch_site(d, addr, seconds, kallsyms, report, g=None):
     with open(kallsyms) as f:
         for line in f:
             p = line.split()
-            if len(p) >= 3 and p[2] in ("current_task", "__per_cpu_offset", "jiffies",
-                                        "__preempt_count", "init_task", "pcpu_hot"):
+            if len(p) >= 3 and p[2] in ("__per_cpu_offset", "jiffies", "init_task") + PERCPU_SYMBOLS:
                 syms[p[2]] = int(p[0], 16)
     if g is None:
         g = GdbRemote(sock_path(d, "gdb.sock"))

@@ -5,14 +5,12 @@ context (site-hits.txt) and the CPU's state at each oops entry (crash-state.txt)
 without stopping the guest."""
 import os
 
-from kernel_layout import layout, percpu_offsets
+from kernel_layout import PERCPU_SYMBOLS, layout, percpu_offsets
 from vm_base import CACHE
 
 PLUGIN_SYMBOLS = ("__per_cpu_offset", "jiffies", "oops_begin", "page_offset_base", "vmemmap_base",
                   "__per_cpu_end", "_stext", "_end", "_etext", "init_task", "update_process_times",
                   "cyc2ns")
-# The current task and preempt count: symbols of their own up to 6.1, fields of pcpu_hot after.
-PERCPU_SYMBOLS = ("current_task", "__preempt_count", "pcpu_hot")
 
 
 def plugin_path():
