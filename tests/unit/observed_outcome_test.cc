@@ -1,5 +1,6 @@
 // The importer's live classifier on a small hand-made paired run: which processes belong to a
 // workload, and which outcome an oops in one of them gives it.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 
 #include "traces/format/packet_source.h"
 #include "traces/format/trace_summary.h"
+#include "traces/import/observed_outcome.h"
 #include "traces/import/run_importer.h"
 
 namespace oopsim::traces {
@@ -184,6 +186,70 @@ TEST(ObservedOutcome, ConsoleProgressCountsWhenTheTraceStopsAfterTheCrash) {
   std::map<std::string, models::Outcome> observed = observed_by_workload(s);
   EXPECT_EQ(observed["ext4"], models::Outcome::kNotManifest);
   EXPECT_EQ(observed["vfat"], models::Outcome::kDeadlock);
+}
+
+// Each run goes on after its recording stops ("OOPSIM TRACE END") for as long as its stream takes
+// to drain, and its console with it: the golden run here drained 9 s longer. A workload whose
+// progress kept coming up to the end of the shorter record did not stall; one whose progress
+// stopped within it did.
+TEST(ObservedOutcome, BothRunsAreJudgedOverTheSpanBothRecorded) {
+  auto progress = [](const std::string& t, int ext4, int vfat) {
+    return line("oopsim-fsbench-157", 1, t,
+                "tracing_mark_write: PROGRESS ext4 " + std::to_string(ext4) + " pid=157") +
+           line("oopsim-fsbench-158", 0, t,
+                "tracing_mark_write: PROGRESS vfat " + std::to_string(vfat) + " pid=158");
+  };
+  auto end = [](const std::string& t) {
+    return line("oopsim-streamer-245", 0, t, "tracing_mark_write: OOPSIM TRACE END");
+  };
+  std::string before = progress("16.100000", 100, 100);
+  // Injected: ext4 goes on to the recording's end at 19 s; vfat stops at 16.5 s.
+  std::string inj =
+      before +
+      line("oopsim-fsbench-157", 1, "16.500000", "tracing_mark_write: PROGRESS ext4 104 pid=157") +
+      line("oopsim-fsbench-158", 0, "16.500000", "tracing_mark_write: PROGRESS vfat 104 pid=158") +
+      line("oopsim-fsbench-157", 1, "18.900000", "tracing_mark_write: PROGRESS ext4 128 pid=157") +
+      end("19.000000");
+  std::string gold = before;
+  for (int i = 0; i < 6; ++i)
+    gold += progress(fmt::format("{}.{}00000", 16 + (i + 1) / 2, (i + 1) % 2 ? 5 : 0), 104 + 4 * i,
+                     104 + 4 * i);
+  gold += end("19.000000");
+  // Both consoles go on through the drains: the injected run's to 21 s, the golden run's to 30 s.
+  std::string inj_console = oops("   16.300000", 161, "oopsim-audio", 1) +
+                            "[   16.500000] PROGRESS ext4 104 pid=157 bytes=1 errors=0\n" +
+                            "[   21.000000] PROGRESS ext4 148 pid=157 bytes=2 errors=0\n";
+  std::string gold_console = "[   16.500000] PROGRESS ext4 104 pid=157 bytes=1 errors=0\n";
+  for (int t = 20; t <= 30; ++t) {
+    gold_console += fmt::format("[   {}.000000] PROGRESS ext4 {} pid=157 bytes={} errors=0\n", t,
+                                100 + 10 * t, t);
+    gold_console += fmt::format("[   {}.000000] PROGRESS vfat {} pid=158 bytes={} errors=0\n", t,
+                                100 + 10 * t, t);
+  }
+  RunText injected{"injected", inj, inj_console, "", "", "", "", "", ""};
+  RunText golden{"golden", gold, gold_console, "", "", "", "", "", ""};
+  ImportOptions options;
+  ImportStats stats;
+  TraceSummary s;
+  ASSERT_TRUE(import_and_summarize(injected, golden, options, "oopsim_span.pb", stats, s));
+  std::map<std::string, models::Outcome> observed = observed_by_workload(s);
+  EXPECT_EQ(observed["ext4"], models::Outcome::kNotManifest);
+  EXPECT_EQ(observed["vfat"], models::Outcome::kDeadlock);
+}
+
+TEST(ObservedOutcome, TheJudgedSpanEndsAtTheEarlierRecordingEnd) {
+  EXPECT_EQ(judged_until_us(10, 0, 50, 40), 40u);
+  EXPECT_EQ(judged_until_us(10, 0, std::nullopt, 40), 40u);  // the injected guest stopped
+  EXPECT_EQ(judged_until_us(10, 20, 50, 40), 30u);
+  EXPECT_GT(judged_until_us(10, 0, std::nullopt, std::nullopt), 1'000'000'000u);
+  std::vector<FtraceLine> lines(2);
+  lines[0].time_us = 5;
+  lines[0].event = "tracing_mark_write";
+  lines[0].payload = "OOPSIM TRACE END";
+  lines[1] = lines[0];
+  lines[1].time_us = 60;
+  EXPECT_EQ(recording_end_us(lines, 10), std::optional<std::uint64_t>(60));
+  EXPECT_EQ(recording_end_us(lines, 70), std::nullopt);
 }
 
 // The plugin's blocked.txt says where a stalled workload's process sleeps at the run's end: the

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 
 #include "models/outcome_judge.h"
 #include "models/sim_time.h"
@@ -23,6 +24,26 @@ std::vector<ProgressMark> progress_marks(const std::vector<FtraceLine>& lines,
       marks.push_back(std::move(m));
   }
   return marks;
+}
+
+std::optional<std::uint64_t> recording_end_us(const std::vector<FtraceLine>& lines,
+                                              std::uint64_t after_us) {
+  static constexpr std::string_view kEnd = "OOPSIM TRACE END";
+  for (const FtraceLine& l : lines) {
+    if (l.time_us > after_us && l.event == "tracing_mark_write" &&
+        std::string_view(l.payload).substr(0, kEnd.size()) == kEnd)
+      return l.time_us;
+  }
+  return std::nullopt;
+}
+
+std::uint64_t judged_until_us(std::uint64_t crash_us, std::uint64_t window_us,
+                              std::optional<std::uint64_t> injected_end,
+                              std::optional<std::uint64_t> golden_end) {
+  std::uint64_t end = crash_us + (window_us ? window_us : UINT64_MAX / 2);
+  if (injected_end) end = std::min(end, *injected_end);
+  if (golden_end) end = std::min(end, *golden_end);
+  return end;
 }
 
 namespace {
@@ -152,7 +173,10 @@ std::vector<trace::Observed> classify_observed(const ObservedRun& run,
                                                const std::vector<ProgressMark>& golden_progress) {
   std::vector<trace::Observed> out;
   const std::uint64_t crash_us = run.crash_us;
-  std::uint64_t end = crash_us + (run.window_us ? run.window_us : UINT64_MAX / 2);
+  // Both runs go on after their recording stops, each for as long as its stream needs to drain,
+  // and their consoles with them: judged over the span both recorded.
+  const std::uint64_t end = judged_until_us(
+      crash_us, run.window_us, recording_end_us(run.lines, crash_us), run.golden_recording_end_us);
   // Where its processes are at the end; and whether the machine stopped ticking: the plugin's
   // walks of the task list (one a second, from the timer tick) stopped more than 2 s before the
   // golden run's progress did (both runs last as long).

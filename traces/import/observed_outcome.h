@@ -45,7 +45,23 @@ struct ObservedRun {
   const std::vector<BlockedWait>* blocked = nullptr;     // at the run's end, if recorded
   // The last timer tick the plugin's walks of the task list saw (once a second), if recorded.
   std::optional<std::uint64_t> last_walk_us;
+  // When the golden run's recording stopped (recording_end_us of its lines), if it says.
+  std::optional<std::uint64_t> golden_recording_end_us;
 };
+
+// When a run's recording stopped after `after_us`: the "OOPSIM TRACE END" marker the guest writes
+// as the host ends the run (the run then goes on, unrecorded but for its console, until the
+// stream has delivered everything: a drain whose length differs from run to run). None when the
+// run has no such marker (its guest stopped, its stream died, or it was not drained).
+std::optional<std::uint64_t> recording_end_us(const std::vector<FtraceLine>& lines,
+                                              std::uint64_t after_us);
+
+// The end of the judged window: the crash plus `window_us` (0: no bound), and no later than the
+// earlier of the two runs' recording ends, so both runs are judged over the same span after the
+// crash, which the golden run's record (the engine's continuation) covers.
+std::uint64_t judged_until_us(std::uint64_t crash_us, std::uint64_t window_us,
+                              std::optional<std::uint64_t> injected_end,
+                              std::optional<std::uint64_t> golden_end);
 
 // A run's progress marks: the trace marker's, and the console's, which outlives the trace
 // transport (a crash can take the streamer down while the workloads go on), already on the trace's

@@ -279,7 +279,7 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
   if (crashed_) {
     std::vector<trace::Observed> observed = classify_observed(
         ObservedRun{inj, reports, ctxs_, workload_writers_, crash_us_, opt_.observe_window_us,
-                    &bad_reads_, &blocked_, last_walk_us_},
+                    &bad_reads_, &blocked_, last_walk_us_, recording_end_us(gold, crash_us_)},
         progress_marks(inj, std::move(inj_console)), progress_marks(gold, std::move(gold_console)));
     for (const trace::Observed& o : observed)
       write(out, [&](trace::TracePacket& x) { *x.mutable_observed() = o; });
