@@ -237,6 +237,68 @@ TEST(ObservedOutcome, BothRunsAreJudgedOverTheSpanBothRecorded) {
   EXPECT_EQ(observed["vfat"], models::Outcome::kDeadlock);
 }
 
+// A workload silent through the judged span whose progress comes again later (its console goes
+// on while the stream drains) was slow, not blocked for good: not a deadlock.
+TEST(ObservedOutcome, ProgressThatComesAgainAfterTheJudgedSpanIsNoDeadlock) {
+  auto mark = [](const std::string& t, int n) {
+    return line("oopsim-fsbench-160", 0, t,
+                "tracing_mark_write: PROGRESS usb " + std::to_string(n) + " pid=160");
+  };
+  std::string end =
+      line("oopsim-streamer-245", 0, "19.000000", "tracing_mark_write: OOPSIM TRACE END");
+  std::string inj = mark("16.100000", 100) + end;
+  std::string gold = mark("16.100000", 100);
+  for (int i = 1; i <= 5; ++i) gold += mark(fmt::format("{}.500000", 16 + i / 2), 100 + i);
+  gold += end;
+  for (const auto& [later, want] :
+       {std::pair{std::string("[   20.500000] PROGRESS usb 101 pid=160 bytes=1 errors=0\n"),
+                  models::Outcome::kNotManifest},
+        std::pair{std::string(), models::Outcome::kDeadlock}}) {
+    RunText injected{"injected", inj, oops("   16.300000", 161, "oopsim-audio", 1) + later,
+                     "",         "",  "",
+                     "",         "",  ""};
+    RunText golden{"golden", gold, "", "", "", "", "", "", ""};
+    ImportOptions options;
+    ImportStats stats;
+    TraceSummary s;
+    ASSERT_TRUE(import_and_summarize(injected, golden, options, "oopsim_late.pb", stats, s));
+    EXPECT_EQ(observed_by_workload(s)["usb"], want) << later;
+  }
+}
+
+// The console stamps an oops report's first line before the task prints it (taking and letting
+// go of the console's locks) and enters oops_begin, which the QEMU plugin times exactly: the crash
+// is placed there, so the task does not die holding the console's lock it let go of.
+TEST(ObservedOutcome, TheCrashIsPlacedAtTheOopsEntryThePluginTimed) {
+  std::string ftrace =
+      line("oopsim-fsbench-157", 0, "16.300000",
+           "spin_lock_irqsave: (_raw_spin_lock_irqsave+0x0/0x50) lock=0xffffffff82ad44e0 "
+           "caller=0xffffffff81a55270") +
+      line("oopsim-fsbench-157", 0, "16.300013",
+           "spin_unlock_irqrestore: (_raw_spin_unlock_irqrestore+0x0/0x40) "
+           "lock=0xffffffff82ad44e0 caller=0xffffffff81a5528f") +
+      line("oopsim-fsbench-158", 1, "16.200000", "tracing_mark_write: PROGRESS ext4 100 pid=158");
+  // A panicking kernel stamps the whole report with one time: its panic still follows the crash.
+  std::string console = oops("   16.300000", 157, "oopsim-fsbench", 1) +
+                        "[   16.300000] Kernel panic - not syncing: Fatal exception\n";
+  for (const auto& [state, at] :
+       {std::pair{std::string("4294896371 0 157 oopsim-fsbench 0x0 0x202 ns=16306500123\n"),
+                  std::uint64_t{16306500}},
+        std::pair{std::string(), std::uint64_t{16300000}}}) {
+    RunText injected{"injected", ftrace, console, "", "", "", "", "", ""};
+    injected.crash_state = state;
+    RunText gold{"golden", ftrace, "", "", "", "", "", "", ""};
+    ImportOptions options;
+    ImportStats stats;
+    TraceSummary s;
+    ASSERT_TRUE(import_and_summarize(injected, gold, options, "oopsim_oops_entry.pb", stats, s));
+    ASSERT_TRUE(s.crash);
+    EXPECT_EQ(s.crash->time, at) << state;
+    EXPECT_EQ(stats.crash_moved_us, static_cast<std::int64_t>(at - 16300000));
+    EXPECT_EQ(observed_by_workload(s)["ext4"], models::Outcome::kPanic);
+  }
+}
+
 TEST(ObservedOutcome, TheJudgedSpanEndsAtTheEarlierRecordingEnd) {
   EXPECT_EQ(judged_until_us(10, 0, 50, 40), 40u);
   EXPECT_EQ(judged_until_us(10, 0, std::nullopt, 40), 40u);  // the injected guest stopped

@@ -250,7 +250,7 @@ int import_runs(const CaptureConfig& c, const fs::path& cache, const RunDirs& di
       "{:+.3f} s{}, jiffies {:+.3f} s; runs in {}\n",
       c.output, stats.events, stats.contexts, stats.locks,
       activated ? "activated" : "NOT activated (not a crash, not a survival)",
-      stats.crashed ? "found" : "NOT found", stats.console_offset_us / 1e6,
+      stats.crashed ? crash_note(stats) : "NOT found", stats.console_offset_us / 1e6,
       borrowed_offset_note(stats), stats.jiffies_offset_us / 1e6, runs.string());
   out << short_golden_warning(stats, c.output);
   return 0;

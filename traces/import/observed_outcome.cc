@@ -207,6 +207,9 @@ std::vector<trace::Observed> classify_observed(const ObservedRun& run,
                        models::progress_kept_coming(mine.last_rise_us - crash_us,
                                                     gold.last_rise_us - crash_us, gold.max_gap_us));
     bool stopped_early = mine.rose() && !progressed;
+    // A silent stall means blocked for good: progress that came again after the judged span (the
+    // console goes on while the run's stream drains) shows a workload that was slow, not stuck.
+    ProgressSpan later = progress_after(progress, name, end, UINT64_MAX / 2);
     trace::Observed o;
     o.set_workload(name);
     const models::Finding* best = models::deciding_finding(found);
@@ -217,6 +220,14 @@ std::vector<trace::Observed> classify_observed(const ObservedRun& run,
       o.set_outcome(trace::Observed::NOT_MANIFEST);
       o.set_detail(
           fmt::format("progress went on after the crash ({} -> {})", mine.before, mine.after));
+    } else if (golden_progressed && !progressed && later.rose()) {
+      o.set_outcome(trace::Observed::NOT_MANIFEST);
+      o.set_detail(fmt::format(
+          "progress slowed after the crash ({} -> {} in the judged {}) but came again later ({} "
+          "-> {} by {} after the crash)",
+          mine.before, std::max(mine.before, mine.after),
+          models::format_seconds(end - crash_us, 1000000), later.before, later.after,
+          models::format_seconds(later.last_rise_us - crash_us, 1000000)));
     } else if (stopped_early) {
       o.set_outcome(trace::Observed::DEADLOCK);
       o.set_detail(fmt::format(

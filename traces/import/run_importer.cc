@@ -255,6 +255,19 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
         st_.jiffies_offset_us = jiffies_offset_us_;
       }
     }
+    // The crash's instant: the kernel's oops entry (oops_begin), as the plugin timed it, of the
+    // task the console's first oops names. The console gives when the report's first line was
+    // stored, before the task printed it (taking and letting go of the console's locks) and
+    // entered oops_begin: cut there, it looked to die holding a console lock.
+    if (crash_cpu_ && crash_cpu_->ns && first != reports.end() && first->pid == crash_cpu_->pid) {
+      const std::uint64_t stamped = first->time_us, entry = *crash_cpu_->ns / 1000;
+      st_.crash_moved_us = static_cast<std::int64_t>(entry) - static_cast<std::int64_t>(stamped);
+      // The console's later lines (its panic, the next oops) come after the oops entry, whatever
+      // their stamps (a panicking kernel stamps a whole report with one time).
+      for (ConsoleReport& r : reports) {
+        if (r.time_us >= stamped && r.time_us < entry) r.time_us = entry;
+      }
+    }
   }
   std::vector<trace::Event> inj_events, gold_events;
   section(inj, &reports, inj_events, true);
@@ -296,6 +309,13 @@ bool Importer::run(const RunText& injected, const RunText& golden, PacketWriter&
 }  // namespace oopsim::traces::import_detail
 
 namespace oopsim::traces {
+
+std::string crash_note(const ImportStats& stats) {
+  if (stats.crash_moved_us == 0) return "found";
+  return fmt::format(
+      "found (at the oops entry the plugin timed, {:+.1f} ms from the console's line)",
+      stats.crash_moved_us / 1e3);
+}
 
 std::string_view borrowed_offset_note(const ImportStats& stats) {
   return stats.console_offset_borrowed ? " (the golden run's)" : "";

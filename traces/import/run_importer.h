@@ -71,12 +71,17 @@ struct ImportStats {
   std::uint64_t golden_short_us = 0;
   // Added to the QEMU plugin's jiffies times likewise, measured at the oops (site_hits.h).
   std::int64_t jiffies_offset_us = 0;
+  // How much later than the console's first line the crash was placed: at the kernel's oops
+  // entry as the QEMU plugin timed it (0: not timed, the console's time).
+  std::int64_t crash_moved_us = 0;
 };
 
 // What an import says of its clocks besides the offsets ("(the golden run's)" when the injected
 // run borrowed its console offset), and its warning line for `output` when the golden run's
 // trace is short ("" when it is not); simcapture and `simtrace import` print both.
 std::string_view borrowed_offset_note(const ImportStats& stats);
+// "found", and where the crash was placed when the plugin timed the oops entry.
+std::string crash_note(const ImportStats& stats);
 std::string short_golden_warning(const ImportStats& stats, const std::string& output);
 
 // Writes the trace to `out`. False with `error` when the input cannot be used.

@@ -139,9 +139,9 @@ int import_run(const SimtraceConfig& c, std::ostream& out, std::ostream& err) {
         "inferred, {} of locks taken before the window dropped, {} by another context; clocks "
         "onto the trace's: console {:+.3f} s{}, jiffies {:+.3f} s\n",
         c.output, stats.events, stats.contexts, stats.locks, stats.lines, stats.unparsed,
-        stats.crashed ? "found" : "NOT found", stats.inferred_releases, stats.dropped_releases,
-        stats.foreign_releases, stats.console_offset_us / 1e6, borrowed_offset_note(stats),
-        stats.jiffies_offset_us / 1e6);
+        stats.crashed ? crash_note(stats) : "NOT found", stats.inferred_releases,
+        stats.dropped_releases, stats.foreign_releases, stats.console_offset_us / 1e6,
+        borrowed_offset_note(stats), stats.jiffies_offset_us / 1e6);
     out << short_golden_warning(stats, c.output);
   }
   return 0;
