@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
+#include <vector>
 
 #include "models/parse_number.h"
 #include "models/table_rows.h"
 
 namespace oopsim::models {
 
-extern const char* const kBuiltinReapPath;  // generated from models/reap_path.txt
+// Generated from models/reap_path*.txt (reap_path.cc.in); the first is builtin()'s.
+extern const BuiltinReapPath kBuiltinReapPaths[];
+extern const std::size_t kBuiltinReapPathCount;
 
 namespace {
 
@@ -17,10 +21,44 @@ std::string_view base_name(std::string_view symbol) {
   return symbol.substr(0, std::min(symbol.find('.'), symbol.size()));
 }
 
+// "6.12" of "6.12.118+deb12-amd64", "6.1" of "6.1.0-56-amd64".
+std::string_view major_minor(std::string_view release) {
+  std::size_t dot = release.find('.');
+  if (dot == std::string_view::npos) return release;
+  std::size_t end = release.find_first_not_of("0123456789", dot + 1);
+  return release.substr(0, end == std::string_view::npos ? release.size() : end);
+}
+
 }  // namespace
 
+const std::vector<ReapPath>& builtin_reap_paths() {
+  static const std::vector<ReapPath> tables = [] {
+    std::vector<ReapPath> t(kBuiltinReapPathCount);
+    for (std::size_t i = 0; i < kBuiltinReapPathCount; ++i) {
+      std::string error;
+      if (!t[i].add_rows(kBuiltinReapPaths[i].text, kBuiltinReapPaths[i].source, error))
+        throw std::logic_error(error);
+      t[i].source_ = kBuiltinReapPaths[i].source;
+    }
+    return t;
+  }();
+  return tables;
+}
+
 const ReapPath& ReapPath::builtin() {
-  return builtin_table<ReapPath>(kBuiltinReapPath, "models/reap_path.txt");
+  return builtin_reap_paths().front();
+}
+
+const ReapPath& ReapPath::for_kernel(std::string_view release) {
+  const std::vector<ReapPath>& tables = builtin_reap_paths();
+  for (std::size_t i = 0; i < kBuiltinReapPathCount; ++i) {
+    if (release == kBuiltinReapPaths[i].release) return tables[i];
+  }
+  for (std::size_t i = 0; i < kBuiltinReapPathCount; ++i) {
+    if (!release.empty() && major_minor(release) == major_minor(kBuiltinReapPaths[i].release))
+      return tables[i];
+  }
+  return tables.front();
 }
 
 bool ReapPath::add_rows(std::string_view text, std::string_view source, std::string& error) {

@@ -1,11 +1,13 @@
 // The reap path: the kernel instructions a parent runs when it waits for and reaps a killed
 // child (wait4 finds the zombie; release_task() unhashes it and flushes its /proc/<pid>
 // dentries). Measured in the real guest (traces/vm/measure_reappath.sh: ftrace's function_graph
-// tracer for the functions, a kprobe on each of their instructions for the instructions) into
-// models/reap_path.txt, compiled in. A fault that mutated one of these instructions strikes
+// tracer for the functions, a kprobe on each of their instructions for the instructions), once
+// per kernel build: models/reap_path.txt (Debian's 6.1.0-56-amd64) and models/reap_path-6.12.txt
+// (6.12.118+deb12-amd64), compiled in. A fault that mutated one of these instructions strikes
 // whoever reaps a task the policy killed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,9 +16,21 @@
 
 namespace oopsim::models {
 
+// A compiled-in table: the kernel release it was measured on, its file, its rows.
+struct BuiltinReapPath {
+  const char* release;
+  const char* source;
+  const char* text;
+};
+
 class ReapPath {
  public:
+  // The table of the kernel the rules were first made on (6.1.0-56-amd64).
   static const ReapPath& builtin();
+  // The table measured on `release` (a trace header's kernel_release); else the one of the same
+  // major.minor version; else builtin() (hand-written traces name other releases: 2.6.38, 6.1.0).
+  static const ReapPath& for_kernel(std::string_view release);
+  friend const std::vector<ReapPath>& builtin_reap_paths();
   // One entry per line: `function+0xoffset` (an instruction the reaper ran) or a bare `function`
   // (run, its instructions unknown: taken whole); '#' starts a comment. False with `error` on a
   // bad row.
@@ -27,8 +41,11 @@ class ReapPath {
   // Whether the reaper runs `symbol` at all.
   bool calls(std::string_view symbol) const;
   std::size_t size() const { return entries_.size(); }
+  // The file a compiled-in table came from ("" for one built from rows).
+  const std::string& source() const { return source_; }
 
  private:
+  std::string source_;
   static constexpr std::uint64_t kWhole = UINT64_MAX;
   std::vector<std::pair<std::string, std::uint64_t>> entries_;  // (base name, offset), sorted
 };

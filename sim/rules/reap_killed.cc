@@ -3,13 +3,13 @@
 // A task killed by an oops becomes a zombie that its parent reaps: wait() finds it and
 // release_task() unhashes it and flushes its /proc/<pid> dentries (d_invalidate,
 // shrink_dcache_parent, d_walk, __dentry_kill...). The functions that path runs were measured in
-// the real guest (models/reap_path.txt). When the fault mutated one of those instructions, and
-// every run of it goes wrong, the reaper runs it and oopses in turn. A mutated condition that
-// comes out differently only for some data (a deleted branch or NULL check, an off-by-one
-// bound) is not enough here: the reaper runs the instruction on other data (the dead task's
-// /proc dentries, its own wait queue) than the workloads whose runs crashed; the mutated-code
-// rule keeps such faults, as its contexts do the faulty context's own work. The workloads'
-// parent is init, and init oopsing panics the kernel ("Attempted to kill init!").
+// the real guest, once per kernel build (models/reap_path*.txt). When the fault mutated one of
+// those instructions, and every run of it goes wrong, the reaper runs it and oopses in turn. A
+// mutated condition that comes out differently only for some data (a deleted branch or NULL check,
+// an off-by-one bound) is not enough here: the reaper runs the instruction on other data (the dead
+// task's /proc dentries, its own wait queue) than the workloads whose runs crashed; the
+// mutated-code rule keeps such faults, as its contexts do the faulty context's own work. The
+// workloads' parent is init, and init oopsing panics the kernel ("Attempted to kill init!").
 #include <fmt/format.h>
 
 #include "models/fault_model.h"
@@ -40,16 +40,17 @@ class ReapKilled final : public Rule {
     // Only a process is reaped by its parent; a thread other than the main one reaps itself, and
     // kernel threads are reaped by nobody the trace follows.
     if (info.kind != ContextKind::kUserTask || (info.tid != 0 && info.tid != info.pid)) return;
-    if (!models::ReapPath::builtin().contains(f->symbol, f->offset)) return;
+    const models::ReapPath& path =
+        models::ReapPath::for_kernel(replay_.model().header.kernel_release);
+    if (!path.contains(f->symbol, f->offset)) return;
     std::uint32_t r = reaper_of(killed);
     if (r == UINT32_MAX && info.parent == 0) {
       // Its reaper is init, which every kernel has even when the trace never saw it run; init
       // cannot be killed.
       std::string why = fmt::format(
           "init (pid 1, not in the trace) reaps {}, killed: its wait4 and release_task run the "
-          "instruction the fault mutated at {} (models/reap_path.txt): init oopses, and the "
-          "kernel cannot kill it",
-          replay_.label(killed.index), f->site());
+          "instruction the fault mutated at {} ({}): init oopses, and the kernel cannot kill it",
+          replay_.label(killed.index), f->site(), path.source());
       replay_.note(why);
       replay_.panic(why);
       return;
@@ -60,8 +61,8 @@ class ReapKilled final : public Rule {
     if (reaper.dead || reaper.state == NodeState::kWaitingLock) return;
     std::string why = fmt::format(
         "{} reaps {}, killed: its wait4 and release_task run the instruction the fault mutated at "
-        "{} (models/reap_path.txt): it oopses again",
-        replay_.label(r), replay_.label(killed.index), f->site());
+        "{} ({}): it oopses again",
+        replay_.label(r), replay_.label(killed.index), f->site(), path.source());
     replay_.note(why);
     replay_.finding(r, models::Outcome::kOopsAgain, why, false);
     replay_.oops_of(reaper, models::OopsKind::kUnspecified, f->symbol,

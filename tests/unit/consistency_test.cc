@@ -56,6 +56,22 @@ TEST(ReapPath, MeasuredTableSaysWhichInstructionsTheReaperRuns) {
   EXPECT_FALSE(p.contains("", 0));
 }
 
+// Each kernel build has its own measured table: its instructions sit at other offsets.
+TEST(ReapPath, EachKernelBuildHasItsOwnTableAndOthersFallBackToTheFirst) {
+  const ReapPath& k61 = ReapPath::for_kernel("6.1.0-56-amd64");
+  const ReapPath& k612 = ReapPath::for_kernel("6.12.118+deb12-amd64");
+  EXPECT_EQ(&k61, &ReapPath::builtin());
+  EXPECT_NE(&k612, &k61);
+  EXPECT_EQ(k61.source(), "models/reap_path.txt");
+  EXPECT_EQ(k612.source(), "models/reap_path-6.12.txt");
+  EXPECT_GT(k612.size(), 100u);
+  EXPECT_TRUE(k612.calls("release_task"));
+  EXPECT_EQ(&ReapPath::for_kernel("6.12.57+deb13-amd64"), &k612);  // same major.minor
+  EXPECT_EQ(&ReapPath::for_kernel("6.1.0-57-amd64"), &k61);
+  EXPECT_EQ(&ReapPath::for_kernel("2.6.38"), &k61);  // hand-written traces
+  EXPECT_EQ(&ReapPath::for_kernel(""), &k61);
+}
+
 TEST(ReapPath, InstructionsWholeFunctionsAndCompilerSuffixes) {
   ReapPath q;
   std::string error;

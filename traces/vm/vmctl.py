@@ -187,9 +187,15 @@ def cmd_run(a):
         report["patch_spec"] = a.patch
         patch_text(d, a.patch, report, a.activation_wait or a.seconds, g)
         if a.activation_wait and not report["patch"]["activated"]:
-            # The site did not run in time: the experiment ends here, not activated.
-            report["stopped"] = "not activated within %g s" % a.activation_wait
-            a.seconds = 0
+            if CRASH_MARK.search(read(os.path.join(d, "console.log"))):
+                # The breakpoint missed the mutated code's run (a run that began before the
+                # breakpoint was armed, or a jump into the middle of the mutated bytes), but the
+                # guest crashed: observed for the run's whole length like any crash.
+                report["patch"]["activated_by"] = "the crash on the console"
+            else:
+                # The site did not run in time: the experiment ends here, not activated.
+                report["stopped"] = "not activated within %g s" % a.activation_wait
+                a.seconds = 0
     elif a.watch and plugin:
         report["watch"] = {"addr": a.watch, "by": "plugin"}
         qmp.cmd("cont")
