@@ -68,9 +68,12 @@ grep -Eq '^[0-9]+ [0-9]+ [0-9]+ oopsim-restartd (0|0x80000000) 0x[0-9a-f]*[2367a
   { echo "FAIL: crash-state.txt:"; cat "$deep/injected/crash-state.txt"; clock_facts; exit 1; }
 # Its ns= is the guest's trace clock at the oops entry: it falls exactly between the crashing
 # task's last traced event before the oops and its first one printing the oops (console_sem's
-# down_trylock), whatever the host's load did to the guest's timing. Both are looked for after
-# the task's last system call entry before the oops entry (the uname that oopses), so a console
-# print earlier in that second does not count.
+# down_trylock), give or take 5 ms: with the host busy the plugin's reading runs a little off (the
+# host's counter at the record line against the offset measured at the guest's last counter read;
+# 1.7 ms early in fresh-clone run 48, docs/reliability.md), which is why the importer never moves
+# a crash before the console's stamp. Both are looked for after the task's last system call entry
+# before the oops entry (the uname that oopses), so a console print earlier in that second does
+# not count.
 python3 - "$deep/injected/crash-state.txt" "$deep/injected/trace.txt" <<'PY' || { clock_facts; exit 1; }
 import re, sys
 line = [l for l in open(sys.argv[1]) if not l.startswith("#")][0].split()
@@ -82,7 +85,8 @@ entries = [t for t, name in times if name == "sys_enter" and t <= at]
 start = entries[-1] if entries else at - 1.0
 prints = [t for t, name in times if name == "down_trylock" and t > start]
 before = [t for t, _ in times if t >= start and prints and t < prints[0]]
-if not prints or not before or not (before[-1] <= at <= prints[0]):
+slack = 0.005
+if not prints or not before or not (before[-1] - slack <= at <= prints[0] + slack):
     near = [(t, name) for t, name in times if abs(t - at) < 0.05]
     sys.exit("FAIL: the oops entry's trace clock %.6f (pid %s) is not between the task's last "
              "event %s and its first oops print %s after its system call entry at %s; its events "

@@ -284,7 +284,10 @@ TEST(ObservedOutcome, TheCrashIsPlacedAtTheOopsEntryThePluginTimed) {
   for (const auto& [state, at] :
        {std::pair{std::string("4294896371 0 157 oopsim-fsbench 0x0 0x202 ns=16306500123\n"),
                   std::uint64_t{16306500}},
-        std::pair{std::string(), std::uint64_t{16300000}}}) {
+        std::pair{std::string(), std::uint64_t{16300000}},
+        // A plugin clock running early never puts the crash before the console's stamp.
+        std::pair{std::string("4294896371 0 157 oopsim-fsbench 0x0 0x202 ns=16298000000\n"),
+                  std::uint64_t{16300000}}}) {
     RunText injected{"injected", ftrace, console, "", "", "", "", "", ""};
     injected.crash_state = state;
     RunText gold{"golden", ftrace, "", "", "", "", "", "", ""};
