@@ -31,7 +31,7 @@ std::string_view major_minor(std::string_view release) {
 
 }  // namespace
 
-const std::vector<ReapPath>& builtin_reap_paths() {
+const std::vector<ReapPath>& ReapPath::tables() {
   static const std::vector<ReapPath> tables = [] {
     std::vector<ReapPath> t(kBuiltinReapPathCount);
     for (std::size_t i = 0; i < kBuiltinReapPathCount; ++i) {
@@ -46,19 +46,19 @@ const std::vector<ReapPath>& builtin_reap_paths() {
 }
 
 const ReapPath& ReapPath::builtin() {
-  return builtin_reap_paths().front();
+  return tables().front();
 }
 
 const ReapPath& ReapPath::for_kernel(std::string_view release) {
-  const std::vector<ReapPath>& tables = builtin_reap_paths();
+  const std::vector<ReapPath>& all = tables();
   for (std::size_t i = 0; i < kBuiltinReapPathCount; ++i) {
-    if (release == kBuiltinReapPaths[i].release) return tables[i];
+    if (release == kBuiltinReapPaths[i].release) return all[i];
   }
   for (std::size_t i = 0; i < kBuiltinReapPathCount; ++i) {
     if (!release.empty() && major_minor(release) == major_minor(kBuiltinReapPaths[i].release))
-      return tables[i];
+      return all[i];
   }
-  return tables.front();
+  return all.front();
 }
 
 bool ReapPath::add_rows(std::string_view text, std::string_view source, std::string& error) {

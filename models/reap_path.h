@@ -30,7 +30,6 @@ class ReapPath {
   // The table measured on `release` (a trace header's kernel_release); else the one of the same
   // major.minor version; else builtin() (hand-written traces name other releases: 2.6.38, 6.1.0).
   static const ReapPath& for_kernel(std::string_view release);
-  friend const std::vector<ReapPath>& builtin_reap_paths();
   // One entry per line: `function+0xoffset` (an instruction the reaper ran) or a bare `function`
   // (run, its instructions unknown: taken whole); '#' starts a comment. False with `error` on a
   // bad row.
@@ -45,6 +44,8 @@ class ReapPath {
   const std::string& source() const { return source_; }
 
  private:
+  // Every compiled-in table, in the order of reap_path.cc.in (the first is builtin()'s).
+  static const std::vector<ReapPath>& tables();
   std::string source_;
   static constexpr std::uint64_t kWhole = UINT64_MAX;
   std::vector<std::pair<std::string, std::uint64_t>> entries_;  // (base name, offset), sorted

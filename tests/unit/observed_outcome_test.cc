@@ -62,6 +62,19 @@ std::map<std::string, models::Outcome> observed_by_workload(const TraceSummary& 
   return by_workload;
 }
 
+// Imports the paired run (default options) as the temporary trace `name`: each workload's
+// observed outcome.
+::testing::AssertionResult import_observed(const RunText& injected, const RunText& golden,
+                                           const std::string& name,
+                                           std::map<std::string, models::Outcome>& observed) {
+  ImportOptions options;
+  ImportStats stats;
+  TraceSummary s;
+  ::testing::AssertionResult ok = import_and_summarize(injected, golden, options, name, stats, s);
+  if (ok) observed = observed_by_workload(s);
+  return ok;
+}
+
 // Calls `each` with every event of the trace imported as `name`, and its reader (for the model).
 void for_each_event(const std::string& name,
                     const std::function<void(TraceReader&, const models::Event&)>& each) {
@@ -178,12 +191,8 @@ TEST(ObservedOutcome, ConsoleProgressCountsWhenTheTraceStopsAfterTheCrash) {
                         "[   17.900000] PROGRESS ext4 112 pid=157 bytes=1802240 errors=0\n";
   RunText injected{"injected", ftrace, console, "", "", "", "", "", ""};
   RunText gold{"golden", golden, "", "", "", "", "", "", ""};
-  ImportOptions options;
-  ImportStats stats;
-  TraceSummary s;
-  ASSERT_TRUE(
-      import_and_summarize(injected, gold, options, "oopsim_console_progress.pb", stats, s));
-  std::map<std::string, models::Outcome> observed = observed_by_workload(s);
+  std::map<std::string, models::Outcome> observed;
+  ASSERT_TRUE(import_observed(injected, gold, "oopsim_console_progress.pb", observed));
   EXPECT_EQ(observed["ext4"], models::Outcome::kNotManifest);
   EXPECT_EQ(observed["vfat"], models::Outcome::kDeadlock);
 }
@@ -228,11 +237,8 @@ TEST(ObservedOutcome, BothRunsAreJudgedOverTheSpanBothRecorded) {
   }
   RunText injected{"injected", inj, inj_console, "", "", "", "", "", ""};
   RunText golden{"golden", gold, gold_console, "", "", "", "", "", ""};
-  ImportOptions options;
-  ImportStats stats;
-  TraceSummary s;
-  ASSERT_TRUE(import_and_summarize(injected, golden, options, "oopsim_span.pb", stats, s));
-  std::map<std::string, models::Outcome> observed = observed_by_workload(s);
+  std::map<std::string, models::Outcome> observed;
+  ASSERT_TRUE(import_observed(injected, golden, "oopsim_span.pb", observed));
   EXPECT_EQ(observed["ext4"], models::Outcome::kNotManifest);
   EXPECT_EQ(observed["vfat"], models::Outcome::kDeadlock);
 }
@@ -258,11 +264,9 @@ TEST(ObservedOutcome, ProgressThatComesAgainAfterTheJudgedSpanIsNoDeadlock) {
                      "",         "",  "",
                      "",         "",  ""};
     RunText golden{"golden", gold, "", "", "", "", "", "", ""};
-    ImportOptions options;
-    ImportStats stats;
-    TraceSummary s;
-    ASSERT_TRUE(import_and_summarize(injected, golden, options, "oopsim_late.pb", stats, s));
-    EXPECT_EQ(observed_by_workload(s)["usb"], want) << later;
+    std::map<std::string, models::Outcome> observed;
+    ASSERT_TRUE(import_observed(injected, golden, "oopsim_late.pb", observed));
+    EXPECT_EQ(observed["usb"], want) << later;
   }
 }
 
